@@ -1,0 +1,172 @@
+//! lambkin's own HTTP API under `/_lambkin/v1`, behind the CLI's `inspect`, `events`, `logs`
+//! and `status`. JSON in camelCase; kept apart from the AWS paths on purpose.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use lambkin_engine::Engine;
+use lambkin_model::{FunctionName, RequestId, Timestamp};
+use lambkin_store::EventRecord;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AwsError;
+
+pub(crate) fn routes() -> Router<Engine> {
+    Router::new()
+        .route("/_lambkin/v1/status", get(status))
+        .route("/_lambkin/v1/events/{id}", get(event))
+        .route("/_lambkin/v1/functions/{name}/events", get(events))
+        .route("/_lambkin/v1/functions/{name}/logs", get(logs))
+}
+
+fn ms(t: Timestamp) -> Value {
+    json!({"ms": t.millis(), "iso": t.to_iso_millis()})
+}
+
+/// Payloads are JSON by construction; anything else is shown as text.
+fn payload(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|_| Value::from(String::from_utf8_lossy(bytes).into_owned()))
+}
+
+fn function_name(name: &str) -> Result<FunctionName, AwsError> {
+    FunctionName::parse(name).map_err(|e| AwsError::invalid_parameter(e.to_string()))
+}
+
+pub(crate) fn event_json(e: &EventRecord) -> Value {
+    let attempts: Vec<Value> = e
+        .attempts
+        .iter()
+        .map(|a| {
+            json!({
+                "startedAt": ms(a.started_at),
+                "endedAt": ms(a.ended_at),
+                "durationMs": a.duration_ms(),
+                "outcome": a.outcome.as_str(),
+                "errorType": a.error.as_ref().map(|e| e.error_type.clone()),
+                "errorMessage": a.error.as_ref().map(|e| e.error_message.clone()),
+            })
+        })
+        .collect();
+    json!({
+        "requestId": e.request_id.as_str(),
+        "function": e.function.as_str(),
+        "qualifier": e.qualifier,
+        "state": e.state.name(),
+        "condition": e.state.condition().map(|c| c.as_str()),
+        "enqueuedAt": ms(e.enqueued_at),
+        "updatedAt": ms(e.updated_at),
+        "dueAt": e.due_at.map(ms),
+        "invocations": e.invocations,
+        "throttles": e.throttles,
+        "interrupted": e.interrupted,
+        "payload": payload(&e.payload),
+        "response": e.response.as_deref().map(payload),
+        "functionError": e.function_error,
+        "attempts": attempts,
+    })
+}
+
+async fn event(State(engine): State<Engine>, Path(id): Path<String>) -> Result<Response, AwsError> {
+    let not_found = || AwsError::not_found(format!("Event not found: {id}"));
+    let rid = RequestId::parse(&id).ok_or_else(not_found)?;
+    let rec = engine.event(&rid).await?.ok_or_else(not_found)?;
+    Ok(Json(event_json(&rec)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct Limit {
+    limit: Option<usize>,
+}
+
+async fn events(
+    State(engine): State<Engine>,
+    Path(name): Path<String>,
+    Query(q): Query<Limit>,
+) -> Result<Response, AwsError> {
+    let name = function_name(&name)?;
+    let list = engine
+        .events(&name, q.limit.unwrap_or(20).clamp(1, 1000))
+        .await?;
+    let items: Vec<Value> = list
+        .iter()
+        .map(|e| {
+            json!({
+                "requestId": e.request_id.as_str(),
+                "state": e.state.name(),
+                "condition": e.state.condition().map(|c| c.as_str()),
+                "enqueuedAt": ms(e.enqueued_at),
+                "updatedAt": ms(e.updated_at),
+                "invocations": e.invocations,
+            })
+        })
+        .collect();
+    Ok(Json(json!({"function": name.as_str(), "events": items})).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct LogQuery {
+    offset: Option<u64>,
+    /// Long-poll: wait up to this long for new lines when there are none.
+    wait_ms: Option<u64>,
+}
+
+async fn logs(
+    State(engine): State<Engine>,
+    Path(name): Path<String>,
+    Query(q): Query<LogQuery>,
+) -> Result<Response, AwsError> {
+    let name = function_name(&name)?;
+    let offset = q.offset.unwrap_or(0);
+    let logs = engine.logs();
+    // Subscribe before reading so a line written in between still wakes us.
+    let mut grew = logs.subscribe();
+    let read = |offset| {
+        logs.read(&name, offset, 1 << 20)
+            .map_err(|e| AwsError::service(e.to_string()))
+    };
+    let mut chunk = read(offset)?;
+    if chunk.text.is_empty() && q.wait_ms.unwrap_or(0) > 0 {
+        let deadline =
+            tokio::time::Instant::now() + Duration::from_millis(q.wait_ms.unwrap_or(0).min(30_000));
+        while chunk.text.is_empty() {
+            match tokio::time::timeout_at(deadline, grew.recv()).await {
+                Ok(Ok(f)) if f != name => continue,
+                Ok(_) => chunk = read(offset)?,
+                Err(_) => break,
+            }
+        }
+    }
+    Ok(Json(
+        json!({"function": name.as_str(), "text": chunk.text, "nextOffset": chunk.next_offset}),
+    )
+    .into_response())
+}
+
+async fn status(State(engine): State<Engine>) -> Result<Response, AwsError> {
+    let s = engine.status().await?;
+    let body = json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "functions": s.functions,
+        "queue": {
+            "queued": s.queue.queued,
+            "running": s.queue.running,
+            "retryScheduled": s.queue.retry_scheduled,
+            "succeeded": s.queue.succeeded,
+            "failed": s.queue.failed,
+            "reruns": s.queue.reruns,
+        },
+        "environments": {
+            "coldStarts": s.environments.cold_starts,
+            "warmStarts": s.environments.warm_starts,
+            "idle": s.environments.idle,
+        },
+    });
+    Ok((StatusCode::OK, Json(body)).into_response())
+}

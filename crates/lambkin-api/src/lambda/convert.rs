@@ -1,0 +1,169 @@
+//! Where wire shapes meet lambkin's own types.
+
+use lambkin_engine::{FunctionPatch, NewFunction};
+use lambkin_model::{
+    DestinationConfig as ModelDestinations, EventInvokeConfig, FunctionConfig, Qualifier, Scope,
+    Timestamp,
+};
+
+use super::wire;
+use crate::AwsError;
+
+/// Numbers arrive as JSON integers of any size; out-of-range values fail the engine's range
+/// checks with AWS's messages rather than a parse error.
+pub(crate) fn to_u32(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(if v < 0 { 0 } else { u32::MAX })
+}
+
+fn decode_zip(
+    zip: Option<String>,
+    s3: Option<String>,
+    image: Option<String>,
+) -> Result<Option<Vec<u8>>, AwsError> {
+    use base64::Engine as _;
+    if s3.is_some() || image.is_some() {
+        return Err(AwsError::invalid_parameter(
+            "lambkin accepts code as ZipFile only; S3 and image sources are not supported yet.",
+        ));
+    }
+    zip.map(|z| {
+        base64::engine::general_purpose::STANDARD
+            .decode(z.trim())
+            .map_err(|_| AwsError::invalid_parameter("Could not unzip uploaded file. Please check your file, then try to upload again."))
+    })
+    .transpose()
+}
+
+pub(crate) fn new_function(req: wire::CreateFunctionRequest) -> Result<NewFunction, AwsError> {
+    Ok(NewFunction {
+        zip: decode_zip(req.code.zip_file, req.code.s3_bucket, req.code.image_uri)?,
+        name: req.function_name,
+        runtime: req.runtime,
+        handler: req.handler,
+        role: req.role,
+        description: req.description,
+        timeout: req.timeout.map(to_u32),
+        memory: req.memory_size.map(to_u32),
+        environment: req.environment.map(|e| e.variables),
+        dead_letter_target: req.dead_letter_config.and_then(|d| d.target_arn),
+        architectures: req.architectures,
+        ephemeral_storage_mb: req.ephemeral_storage.map(|e| to_u32(e.size)),
+        tags: req.tags,
+        package_type: req.package_type,
+    })
+}
+
+pub(crate) fn code_update(
+    req: wire::UpdateFunctionCodeRequest,
+) -> Result<Option<Vec<u8>>, AwsError> {
+    decode_zip(req.zip_file, req.s3_bucket, req.image_uri)
+}
+
+pub(crate) fn patch(req: wire::UpdateFunctionConfigurationRequest) -> FunctionPatch {
+    FunctionPatch {
+        role: req.role,
+        handler: req.handler,
+        runtime: req.runtime,
+        description: req.description,
+        timeout: req.timeout.map(to_u32),
+        memory: req.memory_size.map(to_u32),
+        environment: req.environment.map(|e| e.variables),
+        dead_letter_target: req
+            .dead_letter_config
+            .map(|d| d.target_arn.unwrap_or_default()),
+        ephemeral_storage_mb: req.ephemeral_storage.map(|e| to_u32(e.size)),
+        revision_id: req.revision_id,
+    }
+}
+
+pub(crate) fn configuration(
+    c: &FunctionConfig,
+    scope: &Scope,
+    with_state: bool,
+) -> wire::FunctionConfiguration {
+    wire::FunctionConfiguration {
+        function_name: c.name.to_string(),
+        function_arn: scope.function_arn(&c.name),
+        runtime: c.runtime.to_string(),
+        role: c.role.clone(),
+        handler: c.handler.clone(),
+        code_size: c.code_size,
+        description: c.description.clone(),
+        timeout: c.timeout_s,
+        memory_size: c.memory_mb,
+        last_modified: c.last_modified.to_lambda_last_modified(),
+        code_sha256: c.code_sha256.clone(),
+        version: Qualifier::LATEST.to_string(),
+        environment: c
+            .environment
+            .clone()
+            .map(|variables| wire::Environment { variables }),
+        dead_letter_config: c
+            .dead_letter_target
+            .clone()
+            .map(|t| wire::DeadLetterConfig {
+                target_arn: Some(t),
+            }),
+        tracing_config: wire::TracingConfig {
+            mode: "PassThrough",
+        },
+        revision_id: c.revision_id.clone(),
+        // ListFunctions omits State and LastUpdateStatus (observed).
+        state: with_state.then_some("Active"),
+        last_update_status: with_state.then_some("Successful"),
+        package_type: "Zip",
+        architectures: vec![c.architecture.clone()],
+        ephemeral_storage: wire::EphemeralStorage {
+            size: i64::from(c.ephemeral_storage_mb),
+        },
+        logging_config: wire::LoggingConfig {
+            log_format: "Text",
+            log_group: c.log_group(),
+        },
+        snap_start: wire::SnapStart {
+            apply_on: "None",
+            optimization_status: "Off",
+        },
+        runtime_version_config: with_state.then(|| wire::RuntimeVersionConfig {
+            runtime_version_arn: format!(
+                "arn:aws:lambda:{}::runtime:lambkin-{}",
+                scope.region, c.runtime
+            ),
+        }),
+    }
+}
+
+pub(crate) fn invoke_config_in(req: wire::EventInvokeConfigRequest) -> EventInvokeConfig {
+    let d = req.destination_config.unwrap_or_default();
+    EventInvokeConfig {
+        maximum_retry_attempts: req.maximum_retry_attempts.map(to_u32),
+        maximum_event_age_s: req.maximum_event_age_in_seconds.map(to_u32),
+        destinations: ModelDestinations {
+            on_success: d.on_success.destination.filter(|s| !s.is_empty()),
+            on_failure: d.on_failure.destination.filter(|s| !s.is_empty()),
+        },
+        last_modified: Timestamp::default(),
+    }
+}
+
+pub(crate) fn invoke_config_out(
+    name: &lambkin_model::FunctionName,
+    q: &Qualifier,
+    c: &EventInvokeConfig,
+    scope: &Scope,
+) -> wire::FunctionEventInvokeConfig {
+    wire::FunctionEventInvokeConfig {
+        last_modified: c.last_modified.to_epoch_seconds(),
+        function_arn: scope.qualified_arn(name, q),
+        maximum_retry_attempts: c.maximum_retry_attempts,
+        maximum_event_age_in_seconds: c.maximum_event_age_s,
+        destination_config: wire::DestinationConfig {
+            on_success: wire::Destination {
+                destination: c.destinations.on_success.clone(),
+            },
+            on_failure: wire::Destination {
+                destination: c.destinations.on_failure.clone(),
+            },
+        },
+    }
+}

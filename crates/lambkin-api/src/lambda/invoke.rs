@@ -1,0 +1,252 @@
+//! `Invoke` (all three invocation types) and the deprecated `InvokeAsync`.
+//!
+//! Everything is validated before anything is queued: the function must exist, the payload
+//! must be JSON and within the limit for its invocation type (reference §1).
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use lambkin_engine::{Engine, SyncOptions};
+use lambkin_model::limits::{
+    ASYNC_PAYLOAD_MAX, INVOKE_ASYNC_PAYLOAD_MAX, LOG_TAIL_BYTES, SYNC_PAYLOAD_MAX,
+};
+
+use super::target::Target;
+use crate::AwsError;
+use crate::request_id::HEADER as REQUEST_ID;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InvocationType {
+    RequestResponse,
+    Event,
+    DryRun,
+}
+
+fn invocation_type(headers: &HeaderMap) -> Result<InvocationType, AwsError> {
+    match headers
+        .get("x-amz-invocation-type")
+        .map(|v| v.to_str().unwrap_or(""))
+    {
+        None | Some("RequestResponse") => Ok(InvocationType::RequestResponse),
+        Some("Event") => Ok(InvocationType::Event),
+        Some("DryRun") => Ok(InvocationType::DryRun),
+        Some(other) => Err(AwsError::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationException",
+            format!(
+                "1 validation error detected: Value '{other}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"
+            ),
+        )),
+    }
+}
+
+/// Reads the body up to one byte past `limit`; the declared length names the size in errors.
+async fn read_payload(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+    too_large: impl Fn(usize) -> AwsError,
+) -> Result<Bytes, AwsError> {
+    let declared = headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(n) = declared
+        && n > limit
+    {
+        return Err(too_large(n));
+    }
+    let bytes = axum::body::to_bytes(body, limit + 1)
+        .await
+        .map_err(|_| too_large(declared.unwrap_or(limit + 1)))?;
+    if bytes.len() > limit {
+        return Err(too_large(bytes.len()));
+    }
+    Ok(bytes)
+}
+
+/// An absent payload is the empty JSON object; anything else must parse as JSON.
+fn json_payload(bytes: Bytes) -> Result<Bytes, AwsError> {
+    if bytes.is_empty() {
+        return Ok(Bytes::from_static(b"{}"));
+    }
+    serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).map_err(|e| {
+        AwsError::invalid_content(format!(
+            "Could not parse request body into json: Could not parse payload into json: {e}"
+        ))
+    })?;
+    Ok(bytes)
+}
+
+fn client_context(headers: &HeaderMap) -> Result<Option<String>, AwsError> {
+    let Some(v) = headers.get("x-amz-client-context") else {
+        return Ok(None);
+    };
+    let invalid =
+        || AwsError::invalid_content("Client context must be a valid Base64-encoded JSON object.");
+    let raw = v.to_str().map_err(|_| invalid())?;
+    if raw.len() > 3583 {
+        return Err(AwsError::invalid_content(
+            "Client context must be at most 3583 bytes.",
+        ));
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(raw)
+        .map_err(|_| invalid())?;
+    serde_json::from_slice::<serde_json::Value>(&decoded)
+        .ok()
+        .filter(serde_json::Value::is_object)
+        .ok_or_else(invalid)?;
+    String::from_utf8(decoded).map(Some).map_err(|_| invalid())
+}
+
+fn with_request_id(mut resp: Response, id: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(id) {
+        resp.headers_mut().insert(REQUEST_ID, v);
+    }
+    resp
+}
+
+/// The last 4 KB of the invocation's log, base64, as `X-Amz-Log-Result`.
+fn log_result(log: &str) -> String {
+    let mut start = log.len().saturating_sub(LOG_TAIL_BYTES);
+    while !log.is_char_boundary(start) {
+        start += 1;
+    }
+    base64::engine::general_purpose::STANDARD.encode(&log.as_bytes()[start..])
+}
+
+pub(crate) async fn invoke(
+    State(engine): State<Engine>,
+    Target(r): Target,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AwsError> {
+    let kind = invocation_type(&headers)?;
+    let tail = match headers
+        .get("x-amz-log-type")
+        .map(|v| v.to_str().unwrap_or(""))
+    {
+        None | Some("None") => false,
+        Some("Tail") => true,
+        Some(other) => {
+            return Err(AwsError::new(
+                StatusCode::BAD_REQUEST,
+                "ValidationException",
+                format!(
+                    "1 validation error detected: Value '{other}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]"
+                ),
+            ));
+        }
+    };
+    match kind {
+        InvocationType::Event => {
+            let bytes = read_payload(body, &headers, ASYNC_PAYLOAD_MAX, |n| {
+                AwsError::too_large(format!(
+                    "{n} byte payload is too large for the Event invocation type (limit {ASYNC_PAYLOAD_MAX} bytes)"
+                ))
+            })
+            .await?;
+            let payload = json_payload(bytes)?;
+            let id = engine.enqueue(&r, payload).await?;
+            Ok(with_request_id(
+                StatusCode::ACCEPTED.into_response(),
+                id.as_str(),
+            ))
+        }
+        InvocationType::DryRun => {
+            engine.dry_run(&r)?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        InvocationType::RequestResponse => {
+            let bytes = read_payload(body, &headers, SYNC_PAYLOAD_MAX, |_| {
+                AwsError::too_large(format!(
+                    "Request must be smaller than {SYNC_PAYLOAD_MAX} bytes for the InvokeFunction operation"
+                ))
+            })
+            .await?;
+            let payload = json_payload(bytes)?;
+            let opts = SyncOptions {
+                tail_log: tail,
+                client_context: client_context(&headers)?,
+            };
+            let out = engine.invoke(&r, payload, opts).await?;
+            let mut resp = (StatusCode::OK, out.payload).into_response();
+            let h = resp.headers_mut();
+            h.insert("content-type", HeaderValue::from_static("application/json"));
+            if let Ok(v) = HeaderValue::from_str(&out.executed_version) {
+                h.insert("x-amz-executed-version", v);
+            }
+            if let Some(kind) = out.function_error {
+                h.insert("x-amz-function-error", HeaderValue::from_static(kind));
+            }
+            if let Some(log) = out.log_tail.filter(|_| tail)
+                && let Ok(v) = HeaderValue::from_str(&log_result(&log))
+            {
+                h.insert("x-amz-log-result", v);
+            }
+            Ok(with_request_id(resp, out.request_id.as_str()))
+        }
+    }
+}
+
+/// The deprecated `InvokeAsync`: raw event body, 256 KB limit, 202 with `Status`.
+pub(crate) async fn invoke_async(
+    State(engine): State<Engine>,
+    Target(r): Target,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AwsError> {
+    let bytes = read_payload(body, &headers, INVOKE_ASYNC_PAYLOAD_MAX, |n| {
+        AwsError::too_large(format!(
+            "{n} byte payload is too large for the InvokeAsync operation (limit {INVOKE_ASYNC_PAYLOAD_MAX} bytes)"
+        ))
+    })
+    .await?;
+    let payload = json_payload(bytes)?;
+    let id = engine.enqueue(&r, payload).await?;
+    let resp = (
+        StatusCode::ACCEPTED,
+        axum::Json(serde_json::json!({"Status": 202})),
+    )
+        .into_response();
+    Ok(with_request_id(resp, id.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_result_keeps_the_last_4kb_on_a_char_boundary() {
+        let log = format!("{}é{}", "a".repeat(10), "b".repeat(LOG_TAIL_BYTES - 1));
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(log_result(&log))
+            .unwrap_or_default();
+        let text = String::from_utf8(decoded).unwrap_or_default();
+        assert!(text.len() <= LOG_TAIL_BYTES);
+        assert!(text.ends_with('b') && text.starts_with('b'));
+        assert_eq!(
+            log_result("short"),
+            base64::engine::general_purpose::STANDARD.encode("short")
+        );
+    }
+
+    #[test]
+    fn payload_must_be_json() {
+        assert_eq!(
+            json_payload(Bytes::new()).ok(),
+            Some(Bytes::from_static(b"{}"))
+        );
+        assert!(json_payload(Bytes::from_static(b"[1, \"x\"]")).is_ok());
+        let err = json_payload(Bytes::from_static(b"not json")).err();
+        assert!(
+            err.is_some_and(|e| e.code == "InvalidRequestContentException"
+                && e.message.starts_with(
+                    "Could not parse request body into json: Could not parse payload into json: "
+                ))
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! The AWS Lambda API (`rest-json`, service `lambda`): routes by AWS path and method.
+
+mod concurrency;
+mod convert;
+mod event_invoke_config;
+mod functions;
+mod invoke;
+mod target;
+mod wire;
+
+use axum::Router;
+use axum::routing::{get, post, put};
+use lambkin_engine::Engine;
+
+pub(crate) fn routes() -> Router<Engine> {
+    Router::new()
+        .route(
+            "/2015-03-31/functions",
+            post(functions::create_function).get(functions::list_functions),
+        )
+        .route(
+            "/2015-03-31/functions/",
+            post(functions::create_function).get(functions::list_functions),
+        )
+        .route(
+            "/2015-03-31/functions/{name}",
+            get(functions::get_function).delete(functions::delete_function),
+        )
+        .route(
+            "/2015-03-31/functions/{name}/configuration",
+            get(functions::get_function_configuration)
+                .put(functions::update_function_configuration),
+        )
+        .route(
+            "/2015-03-31/functions/{name}/code",
+            put(functions::update_function_code),
+        )
+        .route(
+            "/2015-03-31/functions/{name}/invocations",
+            post(invoke::invoke),
+        )
+        .route(
+            "/2014-11-13/functions/{name}/invoke-async",
+            post(invoke::invoke_async),
+        )
+        .route(
+            "/2014-11-13/functions/{name}/invoke-async/",
+            post(invoke::invoke_async),
+        )
+        .route(
+            "/2017-10-31/functions/{name}/concurrency",
+            put(concurrency::put_function_concurrency)
+                .delete(concurrency::delete_function_concurrency),
+        )
+        .route(
+            "/2019-09-30/functions/{name}/concurrency",
+            get(concurrency::get_function_concurrency),
+        )
+        .route(
+            "/2016-08-19/account-settings",
+            get(concurrency::get_account_settings),
+        )
+        .route(
+            "/2016-08-19/account-settings/",
+            get(concurrency::get_account_settings),
+        )
+        .route(
+            "/2019-09-25/functions/{name}/event-invoke-config",
+            put(event_invoke_config::put_function_event_invoke_config)
+                .post(event_invoke_config::update_function_event_invoke_config)
+                .get(event_invoke_config::get_function_event_invoke_config)
+                .delete(event_invoke_config::delete_function_event_invoke_config),
+        )
+        .route(
+            "/2019-09-25/functions/{name}/event-invoke-config/list",
+            get(event_invoke_config::list_function_event_invoke_configs),
+        )
+}

@@ -1,0 +1,172 @@
+//! One attempt of one claimed event: gate it (age, reserved concurrency 0, a free slot), run
+//! it, and turn the outcome into the next state with `decide`.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use lambkin_model::{
+    Decision, History, Outcome, OutcomeKind, Qualifier, RetryPolicy, Step, Timestamp, decide,
+};
+use lambkin_sandbox::Invocation;
+use lambkin_store::{AttemptFinish, AttemptRecord, ClaimedEvent, NextState};
+
+use crate::invoke::trace_id;
+use crate::registry::FunctionEntry;
+use crate::{Engine, EngineError};
+
+fn next_state(decision: Decision) -> NextState {
+    match decision {
+        Decision::Succeed | Decision::Run => NextState::Succeeded,
+        Decision::RetryAt(t) => NextState::RetryAt(t),
+        Decision::Fail(c) => NextState::Failed(c),
+    }
+}
+
+/// What to record once the slot is free again.
+pub(crate) enum Finish {
+    Record(AttemptFinish),
+    /// The function was deleted: its events are discarded.
+    Discard(lambkin_model::FunctionName),
+}
+
+impl Engine {
+    pub(crate) async fn attempt(&self, ev: ClaimedEvent) -> Finish {
+        let inner = &self.inner;
+        let Some(entry) = inner.registry.get(&ev.function) else {
+            return Finish::Discard(ev.function);
+        };
+        let qualifier = ev
+            .qualifier
+            .as_deref()
+            .and_then(|q| Qualifier::parse(q).ok())
+            .unwrap_or_else(Qualifier::latest);
+        let invoke_config = entry.invoke_config(&qualifier);
+        let policy = RetryPolicy::new(&invoke_config, inner.config.time_scale);
+        let mut history = History {
+            enqueued_at: ev.enqueued_at,
+            invocations: ev.invocations,
+            throttles: ev.throttles,
+        };
+        let now = inner.clock.now();
+        let gate = if entry.config.reserved_concurrency == Some(0) {
+            decide(Step::ZeroReservedConcurrency, history, &policy, now)
+        } else {
+            decide(Step::Due, history, &policy, now)
+        };
+        if gate != Decision::Run {
+            // Failed before running: no attempt, no response (AWS's records for
+            // ZeroReservedConcurrency carry neither).
+            return Finish::Record(AttemptFinish {
+                seq: ev.seq,
+                attempt: None,
+                next: next_state(gate),
+                invocations: history.invocations,
+                throttles: history.throttles,
+                response: None,
+                function_error: None,
+            });
+        }
+        let permit = match inner
+            .limiter
+            .acquire(&entry.slots, entry.config.reserved_concurrency)
+        {
+            Ok(p) => p,
+            Err(_) => {
+                history.throttles += 1;
+                let decision = decide(Step::Throttled, history, &policy, now);
+                return Finish::Record(AttemptFinish {
+                    seq: ev.seq,
+                    attempt: Some(AttemptRecord {
+                        started_at: now,
+                        ended_at: now,
+                        outcome: OutcomeKind::Throttled,
+                        error: None,
+                    }),
+                    next: next_state(decision),
+                    invocations: history.invocations,
+                    throttles: history.throttles,
+                    response: None,
+                    function_error: None,
+                });
+            }
+        };
+        let started_at = inner.clock.now();
+        let result = self
+            .run_on_environment(&entry, &ev, &qualifier, started_at)
+            .await;
+        drop(permit);
+        let ended_at = inner.clock.now();
+        history.invocations += 1;
+        history.throttles = 0;
+        let step = if result.outcome.is_function_error() {
+            Step::FunctionError
+        } else {
+            Step::Success
+        };
+        let decision = decide(step, history, &policy, ended_at);
+        let keep_response = match result.outcome {
+            Outcome::Success => invoke_config.destinations.on_success.is_some(),
+            _ => true,
+        };
+        Finish::Record(AttemptFinish {
+            seq: ev.seq,
+            attempt: Some(AttemptRecord {
+                started_at,
+                ended_at,
+                outcome: result.outcome.kind(),
+                error: result.outcome.error().cloned(),
+            }),
+            next: next_state(decision),
+            invocations: history.invocations,
+            throttles: history.throttles,
+            function_error: result
+                .outcome
+                .is_function_error()
+                .then(|| "Unhandled".to_string()),
+            response: keep_response.then(|| result.payload.to_vec()),
+        })
+    }
+
+    async fn run_on_environment(
+        &self,
+        entry: &Arc<FunctionEntry>,
+        ev: &ClaimedEvent,
+        qualifier: &Qualifier,
+        now: Timestamp,
+    ) -> lambkin_sandbox::InvocationResult {
+        let scope = &self.inner.config.scope;
+        let invoked_arn = match &ev.qualifier {
+            Some(_) => scope.qualified_arn(&entry.config.name, qualifier),
+            None => scope.function_arn(&entry.config.name),
+        };
+        let invocation = Invocation {
+            request_id: ev.request_id.clone(),
+            payload: Bytes::from(ev.payload.clone()),
+            invoked_arn,
+            trace_id: trace_id(
+                &ev.request_id,
+                ev.enqueued_at.millis().max(now.millis() - 1),
+            ),
+            client_context: None,
+            tail_log: false,
+        };
+        self.inner.pool.invoke(&entry.spec, invocation).await
+    }
+
+    pub(crate) async fn record(&self, finish: Finish) -> Result<(), EngineError> {
+        match finish {
+            Finish::Record(f) => {
+                let retry = matches!(f.next, NextState::RetryAt(_));
+                self.inner.store.finish(f).await?;
+                if retry {
+                    // The earliest due time may have moved forward.
+                    self.inner.wake.notify_one();
+                }
+            }
+            Finish::Discard(function) => {
+                self.inner.store.discard_events(&function).await?;
+            }
+        }
+        Ok(())
+    }
+}

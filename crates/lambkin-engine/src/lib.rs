@@ -1,0 +1,89 @@
+//! The core of lambkin: accepts invocations, keeps the function registry, dispatches due
+//! asynchronous events under concurrency limits, and applies the retry decision.
+//!
+//! The HTTP edge turns each request into one call on [`Engine`] and never sees storage or
+//! processes. Principal types:
+//! - [`Engine`]: the narrow interface the API calls (control plane, `invoke`, `enqueue`).
+//! - `Registry`: the in-memory view of functions (config, environment spec, event-invoke
+//!   configs, reserved concurrency), written through to the store's catalog.
+//! - `Limiter`: account-wide and reserved concurrency; sync invokes over it get 429, async
+//!   events over it are throttled back to the queue with backoff.
+//! - `Dispatcher`: claims due events from the store (prefetching a little), runs each attempt
+//!   on an environment from the sandbox pool, asks `lambkin_model::decide` what is next, and
+//!   records it with `Queue::finish`.
+//! - `FunctionLogs`: the per-function log files the environments write into.
+//!
+//! Path of an async event: `Engine::enqueue` → `Queue::enqueue` (durable, then 202) → wake the
+//! dispatcher → `Queue::claim` → `attempt::run` → `EnvironmentPool::invoke` → `decide` →
+//! `Queue::finish` (succeeded / retry at T / failed with a condition).
+
+mod attempt;
+mod code_package;
+mod concurrency;
+mod config;
+mod control;
+mod dispatcher;
+mod error;
+mod inspect;
+mod invoke;
+mod lifecycle;
+mod logs;
+mod registry;
+mod validate;
+
+pub use code_package::{CodePackage, zip_folder};
+pub use concurrency::ThrottleReason;
+pub use config::{EngineConfig, default_account_concurrency, default_unreserved_minimum};
+pub use control::{AccountSettings, FunctionPatch, NewFunction};
+pub use error::EngineError;
+pub use inspect::Status;
+pub use invoke::{SyncInvocation, SyncOptions};
+pub use logs::{FunctionLogs, LogChunk};
+
+use std::sync::Arc;
+
+use lambkin_model::{Clock, Scope};
+use lambkin_sandbox::EnvironmentPool;
+use lambkin_store::Store;
+use tokio::sync::{Notify, watch};
+
+/// The running core; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: EngineConfig,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    registry: registry::Registry,
+    limiter: Arc<concurrency::Limiter>,
+    pool: Arc<EnvironmentPool>,
+    logs: Arc<FunctionLogs>,
+    /// Wakes the dispatcher: new event, finished attempt, or retry scheduled.
+    wake: Arc<Notify>,
+    /// Serialises control-plane writes so read-modify-write updates do not race.
+    control: tokio::sync::Mutex<()>,
+    stop: watch::Sender<bool>,
+    dispatcher_done: watch::Sender<bool>,
+}
+
+impl Engine {
+    pub fn scope(&self) -> &Scope {
+        &self.inner.config.scope
+    }
+
+    pub fn logs(&self) -> &FunctionLogs {
+        &self.inner.logs
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    pub fn pool_stats(&self) -> lambkin_sandbox::PoolStats {
+        self.inner.pool.stats()
+    }
+}

@@ -1,0 +1,36 @@
+//! Domain types of lambkin, with no I/O.
+//!
+//! Everything the other crates agree on lives here: identifiers parsed once at the edge
+//! ([`FunctionName`], [`FunctionRef`], [`RequestId`]), a function's configuration
+//! ([`FunctionConfig`], [`Runtime`], [`EventInvokeConfig`]), the states an asynchronous event
+//! moves through ([`EventState`], [`FailureCondition`]), what an attempt produced ([`Outcome`]),
+//! and the one pure decision taken after every attempt ([`decide`] with a [`RetryPolicy`]).
+//!
+//! Time is an injected [`Clock`]; the whole platform's schedule (retry delays, throttle backoff,
+//! maximum event age) can be compressed with a [`TimeScale`] so demos and tests show the real
+//! AWS schedule in seconds.
+
+mod clock;
+mod error;
+mod event_invoke_config;
+mod event_state;
+mod function_config;
+mod function_name;
+pub mod limits;
+mod outcome;
+mod request_id;
+mod retry_policy;
+mod runtime;
+mod timestamp;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::ModelError;
+pub use event_invoke_config::{DestinationConfig, EventInvokeConfig};
+pub use event_state::{EventState, FailureCondition};
+pub use function_config::{FunctionConfig, Scope};
+pub use function_name::{FunctionName, FunctionRef, Qualifier};
+pub use outcome::{FunctionError, Outcome, OutcomeKind};
+pub use request_id::RequestId;
+pub use retry_policy::{Decision, History, RetryPolicy, Step, TimeScale, decide};
+pub use runtime::{Runtime, RuntimeFamily};
+pub use timestamp::Timestamp;

@@ -1,0 +1,188 @@
+//! Warm environments per function revision: reuse, start on demand, stop when idle.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use lambkin_model::{Clock, FunctionError, FunctionName, Outcome};
+
+use crate::log_capture::{Capture, emit};
+use crate::report::{Report, end_line, report_line, start_line};
+use crate::{
+    Environment, EnvironmentSpec, Invocation, InvocationResult, LogSink, SandboxConfig, SpawnError,
+};
+
+#[derive(Debug)]
+struct Idle {
+    env: Environment,
+    since: Instant,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    pub cold_starts: u64,
+    pub warm_starts: u64,
+    pub idle: u64,
+}
+
+#[derive(Debug)]
+pub struct EnvironmentPool {
+    config: SandboxConfig,
+    sink: Arc<dyn LogSink>,
+    clock: Arc<dyn Clock>,
+    idle: Mutex<HashMap<FunctionName, Vec<Idle>>>,
+    cold: AtomicU64,
+    warm: AtomicU64,
+}
+
+impl EnvironmentPool {
+    pub fn new(config: SandboxConfig, sink: Arc<dyn LogSink>, clock: Arc<dyn Clock>) -> Arc<Self> {
+        Arc::new(EnvironmentPool {
+            config,
+            sink,
+            clock,
+            idle: Mutex::new(HashMap::new()),
+            cold: AtomicU64::new(0),
+            warm: AtomicU64::new(0),
+        })
+    }
+
+    /// Runs `inv` on an idle environment of this revision, or on a new one.
+    pub async fn invoke(&self, spec: &Arc<EnvironmentSpec>, inv: Invocation) -> InvocationResult {
+        let mut env = match self.take_idle(spec) {
+            Some(env) => {
+                self.warm.fetch_add(1, Ordering::Relaxed);
+                env
+            }
+            None => {
+                self.cold.fetch_add(1, Ordering::Relaxed);
+                match Environment::start(
+                    spec.clone(),
+                    &self.config,
+                    self.sink.clone(),
+                    self.clock.clone(),
+                )
+                .await
+                {
+                    Ok(env) => env,
+                    Err(e) => return self.failed_start(spec, inv, &e),
+                }
+            }
+        };
+        let result = env.invoke(inv).await;
+        if env.is_reusable()
+            && let Ok(mut idle) = self.idle.lock()
+        {
+            idle.entry(spec.function_name.clone())
+                .or_default()
+                .push(Idle {
+                    env,
+                    since: Instant::now(),
+                });
+        }
+        result
+    }
+
+    /// Most recently used first, so the busiest environments stay warm; environments of an
+    /// older revision are dropped (stopped) on the way.
+    fn take_idle(&self, spec: &EnvironmentSpec) -> Option<Environment> {
+        let mut idle = self.idle.lock().ok()?;
+        let list = idle.get_mut(&spec.function_name)?;
+        while let Some(candidate) = list.pop() {
+            if candidate.env.spec.revision == spec.revision && candidate.env.is_reusable() {
+                return Some(candidate.env);
+            }
+        }
+        None
+    }
+
+    /// Stops environments idle longer than the keep-alive; returns how many.
+    pub fn reap(&self) -> usize {
+        let keep_alive = self.config.keep_alive;
+        let Ok(mut idle) = self.idle.lock() else {
+            return 0;
+        };
+        let mut stopped = 0;
+        for list in idle.values_mut() {
+            let before = list.len();
+            list.retain(|i| i.since.elapsed() < keep_alive && i.env.is_reusable());
+            stopped += before - list.len();
+        }
+        idle.retain(|_, list| !list.is_empty());
+        stopped
+    }
+
+    /// Stops every idle environment of a function (deleted or updated).
+    pub fn evict(&self, function: &FunctionName) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.remove(function);
+        }
+    }
+
+    /// Stops every idle environment.
+    pub fn shutdown(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+
+    pub fn keep_alive(&self) -> Duration {
+        self.config.keep_alive
+    }
+
+    pub fn stats(&self) -> PoolStats {
+        let idle = self
+            .idle
+            .lock()
+            .map(|i| i.values().map(|l| l.len() as u64).sum())
+            .unwrap_or(0);
+        PoolStats {
+            cold_starts: self.cold.load(Ordering::Relaxed),
+            warm_starts: self.warm.load(Ordering::Relaxed),
+            idle,
+        }
+    }
+
+    /// AWS reports a missing or unstartable bootstrap as `Runtime.InvalidEntrypoint` on the
+    /// invocation, with the usual START/END/REPORT lines.
+    fn failed_start(
+        &self,
+        spec: &EnvironmentSpec,
+        inv: Invocation,
+        e: &SpawnError,
+    ) -> InvocationResult {
+        let capture = Capture::default();
+        if inv.tail_log {
+            capture.start();
+        }
+        let id = &inv.request_id;
+        let line = |l: &str| emit(self.sink.as_ref(), &capture, &spec.function_name, l);
+        let message = format!("RequestId: {id} Error: {e}");
+        line(&start_line(id, &spec.version));
+        line(&message);
+        line("Runtime.InvalidEntrypoint");
+        line(&end_line(id));
+        line(&report_line(&Report {
+            id,
+            duration: Duration::ZERO,
+            memory_mb: spec.memory_mb,
+            max_memory_mb: 0,
+            init: None,
+            status: Some(("error", Some("Runtime.InvalidEntrypoint"))),
+        }));
+        let body =
+            serde_json::json!({"errorType": "Runtime.InvalidEntrypoint", "errorMessage": message});
+        InvocationResult {
+            outcome: Outcome::FunctionError(FunctionError {
+                error_type: "Runtime.InvalidEntrypoint".into(),
+                error_message: message,
+            }),
+            payload: Bytes::from(body.to_string()),
+            log: capture.take(),
+            duration: Duration::ZERO,
+            init_duration: None,
+        }
+    }
+}

@@ -1,0 +1,466 @@
+//! The behaviour every storage backend must show, written against the traits only.
+//! Each backend's tests call every function here with a fresh, empty store.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use lambkin_model::{
+    DestinationConfig, EventInvokeConfig, EventState, FailureCondition, FunctionConfig,
+    FunctionError, FunctionName, OutcomeKind, Qualifier, RequestId, Runtime, Timestamp,
+};
+
+use crate::{AttemptFinish, AttemptRecord, NewEvent, NextState, Store, StoreError};
+
+const LEASE: i64 = 60_000;
+
+pub fn new_event(function: &str, at: i64) -> NewEvent {
+    NewEvent {
+        request_id: RequestId::random(),
+        function: FunctionName::parse(function).unwrap(),
+        qualifier: None,
+        payload: br#"{"n":1}"#.to_vec(),
+        enqueued_at: Timestamp(at),
+    }
+}
+
+fn function(name: &str) -> FunctionConfig {
+    FunctionConfig {
+        name: FunctionName::parse(name).unwrap(),
+        runtime: Runtime::Nodejs20,
+        handler: "index.handler".into(),
+        role: "arn:aws:iam::000000000000:role/r".into(),
+        description: String::new(),
+        timeout_s: 3,
+        memory_mb: 128,
+        environment: Some(BTreeMap::from([("K".into(), "V".into())])),
+        dead_letter_target: None,
+        architecture: "x86_64".into(),
+        ephemeral_storage_mb: 512,
+        code_sha256: "abc=".into(),
+        code_size: 10,
+        revision_id: "r1".into(),
+        last_modified: Timestamp(5),
+        reserved_concurrency: None,
+        tags: BTreeMap::new(),
+    }
+}
+
+fn finish(seq: i64, at: i64, outcome: OutcomeKind, next: NextState, inv: u32) -> AttemptFinish {
+    let error = (outcome != OutcomeKind::Success).then(|| FunctionError {
+        error_type: "Error".into(),
+        error_message: "boom".into(),
+    });
+    AttemptFinish {
+        seq,
+        attempt: Some(AttemptRecord {
+            started_at: Timestamp(at),
+            ended_at: Timestamp(at + 7),
+            outcome,
+            error,
+        }),
+        next,
+        invocations: inv,
+        throttles: 0,
+        response: Some(br#"{"ok":true}"#.to_vec()),
+        function_error: None,
+    }
+}
+
+pub async fn enqueue_then_claim_in_due_order(store: Arc<dyn Store>) {
+    let a = new_event("f", 30);
+    let b = new_event("f", 10);
+    let c = new_event("g", 20);
+    let ids = [
+        b.request_id.clone(),
+        c.request_id.clone(),
+        a.request_id.clone(),
+    ];
+    for ev in [a, b, c] {
+        store.enqueue(ev).await.unwrap();
+    }
+    let claimed = store
+        .claim(Timestamp(100), 10, Timestamp(100 + LEASE))
+        .await
+        .unwrap();
+    let got: Vec<_> = claimed.iter().map(|c| c.request_id.clone()).collect();
+    assert_eq!(got, ids, "claims come oldest due first");
+    assert!(claimed.iter().all(|c| !c.rerun && c.invocations == 0));
+    assert_eq!(claimed[0].payload, br#"{"n":1}"#.to_vec());
+    let rec = store.event(&ids[0]).await.unwrap().unwrap();
+    assert_eq!(rec.state, EventState::Running);
+    assert_eq!(rec.due_at, Some(Timestamp(100 + LEASE)));
+    // Nothing left to claim while the leases hold.
+    assert!(
+        store
+            .claim(Timestamp(200), 10, Timestamp(300))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn claim_respects_due_time_and_limit(store: Arc<dyn Store>) {
+    for t in [10, 20, 30, 40] {
+        store.enqueue(new_event("f", t)).await.unwrap();
+    }
+    assert!(
+        store
+            .claim(Timestamp(5), 10, Timestamp(LEASE))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.next_due().await.unwrap(), Some(Timestamp(10)));
+    let first = store
+        .claim(Timestamp(25), 1, Timestamp(LEASE))
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].enqueued_at, Timestamp(10));
+    let rest = store
+        .claim(Timestamp(25), 10, Timestamp(LEASE))
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 1, "only events due by t=25");
+    assert_eq!(store.next_due().await.unwrap(), Some(Timestamp(30)));
+}
+
+pub async fn finish_moves_to_next_state_and_records_attempts(store: Arc<dyn Store>) {
+    let ev = new_event("f", 0);
+    let id = ev.request_id.clone();
+    store.enqueue(ev).await.unwrap();
+    let c = store
+        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .await
+        .unwrap()
+        .remove(0);
+    store
+        .finish(finish(
+            c.seq,
+            1,
+            OutcomeKind::FunctionError,
+            NextState::RetryAt(Timestamp(5000)),
+            1,
+        ))
+        .await
+        .unwrap();
+    let rec = store.event(&id).await.unwrap().unwrap();
+    assert_eq!(rec.state, EventState::RetryScheduled);
+    assert_eq!(rec.due_at, Some(Timestamp(5000)));
+    assert_eq!(rec.invocations, 1);
+    assert!(
+        store
+            .claim(Timestamp(4999), 1, Timestamp(LEASE))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let c = store
+        .claim(Timestamp(5000), 1, Timestamp(5000 + LEASE))
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        c.invocations, 1,
+        "the claim carries the attempts made so far"
+    );
+    store
+        .finish(finish(
+            c.seq,
+            5000,
+            OutcomeKind::Timeout,
+            NextState::Failed(FailureCondition::RetriesExhausted),
+            2,
+        ))
+        .await
+        .unwrap();
+    let rec = store.event(&id).await.unwrap().unwrap();
+    assert_eq!(
+        rec.state,
+        EventState::Failed(FailureCondition::RetriesExhausted)
+    );
+    assert_eq!(rec.due_at, None);
+    assert_eq!(rec.attempts.len(), 2);
+    assert_eq!(rec.attempts[0].outcome, OutcomeKind::FunctionError);
+    assert_eq!(rec.attempts[1].outcome, OutcomeKind::Timeout);
+    assert_eq!(rec.attempts[1].duration_ms(), 7);
+    assert_eq!(
+        rec.attempts[1].error.as_ref().unwrap().error_message,
+        "boom"
+    );
+    assert_eq!(rec.response.as_deref(), Some(&br#"{"ok":true}"#[..]));
+    assert_eq!(
+        store.next_due().await.unwrap(),
+        None,
+        "terminal events are never due"
+    );
+
+    let ev = new_event("f", 0);
+    let id = ev.request_id.clone();
+    store.enqueue(ev).await.unwrap();
+    let c = store
+        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .await
+        .unwrap()
+        .remove(0);
+    store
+        .finish(finish(
+            c.seq,
+            1,
+            OutcomeKind::Success,
+            NextState::Succeeded,
+            1,
+        ))
+        .await
+        .unwrap();
+    let stats = store.stats().await.unwrap();
+    assert_eq!((stats.succeeded, stats.failed, stats.queued), (1, 1, 0));
+    assert_eq!(
+        store.event(&id).await.unwrap().unwrap().state,
+        EventState::Succeeded
+    );
+}
+
+pub async fn expired_lease_is_reclaimed_as_rerun(store: Arc<dyn Store>) {
+    let ev = new_event("f", 0);
+    store.enqueue(ev).await.unwrap();
+    let first = store.claim(Timestamp(1), 1, Timestamp(1000)).await.unwrap();
+    assert!(!first[0].rerun);
+    assert!(
+        store
+            .claim(Timestamp(999), 1, Timestamp(2000))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = store
+        .claim(Timestamp(1000), 1, Timestamp(2000))
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert!(
+        again[0].rerun,
+        "a reclaimed lease is flagged as a possible duplicate"
+    );
+    assert_eq!(store.stats().await.unwrap().reruns, 1);
+}
+
+pub async fn release_hands_events_back(store: Arc<dyn Store>) {
+    let ev = new_event("f", 0);
+    let id = ev.request_id.clone();
+    store.enqueue(ev).await.unwrap();
+    let c = store
+        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .await
+        .unwrap()
+        .remove(0);
+    store.release(vec![c.seq], Timestamp(2)).await.unwrap();
+    let rec = store.event(&id).await.unwrap().unwrap();
+    assert_eq!(rec.state, EventState::Queued);
+    let again = store
+        .claim(Timestamp(2), 1, Timestamp(LEASE))
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert!(
+        !again[0].rerun,
+        "a released event never ran, so it is not a rerun"
+    );
+}
+
+pub async fn recover_requeues_running_events(store: Arc<dyn Store>) {
+    for t in [1, 2] {
+        store.enqueue(new_event("f", t)).await.unwrap();
+    }
+    store
+        .claim(Timestamp(5), 10, Timestamp(LEASE))
+        .await
+        .unwrap();
+    assert_eq!(store.recover(Timestamp(6)).await.unwrap(), 2);
+    let again = store
+        .claim(Timestamp(6), 10, Timestamp(LEASE))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.len(),
+        2,
+        "recovered events are due at once, not after the lease"
+    );
+    assert_eq!(store.stats().await.unwrap().reruns, 2);
+}
+
+pub async fn duplicate_request_id_is_rejected(store: Arc<dyn Store>) {
+    let ev = new_event("f", 0);
+    store.enqueue(ev.clone()).await.unwrap();
+    let err = store.enqueue(ev).await.unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateEvent(_)), "{err:?}");
+    assert_eq!(store.stats().await.unwrap().queued, 1);
+}
+
+pub async fn events_lists_newest_first(store: Arc<dyn Store>) {
+    let mut ids = Vec::new();
+    for t in 0..5 {
+        let ev = new_event("f", t);
+        ids.push(ev.request_id.clone());
+        store.enqueue(ev).await.unwrap();
+    }
+    store.enqueue(new_event("other", 9)).await.unwrap();
+    let f = FunctionName::parse("f").unwrap();
+    let listed = store.events(&f, 3).await.unwrap();
+    let got: Vec<_> = listed.iter().map(|e| e.request_id.clone()).collect();
+    assert_eq!(got, vec![ids[4].clone(), ids[3].clone(), ids[2].clone()]);
+    assert!(listed.iter().all(|e| e.state == EventState::Queued));
+}
+
+pub async fn discard_drops_unfinished_events(store: Arc<dyn Store>) {
+    let done = new_event("f", 0);
+    let done_id = done.request_id.clone();
+    store.enqueue(done).await.unwrap();
+    let c = store
+        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .await
+        .unwrap()
+        .remove(0);
+    store
+        .finish(finish(
+            c.seq,
+            1,
+            OutcomeKind::Success,
+            NextState::Succeeded,
+            1,
+        ))
+        .await
+        .unwrap();
+    store.enqueue(new_event("f", 2)).await.unwrap();
+    store.enqueue(new_event("g", 2)).await.unwrap();
+    let f = FunctionName::parse("f").unwrap();
+    assert_eq!(store.discard_events(&f).await.unwrap(), 1);
+    assert!(
+        store.event(&done_id).await.unwrap().is_some(),
+        "history is kept"
+    );
+    assert_eq!(
+        store.stats().await.unwrap().queued,
+        1,
+        "other functions untouched"
+    );
+}
+
+pub async fn catalog_crud(store: Arc<dyn Store>) {
+    let f = function("alpha");
+    store.create_function(f.clone()).await.unwrap();
+    let err = store.create_function(f.clone()).await.unwrap_err();
+    assert!(matches!(err, StoreError::FunctionExists(_)), "{err:?}");
+    store.create_function(function("beta")).await.unwrap();
+    assert_eq!(store.function(&f.name).await.unwrap(), Some(f.clone()));
+
+    let mut changed = f.clone();
+    changed.timeout_s = 30;
+    changed.reserved_concurrency = Some(0);
+    store.update_function(changed.clone()).await.unwrap();
+    assert_eq!(store.function(&f.name).await.unwrap(), Some(changed));
+    let missing = function("gamma");
+    let err = store.update_function(missing.clone()).await.unwrap_err();
+    assert!(matches!(err, StoreError::FunctionNotFound(_)), "{err:?}");
+
+    let names: Vec<_> = store
+        .functions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.name.to_string())
+        .collect();
+    assert_eq!(names, ["alpha", "beta"]);
+    assert!(store.delete_function(&f.name).await.unwrap());
+    assert!(!store.delete_function(&f.name).await.unwrap());
+    assert_eq!(store.function(&f.name).await.unwrap(), None);
+}
+
+pub async fn event_invoke_config_crud(store: Arc<dyn Store>) {
+    let f = function("alpha");
+    store.create_function(f.clone()).await.unwrap();
+    let latest = Qualifier::latest();
+    let cfg = EventInvokeConfig {
+        maximum_retry_attempts: Some(1),
+        maximum_event_age_s: None,
+        destinations: DestinationConfig {
+            on_success: None,
+            on_failure: Some("arn:aws:sqs:us-east-1:000000000000:dlq".into()),
+        },
+        last_modified: Timestamp(77),
+    };
+    assert_eq!(
+        store.event_invoke_config(&f.name, &latest).await.unwrap(),
+        None
+    );
+    store
+        .put_event_invoke_config(&f.name, &latest, cfg.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.event_invoke_config(&f.name, &latest).await.unwrap(),
+        Some(cfg.clone())
+    );
+    let replaced = EventInvokeConfig {
+        maximum_retry_attempts: Some(0),
+        ..Default::default()
+    };
+    store
+        .put_event_invoke_config(&f.name, &latest, replaced.clone())
+        .await
+        .unwrap();
+    let listed = store.event_invoke_configs(&f.name).await.unwrap();
+    assert_eq!(listed, vec![(latest.clone(), replaced)]);
+    assert!(
+        store
+            .delete_event_invoke_config(&f.name, &latest)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .delete_event_invoke_config(&f.name, &latest)
+            .await
+            .unwrap()
+    );
+    store
+        .put_event_invoke_config(&f.name, &latest, cfg)
+        .await
+        .unwrap();
+    store.delete_function(&f.name).await.unwrap();
+    assert!(
+        store
+            .event_invoke_configs(&f.name)
+            .await
+            .unwrap()
+            .is_empty(),
+        "deleted with the function"
+    );
+}
+
+pub async fn concurrent_enqueues_are_all_durable(store: Arc<dyn Store>) {
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for j in 0..20 {
+                let ev = new_event("f", i * 100 + j);
+                ids.push(ev.request_id.clone());
+                store.enqueue(ev).await.unwrap();
+            }
+            ids
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    assert_eq!(store.stats().await.unwrap().queued, 1280);
+    for id in all.iter().step_by(97) {
+        assert!(store.event(id).await.unwrap().is_some());
+    }
+}

@@ -1,0 +1,33 @@
+//! Durable storage behind lambkin: the [`Queue`] of asynchronous events and the [`Catalog`] of
+//! functions and their event-invoke configs.
+//!
+//! The engine only ever talks to these traits (as `Arc<dyn Store>`), so a backend is a drop-in:
+//! today [`SqliteStore`] (one data folder, WAL, `synchronous=FULL`, group commit); a PostgreSQL
+//! backend sharing one queue between several nodes (claims with `FOR UPDATE SKIP LOCKED`) fits
+//! the same contract, and [`conformance`] is the suite every backend must pass.
+//!
+//! Data flow: the accept path calls [`Queue::enqueue`] and answers 202 only when it returns
+//! (the event is committed and fsync'd). The dispatcher calls [`Queue::claim`] for due events,
+//! which become `Running` under a lease, and [`Queue::finish`] with the attempt record and the
+//! next state chosen by `lambkin_model::decide`. Nothing here decides anything.
+
+mod catalog;
+pub mod conformance;
+mod error;
+mod queue;
+mod records;
+mod sqlite;
+
+pub use catalog::Catalog;
+pub use error::StoreError;
+pub use queue::Queue;
+pub use records::{
+    AttemptFinish, AttemptRecord, ClaimedEvent, EventRecord, EventSummary, NewEvent, NextState,
+    QueueStats,
+};
+pub use sqlite::SqliteStore;
+
+/// A complete backend: both halves, shareable across tasks.
+pub trait Store: Queue + Catalog {}
+
+impl<T: Queue + Catalog> Store for T {}

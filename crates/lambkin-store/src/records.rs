@@ -1,0 +1,109 @@
+//! The records the queue takes and gives back.
+
+use lambkin_model::{EventState, FunctionError, FunctionName, OutcomeKind, RequestId, Timestamp};
+
+/// An event accepted by `Invoke` with `InvocationType=Event`.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub request_id: RequestId,
+    pub function: FunctionName,
+    /// The qualifier the caller wrote; `None` when invoked unqualified.
+    pub qualifier: Option<String>,
+    pub payload: Vec<u8>,
+    pub enqueued_at: Timestamp,
+}
+
+/// An event handed to a dispatcher; it is `Running` under a lease until finished or released.
+#[derive(Debug, Clone)]
+pub struct ClaimedEvent {
+    /// Backend row id, echoed back in [`AttemptFinish`] so completion needs no lookup by id.
+    pub seq: i64,
+    pub request_id: RequestId,
+    pub function: FunctionName,
+    pub qualifier: Option<String>,
+    pub payload: Vec<u8>,
+    pub enqueued_at: Timestamp,
+    pub invocations: u32,
+    pub throttles: u32,
+    /// The event was already `Running` when claimed: its earlier run was cut off
+    /// (lease expired or server crashed), so this run may be a duplicate.
+    pub rerun: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptRecord {
+    pub started_at: Timestamp,
+    pub ended_at: Timestamp,
+    pub outcome: OutcomeKind,
+    pub error: Option<FunctionError>,
+}
+
+impl AttemptRecord {
+    pub fn duration_ms(&self) -> i64 {
+        self.ended_at.0 - self.started_at.0
+    }
+}
+
+/// Where the event goes after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextState {
+    Succeeded,
+    RetryAt(Timestamp),
+    Failed(lambkin_model::FailureCondition),
+}
+
+#[derive(Debug, Clone)]
+pub struct AttemptFinish {
+    pub seq: i64,
+    /// `None` when the event failed without running (age exceeded, reserved concurrency 0).
+    pub attempt: Option<AttemptRecord>,
+    pub next: NextState,
+    pub invocations: u32,
+    pub throttles: u32,
+    /// The response (or error object) of this attempt, kept for destinations; `None` keeps
+    /// the previous one (throttles produce no response).
+    pub response: Option<Vec<u8>>,
+    /// `Some("Unhandled")` when `response` is an error object.
+    pub function_error: Option<String>,
+}
+
+/// Everything known about one event, for `inspect` and for failure delivery.
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub request_id: RequestId,
+    pub function: FunctionName,
+    pub qualifier: Option<String>,
+    pub payload: Vec<u8>,
+    pub state: EventState,
+    pub enqueued_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// When the next attempt is due (retry scheduled) or the lease expires (running).
+    pub due_at: Option<Timestamp>,
+    pub invocations: u32,
+    pub throttles: u32,
+    /// How many times a run of this event was cut off by a crash or shutdown.
+    pub interrupted: u32,
+    pub response: Option<Vec<u8>>,
+    pub function_error: Option<String>,
+    pub attempts: Vec<AttemptRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventSummary {
+    pub request_id: RequestId,
+    pub state: EventState,
+    pub enqueued_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub invocations: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    pub queued: u64,
+    pub running: u64,
+    pub retry_scheduled: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    /// Runs cut off by a crash or lease expiry and started again (possible duplicates).
+    pub reruns: u64,
+}

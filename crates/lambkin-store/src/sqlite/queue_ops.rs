@@ -1,0 +1,373 @@
+//! [`Queue`] on SQLite. Writes go through the group-commit writer; reads use the reader pool.
+
+use async_trait::async_trait;
+use lambkin_model::{EventState, FunctionError, FunctionName, OutcomeKind, RequestId, Timestamp};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::SqliteStore;
+use crate::{
+    AttemptFinish, AttemptRecord, ClaimedEvent, EventRecord, EventSummary, NewEvent, NextState,
+    Queue, QueueStats, StoreError,
+};
+
+const RUNNING: &str = "running";
+
+#[async_trait]
+impl Queue for SqliteStore {
+    async fn enqueue(&self, event: NewEvent) -> Result<(), StoreError> {
+        self.inner
+            .writer
+            .write(move |conn| {
+                let mut stmt = conn.prepare_cached(
+                    "INSERT INTO events (request_id, function, qualifier, payload, state,
+                         enqueued_at, updated_at, due_at)
+                     VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?5, ?5)",
+                )?;
+                let t = event.enqueued_at.0;
+                match stmt.execute(params![
+                    event.request_id.as_str(),
+                    event.function.as_str(),
+                    event.qualifier,
+                    event.payload,
+                    t
+                ]) {
+                    Ok(_) => Ok(()),
+                    Err(rusqlite::Error::SqliteFailure(e, _))
+                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                    {
+                        Err(StoreError::DuplicateEvent(event.request_id.to_string()))
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            })
+            .await
+    }
+
+    async fn claim(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease_until: Timestamp,
+    ) -> Result<Vec<ClaimedEvent>, StoreError> {
+        self.inner
+            .writer
+            .write(move |conn| claim(conn, now, limit, lease_until))
+            .await
+    }
+
+    async fn finish(&self, f: AttemptFinish) -> Result<(), StoreError> {
+        self.inner.writer.write(move |conn| finish(conn, &f)).await
+    }
+
+    async fn release(&self, seqs: Vec<i64>, now: Timestamp) -> Result<(), StoreError> {
+        self.inner
+            .writer
+            .write(move |conn| {
+                let mut stmt = conn.prepare_cached(
+                    "UPDATE events SET state = 'queued', due_at = ?2, updated_at = ?2
+                     WHERE id = ?1 AND state = 'running'",
+                )?;
+                for seq in seqs {
+                    stmt.execute(params![seq, now.0])?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    async fn recover(&self, now: Timestamp) -> Result<u64, StoreError> {
+        self.inner
+            .writer
+            .write(move |conn| {
+                let n = conn.execute(
+                    "UPDATE events SET state = 'queued', due_at = ?1, updated_at = ?1,
+                         interrupted = interrupted + 1
+                     WHERE state = 'running'",
+                    params![now.0],
+                )?;
+                Ok(n as u64)
+            })
+            .await
+    }
+
+    async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
+        self.read(|conn| {
+            let t: Option<i64> = conn
+                .query_row(
+                    "SELECT due_at FROM events WHERE due_at IS NOT NULL ORDER BY due_at LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(t.map(Timestamp))
+        })
+        .await
+    }
+
+    async fn event(&self, id: &RequestId) -> Result<Option<EventRecord>, StoreError> {
+        let id = id.to_string();
+        self.read(move |conn| event_record(conn, &id)).await
+    }
+
+    async fn events(
+        &self,
+        function: &FunctionName,
+        limit: usize,
+    ) -> Result<Vec<EventSummary>, StoreError> {
+        let function = function.to_string();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT request_id, state, condition, enqueued_at, updated_at, invocations
+                 FROM events WHERE function = ?1 ORDER BY id DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![function, limit as i64], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, u32>(5)?,
+                ))
+            })?;
+            rows.map(|row| {
+                let (id, state, cond, enq, upd, inv) = row?;
+                Ok(EventSummary {
+                    request_id: RequestId::from_stored(id),
+                    state: parse_state(&state, cond.as_deref())?,
+                    enqueued_at: Timestamp(enq),
+                    updated_at: Timestamp(upd),
+                    invocations: inv,
+                })
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn discard_events(&self, function: &FunctionName) -> Result<u64, StoreError> {
+        let function = function.to_string();
+        self.inner
+            .writer
+            .write(move |conn| {
+                conn.execute(
+                    "DELETE FROM attempts WHERE event_id IN
+                        (SELECT id FROM events WHERE function = ?1 AND due_at IS NOT NULL)",
+                    params![function],
+                )?;
+                let n = conn.execute(
+                    "DELETE FROM events WHERE function = ?1 AND due_at IS NOT NULL",
+                    params![function],
+                )?;
+                Ok(n as u64)
+            })
+            .await
+    }
+
+    async fn stats(&self) -> Result<QueueStats, StoreError> {
+        self.read(|conn| {
+            let mut stats = QueueStats::default();
+            let mut stmt = conn.prepare_cached(
+                "SELECT state, count(*), sum(interrupted) FROM events GROUP BY state",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                ))
+            })?;
+            for row in rows {
+                let (state, n, interrupted) = row?;
+                let n = n as u64;
+                stats.reruns += interrupted.unwrap_or(0) as u64;
+                match state.as_str() {
+                    "queued" => stats.queued = n,
+                    RUNNING => stats.running = n,
+                    "retry_scheduled" => stats.retry_scheduled = n,
+                    "succeeded" => stats.succeeded = n,
+                    "failed" => stats.failed = n,
+                    other => return Err(StoreError::Corrupt(format!("state {other}"))),
+                }
+            }
+            Ok(stats)
+        })
+        .await
+    }
+}
+
+fn claim(
+    conn: &Connection,
+    now: Timestamp,
+    limit: usize,
+    lease_until: Timestamp,
+) -> Result<Vec<ClaimedEvent>, StoreError> {
+    let mut select = conn.prepare_cached(
+        "SELECT id, request_id, function, qualifier, payload, state, enqueued_at,
+                invocations, throttles
+         FROM events WHERE due_at <= ?1 ORDER BY due_at LIMIT ?2",
+    )?;
+    let mut claimed = select
+        .query_map(params![now.0, limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, u32>(7)?,
+                r.get::<_, u32>(8)?,
+            ))
+        })?
+        .map(|row| {
+            let (seq, id, function, qualifier, payload, state, enq, inv, thr) = row?;
+            Ok(ClaimedEvent {
+                seq,
+                request_id: RequestId::from_stored(id),
+                function: FunctionName::parse(&function)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                qualifier,
+                payload,
+                enqueued_at: Timestamp(enq),
+                invocations: inv,
+                throttles: thr,
+                rerun: state == RUNNING,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let mut update = conn.prepare_cached(
+        "UPDATE events SET state = 'running', due_at = ?2, updated_at = ?3,
+             interrupted = interrupted + ?4
+         WHERE id = ?1",
+    )?;
+    for ev in &mut claimed {
+        update.execute(params![ev.seq, lease_until.0, now.0, i64::from(ev.rerun)])?;
+    }
+    Ok(claimed)
+}
+
+fn finish(conn: &Connection, f: &AttemptFinish) -> Result<(), StoreError> {
+    let (state, condition, due) = match f.next {
+        NextState::Succeeded => ("succeeded", None, None),
+        NextState::RetryAt(t) => ("retry_scheduled", None, Some(t.0)),
+        NextState::Failed(c) => ("failed", Some(c.as_str()), None),
+    };
+    let mut now = None;
+    if let Some(attempt) = &f.attempt {
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO attempts (event_id, n, started_at, ended_at, outcome, error_type, error_message)
+             SELECT ?1, attempt_count + 1, ?2, ?3, ?4, ?5, ?6 FROM events WHERE id = ?1",
+        )?;
+        let err = attempt.error.as_ref();
+        insert.execute(params![
+            f.seq,
+            attempt.started_at.0,
+            attempt.ended_at.0,
+            attempt.outcome.as_str(),
+            err.map(|e| e.error_type.as_str()),
+            err.map(|e| e.error_message.as_str()),
+        ])?;
+        now = Some(attempt.ended_at.0);
+    }
+    let mut update = conn.prepare_cached(
+        "UPDATE events SET state = ?2, condition = ?3, due_at = ?4,
+             updated_at = coalesce(?5, updated_at),
+             invocations = ?6, throttles = ?7, attempt_count = attempt_count + (?5 IS NOT NULL),
+             response = coalesce(?8, response),
+             function_error = CASE WHEN ?8 IS NULL THEN function_error ELSE ?9 END
+         WHERE id = ?1",
+    )?;
+    update.execute(params![
+        f.seq,
+        state,
+        condition,
+        due,
+        now,
+        f.invocations,
+        f.throttles,
+        f.response,
+        f.function_error,
+    ])?;
+    Ok(())
+}
+
+fn parse_state(state: &str, condition: Option<&str>) -> Result<EventState, StoreError> {
+    EventState::from_parts(state, condition)
+        .ok_or_else(|| StoreError::Corrupt(format!("state {state} condition {condition:?}")))
+}
+
+fn event_record(conn: &Connection, id: &str) -> Result<Option<EventRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, request_id, function, qualifier, payload, state, condition, enqueued_at,
+                updated_at, due_at, invocations, throttles, interrupted, response, function_error
+         FROM events WHERE request_id = ?1",
+    )?;
+    let row = stmt
+        .query_row(params![id], |r| {
+            Ok((r.get::<_, i64>(0)?, row_to_record(r)?))
+        })
+        .optional()?;
+    let Some((seq, record)) = row else {
+        return Ok(None);
+    };
+    let mut record = record?;
+    let mut attempts = conn.prepare_cached(
+        "SELECT started_at, ended_at, outcome, error_type, error_message
+         FROM attempts WHERE event_id = ?1 ORDER BY n",
+    )?;
+    record.attempts = attempts
+        .query_map(params![seq], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?
+        .map(|row| {
+            let (start, end, outcome, error_type, error_message) = row?;
+            Ok(AttemptRecord {
+                started_at: Timestamp(start),
+                ended_at: Timestamp(end),
+                outcome: OutcomeKind::parse(&outcome)
+                    .ok_or_else(|| StoreError::Corrupt(format!("outcome {outcome}")))?,
+                error: error_type.map(|error_type| FunctionError {
+                    error_type,
+                    error_message: error_message.unwrap_or_default(),
+                }),
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Some(record))
+}
+
+type RecordResult = Result<EventRecord, StoreError>;
+
+fn row_to_record(r: &Row<'_>) -> rusqlite::Result<RecordResult> {
+    let state: String = r.get(5)?;
+    let condition: Option<String> = r.get(6)?;
+    let function: String = r.get(2)?;
+    let build = || -> RecordResult {
+        Ok(EventRecord {
+            request_id: RequestId::from_stored(r.get(1)?),
+            function: FunctionName::parse(&function)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            qualifier: r.get(3)?,
+            payload: r.get(4)?,
+            state: parse_state(&state, condition.as_deref())?,
+            enqueued_at: Timestamp(r.get(7)?),
+            updated_at: Timestamp(r.get(8)?),
+            due_at: r.get::<_, Option<i64>>(9)?.map(Timestamp),
+            invocations: r.get(10)?,
+            throttles: r.get(11)?,
+            interrupted: r.get(12)?,
+            response: r.get(13)?,
+            function_error: r.get(14)?,
+            attempts: Vec::new(),
+        })
+    };
+    Ok(build())
+}

@@ -1,0 +1,64 @@
+//! Connection settings and the schema.
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+pub(super) fn configure_writer(conn: &Connection) -> Result<(), StoreError> {
+    // WAL + FULL: a commit is fsync'd before it returns, so an acknowledged event survives
+    // power loss and `kill -9`; WAL lets readers run beside the writer.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "
+        CREATE TABLE IF NOT EXISTS functions (
+            name   TEXT PRIMARY KEY,
+            config TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS event_invoke_configs (
+            function  TEXT NOT NULL,
+            qualifier TEXT NOT NULL,
+            config    TEXT NOT NULL,
+            PRIMARY KEY (function, qualifier)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS events (
+            id             INTEGER PRIMARY KEY,
+            request_id     TEXT NOT NULL UNIQUE,
+            function       TEXT NOT NULL,
+            qualifier      TEXT,
+            payload        BLOB NOT NULL,
+            state          TEXT NOT NULL,
+            condition      TEXT,
+            enqueued_at    INTEGER NOT NULL,
+            updated_at     INTEGER NOT NULL,
+            -- next attempt (queued/retry) or lease expiry (running); NULL once terminal
+            due_at         INTEGER,
+            invocations    INTEGER NOT NULL DEFAULT 0,
+            throttles      INTEGER NOT NULL DEFAULT 0,
+            interrupted    INTEGER NOT NULL DEFAULT 0,
+            attempt_count  INTEGER NOT NULL DEFAULT 0,
+            response       BLOB,
+            function_error TEXT
+        );
+        CREATE INDEX IF NOT EXISTS events_due ON events (due_at) WHERE due_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS events_by_function ON events (function, id);
+        CREATE TABLE IF NOT EXISTS attempts (
+            event_id      INTEGER NOT NULL,
+            n             INTEGER NOT NULL,
+            started_at    INTEGER NOT NULL,
+            ended_at      INTEGER NOT NULL,
+            outcome       TEXT NOT NULL,
+            error_type    TEXT,
+            error_message TEXT,
+            PRIMARY KEY (event_id, n)
+        ) WITHOUT ROWID;
+        ",
+    )?;
+    Ok(())
+}

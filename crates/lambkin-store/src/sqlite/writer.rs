@@ -1,0 +1,100 @@
+//! The group-commit writer: one thread owns the write connection and turns every write that
+//! arrived while the previous commit was being flushed into one transaction and one fsync.
+
+use std::sync::mpsc;
+use std::thread;
+
+use rusqlite::{Connection, TransactionBehavior};
+use tokio::sync::oneshot;
+
+use crate::StoreError;
+
+/// Runs inside the batch transaction; returns the answer to deliver once the commit is known.
+type Job = Box<dyn FnOnce(&Connection) -> Answer + Send>;
+/// Delivers a job's result once the batch's commit outcome is known.
+type Answer = Box<dyn FnOnce(Option<&StoreError>) + Send>;
+
+/// Most writes folded into one transaction; bounds commit latency under a flood.
+const MAX_BATCH: usize = 8192;
+
+#[derive(Debug)]
+pub(super) struct Writer {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub(super) fn start(conn: Connection) -> Result<Self, StoreError> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        thread::Builder::new()
+            .name("lambkin-store-writer".into())
+            .spawn(move || run(conn, rx))
+            .map_err(|source| StoreError::Open {
+                path: "writer thread".into(),
+                source,
+            })?;
+        Ok(Writer { tx })
+    }
+
+    /// Runs `f` in the next batch and resolves after that batch is durable.
+    pub(super) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel::<Result<T, StoreError>>();
+        let job: Job = Box::new(move |conn| {
+            let result = f(conn);
+            Box::new(move |commit_error: Option<&StoreError>| {
+                let outcome = match (commit_error, result) {
+                    (Some(e), _) => Err(StoreError::Corrupt(format!("commit failed: {e}"))),
+                    (None, r) => r,
+                };
+                let _ = reply.send(outcome);
+            })
+        });
+        self.tx.send(job).map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+fn run(mut conn: Connection, rx: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut answers = Vec::with_capacity(MAX_BATCH);
+    // Blocks for the first job; ends when every sender (the store) is gone.
+    while let Ok(first) = rx.recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let commit = commit_batch(&mut conn, &mut batch, &mut answers);
+        if let Err(e) = &commit {
+            tracing::error!(error = %e, "group commit failed");
+        }
+        for answer in answers.drain(..) {
+            answer(commit.as_ref().err());
+        }
+    }
+}
+
+fn commit_batch(
+    conn: &mut Connection,
+    batch: &mut Vec<Job>,
+    answers: &mut Vec<Answer>,
+) -> Result<(), StoreError> {
+    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => {
+            // Dropping the jobs drops their reply senders: each caller sees the store as failed.
+            batch.clear();
+            return Err(StoreError::Sqlite(e));
+        }
+    };
+    for job in batch.drain(..) {
+        // A failing statement fails only its own job; SQLite keeps the transaction usable.
+        answers.push(job(&tx));
+    }
+    tx.commit().map_err(StoreError::Sqlite)
+}

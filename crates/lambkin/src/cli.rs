@@ -1,0 +1,153 @@
+//! Command-line surface. Every server flag can also come from a `LAMBKIN_*` variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The default address: one documented port on loopback.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9070";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lambkin",
+    version,
+    about = "A self-hosted, AWS-Lambda-compatible function platform"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Create or update a function from a folder or a zip.
+    Deploy(DeployArgs),
+    /// Invoke a function, synchronously or as an async event.
+    Invoke(InvokeArgs),
+    /// Show an async event: its state and every attempt.
+    Inspect(InspectArgs),
+    /// Print (and follow) a function's log.
+    Logs(LogsArgs),
+    /// List a function's recent async events.
+    Events(EventsArgs),
+    /// Queue and environment counters of a running server.
+    Status(ClientArgs),
+    /// Measure the server (see BENCHMARKS.md).
+    Bench(crate::commands::bench::BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LAMBKIN_LISTEN", default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Folder holding the queue, function code and logs.
+    #[arg(long, env = "LAMBKIN_DATA_DIR", default_value = ".lambkin")]
+    pub data_dir: PathBuf,
+    /// Compresses retry delays, throttle backoff and maximum event age (0.01: a 1-minute retry takes 0.6 s).
+    #[arg(long, env = "LAMBKIN_TIME_SCALE", default_value_t = 1.0)]
+    pub time_scale: f64,
+    /// Account-wide concurrent executions (default: 16 per core, at least 32).
+    #[arg(long, env = "LAMBKIN_MAX_CONCURRENCY")]
+    pub max_concurrency: Option<u32>,
+    /// Concurrency that reservations must leave unreserved (default: a tenth of the account limit).
+    #[arg(long, env = "LAMBKIN_UNRESERVED_MIN")]
+    pub unreserved_min: Option<u32>,
+    /// Seconds an idle environment is kept warm.
+    #[arg(long, env = "LAMBKIN_KEEP_ALIVE", default_value_t = 300)]
+    pub keep_alive: u64,
+    /// Seconds running invocations get to finish on shutdown before they are handed back.
+    #[arg(long, env = "LAMBKIN_SHUTDOWN_GRACE", default_value_t = 10)]
+    pub shutdown_grace: u64,
+    #[arg(long, env = "LAMBKIN_REGION", default_value = "us-east-1")]
+    pub region: String,
+    #[arg(long, env = "LAMBKIN_ACCOUNT_ID", default_value = "000000000000")]
+    pub account_id: String,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ClientArgs {
+    /// The server's URL.
+    #[arg(
+        long,
+        env = "LAMBKIN_ENDPOINT",
+        default_value = "http://127.0.0.1:9070",
+        global = true
+    )]
+    pub endpoint: String,
+    /// Print machine-readable JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// A folder (zipped for you) or a .zip file.
+    pub path: PathBuf,
+    #[arg(long)]
+    pub name: String,
+    /// e.g. nodejs20.x, python3.12, provided.al2023
+    #[arg(long)]
+    pub runtime: String,
+    /// e.g. index.handler, lambda_function.lambda_handler, bootstrap
+    #[arg(long)]
+    pub handler: String,
+    /// Seconds (1–900).
+    #[arg(long)]
+    pub timeout: Option<u32>,
+    /// MB (128–10240).
+    #[arg(long)]
+    pub memory: Option<u32>,
+    /// KEY=VALUE, repeatable.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    #[arg(long, default_value = "arn:aws:iam::000000000000:role/lambkin")]
+    pub role: String,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InvokeArgs {
+    pub name: String,
+    /// Queue an `Event` invocation instead of waiting for the result.
+    #[arg(long = "async")]
+    pub is_async: bool,
+    /// JSON, or @file to read it from a file.
+    #[arg(long, default_value = "{}")]
+    pub payload: String,
+    /// Print the invocation's log tail (synchronous only).
+    #[arg(long)]
+    pub tail: bool,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    pub request_id: String,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    pub name: String,
+    /// Keep printing new lines as they arrive.
+    #[arg(long, short)]
+    pub follow: bool,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    pub name: String,
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}

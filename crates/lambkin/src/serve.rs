@@ -1,0 +1,81 @@
+//! `lambkin serve`: open the data folder, start the engine, serve HTTP until SIGTERM/Ctrl-C.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use lambkin_engine::{Engine, EngineConfig};
+use lambkin_model::{Scope, SystemClock, TimeScale};
+use lambkin_store::{SqliteStore, StoreError};
+use tokio::net::TcpListener;
+
+use crate::cli::ServeArgs;
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let Some(time_scale) = TimeScale::new(args.time_scale) else {
+        bail!("--time-scale must be in (0, 1], got {}", args.time_scale);
+    };
+    let store = match SqliteStore::open(&args.data_dir) {
+        Ok(s) => s,
+        Err(e @ StoreError::Locked { .. }) => {
+            bail!("{e}; stop it first or choose another --data-dir")
+        }
+        Err(e) => {
+            return Err(e)
+                .with_context(|| format!("cannot open data folder {}", args.data_dir.display()));
+        }
+    };
+    let mut config = EngineConfig::new(args.data_dir.clone());
+    config.scope = Scope {
+        region: args.region,
+        account: args.account_id,
+    };
+    config.time_scale = time_scale;
+    if let Some(n) = args.max_concurrency {
+        if n == 0 {
+            bail!("--max-concurrency must be at least 1");
+        }
+        config.account_concurrency = n;
+        config.unreserved_minimum = lambkin_engine::default_unreserved_minimum(n);
+    }
+    if let Some(n) = args.unreserved_min {
+        config.unreserved_minimum = n;
+    }
+    config.keep_alive = Duration::from_secs(args.keep_alive);
+    config.shutdown_grace = Duration::from_secs(args.shutdown_grace);
+    let account = config.account_concurrency;
+
+    let engine = Engine::start(config, Arc::new(store), Arc::new(SystemClock))
+        .await
+        .context("cannot start the engine")?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    // The one line that says the server is ready (tests read the address from it).
+    println!(
+        "lambkin listening on http://{addr} (data {}, concurrency {account}, time scale {})",
+        args.data_dir.display(),
+        time_scale.factor()
+    );
+    lambkin_api::serve(listener, engine.clone(), shutdown_signal()).await?;
+    tracing::info!("shutting down: finishing running invocations");
+    engine.shutdown().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = ctrl_c.await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,13 @@
+//! Integration tests: the real `lambkin` binary on 127.0.0.1:0 with a temporary data folder,
+//! driven by the AWS SDK for Rust and by real function runtimes (lambda_runtime, Node, Python).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod control_api;
+mod crash;
+mod invoke;
+mod retries;
+mod runtime_api;
+mod runtimes;

@@ -1,0 +1,286 @@
+//! The test harness: a server process, an SDK client, fixtures, and waiting with a deadline.
+
+use std::future::Future;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{FunctionCode, Runtime};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub const ROLE: &str = "arn:aws:iam::000000000000:role/lambkin-test";
+
+/// A `lambkin serve` child process on 127.0.0.1:0 with its own data folder.
+pub struct TestServer {
+    pub child: Child,
+    pub url: String,
+    pub data: PathBuf,
+    _dir: Option<TempDir>,
+    pub lambda: aws_sdk_lambda::Client,
+}
+
+impl TestServer {
+    /// A server with the default schedule compressed 100× (1-minute retries take 0.6 s).
+    pub fn start() -> Self {
+        Self::start_with(&["--time-scale", "0.01"])
+    }
+
+    pub fn start_with(args: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let mut s = Self::start_in(&data, args);
+        s._dir = Some(dir);
+        s
+    }
+
+    /// Starts on an existing data folder (restarts after a crash).
+    pub fn start_in(data: &Path, args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lambkin"))
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data)
+            .args(args)
+            .env("LAMBKIN_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn lambkin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if let Some(Ok(first)) = lines.next() {
+                let _ = tx.send(first);
+            }
+            // Keep draining so the server never blocks on a full pipe.
+            for _ in lines {}
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("server printed its ready line");
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .expect("ready line names the address")
+            .to_string();
+        let lambda = sdk_client(&url);
+        TestServer {
+            child,
+            url,
+            data: data.to_path_buf(),
+            _dir: None,
+            lambda,
+        }
+    }
+
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// GET on lambkin's own API, as JSON.
+    pub async fn admin(&self, path: &str) -> (u16, Value) {
+        let (status, body) = http(&self.url, "GET", path, &[], Bytes::new()).await;
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    pub async fn event(&self, id: &str) -> Value {
+        let (status, v) = self.admin(&format!("/_lambkin/v1/events/{id}")).await;
+        assert_eq!(status, 200, "event {id}: {v}");
+        v
+    }
+
+    /// Waits until the event reaches a terminal state and returns it.
+    pub async fn finished_event(&self, id: &str, within: Duration) -> Value {
+        eventually(&format!("event {id} to finish"), within, || async {
+            let v = self.event(id).await;
+            matches!(v["state"].as_str(), Some("succeeded" | "failed")).then_some(v)
+        })
+        .await
+    }
+
+    pub async fn log_text(&self, function: &str) -> String {
+        let (_, v) = self
+            .admin(&format!("/_lambkin/v1/functions/{function}/logs"))
+            .await;
+        v["text"].as_str().unwrap_or_default().to_string()
+    }
+
+    pub async fn create(&self, name: &str, runtime: Runtime, handler: &str, zip: Vec<u8>) {
+        self.lambda
+            .create_function()
+            .function_name(name)
+            .runtime(runtime)
+            .handler(handler)
+            .role(ROLE)
+            .code(FunctionCode::builder().zip_file(Blob::new(zip)).build())
+            .send()
+            .await
+            .expect("create function");
+    }
+
+    /// A `provided.al2023` function whose bootstrap is the `lambda_runtime` fixture.
+    pub async fn create_rust_echo(&self, name: &str) {
+        self.create(name, Runtime::Providedal2023, "bootstrap", rust_echo_zip())
+            .await;
+    }
+
+    pub async fn create_node(&self, name: &str, fixture: &str, handler: &str) {
+        self.create(name, Runtime::Nodejs20x, handler, zip_fixture(fixture))
+            .await;
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn sdk_client(url: &str) -> aws_sdk_lambda::Client {
+    let conf = aws_sdk_lambda::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .endpoint_url(url)
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        // The tests observe the server; SDK-side retries (e.g. of 429s) would hide what it did.
+        .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_lambda::Client::from_conf(conf)
+}
+
+/// A raw HTTP request, for what the SDK cannot send (bad JSON, odd headers, raw routes).
+pub async fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Bytes,
+) -> (u16, Bytes) {
+    let (status, _, body) = http_full(base, method, path, headers, body).await;
+    (status, body)
+}
+
+pub async fn http_full(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Bytes,
+) -> (u16, hyper::HeaderMap, Bytes) {
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let mut req = hyper::Request::builder()
+        .method(method)
+        .uri(format!("{base}{path}"));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = client
+        .request(req.body(Full::new(body)).unwrap())
+        .await
+        .expect("http request");
+    let (parts, body) = resp.into_parts();
+    (
+        parts.status.as_u16(),
+        parts.headers,
+        body.collect().await.unwrap().to_bytes(),
+    )
+}
+
+/// Polls `check` until it yields a value; panics with `what` after `within`.
+pub async fn eventually<T, F, Fut>(what: &str, within: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/functions")
+}
+
+pub fn zip_fixture(name: &str) -> Vec<u8> {
+    lambkin_engine::zip_folder(&fixtures().join(name)).expect("zip fixture")
+}
+
+/// The `rust-echo` example binary, built by `cargo test` next to the test binary.
+pub fn rust_echo_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let bin = profile_dir.join("examples/rust-echo");
+    assert!(
+        bin.exists(),
+        "{} missing: cargo builds examples with the tests",
+        bin.display()
+    );
+    bin
+}
+
+/// A package whose `bootstrap` execs the fixture binary (keeps uploads small); one test
+/// also uploads the binary itself as `bootstrap`.
+pub fn rust_echo_zip() -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!("#!/bin/sh\nexec '{}'\n", rust_echo_binary().display());
+    write_executable(&dir.path().join("bootstrap"), script.as_bytes());
+    lambkin_engine::zip_folder(dir.path()).unwrap()
+}
+
+pub fn write_executable(path: &Path, contents: &[u8]) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, contents).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A package from a single file.
+pub fn zip_with(files: &[(&str, &str, u32)]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, mode) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(*mode)).unwrap();
+    }
+    lambkin_engine::zip_folder(dir.path()).unwrap()
+}
+
+pub fn payload_json(p: Option<&Blob>) -> Value {
+    serde_json::from_slice(p.map(Blob::as_ref).unwrap_or_default()).unwrap_or(Value::Null)
+}
+
+/// The AWS error code, message and HTTP status of a failed SDK call.
+pub fn aws_error<E>(
+    err: &aws_sdk_lambda::error::SdkError<E, aws_sdk_lambda::config::http::HttpResponse>,
+) -> (String, String, u16)
+where
+    E: aws_sdk_lambda::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_lambda::error::ProvideErrorMetadata;
+    let status = err.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
+    (
+        err.code().unwrap_or_default().to_string(),
+        err.message().unwrap_or_default().to_string(),
+        status,
+    )
+}
