@@ -2,7 +2,8 @@
 //! `bootstrap` of a `provided.al2023` function). Test fixture and benchmark target:
 //! echo the event; `{"fail":true}` errors; `{"sleep_ms":N}` sleeps; `{"exit":N}` exits;
 //! `{"fail_until_attempt":N,"state_dir":D}` fails until the N-th attempt of a request id;
-//! `{"log":"text"}` prints a line; `{"context":true}` returns what the function sees.
+//! `{"log":"text"}` prints a line; `{"context":true}` returns what the function sees;
+//! `{"stamp_dir":D}` writes the handler's start time (epoch µs) to `D/<request id>`.
 
 use std::time::Duration;
 
@@ -11,6 +12,17 @@ use serde_json::{Value, json};
 
 async fn handler(event: LambdaEvent<Value>) -> Result<Value, Error> {
     let (payload, ctx) = event.into_parts();
+    if let Some(dir) = payload.get("stamp_dir").and_then(Value::as_str) {
+        // Benchmarks: when did the handler start (epoch µs)?
+        let us = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros())
+            .unwrap_or(0);
+        std::fs::write(
+            std::path::Path::new(dir).join(&ctx.request_id),
+            us.to_string(),
+        )?;
+    }
     if let Some(text) = payload.get("log").and_then(Value::as_str) {
         println!("{text}");
     }

@@ -42,29 +42,38 @@ fn invocation_type(headers: &HeaderMap) -> Result<InvocationType, AwsError> {
     }
 }
 
-/// Reads the body up to one byte past `limit`; the declared length names the size in errors.
+/// Oversized bodies are still read (and dropped) up to this size, so the client gets the 413
+/// instead of a connection reset while it is still sending.
+const DRAIN_MAX: usize = 32 * 1024 * 1024;
+
+/// Reads the body, keeping at most `limit` bytes; an oversized body is read to its end (up to
+/// `DRAIN_MAX`) and answered with `too_large(total size)`.
 async fn read_payload(
     body: Body,
-    headers: &HeaderMap,
     limit: usize,
     too_large: impl Fn(usize) -> AwsError,
 ) -> Result<Bytes, AwsError> {
-    let declared = headers
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if let Some(n) = declared
-        && n > limit
-    {
-        return Err(too_large(n));
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut kept = bytes::BytesMut::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame
+            .map_err(|e| AwsError::invalid_content(format!("cannot read the request body: {e}")))?;
+        let Some(data) = frame.data_ref() else {
+            continue;
+        };
+        total += data.len();
+        if total <= limit {
+            kept.extend_from_slice(data);
+        } else if total > DRAIN_MAX {
+            break;
+        }
     }
-    let bytes = axum::body::to_bytes(body, limit + 1)
-        .await
-        .map_err(|_| too_large(declared.unwrap_or(limit + 1)))?;
-    if bytes.len() > limit {
-        return Err(too_large(bytes.len()));
+    if total > limit {
+        return Err(too_large(total));
     }
-    Ok(bytes)
+    Ok(kept.freeze())
 }
 
 /// An absent payload is the empty JSON object; anything else must parse as JSON.
@@ -143,7 +152,7 @@ pub(crate) async fn invoke(
     };
     match kind {
         InvocationType::Event => {
-            let bytes = read_payload(body, &headers, ASYNC_PAYLOAD_MAX, |n| {
+            let bytes = read_payload(body, ASYNC_PAYLOAD_MAX, |n| {
                 AwsError::too_large(format!(
                     "{n} byte payload is too large for the Event invocation type (limit {ASYNC_PAYLOAD_MAX} bytes)"
                 ))
@@ -161,7 +170,7 @@ pub(crate) async fn invoke(
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         InvocationType::RequestResponse => {
-            let bytes = read_payload(body, &headers, SYNC_PAYLOAD_MAX, |_| {
+            let bytes = read_payload(body, SYNC_PAYLOAD_MAX, |_| {
                 AwsError::too_large(format!(
                     "Request must be smaller than {SYNC_PAYLOAD_MAX} bytes for the InvokeFunction operation"
                 ))
@@ -196,10 +205,9 @@ pub(crate) async fn invoke(
 pub(crate) async fn invoke_async(
     State(engine): State<Engine>,
     Target(r): Target,
-    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AwsError> {
-    let bytes = read_payload(body, &headers, INVOKE_ASYNC_PAYLOAD_MAX, |n| {
+    let bytes = read_payload(body, INVOKE_ASYNC_PAYLOAD_MAX, |n| {
         AwsError::too_large(format!(
             "{n} byte payload is too large for the InvokeAsync operation (limit {INVOKE_ASYNC_PAYLOAD_MAX} bytes)"
         ))

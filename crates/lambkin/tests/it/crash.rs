@@ -93,10 +93,13 @@ async fn every_acknowledged_event_survives_kill_9() {
         acked.len(),
         status["queue"]
     );
-    assert_eq!(
-        status["queue"]["succeeded"].as_u64(),
-        Some(acked.len() as u64),
-        "no event was lost or duplicated in the store"
+    // Events committed just before the kill may never have had their 202 delivered: at most
+    // one per client can be in the store without being acknowledged.
+    let stored = status["queue"]["succeeded"].as_u64().unwrap();
+    assert!(
+        (acked.len() as u64..=acked.len() as u64 + 16).contains(&stored),
+        "{stored} events stored for {} acknowledged",
+        acked.len()
     );
 }
 

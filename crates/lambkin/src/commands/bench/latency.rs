@@ -1,0 +1,107 @@
+//! 202 → handler start: one event at a time onto a warm, idle environment; the function
+//! writes its start time (epoch µs) to a file named by its request id.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use clap::Args;
+use hyper::Method;
+
+use super::stats::summarize;
+use super::{FunctionArgs, setup};
+use crate::client::Client;
+
+#[derive(Debug, Args)]
+pub struct LatencyArgs {
+    #[arg(
+        long,
+        env = "LAMBKIN_ENDPOINT",
+        default_value = "http://127.0.0.1:9070"
+    )]
+    pub endpoint: String,
+    #[arg(long, default_value_t = 2000)]
+    pub count: usize,
+    #[arg(long, default_value = "bench-noop")]
+    pub function: String,
+    #[command(flatten)]
+    pub functions: FunctionArgs,
+}
+
+fn now_us() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
+
+pub async fn run(a: LatencyArgs) -> anyhow::Result<()> {
+    let client = Client::new(&a.endpoint);
+    setup::deploy(
+        &client,
+        &a.function,
+        "provided.al2023",
+        "bootstrap",
+        &setup::binary_zip(&a.functions.bootstrap)?,
+        3,
+    )
+    .await?;
+    let dir = tempfile_dir()?;
+    let path = format!("/2015-03-31/functions/{}/invocations", a.function);
+    let body = Bytes::from(serde_json::json!({"stamp_dir": dir.display().to_string()}).to_string());
+    client
+        .send(Method::POST, &path, &[], Bytes::from_static(b"{}"))
+        .await?
+        .ok()?;
+    let mut samples = Vec::with_capacity(a.count);
+    let mut negative = 0;
+    for _ in 0..a.count {
+        let reply = client
+            .send(
+                Method::POST,
+                &path,
+                &[("x-amz-invocation-type", "Event")],
+                body.clone(),
+            )
+            .await?
+            .ok()?;
+        let t202 = now_us();
+        let id = reply
+            .headers
+            .get("x-amzn-requestid")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let file = dir.join(&id);
+        let started = loop {
+            if let Some(us) = std::fs::read_to_string(&file)
+                .ok()
+                .and_then(|s| s.trim().parse::<i64>().ok())
+            {
+                break us;
+            }
+            tokio::time::sleep(Duration::from_micros(50)).await;
+        };
+        // The handler may start before the client has read the 202 (both follow the commit).
+        if started < t202 {
+            negative += 1;
+        }
+        samples.push(Duration::from_micros(
+            started.saturating_sub(t202).max(0) as u64
+        ));
+        // Let the environment go idle again before the next event.
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "202 -> handler start: {} ({} started before the client read the 202, counted as 0)",
+        summarize(samples),
+        negative
+    );
+    Ok(())
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("lambkin-bench-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

@@ -1,0 +1,58 @@
+//! `lambkin bench`: the load generators behind BENCHMARKS.md. Each scenario prints what it
+//! measured; nothing here asserts a target.
+
+mod accept;
+mod cold;
+mod drain;
+mod latency;
+mod setup;
+mod stats;
+mod sync;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub scenario: Scenario,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Scenario {
+    /// Durable `Event` accepts/s and accept latency against a running server.
+    Accept(accept::AcceptArgs),
+    /// Warm synchronous invoke round trips against a running server.
+    Sync(sync::SyncArgs),
+    /// Pre-fill a fresh data folder, start a server on it, time the drain; also RSS with a
+    /// large pending queue (`--hold`).
+    Drain(drain::DrainArgs),
+    /// 202 → handler start with a warm idle environment.
+    Latency(latency::LatencyArgs),
+    /// Cold start to first `next` (Init Duration) per runtime.
+    Cold(cold::ColdArgs),
+}
+
+/// Where the benchmark functions come from.
+#[derive(Debug, Args, Clone)]
+pub struct FunctionArgs {
+    /// The no-op `lambda_runtime` function (`cargo build --release --example rust-echo`).
+    #[arg(long, default_value = "target/release/examples/rust-echo")]
+    pub bootstrap: PathBuf,
+    /// Folder with the example functions (for Node and Python).
+    #[arg(long, default_value = "examples/functions")]
+    pub examples: PathBuf,
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    match args.scenario {
+        Scenario::Accept(a) => accept::run(a).await?,
+        Scenario::Sync(a) => sync::run(a).await?,
+        Scenario::Drain(a) => drain::run(a).await?,
+        Scenario::Latency(a) => latency::run(a).await?,
+        Scenario::Cold(a) => cold::run(a).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,126 @@
+//! Deploying benchmark functions and starting servers for the self-contained scenarios.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, bail};
+use base64::Engine as _;
+use hyper::{Method, StatusCode};
+use serde_json::json;
+
+use crate::client::Client;
+
+/// A zip whose `bootstrap` is the given executable (stored, not compressed).
+pub fn binary_zip(bootstrap: &Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Write;
+    let bin = std::fs::read(bootstrap).with_context(|| {
+        format!(
+            "{} missing: cargo build --release --example rust-echo",
+            bootstrap.display()
+        )
+    })?;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut buf);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .unix_permissions(0o755)
+        .large_file(true);
+    zip.start_file("bootstrap", opts)?;
+    zip.write_all(&bin)?;
+    zip.finish()?;
+    Ok(buf.into_inner())
+}
+
+/// Creates the function, or replaces its code if it exists.
+pub async fn deploy(
+    client: &Client,
+    name: &str,
+    runtime: &str,
+    handler: &str,
+    zip: &[u8],
+    timeout: u32,
+) -> anyhow::Result<()> {
+    let zip_b64 = base64::engine::general_purpose::STANDARD.encode(zip);
+    let existing = client.get(&format!("/2015-03-31/functions/{name}")).await?;
+    if existing.status == StatusCode::NOT_FOUND {
+        let body = json!({
+            "FunctionName": name, "Runtime": runtime, "Handler": handler, "Timeout": timeout,
+            "Role": "arn:aws:iam::000000000000:role/bench", "Code": {"ZipFile": zip_b64},
+        });
+        client
+            .json(Method::POST, "/2015-03-31/functions", &body)
+            .await?
+            .ok()?;
+    } else {
+        client
+            .json(
+                Method::PUT,
+                &format!("/2015-03-31/functions/{name}/code"),
+                &json!({"ZipFile": zip_b64}),
+            )
+            .await?
+            .ok()?;
+    }
+    Ok(())
+}
+
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+}
+
+impl Server {
+    /// Starts `lambkin serve` (this executable) on 127.0.0.1:0 and waits for its ready line.
+    pub fn start(data_dir: &Path, extra: &[&str]) -> anyhow::Result<Server> {
+        let exe = std::env::current_exe()?;
+        let mut child = Command::new(exe)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(extra)
+            .env("LAMBKIN_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdout = child.stdout.take().context("stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let Some(Ok(line)) = lines.next() else {
+            bail!("the server did not start")
+        };
+        std::thread::spawn(move || for _ in lines {});
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .context("ready line without address")?
+            .to_string();
+        Ok(Server { child, url })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM and wait, so the data folder is released cleanly.
+    pub fn stop(mut self) -> anyhow::Result<()> {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        self.child.wait()?;
+        Ok(())
+    }
+}
+
+/// Resident set size of a process in MB (VmRSS).
+pub fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("VmRSS:")
+                    .map(|v| v.trim().trim_end_matches("kB").trim().to_string())
+            })
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
