@@ -441,6 +441,82 @@ pub async fn event_invoke_config_crud(store: Arc<dyn Store>) {
     );
 }
 
+pub async fn finishing_an_event_that_is_not_running_changes_nothing(store: Arc<dyn Store>) {
+    let ev = new_event("f", 0);
+    let id = ev.request_id.clone();
+    store.enqueue(ev).await.unwrap();
+    let c = store
+        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .await
+        .unwrap()
+        .remove(0);
+    store.release(vec![c.seq], Timestamp(2)).await.unwrap();
+    // A late completion for a run that was handed back must not overwrite the queued event.
+    store
+        .finish(finish(
+            c.seq,
+            3,
+            OutcomeKind::Success,
+            NextState::Succeeded,
+            1,
+        ))
+        .await
+        .unwrap();
+    let rec = store.event(&id).await.unwrap().unwrap();
+    assert_eq!(rec.state, EventState::Queued);
+    assert!(rec.attempts.is_empty());
+    let stats = store.stats().await.unwrap();
+    assert_eq!((stats.queued, stats.succeeded, stats.running), (1, 0, 0));
+}
+
+/// Enqueues, claims, retries, failures, successes, releases and a discard; used by backends
+/// to check their bookkeeping.
+pub async fn mixed_workload(store: Arc<dyn Store>) {
+    for t in 0..20 {
+        store
+            .enqueue(new_event(if t % 5 == 0 { "gone" } else { "f" }, t))
+            .await
+            .unwrap();
+    }
+    let claimed = store
+        .claim(Timestamp(100), 12, Timestamp(100 + LEASE))
+        .await
+        .unwrap();
+    for (i, c) in claimed.iter().enumerate() {
+        let next = match i % 4 {
+            0 => NextState::Succeeded,
+            1 => NextState::RetryAt(Timestamp(10_000)),
+            2 => NextState::Failed(FailureCondition::RetriesExhausted),
+            _ => continue,
+        };
+        let outcome = if next == NextState::Succeeded {
+            OutcomeKind::Success
+        } else {
+            OutcomeKind::FunctionError
+        };
+        store
+            .finish(finish(c.seq, 100, outcome, next, 1))
+            .await
+            .unwrap();
+    }
+    let leftover: Vec<i64> = claimed
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 4 == 3)
+        .map(|(_, c)| c.seq)
+        .take(1)
+        .collect();
+    store.release(leftover, Timestamp(101)).await.unwrap();
+    store
+        .discard_events(&FunctionName::parse("gone").unwrap())
+        .await
+        .unwrap();
+    store
+        .claim(Timestamp(102), 2, Timestamp(102 + LEASE))
+        .await
+        .unwrap();
+}
+
 pub async fn concurrent_enqueues_are_all_durable(store: Arc<dyn Store>) {
     let mut tasks = Vec::new();
     for i in 0..64 {

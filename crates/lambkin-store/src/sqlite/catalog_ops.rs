@@ -21,7 +21,7 @@ impl Catalog for SqliteStore {
         let json = to_json(&config)?;
         self.inner
             .writer
-            .write(move |conn| {
+            .write(move |conn, _| {
                 let n = conn.execute(
                     "INSERT INTO functions (name, config) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                     params![config.name.as_str(), json],
@@ -38,7 +38,7 @@ impl Catalog for SqliteStore {
         let json = to_json(&config)?;
         self.inner
             .writer
-            .write(move |conn| {
+            .write(move |conn, _| {
                 let n = conn.execute(
                     "UPDATE functions SET config = ?2 WHERE name = ?1",
                     params![config.name.as_str(), json],
@@ -79,7 +79,7 @@ impl Catalog for SqliteStore {
         let name = name.to_string();
         self.inner
             .writer
-            .write(move |conn| {
+            .write(move |conn, _| {
                 conn.execute(
                     "DELETE FROM event_invoke_configs WHERE function = ?1",
                     params![name],
@@ -103,7 +103,7 @@ impl Catalog for SqliteStore {
         );
         self.inner
             .writer
-            .write(move |conn| {
+            .write(move |conn, _| {
                 conn.execute(
                     "INSERT INTO event_invoke_configs (function, qualifier, config) VALUES (?1, ?2, ?3)
                      ON CONFLICT (function, qualifier) DO UPDATE SET config = excluded.config",
@@ -163,7 +163,7 @@ impl Catalog for SqliteStore {
         let (f, q) = (function.to_string(), qualifier.to_string());
         self.inner
             .writer
-            .write(move |conn| {
+            .write(move |conn, _| {
                 let n = conn.execute(
                     "DELETE FROM event_invoke_configs WHERE function = ?1 AND qualifier = ?2",
                     params![f, q],

@@ -5,6 +5,7 @@ use lambkin_model::{EventState, FunctionError, FunctionName, OutcomeKind, Reques
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::SqliteStore;
+use super::counts::Counts;
 use crate::{
     AttemptFinish, AttemptRecord, ClaimedEvent, EventRecord, EventSummary, NewEvent, NextState,
     Queue, QueueStats, StoreError,
@@ -17,7 +18,7 @@ impl Queue for SqliteStore {
     async fn enqueue(&self, event: NewEvent) -> Result<(), StoreError> {
         self.inner
             .writer
-            .write(move |conn| {
+            .write(move |conn, counts| {
                 let mut stmt = conn.prepare_cached(
                     "INSERT INTO events (request_id, function, qualifier, payload, state,
                          enqueued_at, updated_at, due_at)
@@ -31,7 +32,10 @@ impl Queue for SqliteStore {
                     event.payload,
                     t
                 ]) {
-                    Ok(_) => Ok(()),
+                    Ok(_) => {
+                        counts.add("queued", 1);
+                        Ok(())
+                    }
                     Err(rusqlite::Error::SqliteFailure(e, _))
                         if e.code == rusqlite::ErrorCode::ConstraintViolation =>
                     {
@@ -51,24 +55,28 @@ impl Queue for SqliteStore {
     ) -> Result<Vec<ClaimedEvent>, StoreError> {
         self.inner
             .writer
-            .write(move |conn| claim(conn, now, limit, lease_until))
+            .write(move |conn, counts| claim(conn, counts, now, limit, lease_until))
             .await
     }
 
     async fn finish(&self, f: AttemptFinish) -> Result<(), StoreError> {
-        self.inner.writer.write(move |conn| finish(conn, &f)).await
+        self.inner
+            .writer
+            .write(move |conn, counts| finish(conn, counts, &f))
+            .await
     }
 
     async fn release(&self, seqs: Vec<i64>, now: Timestamp) -> Result<(), StoreError> {
         self.inner
             .writer
-            .write(move |conn| {
+            .write(move |conn, counts| {
                 let mut stmt = conn.prepare_cached(
                     "UPDATE events SET state = 'queued', due_at = ?2, updated_at = ?2
                      WHERE id = ?1 AND state = 'running'",
                 )?;
                 for seq in seqs {
-                    stmt.execute(params![seq, now.0])?;
+                    let n = stmt.execute(params![seq, now.0])?;
+                    counts.moved(RUNNING, "queued", n as i64);
                 }
                 Ok(())
             })
@@ -78,13 +86,15 @@ impl Queue for SqliteStore {
     async fn recover(&self, now: Timestamp) -> Result<u64, StoreError> {
         self.inner
             .writer
-            .write(move |conn| {
+            .write(move |conn, counts| {
                 let n = conn.execute(
                     "UPDATE events SET state = 'queued', due_at = ?1, updated_at = ?1,
                          interrupted = interrupted + 1
                      WHERE state = 'running'",
                     params![now.0],
                 )?;
+                counts.moved(RUNNING, "queued", n as i64);
+                counts.rerun(n as i64);
                 Ok(n as u64)
             })
             .await
@@ -149,7 +159,17 @@ impl Queue for SqliteStore {
         let function = function.to_string();
         self.inner
             .writer
-            .write(move |conn| {
+            .write(move |conn, counts| {
+                let mut by_state = conn.prepare_cached(
+                    "SELECT state, count(*) FROM events WHERE function = ?1 AND due_at IS NOT NULL GROUP BY state",
+                )?;
+                let rows = by_state.query_map(params![function], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                })?;
+                for row in rows {
+                    let (state, n) = row?;
+                    counts.add(&state, -n);
+                }
                 conn.execute(
                     "DELETE FROM attempts WHERE event_id IN
                         (SELECT id FROM events WHERE function = ?1 AND due_at IS NOT NULL)",
@@ -165,39 +185,14 @@ impl Queue for SqliteStore {
     }
 
     async fn stats(&self) -> Result<QueueStats, StoreError> {
-        self.read(|conn| {
-            let mut stats = QueueStats::default();
-            let mut stmt = conn.prepare_cached(
-                "SELECT state, count(*), sum(interrupted) FROM events GROUP BY state",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Option<i64>>(2)?,
-                ))
-            })?;
-            for row in rows {
-                let (state, n, interrupted) = row?;
-                let n = n as u64;
-                stats.reruns += interrupted.unwrap_or(0) as u64;
-                match state.as_str() {
-                    "queued" => stats.queued = n,
-                    RUNNING => stats.running = n,
-                    "retry_scheduled" => stats.retry_scheduled = n,
-                    "succeeded" => stats.succeeded = n,
-                    "failed" => stats.failed = n,
-                    other => return Err(StoreError::Corrupt(format!("state {other}"))),
-                }
-            }
-            Ok(stats)
-        })
-        .await
+        let counts = self.inner.counts.lock().map_err(|_| StoreError::Closed)?;
+        Ok(counts.stats())
     }
 }
 
 fn claim(
     conn: &Connection,
+    counts: &mut Counts,
     now: Timestamp,
     limit: usize,
     lease_until: Timestamp,
@@ -223,6 +218,7 @@ fn claim(
         })?
         .map(|row| {
             let (seq, id, function, qualifier, payload, state, enq, inv, thr) = row?;
+            counts.moved(&state, RUNNING, 1);
             Ok(ClaimedEvent {
                 seq,
                 request_id: RequestId::from_stored(id),
@@ -244,42 +240,27 @@ fn claim(
     )?;
     for ev in &mut claimed {
         update.execute(params![ev.seq, lease_until.0, now.0, i64::from(ev.rerun)])?;
+        counts.rerun(i64::from(ev.rerun));
     }
     Ok(claimed)
 }
 
-fn finish(conn: &Connection, f: &AttemptFinish) -> Result<(), StoreError> {
+fn finish(conn: &Connection, counts: &mut Counts, f: &AttemptFinish) -> Result<(), StoreError> {
     let (state, condition, due) = match f.next {
         NextState::Succeeded => ("succeeded", None, None),
         NextState::RetryAt(t) => ("retry_scheduled", None, Some(t.0)),
         NextState::Failed(c) => ("failed", Some(c.as_str()), None),
     };
-    let mut now = None;
-    if let Some(attempt) = &f.attempt {
-        let mut insert = conn.prepare_cached(
-            "INSERT INTO attempts (event_id, n, started_at, ended_at, outcome, error_type, error_message)
-             SELECT ?1, attempt_count + 1, ?2, ?3, ?4, ?5, ?6 FROM events WHERE id = ?1",
-        )?;
-        let err = attempt.error.as_ref();
-        insert.execute(params![
-            f.seq,
-            attempt.started_at.0,
-            attempt.ended_at.0,
-            attempt.outcome.as_str(),
-            err.map(|e| e.error_type.as_str()),
-            err.map(|e| e.error_message.as_str()),
-        ])?;
-        now = Some(attempt.ended_at.0);
-    }
+    let now = f.attempt.as_ref().map(|a| a.ended_at.0);
     let mut update = conn.prepare_cached(
         "UPDATE events SET state = ?2, condition = ?3, due_at = ?4,
              updated_at = coalesce(?5, updated_at),
              invocations = ?6, throttles = ?7, attempt_count = attempt_count + (?5 IS NOT NULL),
              response = coalesce(?8, response),
              function_error = CASE WHEN ?8 IS NULL THEN function_error ELSE ?9 END
-         WHERE id = ?1",
+         WHERE id = ?1 AND state = 'running'",
     )?;
-    update.execute(params![
+    let updated = update.execute(params![
         f.seq,
         state,
         condition,
@@ -290,6 +271,26 @@ fn finish(conn: &Connection, f: &AttemptFinish) -> Result<(), StoreError> {
         f.response,
         f.function_error,
     ])?;
+    if updated == 0 {
+        // Not running (released or reclaimed meanwhile): this attempt's result is stale.
+        return Ok(());
+    }
+    counts.moved(RUNNING, state, 1);
+    if let Some(attempt) = &f.attempt {
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO attempts (event_id, n, started_at, ended_at, outcome, error_type, error_message)
+             SELECT ?1, attempt_count, ?2, ?3, ?4, ?5, ?6 FROM events WHERE id = ?1",
+        )?;
+        let err = attempt.error.as_ref();
+        insert.execute(params![
+            f.seq,
+            attempt.started_at.0,
+            attempt.ended_at.0,
+            attempt.outcome.as_str(),
+            err.map(|e| e.error_type.as_str()),
+            err.map(|e| e.error_message.as_str()),
+        ])?;
+    }
     Ok(())
 }
 

@@ -1,16 +1,18 @@
 //! The group-commit writer: one thread owns the write connection and turns every write that
 //! arrived while the previous commit was being flushed into one transaction and one fsync.
 
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::oneshot;
 
+use super::counts::Counts;
 use crate::StoreError;
 
-/// Runs inside the batch transaction; returns the answer to deliver once the commit is known.
-type Job = Box<dyn FnOnce(&Connection) -> Answer + Send>;
+/// Runs inside the batch transaction, recording how it moved events between states; returns
+/// the answer to deliver once the commit is known.
+type Job = Box<dyn FnOnce(&Connection, &mut Counts) -> Answer + Send>;
 /// Delivers a job's result once the batch's commit outcome is known.
 type Answer = Box<dyn FnOnce(Option<&StoreError>) + Send>;
 
@@ -23,11 +25,11 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn start(conn: Connection) -> Result<Self, StoreError> {
+    pub(super) fn start(conn: Connection, counts: Arc<Mutex<Counts>>) -> Result<Self, StoreError> {
         let (tx, rx) = mpsc::channel::<Job>();
         thread::Builder::new()
             .name("lambkin-store-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, rx, &counts))
             .map_err(|source| StoreError::Open {
                 path: "writer thread".into(),
                 source,
@@ -39,11 +41,11 @@ impl Writer {
     pub(super) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Connection, &mut Counts) -> Result<T, StoreError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<Result<T, StoreError>>();
-        let job: Job = Box::new(move |conn| {
-            let result = f(conn);
+        let job: Job = Box::new(move |conn, delta| {
+            let result = f(conn, delta);
             Box::new(move |commit_error: Option<&StoreError>| {
                 let outcome = match (commit_error, result) {
                     (Some(e), _) => Err(StoreError::Corrupt(format!("commit failed: {e}"))),
@@ -57,7 +59,7 @@ impl Writer {
     }
 }
 
-fn run(mut conn: Connection, rx: mpsc::Receiver<Job>) {
+fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, counts: &Mutex<Counts>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut answers = Vec::with_capacity(MAX_BATCH);
     // Blocks for the first job; ends when every sender (the store) is gone.
@@ -69,9 +71,15 @@ fn run(mut conn: Connection, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let commit = commit_batch(&mut conn, &mut batch, &mut answers);
-        if let Err(e) = &commit {
-            tracing::error!(error = %e, "group commit failed");
+        let mut delta = Counts::default();
+        let commit = commit_batch(&mut conn, &mut batch, &mut answers, &mut delta);
+        match &commit {
+            Ok(()) => {
+                if let Ok(mut c) = counts.lock() {
+                    c.apply(&delta);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "group commit failed"),
         }
         for answer in answers.drain(..) {
             answer(commit.as_ref().err());
@@ -83,6 +91,7 @@ fn commit_batch(
     conn: &mut Connection,
     batch: &mut Vec<Job>,
     answers: &mut Vec<Answer>,
+    delta: &mut Counts,
 ) -> Result<(), StoreError> {
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
@@ -94,7 +103,7 @@ fn commit_batch(
     };
     for job in batch.drain(..) {
         // A failing statement fails only its own job; SQLite keeps the transaction usable.
-        answers.push(job(&tx));
+        answers.push(job(&tx, delta));
     }
     tx.commit().map_err(StoreError::Sqlite)
 }

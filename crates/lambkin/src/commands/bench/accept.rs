@@ -27,8 +27,18 @@ pub struct AcceptArgs {
     pub seconds: u64,
     #[arg(long, default_value = "bench-noop")]
     pub function: String,
+    /// Each event asks the function to sleep this long: with a small `--max-concurrency` on
+    /// the server, events then stay queued and the figure is the accept path alone.
+    #[arg(long)]
+    pub hold_ms: Option<u64>,
     #[command(flatten)]
     pub functions: FunctionArgs,
+}
+
+/// A JSON object of exactly `bytes` bytes: `{<fields>"pad":"xxx…"}`.
+fn padded_with(bytes: usize, fields: &str) -> Bytes {
+    let pad = bytes.saturating_sub(r#"{"pad":""}"#.len() + fields.len());
+    Bytes::from(format!(r#"{{{fields}"pad":"{}"}}"#, "x".repeat(pad)))
 }
 
 pub fn padded_payload(bytes: usize) -> Bytes {
@@ -44,10 +54,14 @@ pub async fn run(a: AcceptArgs) -> anyhow::Result<()> {
         "provided.al2023",
         "bootstrap",
         &setup::binary_zip(&a.functions.bootstrap)?,
-        3,
+        a.hold_ms
+            .map_or(3, |ms| u32::try_from(ms / 1000 + 5).unwrap_or(900).min(900)),
     )
     .await?;
-    let payload = padded_payload(a.payload_bytes);
+    let payload = match a.hold_ms {
+        Some(ms) => padded_with(a.payload_bytes, &format!(r#""sleep_ms":{ms},"#)),
+        None => padded_payload(a.payload_bytes),
+    };
     let path = Arc::new(format!("/2015-03-31/functions/{}/invocations", a.function));
     let started = Instant::now();
     let stop = started + Duration::from_secs(a.seconds);

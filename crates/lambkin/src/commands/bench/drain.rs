@@ -135,7 +135,7 @@ pub async fn run(a: DrainArgs) -> anyhow::Result<()> {
             );
             break;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
     server.stop()
 }
