@@ -1,16 +1,27 @@
 //! Reading an environment's stdout and stderr line by line into the function's log.
 //!
-//! Each pipe has a reader task. Before the platform writes an invocation's END line it asks
-//! both readers to *flush*: a reader answers once it has consumed everything the kernel holds
-//! for its pipe, so output printed before the response always lands before END (and in the
-//! `X-Amz-Log-Result` tail), without sleeping.
+//! Each pipe has a reader task. Before the platform writes an invocation's END line it makes
+//! sure everything the function printed before answering has been logged, so output lands
+//! before END (and in the `X-Amz-Log-Result` tail) without sleeping:
+//! - if the pipe is empty and the reader holds nothing, there is nothing to wait for (the
+//!   common case, checked without waking the reader);
+//! - otherwise it asks the reader to *flush*, and the reader answers once it has consumed and
+//!   logged everything the kernel held for its pipe.
+//!
+//! Why the quick check is sound: the function's output was written before its response, so at
+//! the check it is either still in the pipe (`FIONREAD > 0`) or already taken by the reader,
+//! whose `reading` flag is raised before every read and lowered only when a read finds the pipe
+//! empty — that is, after the taken bytes were logged.
 
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use lambkin_model::FunctionName;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::process::pending_bytes;
@@ -51,8 +62,39 @@ pub(crate) fn emit(sink: &dyn LogSink, capture: &Capture, function: &FunctionNam
     capture.push(line);
 }
 
+#[derive(Debug, Default)]
+struct ReaderState {
+    /// Raised before every read of the pipe, lowered when a read finds it empty.
+    reading: AtomicBool,
+    /// The reader holds the start of a line that has no newline yet.
+    holding: AtomicBool,
+}
+
+/// The pipe, raising `reading` around each read attempt.
+struct Tracked<R> {
+    pipe: R,
+    state: Arc<ReaderState>,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Tracked<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        self.state.reading.store(true, Ordering::SeqCst);
+        let polled = Pin::new(&mut self.pipe).poll_read(cx, buf);
+        if polled.is_pending() {
+            self.state.reading.store(false, Ordering::SeqCst);
+        }
+        polled
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct PipeReader {
+    fd: RawFd,
+    state: Arc<ReaderState>,
     flush_tx: mpsc::UnboundedSender<oneshot::Sender<()>>,
 }
 
@@ -66,13 +108,33 @@ impl PipeReader {
     where
         R: AsyncRead + AsRawFd + Unpin + Send + 'static,
     {
+        let fd = pipe.as_raw_fd();
+        let state = Arc::new(ReaderState::default());
         let (flush_tx, flush_rx) = mpsc::unbounded_channel();
-        tokio::spawn(read_lines(pipe, function, sink, capture, flush_rx));
-        PipeReader { flush_tx }
+        let tracked = Tracked {
+            pipe,
+            state: state.clone(),
+        };
+        tokio::spawn(read_lines(tracked, fd, function, sink, capture, flush_rx));
+        PipeReader {
+            fd,
+            state,
+            flush_tx,
+        }
+    }
+
+    /// True when nothing written to the pipe so far is still unlogged (see the module doc).
+    fn quiet(&self) -> bool {
+        pending_bytes(self.fd) == 0
+            && !self.state.reading.load(Ordering::SeqCst)
+            && !self.state.holding.load(Ordering::SeqCst)
     }
 
     /// Waits (at most `limit`) until everything written to the pipe so far has been logged.
     pub(crate) async fn flush(&self, limit: Duration) {
+        if self.quiet() {
+            return;
+        }
         let (tx, rx) = oneshot::channel();
         if self.flush_tx.send(tx).is_ok() {
             let _ = tokio::time::timeout(limit, rx).await;
@@ -80,53 +142,61 @@ impl PipeReader {
     }
 }
 
+fn log_line(sink: &dyn LogSink, capture: &Capture, function: &FunctionName, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    sink.append(function, &text);
+    capture.push(&text);
+}
+
 async fn read_lines<R>(
-    pipe: R,
+    mut pipe: Tracked<R>,
+    fd: RawFd,
     function: FunctionName,
     sink: Arc<dyn LogSink>,
     capture: Arc<Capture>,
     mut flush_rx: mpsc::UnboundedReceiver<oneshot::Sender<()>>,
 ) where
-    R: AsyncRead + AsRawFd + Unpin,
+    R: AsyncRead + Unpin,
 {
-    let fd = pipe.as_raw_fd();
-    let mut reader = BufReader::new(pipe);
-    let mut line = Vec::with_capacity(256);
+    let state = pipe.state.clone();
+    let mut pending: Vec<u8> = Vec::with_capacity(4096);
+    let mut chunk = vec![0u8; 16 * 1024];
     let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
     loop {
-        if !waiting.is_empty()
-            && line.is_empty()
-            && reader.buffer().is_empty()
-            && pending_bytes(fd) == 0
-        {
+        if !waiting.is_empty() && pending_bytes(fd) == 0 {
+            // Output printed without a newline before the response still belongs to it.
+            if !pending.is_empty() {
+                log_line(sink.as_ref(), &capture, &function, &pending);
+                pending.clear();
+                state.holding.store(false, Ordering::SeqCst);
+            }
             for w in waiting.drain(..) {
                 let _ = w.send(());
             }
         }
         tokio::select! {
-            // read_until keeps partial input in `line` if the other branch wins.
-            read = reader.read_until(b'\n', &mut line) => {
-                match read {
+            read = pipe.read(&mut chunk) => {
+                let n = match read {
                     Ok(0) | Err(_) => break,
-                    Ok(_) => {
-                        if line.last() == Some(&b'\n') {
-                            line.pop();
-                        }
-                        let text = String::from_utf8_lossy(&line);
-                        sink.append(&function, &text);
-                        capture.push(&text);
-                        line.clear();
-                    }
+                    Ok(n) => n,
+                };
+                pending.extend_from_slice(&chunk[..n]);
+                let mut start = 0;
+                while let Some(i) = pending[start..].iter().position(|b| *b == b'\n') {
+                    log_line(sink.as_ref(), &capture, &function, &pending[start..start + i]);
+                    start += i + 1;
                 }
+                pending.drain(..start);
+                state.holding.store(!pending.is_empty(), Ordering::SeqCst);
             }
             Some(w) = flush_rx.recv() => waiting.push(w),
         }
     }
-    if !line.is_empty() {
-        let text = String::from_utf8_lossy(&line);
-        sink.append(&function, &text);
-        capture.push(&text);
+    if !pending.is_empty() {
+        log_line(sink.as_ref(), &capture, &function, &pending);
     }
+    state.holding.store(false, Ordering::SeqCst);
+    state.reading.store(false, Ordering::SeqCst);
     // The pipe is closed: every later flush is trivially complete.
     for w in waiting.drain(..) {
         let _ = w.send(());

@@ -12,7 +12,7 @@ use lambkin_store::{NewEvent, Queue, SqliteStore};
 
 use super::FunctionArgs;
 use super::accept::padded_payload;
-use super::setup::{self, Server, rss_mb};
+use super::setup::{self, Server, cpu_seconds, machine_busy_seconds, rss_mb};
 use crate::client::Client;
 
 #[derive(Debug, Args)]
@@ -116,6 +116,7 @@ pub async fn run(a: DrainArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut peak_rss: f64 = 0.0;
+    let busy_at_start = machine_busy_seconds();
     loop {
         let status = client.get("/_lambkin/v1/status").await?.json()?;
         peak_rss = peak_rss.max(rss_mb(server.pid()));
@@ -123,14 +124,18 @@ pub async fn run(a: DrainArgs) -> anyhow::Result<()> {
             + status["queue"]["failed"].as_u64().unwrap_or(0);
         if done >= a.count as u64 {
             let secs = started.elapsed().as_secs_f64();
+            let server_cpu = cpu_seconds(server.pid());
+            let machine_cpu = machine_busy_seconds() - busy_at_start;
+            let per_event = |cpu: f64| cpu / a.count as f64 * 1e6;
             println!(
-                "drain: {} events at concurrency {} in {:.2} s = {:.0} events/s (from server start, incl. its startup); failed {}; peak rss {:.1} MB; environments {}",
+                "drain: {} events at concurrency {} in {secs:.2} s = {:.0} events/s (from server start); failed {}; \
+                 CPU per event: server {:.0} µs, whole machine {:.0} µs; peak rss {peak_rss:.1} MB; environments {}",
                 a.count,
                 a.concurrency,
-                secs,
                 a.count as f64 / secs,
                 status["queue"]["failed"],
-                peak_rss,
+                per_event(server_cpu),
+                per_event(machine_cpu),
                 status["environments"]
             );
             break;
