@@ -10,9 +10,9 @@ use lambkin_model::{
 use lambkin_sandbox::Invocation;
 use lambkin_store::{AttemptFinish, AttemptRecord, ClaimedEvent, NextState};
 
+use crate::Engine;
 use crate::invoke::trace_id;
 use crate::registry::FunctionEntry;
-use crate::{Engine, EngineError};
 
 fn next_state(decision: Decision) -> NextState {
     match decision {
@@ -151,22 +151,5 @@ impl Engine {
             tail_log: false,
         };
         self.inner.pool.invoke(&entry.spec, invocation).await
-    }
-
-    pub(crate) async fn record(&self, finish: Finish) -> Result<(), EngineError> {
-        match finish {
-            Finish::Record(f) => {
-                let retry = matches!(f.next, NextState::RetryAt(_));
-                self.inner.store.finish(f).await?;
-                if retry {
-                    // The earliest due time may have moved forward.
-                    self.inner.wake.notify_one();
-                }
-            }
-            Finish::Discard(function) => {
-                self.inner.store.discard_events(&function).await?;
-            }
-        }
-        Ok(())
     }
 }

@@ -11,17 +11,31 @@ use std::time::Duration;
 use lambkin_store::ClaimedEvent;
 
 use crate::Engine;
+use crate::recorder::Recorder;
 
 /// Claims are leases: an attempt cut off by a crash of another node runs again after this.
 /// Longer than the longest function timeout (900 s).
 const LEASE: Duration = Duration::from_secs(960);
+/// Smallest number of events claimed ahead of free slots.
+const PREFETCH: usize = 64;
 /// Longest idle sleep, so a clock jump or a missed wake-up costs at most this.
 const MAX_IDLE: Duration = Duration::from_secs(1);
 
+/// Attempts started and not yet recorded (the shutdown hands back what is left).
 #[derive(Debug, Default)]
-struct InFlight {
+pub(crate) struct InFlight {
     count: AtomicUsize,
     seqs: Mutex<HashSet<i64>>,
+}
+
+impl InFlight {
+    pub(crate) fn done(&self, seqs: &[i64]) {
+        if let Ok(mut s) = self.seqs.lock() {
+            for seq in seqs {
+                s.remove(seq);
+            }
+        }
+    }
 }
 
 impl Engine {
@@ -30,6 +44,7 @@ impl Engine {
         let mut stop = inner.stop.subscribe();
         let capacity = inner.limiter.account() as usize;
         let in_flight = Arc::new(InFlight::default());
+        let recorder = Recorder::spawn(self.clone(), in_flight.clone());
         let mut ready: VecDeque<ClaimedEvent> = VecDeque::new();
         loop {
             if *stop.borrow() {
@@ -37,10 +52,12 @@ impl Engine {
             }
             while in_flight.count.load(Ordering::Acquire) < capacity {
                 let Some(ev) = ready.pop_front() else { break };
-                self.spawn_attempt(ev, in_flight.clone());
+                self.spawn_attempt(ev, in_flight.clone(), recorder.clone());
             }
             let buffered = ready.len() + in_flight.count.load(Ordering::Acquire);
-            let want = (2 * capacity).saturating_sub(buffered);
+            // Claim in batches of at least PREFETCH so claims cost few commits; claimed events
+            // wait here under their lease, and go back to the queue on shutdown.
+            let want = (capacity + capacity.max(PREFETCH)).saturating_sub(buffered);
             let mut idle_until = None;
             if ready.len() < capacity && want > 0 {
                 let now = inner.clock.now();
@@ -74,7 +91,7 @@ impl Engine {
         self.drain(ready, &in_flight).await;
     }
 
-    fn spawn_attempt(&self, ev: ClaimedEvent, in_flight: Arc<InFlight>) {
+    fn spawn_attempt(&self, ev: ClaimedEvent, in_flight: Arc<InFlight>, recorder: Recorder) {
         in_flight.count.fetch_add(1, Ordering::AcqRel);
         if let Ok(mut seqs) = in_flight.seqs.lock() {
             seqs.insert(ev.seq);
@@ -85,13 +102,7 @@ impl Engine {
             let finish = engine.attempt(ev).await;
             in_flight.count.fetch_sub(1, Ordering::AcqRel);
             engine.inner.wake.notify_one();
-            if let Err(e) = engine.record(finish).await {
-                // The event stays Running under its lease and runs again after recovery.
-                tracing::error!(error = %e, "cannot record attempt");
-            }
-            if let Ok(mut seqs) = in_flight.seqs.lock() {
-                seqs.remove(&seq);
-            }
+            recorder.record(seq, finish);
         });
     }
 

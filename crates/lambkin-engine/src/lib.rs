@@ -28,6 +28,7 @@ mod inspect;
 mod invoke;
 mod lifecycle;
 mod logs;
+mod recorder;
 mod registry;
 mod validate;
 

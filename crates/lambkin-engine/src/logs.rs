@@ -89,8 +89,22 @@ impl FunctionLogs {
 
 impl LogSink for FunctionLogs {
     fn append(&self, function: &FunctionName, line: &str) {
-        let stamped = format!("{} {line}", self.clock.now().to_iso_millis());
-        let _ = self.tx.send((function.clone(), stamped));
+        self.append_lines(function, &[line]);
+    }
+
+    /// One timestamp and one hand-over to the writer thread for the lot.
+    fn append_lines(&self, function: &FunctionName, lines: &[&str]) {
+        let ts = self.clock.now().to_iso_millis();
+        let mut text = String::with_capacity(lines.iter().map(|l| l.len() + ts.len() + 2).sum());
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.push_str(&ts);
+            text.push(' ');
+            text.push_str(line);
+        }
+        let _ = self.tx.send((function.clone(), text));
     }
 }
 

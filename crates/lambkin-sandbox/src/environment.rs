@@ -167,7 +167,7 @@ impl Environment {
             Outcome::FunctionError(_) | Outcome::RuntimeExit(_) => None,
             Outcome::Success | Outcome::Throttled => None,
         };
-        self.platform_line(&end_line(&id));
+        let end = end_line(&id);
         let report = report_line(&Report {
             id: &id,
             duration,
@@ -176,7 +176,12 @@ impl Environment {
             init: init_duration,
             status,
         });
-        self.platform_line(&report);
+        // One hand-over for both closing lines: they are written together.
+        let lines = [end.as_str(), report.as_str()];
+        self.sink.append_lines(&self.spec.function_name, &lines);
+        for line in lines {
+            self.capture.push(line);
+        }
         InvocationResult {
             outcome,
             payload,

@@ -29,6 +29,13 @@ use crate::process::pending_bytes;
 /// Where an environment's log lines go (the engine writes them to the function's log).
 pub trait LogSink: Send + Sync + std::fmt::Debug {
     fn append(&self, function: &FunctionName, line: &str);
+
+    /// Several lines at once, in order.
+    fn append_lines(&self, function: &FunctionName, lines: &[&str]) {
+        for line in lines {
+            self.append(function, line);
+        }
+    }
 }
 
 /// Lines of the invocation in progress, kept only when its caller asked for the log tail.

@@ -441,6 +441,35 @@ pub async fn event_invoke_config_crud(store: Arc<dyn Store>) {
     );
 }
 
+pub async fn finish_batch_records_every_event(store: Arc<dyn Store>) {
+    for t in 0..3 {
+        store.enqueue(new_event("f", t)).await.unwrap();
+    }
+    let claimed = store
+        .claim(Timestamp(10), 10, Timestamp(LEASE))
+        .await
+        .unwrap();
+    let finishes = claimed
+        .iter()
+        .map(|c| finish(c.seq, 10, OutcomeKind::Success, NextState::Succeeded, 1))
+        .collect();
+    store.finish_batch(finishes).await.unwrap();
+    let stats = store.stats().await.unwrap();
+    assert_eq!((stats.succeeded, stats.running), (3, 0));
+    for c in &claimed {
+        assert_eq!(
+            store
+                .event(&c.request_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .attempts
+                .len(),
+            1
+        );
+    }
+}
+
 pub async fn finishing_an_event_that_is_not_running_changes_nothing(store: Arc<dyn Store>) {
     let ev = new_event("f", 0);
     let id = ev.request_id.clone();

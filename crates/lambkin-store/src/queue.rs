@@ -24,6 +24,14 @@ pub trait Queue: Send + Sync + std::fmt::Debug {
     /// Records an attempt and moves the event to its next state.
     async fn finish(&self, finish: AttemptFinish) -> Result<(), StoreError>;
 
+    /// `finish` for many events, durable together (one commit where the backend allows).
+    async fn finish_batch(&self, finishes: Vec<AttemptFinish>) -> Result<(), StoreError> {
+        for f in finishes {
+            self.finish(f).await?;
+        }
+        Ok(())
+    }
+
     /// Hands claimed events back unrun (shutdown): they become `Queued`, due at `now`.
     async fn release(&self, seqs: Vec<i64>, now: Timestamp) -> Result<(), StoreError>;
 

@@ -140,6 +140,7 @@ mod tests {
         event_invoke_config_crud,
         concurrent_enqueues_are_all_durable,
         finishing_an_event_that_is_not_running_changes_nothing,
+        finish_batch_records_every_event,
     );
 
     #[tokio::test]

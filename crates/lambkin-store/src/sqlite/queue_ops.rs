@@ -66,6 +66,21 @@ impl Queue for SqliteStore {
             .await
     }
 
+    async fn finish_batch(&self, finishes: Vec<AttemptFinish>) -> Result<(), StoreError> {
+        if finishes.is_empty() {
+            return Ok(());
+        }
+        self.inner
+            .writer
+            .write(move |conn, counts| {
+                for f in &finishes {
+                    finish(conn, counts, f)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
     async fn release(&self, seqs: Vec<i64>, now: Timestamp) -> Result<(), StoreError> {
         self.inner
             .writer

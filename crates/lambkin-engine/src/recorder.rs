@@ -1,0 +1,80 @@
+//! Records attempt results in batches: every completion that arrives within a short window goes
+//! to the store as one write (one transaction, one fsync) instead of one commit per event.
+//! Completions are off the critical path — the environment's slot is already free — so a
+//! millisecond of delay costs nothing and saves most of the commit work under load.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lambkin_store::NextState;
+use tokio::sync::mpsc;
+
+use crate::Engine;
+use crate::attempt::Finish;
+use crate::dispatcher::InFlight;
+
+/// How long the first completion of a batch waits for others.
+const WINDOW: Duration = Duration::from_millis(1);
+const MAX_BATCH: usize = 1024;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Recorder {
+    tx: mpsc::UnboundedSender<(i64, Finish)>,
+}
+
+impl Recorder {
+    pub(crate) fn spawn(engine: Engine, in_flight: Arc<InFlight>) -> Recorder {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(run(engine, in_flight, rx));
+        Recorder { tx }
+    }
+
+    pub(crate) fn record(&self, seq: i64, finish: Finish) {
+        if self.tx.send((seq, finish)).is_err() {
+            // The event stays Running under its lease and runs again after recovery.
+            tracing::error!(seq, "attempt result dropped: recorder stopped");
+        }
+    }
+}
+
+async fn run(
+    engine: Engine,
+    in_flight: Arc<InFlight>,
+    mut rx: mpsc::UnboundedReceiver<(i64, Finish)>,
+) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        tokio::time::sleep(WINDOW).await;
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let seqs: Vec<i64> = batch.iter().map(|(seq, _)| *seq).collect();
+        let mut records = Vec::with_capacity(batch.len());
+        for (_, finish) in batch.drain(..) {
+            match finish {
+                Finish::Record(f) => records.push(f),
+                Finish::Discard(function) => {
+                    if let Err(e) = engine.inner.store.discard_events(&function).await {
+                        tracing::error!(error = %e, "cannot discard events of a deleted function");
+                    }
+                }
+            }
+        }
+        let retry = records
+            .iter()
+            .any(|f| matches!(f.next, NextState::RetryAt(_)));
+        if let Err(e) = engine.inner.store.finish_batch(records).await {
+            // Those events stay Running under their lease and run again after recovery.
+            tracing::error!(error = %e, "cannot record attempts");
+        }
+        if retry {
+            // The earliest due time may have moved forward.
+            engine.inner.wake.notify_one();
+        }
+        in_flight.done(&seqs);
+    }
+}
