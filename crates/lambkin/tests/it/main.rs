@@ -5,6 +5,7 @@
 
 mod support;
 
+mod cli;
 mod control_api;
 mod crash;
 mod invoke;

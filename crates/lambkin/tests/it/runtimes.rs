@@ -254,6 +254,31 @@ async fn environments_are_reused_and_scale_out() {
 }
 
 #[tokio::test]
+async fn idle_environments_stop_after_the_keep_alive() {
+    let s = TestServer::start_with(&["--keep-alive", "1"]);
+    s.create_rust_echo("brief").await;
+    invoke(&s, "brief", "{}").await;
+    let (_, st) = s.admin("/_lambkin/v1/status").await;
+    assert_eq!(st["environments"]["idle"], 1);
+    crate::support::eventually(
+        "the idle environment to be stopped",
+        Duration::from_secs(10),
+        || async {
+            let (_, st) = s.admin("/_lambkin/v1/status").await;
+            (st["environments"]["idle"] == 0).then_some(())
+        },
+    )
+    .await;
+    // The next invoke starts a new environment and works.
+    assert_eq!(
+        invoke(&s, "brief", r#"{"k":2}"#).await,
+        (None, serde_json::json!({"k": 2}))
+    );
+    let (_, st) = s.admin("/_lambkin/v1/status").await;
+    assert_eq!(st["environments"]["coldStarts"], 2);
+}
+
+#[tokio::test]
 async fn timeouts_kill_and_replace_the_environment() {
     let s = TestServer::start();
     s.create_rust_echo("slow").await;

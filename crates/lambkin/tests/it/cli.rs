@@ -1,0 +1,183 @@
+//! The lambkin CLI against a real server: deploy, invoke (sync and async), events, inspect,
+//! logs and status, in human and `--json` form.
+
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use crate::support::{TestServer, fixtures};
+
+fn lambkin(s: &TestServer, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lambkin"))
+        .args(args)
+        .env("LAMBKIN_ENDPOINT", &s.url)
+        .output()
+        .expect("run lambkin")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn deploy_invoke_inspect_logs() {
+    let s = TestServer::start();
+    let folder = fixtures().join("node-echo-cjs");
+    let out = lambkin(
+        &s,
+        &[
+            "deploy",
+            folder.to_str().unwrap(),
+            "--name",
+            "cli",
+            "--runtime",
+            "nodejs20.x",
+            "--handler",
+            "index.handler",
+            "--timeout",
+            "5",
+            "--env",
+            "GREETING=hi",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout(&out).starts_with("deployed arn:aws:lambda:us-east-1:000000000000:function:cli"),
+        "{}",
+        stdout(&out)
+    );
+    let cfg = s
+        .lambda
+        .get_function_configuration()
+        .function_name("cli")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cfg.timeout(), Some(5));
+    // Deploying again updates code and settings in place.
+    let again = lambkin(
+        &s,
+        &[
+            "deploy",
+            folder.to_str().unwrap(),
+            "--name",
+            "cli",
+            "--runtime",
+            "nodejs20.x",
+            "--handler",
+            "index.handler",
+            "--timeout",
+            "7",
+        ],
+    );
+    assert!(again.status.success(), "{again:?}");
+    let cfg = s
+        .lambda
+        .get_function_configuration()
+        .function_name("cli")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cfg.timeout(), Some(7));
+
+    let sync = lambkin(&s, &["invoke", "cli", "--payload", r#"{"hello":"cli"}"#]);
+    assert!(sync.status.success());
+    assert_eq!(stdout(&sync).trim(), r#"{"hello":"cli"}"#);
+    let failed = lambkin(&s, &["invoke", "cli", "--payload", r#"{"fail":true}"#]);
+    assert_eq!(failed.status.code(), Some(2), "a function error exits 2");
+
+    let queued = lambkin(
+        &s,
+        &[
+            "invoke",
+            "cli",
+            "--async",
+            "--json",
+            "--payload",
+            r#"{"n":1}"#,
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&queued.stdout).unwrap();
+    assert_eq!(v["statusCode"], 202);
+    let id = v["requestId"].as_str().unwrap().to_string();
+    s.finished_event(&id, Duration::from_secs(20)).await;
+
+    let inspect = lambkin(&s, &["inspect", &id]);
+    let text = stdout(&inspect);
+    assert!(
+        text.contains("state       succeeded") && text.contains("attempt 1"),
+        "{text}"
+    );
+    let inspect = lambkin(&s, &["inspect", &id, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(v["attempts"][0]["outcome"], "success");
+
+    let events = lambkin(&s, &["events", "cli", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&events.stdout).unwrap();
+    assert_eq!(v["events"][0]["requestId"], id.as_str());
+
+    let logs = lambkin(&s, &["logs", "cli"]);
+    let text = stdout(&logs);
+    assert!(
+        text.contains(&format!("START RequestId: {id} Version: $LATEST")),
+        "{text}"
+    );
+    assert!(text.contains("REPORT RequestId: "), "{text}");
+
+    let status = lambkin(&s, &["status", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(v["queue"]["succeeded"], 1);
+
+    let missing = lambkin(&s, &["inspect", "00000000-0000-4000-8000-000000000000"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("ResourceNotFoundException"));
+}
+
+#[tokio::test]
+async fn logs_follow_sees_new_lines() {
+    let s = TestServer::start();
+    s.create_node("follow", "node-echo-cjs", "index.handler")
+        .await;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lambkin"))
+        .args(["logs", "follow", "--follow"])
+        .env("LAMBKIN_ENDPOINT", &s.url)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let out = s
+        .lambda
+        .invoke()
+        .function_name("follow")
+        .payload(aws_sdk_lambda::primitives::Blob::new(
+            r#"{"log":"followed line"}"#,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status_code(), 200);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut seen = false;
+    while let Ok(line) =
+        rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+    {
+        if line.contains("followed line") {
+            seen = true;
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(seen, "logs --follow printed the new line");
+}
