@@ -2,13 +2,11 @@
 //! per-function reservations carved out of it (reference §11).
 //!
 //! A [`Permit`] is one in-flight invocation (one busy environment); dropping it frees the
-//! slot and wakes the dispatcher. Acquiring never waits: the caller decides what a refusal
+//! slot. Acquiring never waits: the caller decides what a refusal
 //! means (429 for sync invokes, a throttle with backoff for async events).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-
-use tokio::sync::Notify;
 
 /// `TooManyRequestsException.Reason` values lambkin produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +42,6 @@ pub(crate) struct Limiter {
     /// Sum of all reservations; the unreserved pool is `account - reserved`.
     reserved: AtomicU32,
     unreserved_in_use: AtomicU32,
-    freed: Arc<Notify>,
 }
 
 #[derive(Debug)]
@@ -58,7 +55,6 @@ impl Drop for Permit {
         self.function.in_flight.fetch_sub(1, Ordering::AcqRel);
         if let Some(l) = &self.unreserved {
             l.unreserved_in_use.fetch_sub(1, Ordering::AcqRel);
-            l.freed.notify_one();
         }
     }
 }
@@ -73,12 +69,11 @@ fn try_increment(counter: &AtomicU32, limit: u32) -> bool {
 }
 
 impl Limiter {
-    pub(crate) fn new(account: u32, freed: Arc<Notify>) -> Arc<Self> {
+    pub(crate) fn new(account: u32) -> Arc<Self> {
         Arc::new(Limiter {
             account,
             reserved: AtomicU32::new(0),
             unreserved_in_use: AtomicU32::new(0),
-            freed,
         })
     }
 
@@ -131,7 +126,7 @@ mod tests {
 
     #[test]
     fn reserved_and_unreserved_pools() {
-        let limiter = Limiter::new(4, Arc::new(Notify::new()));
+        let limiter = Limiter::new(4);
         limiter.set_reserved_total(1);
         let reserved = Arc::new(FunctionSlots::default());
         let open = Arc::new(FunctionSlots::default());

@@ -29,7 +29,7 @@ impl Engine {
         sandbox.keep_alive = config.keep_alive;
         let pool = EnvironmentPool::new(sandbox, logs.clone(), clock.clone());
         let wake = Arc::new(Notify::new());
-        let limiter = Limiter::new(config.account_concurrency, wake.clone());
+        let limiter = Limiter::new(config.account_concurrency);
 
         let registry = Registry::default();
         let code_root = config.data_dir.join("code");

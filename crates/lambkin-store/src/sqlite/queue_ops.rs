@@ -118,11 +118,10 @@ impl Queue for SqliteStore {
     async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
         self.read(|conn| {
             let t: Option<i64> = conn
-                .query_row(
+                .prepare_cached(
                     "SELECT due_at FROM events WHERE due_at IS NOT NULL ORDER BY due_at LIMIT 1",
-                    [],
-                    |r| r.get(0),
-                )
+                )?
+                .query_row([], |r| r.get(0))
                 .optional()?;
             Ok(t.map(Timestamp))
         })
