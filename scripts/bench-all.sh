@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every scenario behind BENCHMARKS.md, in order, on loopback; each stops by itself.
+# Usage: scripts/bench-all.sh   (from the repository root)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release -p lambkin --bin lambkin --example rust-echo
+bin=target/release/lambkin
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# A CPU-bound calibration loop: this machine's speed varies over time; compare runs by it.
+calibrate() { python3 -c 'import time
+t=time.perf_counter(); s=0
+for i in range(20_000_000): s+=i
+print(f"calibration loop: {time.perf_counter()-t:.2f} s")'; }
+
+serve() { # serve <port> [flags...]: start a server and wait for its ready line
+  local port=$1; shift
+  rm -rf "$work/data-$port"
+  "$bin" serve --listen "127.0.0.1:$port" --data-dir "$work/data-$port" "$@" > "$work/serve-$port.log" 2>&1 &
+  for _ in $(seq 100); do grep -q "listening" "$work/serve-$port.log" && return; sleep 0.05; done
+  echo "server on $port did not start" >&2; exit 1
+}
+stop() { kill "$(jobs -p | tail -1)"; wait "$(jobs -p | tail -1)" 2>/dev/null || true; }
+
+calibrate
+serve 9171 --max-concurrency 1
+LAMBKIN_ENDPOINT=http://127.0.0.1:9171 "$bin" bench accept --clients 64 --payload-bytes 1024 --seconds 10 --hold-ms 600000
+stop
+serve 9172
+LAMBKIN_ENDPOINT=http://127.0.0.1:9172 "$bin" bench accept --clients 64 --payload-bytes 1024 --seconds 10
+stop
+"$bin" bench drain --data-dir "$work/drain" --count 100000 --concurrency 8
+serve 9173
+export LAMBKIN_ENDPOINT=http://127.0.0.1:9173
+"$bin" bench sync --concurrency 1 --seconds 10
+"$bin" bench sync --concurrency 16 --seconds 10
+"$bin" bench latency --count 2000
+"$bin" bench cold --count 20
+stop
+"$bin" bench drain --data-dir "$work/pending" --count 1000000 --hold
+calibrate
