@@ -20,15 +20,56 @@ fn variables(pairs: &[String]) -> anyhow::Result<Map<String, Value>> {
         .collect()
 }
 
+/// Creates the function with `settings` and `zip`, or, when it exists, replaces its code and
+/// then its settings. Returns the resulting configuration.
+pub async fn create_or_update(
+    client: &Client,
+    name: &str,
+    settings: Map<String, Value>,
+    zip: &[u8],
+) -> anyhow::Result<Value> {
+    let zip_b64 = base64::engine::general_purpose::STANDARD.encode(zip);
+    let path = segment(name);
+    let existing = client.get(&format!("/2015-03-31/functions/{path}")).await?;
+    let reply = if existing.status == StatusCode::NOT_FOUND {
+        let mut body = settings;
+        body.insert("FunctionName".into(), Value::from(name));
+        body.insert("Code".into(), json!({"ZipFile": zip_b64}));
+        client
+            .json(Method::POST, "/2015-03-31/functions", &Value::Object(body))
+            .await?
+            .ok()?
+    } else {
+        existing.ok()?;
+        let code = json!({"ZipFile": zip_b64});
+        client
+            .json(
+                Method::PUT,
+                &format!("/2015-03-31/functions/{path}/code"),
+                &code,
+            )
+            .await?
+            .ok()?;
+        let settings = Value::Object(settings);
+        client
+            .json(
+                Method::PUT,
+                &format!("/2015-03-31/functions/{path}/configuration"),
+                &settings,
+            )
+            .await?
+            .ok()?
+    };
+    reply.json()
+}
+
 pub async fn run(args: DeployArgs) -> anyhow::Result<ExitCode> {
     let zip = if args.path.is_dir() {
         lambkin_engine::zip_folder(&args.path)?
     } else {
         std::fs::read(&args.path).with_context(|| format!("cannot read {}", args.path.display()))?
     };
-    let zip_b64 = base64::engine::general_purpose::STANDARD.encode(&zip);
     let client = Client::new(&args.client.endpoint);
-    let name = segment(&args.name);
     let mut settings = Map::new();
     settings.insert("Runtime".into(), Value::from(args.runtime.clone()));
     settings.insert("Handler".into(), Value::from(args.handler.clone()));
@@ -45,35 +86,7 @@ pub async fn run(args: DeployArgs) -> anyhow::Result<ExitCode> {
             json!({"Variables": variables(&args.env)?}),
         );
     }
-    let existing = client.get(&format!("/2015-03-31/functions/{name}")).await?;
-    let reply = if existing.status == StatusCode::NOT_FOUND {
-        let mut body = settings;
-        body.insert("FunctionName".into(), Value::from(args.name.clone()));
-        body.insert("Code".into(), json!({"ZipFile": zip_b64}));
-        client
-            .json(Method::POST, "/2015-03-31/functions", &Value::Object(body))
-            .await?
-            .ok()?
-    } else {
-        existing.ok()?;
-        client
-            .json(
-                Method::PUT,
-                &format!("/2015-03-31/functions/{name}/code"),
-                &json!({"ZipFile": zip_b64}),
-            )
-            .await?
-            .ok()?;
-        client
-            .json(
-                Method::PUT,
-                &format!("/2015-03-31/functions/{name}/configuration"),
-                &Value::Object(settings),
-            )
-            .await?
-            .ok()?
-    };
-    let config = reply.json()?;
+    let config = create_or_update(&client, &args.name, settings, &zip).await?;
     if args.client.json {
         println!("{}", serde_json::to_string_pretty(&config)?);
     } else {

@@ -1,7 +1,7 @@
 //! The CLI commands.
 
 pub mod bench;
-mod deploy;
+pub mod deploy;
 mod inspect;
 mod invoke;
 

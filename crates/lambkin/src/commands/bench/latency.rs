@@ -8,23 +8,14 @@ use clap::Args;
 use hyper::Method;
 
 use super::stats::summarize;
-use super::{FunctionArgs, setup};
-use crate::client::Client;
+use super::{TargetArgs, setup};
 
 #[derive(Debug, Args)]
 pub struct LatencyArgs {
-    #[arg(
-        long,
-        env = "LAMBKIN_ENDPOINT",
-        default_value = "http://127.0.0.1:9070"
-    )]
-    pub endpoint: String,
+    #[command(flatten)]
+    pub target: TargetArgs,
     #[arg(long, default_value_t = 2000)]
     pub count: usize,
-    #[arg(long, default_value = "bench-noop")]
-    pub function: String,
-    #[command(flatten)]
-    pub functions: FunctionArgs,
 }
 
 fn now_us() -> i64 {
@@ -35,18 +26,9 @@ fn now_us() -> i64 {
 }
 
 pub async fn run(a: LatencyArgs) -> anyhow::Result<()> {
-    let client = Client::new(&a.endpoint);
-    setup::deploy(
-        &client,
-        &a.function,
-        "provided.al2023",
-        "bootstrap",
-        &setup::binary_zip(&a.functions.bootstrap)?,
-        3,
-    )
-    .await?;
+    let client = setup::noop_function(&a.target, 3).await?;
     let dir = tempfile_dir()?;
-    let path = format!("/2015-03-31/functions/{}/invocations", a.function);
+    let path = format!("/2015-03-31/functions/{}/invocations", a.target.function);
     let body = Bytes::from(serde_json::json!({"stamp_dir": dir.display().to_string()}).to_string());
     client
         .send(Method::POST, &path, &[], Bytes::from_static(b"{}"))

@@ -5,6 +5,7 @@ mod accept;
 mod cold;
 mod drain;
 mod latency;
+mod load;
 mod setup;
 mod stats;
 mod sync;
@@ -33,6 +34,21 @@ pub enum Scenario {
     Latency(latency::LatencyArgs),
     /// Cold start to first `next` (Init Duration) per runtime.
     Cold(cold::ColdArgs),
+}
+
+/// The server and the no-op function a scenario runs against.
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    #[arg(
+        long,
+        env = "LAMBKIN_ENDPOINT",
+        default_value = "http://127.0.0.1:9070"
+    )]
+    pub endpoint: String,
+    #[arg(long, default_value = "bench-noop")]
+    pub function: String,
+    #[command(flatten)]
+    pub functions: FunctionArgs,
 }
 
 /// Where the benchmark functions come from.

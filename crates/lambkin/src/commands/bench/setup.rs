@@ -5,11 +5,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use anyhow::{Context, bail};
-use base64::Engine as _;
-use hyper::{Method, StatusCode};
-use serde_json::json;
 
+use super::TargetArgs;
 use crate::client::Client;
+use crate::commands::deploy::create_or_update;
 
 /// A zip whose `bootstrap` is the given executable (stored, not compressed).
 pub fn binary_zip(bootstrap: &Path) -> anyhow::Result<Vec<u8>> {
@@ -32,7 +31,7 @@ pub fn binary_zip(bootstrap: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(buf.into_inner())
 }
 
-/// Creates the function, or replaces its code if it exists.
+/// Creates the function, or replaces its code (and timeout) if it exists.
 pub async fn deploy(
     client: &Client,
     name: &str,
@@ -41,28 +40,29 @@ pub async fn deploy(
     zip: &[u8],
     timeout: u32,
 ) -> anyhow::Result<()> {
-    let zip_b64 = base64::engine::general_purpose::STANDARD.encode(zip);
-    let existing = client.get(&format!("/2015-03-31/functions/{name}")).await?;
-    if existing.status == StatusCode::NOT_FOUND {
-        let body = json!({
-            "FunctionName": name, "Runtime": runtime, "Handler": handler, "Timeout": timeout,
-            "Role": "arn:aws:iam::000000000000:role/bench", "Code": {"ZipFile": zip_b64},
-        });
-        client
-            .json(Method::POST, "/2015-03-31/functions", &body)
-            .await?
-            .ok()?;
-    } else {
-        client
-            .json(
-                Method::PUT,
-                &format!("/2015-03-31/functions/{name}/code"),
-                &json!({"ZipFile": zip_b64}),
-            )
-            .await?
-            .ok()?;
-    }
+    let mut settings = serde_json::Map::new();
+    settings.insert("Runtime".into(), runtime.into());
+    settings.insert("Handler".into(), handler.into());
+    settings.insert("Timeout".into(), timeout.into());
+    settings.insert("Role".into(), "arn:aws:iam::000000000000:role/bench".into());
+    create_or_update(client, name, settings, zip).await?;
     Ok(())
+}
+
+/// Deploys the no-op `lambda_runtime` function named by `target` and returns a client for it.
+pub async fn noop_function(target: &TargetArgs, timeout: u32) -> anyhow::Result<Client> {
+    let client = Client::new(&target.endpoint);
+    let zip = binary_zip(&target.functions.bootstrap)?;
+    deploy(
+        &client,
+        &target.function,
+        "provided.al2023",
+        "bootstrap",
+        &zip,
+        timeout,
+    )
+    .await?;
+    Ok(client)
 }
 
 pub struct Server {
