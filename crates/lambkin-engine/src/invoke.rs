@@ -84,8 +84,16 @@ impl Engine {
             client_context: opts.client_context,
             tail_log: opts.tail_log,
         };
-        let result = self.inner.pool.invoke(&entry.spec, invocation).await;
-        drop(permit);
+        // The invocation runs in its own task: a caller that hangs up does not cut the function
+        // off mid-run (AWS lets it finish), and the slot stays taken until it does.
+        let pool = self.inner.pool.clone();
+        let result = tokio::spawn(async move {
+            let result = pool.invoke(&entry.spec, invocation).await;
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(|_| EngineError::ShuttingDown)?;
         Ok(SyncInvocation {
             request_id,
             function_error: result.outcome.is_function_error().then_some("Unhandled"),

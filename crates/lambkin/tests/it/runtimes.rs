@@ -254,6 +254,44 @@ async fn environments_are_reused_and_scale_out() {
 }
 
 #[tokio::test]
+async fn a_caller_hanging_up_does_not_cut_the_function_off() {
+    let s = TestServer::start();
+    s.create_rust_echo("patient").await;
+    let hung_up = tokio::time::timeout(
+        Duration::from_millis(200),
+        crate::support::http(
+            &s.url,
+            "POST",
+            "/2015-03-31/functions/patient/invocations",
+            &[],
+            bytes::Bytes::from_static(br#"{"sleep_ms":800}"#),
+        ),
+    )
+    .await;
+    assert!(
+        hung_up.is_err(),
+        "the caller gave up before the function finished"
+    );
+    // The invocation still runs to its end, and its environment stays warm for the next one.
+    crate::support::eventually(
+        "the abandoned invocation to finish",
+        Duration::from_secs(10),
+        || async {
+            s.log_text("patient")
+                .await
+                .contains("REPORT RequestId: ")
+                .then_some(())
+        },
+    )
+    .await;
+    let log = s.log_text("patient").await;
+    assert!(!log.contains("Status: "), "it ended normally: {log}");
+    assert_eq!(invoke(&s, "patient", "{}").await.0, None);
+    let (_, st) = s.admin("/_lambkin/v1/status").await;
+    assert_eq!(st["environments"]["coldStarts"], 1, "{st}");
+}
+
+#[tokio::test]
 async fn idle_environments_stop_after_the_keep_alive() {
     let s = TestServer::start_with(&["--keep-alive", "1"]);
     s.create_rust_echo("brief").await;
