@@ -19,7 +19,7 @@ use crate::{EnvironmentSpec, Invocation, InvocationResult, LogSink, SandboxConfi
 /// How long END waits for the function's last output to be read.
 const LOG_FLUSH_LIMIT: Duration = Duration::from_millis(100);
 /// How often a warm environment's peak memory is re-read.
-const MEMORY_REFRESH: Duration = Duration::from_millis(50);
+const MEMORY_REFRESH: Duration = Duration::from_millis(250);
 
 #[derive(Debug)]
 pub struct Environment {
@@ -136,7 +136,7 @@ impl Environment {
         self.stdout.flush(LOG_FLUSH_LIMIT).await;
         self.stderr.flush(LOG_FLUSH_LIMIT).await;
         // VmHWM is a running peak; reading /proc costs ~10 µs, so warm environments refresh it
-        // at most every 50 ms (the REPORT value may trail the true peak by that much).
+        // at most every 250 ms (the REPORT value may trail the true peak by that much).
         if self
             .memory_read_at
             .is_none_or(|t| t.elapsed() >= MEMORY_REFRESH)
