@@ -398,6 +398,32 @@ async fn crashes_report_runtime_exit_error() {
 }
 
 #[tokio::test]
+async fn a_runtime_killed_by_a_signal_is_reported_as_such() {
+    let s = TestServer::start();
+    s.create(
+        "killed",
+        Runtime::Providedal2023,
+        "x",
+        zip_with(&[("bootstrap", "#!/bin/sh\nkill -9 $$\n", 0o755)]),
+    )
+    .await;
+    let out = s
+        .lambda
+        .invoke()
+        .function_name("killed")
+        .send()
+        .await
+        .unwrap();
+    let rid = out.request_id().unwrap().to_string();
+    let body = payload_json(out.payload());
+    assert_eq!(body["errorType"], "Runtime.ExitError");
+    assert_eq!(
+        body["errorMessage"],
+        format!("RequestId: {rid} Error: Runtime exited with error: signal: killed")
+    );
+}
+
+#[tokio::test]
 async fn startup_failures_are_function_errors() {
     let s = TestServer::start();
     s.create(
