@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use lambkin_model::{
-    Decision, History, Outcome, OutcomeKind, Qualifier, RetryPolicy, Step, Timestamp, decide,
+    Decision, History, Outcome, OutcomeKind, Qualifier, RetryPolicy, Step, decide,
 };
 use lambkin_sandbox::Invocation;
 use lambkin_store::{AttemptFinish, AttemptRecord, ClaimedEvent, NextState};
@@ -30,7 +30,7 @@ pub(crate) enum Finish {
 }
 
 impl Engine {
-    pub(crate) async fn attempt(&self, ev: ClaimedEvent) -> Finish {
+    pub(crate) async fn attempt(&self, mut ev: ClaimedEvent) -> Finish {
         let inner = &self.inner;
         let Some(entry) = inner.registry.get(&ev.function) else {
             return Finish::Discard(ev.function);
@@ -91,9 +91,7 @@ impl Engine {
             }
         };
         let started_at = inner.clock.now();
-        let result = self
-            .run_on_environment(&entry, &ev, &qualifier, started_at)
-            .await;
+        let result = self.run_on_environment(&entry, &mut ev, &qualifier).await;
         drop(permit);
         let ended_at = inner.clock.now();
         history.invocations += 1;
@@ -130,9 +128,8 @@ impl Engine {
     async fn run_on_environment(
         &self,
         entry: &Arc<FunctionEntry>,
-        ev: &ClaimedEvent,
+        ev: &mut ClaimedEvent,
         qualifier: &Qualifier,
-        now: Timestamp,
     ) -> lambkin_sandbox::InvocationResult {
         let scope = &self.inner.config.scope;
         let invoked_arn = match &ev.qualifier {
@@ -141,12 +138,11 @@ impl Engine {
         };
         let invocation = Invocation {
             request_id: ev.request_id.clone(),
-            payload: Bytes::from(ev.payload.clone()),
+            // The payload is not needed after the run (the store keeps its copy).
+            payload: Bytes::from(std::mem::take(&mut ev.payload)),
             invoked_arn,
-            trace_id: trace_id(
-                &ev.request_id,
-                ev.enqueued_at.millis().max(now.millis() - 1),
-            ),
+            // Derived from the event, so every attempt carries the same trace.
+            trace_id: trace_id(&ev.request_id, ev.enqueued_at.millis()),
             client_context: None,
             tail_log: false,
         };
