@@ -115,6 +115,7 @@ async fn deploy_invoke_inspect_logs() {
     let v: serde_json::Value = serde_json::from_slice(&events.stdout).unwrap();
     assert_eq!(v["events"][0]["requestId"], id.as_str());
 
+    s.log_with("cli", &format!("REPORT RequestId: {id}")).await;
     let logs = lambkin(&s, &["logs", "cli"]);
     let text = stdout(&logs);
     assert!(

@@ -167,7 +167,7 @@ async fn event_is_accepted_with_the_request_id_the_function_sees() {
     let done = s.finished_event(&id, Duration::from_secs(20)).await;
     assert_eq!(done["state"], "succeeded");
     assert_eq!(done["invocations"], 1);
-    let log = s.log_text("ev").await;
+    let log = s.log_with("ev", "REPORT RequestId: ").await;
     assert!(
         log.contains(&format!("START RequestId: {id} Version: $LATEST")),
         "{log}"

@@ -73,12 +73,13 @@ async fn fails_twice_then_succeeds_on_the_aws_schedule() {
     // Every attempt saw the request id of the 202.
     let counter = std::fs::read_to_string(state.path().join(&id)).unwrap();
     assert_eq!(counter, "3");
-    let log = s.log_text("flaky").await;
-    assert_eq!(
-        log.matches(&format!("START RequestId: {id} ")).count(),
-        3,
-        "{log}"
-    );
+    let start = format!("START RequestId: {id} ");
+    let log = eventually("three START lines", WITHIN, || async {
+        let log = s.log_text("flaky").await;
+        (log.matches(&format!("REPORT RequestId: {id}")).count() == 3).then_some(log)
+    })
+    .await;
+    assert_eq!(log.matches(&start).count(), 3, "{log}");
 }
 
 #[tokio::test]

@@ -193,7 +193,7 @@ async fn seed_handlers_run_as_written() {
         out.request_id(),
         "awsRequestId is the invocation's request id"
     );
-    let log = s.log_text("seed-monitoring").await;
+    let log = s.log_with("seed-monitoring", "PROCESSING_COMPLETE").await;
     assert!(
         log.contains("LAMBDA_START")
             && log.contains("remainingTime")
@@ -343,7 +343,7 @@ async fn timeouts_kill_and_replace_the_environment() {
         body["errorMessage"],
         format!("RequestId: {rid} Error: Task timed out after 1.00 seconds")
     );
-    let log = s.log_text("slow").await;
+    let log = s.log_with("slow", "Status: timeout").await;
     assert!(
         log.contains(&format!("{rid} Task timed out after 1.00 seconds")),
         "{log}"

@@ -105,6 +105,20 @@ impl TestServer {
         .await
     }
 
+    /// The function's log once it contains `needle` (log lines reach the file asynchronously,
+    /// as they reach CloudWatch on AWS).
+    pub async fn log_with(&self, function: &str, needle: &str) -> String {
+        eventually(
+            &format!("{function}'s log to contain {needle:?}"),
+            Duration::from_secs(10),
+            || async {
+                let log = self.log_text(function).await;
+                log.contains(needle).then_some(log)
+            },
+        )
+        .await
+    }
+
     pub async fn log_text(&self, function: &str) -> String {
         let (_, v) = self
             .admin(&format!("/_lambkin/v1/functions/{function}/logs"))
