@@ -79,12 +79,4 @@ impl Engine {
     pub fn logs(&self) -> &FunctionLogs {
         &self.inner.logs
     }
-
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.inner.store
-    }
-
-    pub fn pool_stats(&self) -> lambkin_sandbox::PoolStats {
-        self.inner.pool.stats()
-    }
 }

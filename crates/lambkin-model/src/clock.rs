@@ -40,10 +40,6 @@ impl ManualClock {
         let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
         self.0.fetch_add(ms, Ordering::SeqCst);
     }
-
-    pub fn set(&self, t: Timestamp) {
-        self.0.store(t.0, Ordering::SeqCst);
-    }
 }
 
 impl Clock for ManualClock {

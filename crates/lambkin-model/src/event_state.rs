@@ -67,10 +67,6 @@ pub enum EventState {
 }
 
 impl EventState {
-    pub fn is_terminal(self) -> bool {
-        matches!(self, EventState::Succeeded | EventState::Failed(_))
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             EventState::Queued => "queued",

@@ -78,11 +78,6 @@ impl OutcomeKind {
         .into_iter()
         .find(|k| k.as_str() == s)
     }
-
-    /// Whether the attempt ran function code (and so counts as an invocation).
-    pub fn ran_code(self) -> bool {
-        !matches!(self, OutcomeKind::Throttled)
-    }
 }
 
 impl fmt::Display for OutcomeKind {

@@ -114,10 +114,6 @@ impl Environment {
         self.healthy && *self.slot.phase.borrow() == Phase::Ready
     }
 
-    pub fn pid(&self) -> u32 {
-        self.pid
-    }
-
     /// Runs one invocation to its end: response, error, timeout or crash.
     pub async fn invoke(&mut self, inv: Invocation) -> InvocationResult {
         let id = inv.request_id.clone();

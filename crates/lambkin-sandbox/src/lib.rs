@@ -21,7 +21,7 @@ mod log_capture;
 mod pool;
 mod process;
 mod report;
-pub mod runtime_api;
+mod runtime_api;
 mod shims;
 mod spec;
 

@@ -7,7 +7,6 @@ use bytes::Bytes;
 use clap::Args;
 use hyper::Method;
 
-use super::stats::summarize;
 use super::{TargetArgs, load, setup};
 
 #[derive(Debug, Args)]
@@ -66,13 +65,9 @@ pub async fn run(a: AcceptArgs) -> anyhow::Result<()> {
     })
     .await?;
     println!(
-        "accept: {} clients, {size} B payloads, {:.1} s: {} accepted ({:.0}/s), {} errors; latency {}",
+        "accept: {} clients, {size} B payloads, {}",
         a.clients,
-        result.seconds,
-        result.ok.len(),
-        result.rate(),
-        result.errors,
-        summarize(result.ok)
+        result.report()
     );
     Ok(())
 }

@@ -14,6 +14,18 @@ impl Load {
     pub fn rate(&self) -> f64 {
         self.ok.len() as f64 / self.seconds
     }
+
+    /// `<secs> s: <n> ok (<rate>/s), <errors> errors; latency <percentiles>`.
+    pub fn report(self) -> String {
+        format!(
+            "{:.1} s: {} ok ({:.0}/s), {} errors; latency {}",
+            self.seconds,
+            self.ok.len(),
+            self.rate(),
+            self.errors,
+            super::stats::summarize(self.ok)
+        )
+    }
 }
 
 /// Runs `clients` loops of `call` for `duration`; `call` answers whether the request succeeded.

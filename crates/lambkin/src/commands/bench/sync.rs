@@ -7,7 +7,6 @@ use bytes::Bytes;
 use clap::Args;
 use hyper::Method;
 
-use super::stats::summarize;
 use super::{TargetArgs, load, setup};
 
 #[derive(Debug, Args)]
@@ -57,14 +56,6 @@ pub async fn run(a: SyncArgs) -> anyhow::Result<()> {
         }
     })
     .await?;
-    println!(
-        "sync: concurrency {}, {:.1} s: {} invokes ({:.0}/s), {} errors; round trip {}",
-        a.concurrency,
-        result.seconds,
-        result.ok.len(),
-        result.rate(),
-        result.errors,
-        summarize(result.ok)
-    );
+    println!("sync: concurrency {}, {}", a.concurrency, result.report());
     Ok(())
 }
