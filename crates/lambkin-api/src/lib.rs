@@ -10,6 +10,9 @@ mod admin;
 mod error;
 mod lambda;
 mod request_id;
+mod shared_endpoint;
+mod sns;
+mod sqs;
 
 use std::future::Future;
 
@@ -27,6 +30,7 @@ pub fn router(engine: Engine) -> Router {
     Router::new()
         .merge(lambda::routes())
         .merge(admin::routes())
+        .merge(shared_endpoint::routes())
         .fallback(unknown_operation)
         .layer(axum::middleware::map_response(request_id::ensure))
         .layer(DefaultBodyLimit::max(CONTROL_BODY_LIMIT))

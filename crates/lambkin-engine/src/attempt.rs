@@ -64,6 +64,8 @@ impl Engine {
                 throttles: history.throttles,
                 response: None,
                 function_error: None,
+                decided_at: now,
+                deliveries: Vec::new(),
             });
         }
         let permit = match inner
@@ -87,6 +89,8 @@ impl Engine {
                     throttles: history.throttles,
                     response: None,
                     function_error: None,
+                    decided_at: now,
+                    deliveries: Vec::new(),
                 });
             }
         };
@@ -122,6 +126,8 @@ impl Engine {
                 .is_function_error()
                 .then(|| "Unhandled".to_string()),
             response: keep_response.then(|| result.payload.to_vec()),
+            decided_at: ended_at,
+            deliveries: Vec::new(),
         })
     }
 

@@ -65,6 +65,11 @@ struct Inner {
     logs: Arc<FunctionLogs>,
     /// Wakes the dispatcher: new event, finished attempt, or retry scheduled.
     wake: Arc<Notify>,
+    sqs: lambkin_sqs::Sqs,
+    sns: lambkin_sns::Sns,
+    /// Wakes the deliverer: an event or a publish committed deliveries to the outbox.
+    #[allow(dead_code)] // read by the deliverer (next commit)
+    deliveries_owed: Arc<Notify>,
     /// Serialises control-plane writes so read-modify-write updates do not race.
     control: tokio::sync::Mutex<()>,
     stop: watch::Sender<bool>,
@@ -78,5 +83,13 @@ impl Engine {
 
     pub fn logs(&self) -> &FunctionLogs {
         &self.inner.logs
+    }
+
+    pub fn sqs(&self) -> &lambkin_sqs::Sqs {
+        &self.inner.sqs
+    }
+
+    pub fn sns(&self) -> &lambkin_sns::Sns {
+        &self.inner.sns
     }
 }

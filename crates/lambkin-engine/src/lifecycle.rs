@@ -55,8 +55,19 @@ impl Engine {
                 "re-queued events whose run was cut off by the previous shutdown or crash"
             );
         }
+        let deliveries_owed = Arc::new(Notify::new());
+        let sqs = lambkin_sqs::Sqs::new(store.clone(), clock.clone(), config.scope.clone());
+        let sns = lambkin_sns::Sns::new(
+            store.clone(),
+            clock.clone(),
+            config.scope.clone(),
+            deliveries_owed.clone(),
+        );
         let engine = Engine {
             inner: Arc::new(Inner {
+                sqs,
+                sns,
+                deliveries_owed,
                 config,
                 store,
                 clock,

@@ -65,6 +65,8 @@ fn finish(seq: i64, at: i64, outcome: OutcomeKind, next: NextState, inv: u32) ->
         throttles: 0,
         response: Some(br#"{"ok":true}"#.to_vec()),
         function_error: None,
+        decided_at: Timestamp(at + 7),
+        deliveries: Vec::new(),
     }
 }
 

@@ -14,20 +14,29 @@
 mod catalog;
 pub mod conformance;
 mod error;
+mod outbox;
 mod queue;
 mod records;
+mod sns;
 mod sqlite;
+mod sqs;
 
 pub use catalog::Catalog;
 pub use error::StoreError;
+pub use outbox::{
+    Delivery, DeliveryKind, DeliveryRecord, DeliveryResult, DeliveryState, DeliveryStats,
+    NewDelivery, Outbox,
+};
 pub use queue::Queue;
 pub use records::{
     AttemptFinish, AttemptRecord, ClaimedEvent, EventRecord, EventSummary, NewEvent, NextState,
     QueueStats,
 };
+pub use sns::SnsStore;
 pub use sqlite::SqliteStore;
+pub use sqs::SqsStore;
 
-/// A complete backend: both halves, shareable across tasks.
-pub trait Store: Queue + Catalog {}
+/// A complete backend: every part, shareable across tasks.
+pub trait Store: Queue + Catalog + Outbox + SqsStore + SnsStore {}
 
-impl<T: Queue + Catalog> Store for T {}
+impl<T: Queue + Catalog + Outbox + SqsStore + SnsStore> Store for T {}

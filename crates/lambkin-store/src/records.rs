@@ -65,6 +65,11 @@ pub struct AttemptFinish {
     pub response: Option<Vec<u8>>,
     /// `Some("Unhandled")` when `response` is an error object.
     pub function_error: Option<String>,
+    /// When the decision was taken; stamps the deliveries.
+    pub decided_at: Timestamp,
+    /// Deliveries the next state owes (dead letter, destinations): recorded in the same commit
+    /// as the state change, and only if the change applies.
+    pub deliveries: Vec<crate::NewDelivery>,
 }
 
 /// Everything known about one event, for `inspect` and for failure delivery.

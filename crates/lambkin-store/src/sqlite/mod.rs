@@ -9,8 +9,11 @@
 
 mod catalog_ops;
 mod counts;
+mod outbox_ops;
 mod queue_ops;
 mod schema;
+mod sns_ops;
+mod sqs_ops;
 mod writer;
 
 use std::fs::File;

@@ -290,6 +290,9 @@ fn finish(conn: &Connection, counts: &mut Counts, f: &AttemptFinish) -> Result<(
         return Ok(());
     }
     counts.moved(RUNNING, state, 1);
+    for d in &f.deliveries {
+        super::outbox_ops::insert_delivery(conn, d, f.decided_at)?;
+    }
     if let Some(attempt) = &f.attempt {
         let mut insert = conn.prepare_cached(
             "INSERT INTO attempts (event_id, n, started_at, ended_at, outcome, error_type, error_message)

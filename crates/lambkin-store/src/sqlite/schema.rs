@@ -60,5 +60,8 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         ) WITHOUT ROWID;
         ",
     )?;
+    super::outbox_ops::migrate(conn)?;
+    super::sqs_ops::migrate(conn)?;
+    super::sns_ops::migrate(conn)?;
     Ok(())
 }

@@ -1,0 +1,157 @@
+//! The outbox: deliveries an event or a publish owes (dead-letter queue, destinations, SNS
+//! subscribers), written in the same commit as the state change that owes them, then performed
+//! by the engine's deliverer and marked done. Nothing here performs a delivery.
+
+use async_trait::async_trait;
+use lambkin_model::{MessageAttributes, Timestamp};
+
+use crate::StoreError;
+
+/// Why a delivery is owed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryKind {
+    /// The original payload to the function's `DeadLetterConfig.TargetArn`.
+    DeadLetter,
+    /// The invocation record to `DestinationConfig.OnSuccess`.
+    OnSuccess,
+    /// The invocation record to `DestinationConfig.OnFailure`.
+    OnFailure,
+    /// An SNS message to one subscription.
+    Subscription,
+}
+
+impl DeliveryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryKind::DeadLetter => "dead_letter",
+            DeliveryKind::OnSuccess => "on_success",
+            DeliveryKind::OnFailure => "on_failure",
+            DeliveryKind::Subscription => "subscription",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "dead_letter" => DeliveryKind::DeadLetter,
+            "on_success" => DeliveryKind::OnSuccess,
+            "on_failure" => DeliveryKind::OnFailure,
+            "subscription" => DeliveryKind::Subscription,
+            _ => return None,
+        })
+    }
+}
+
+/// A delivery to record in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDelivery {
+    pub kind: DeliveryKind,
+    /// What owes it: the request id of an async event, or the message id of an SNS publish.
+    pub source: String,
+    /// A queue, topic or function ARN (dead letter, destinations); the subscription ARN
+    /// (SNS subscribers).
+    pub target: String,
+    pub body: Vec<u8>,
+    pub attributes: MessageAttributes,
+}
+
+/// A pending delivery handed to the deliverer under a lease.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub id: i64,
+    pub kind: DeliveryKind,
+    pub source: String,
+    pub target: String,
+    pub body: Vec<u8>,
+    pub attributes: MessageAttributes,
+    /// Attempts made before this one.
+    pub attempts: u32,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    Pending,
+    Delivered,
+    /// Given up: the target is missing or refused the message. Counted, never retried.
+    Failed,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => DeliveryState::Pending,
+            "delivered" => DeliveryState::Delivered,
+            "failed" => DeliveryState::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// How one delivery attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryResult {
+    Delivered,
+    /// Permanent failure (target missing, message too large).
+    Failed(String),
+    /// Transient failure: try again at the given time.
+    RetryAt(Timestamp, String),
+}
+
+/// What `inspect` shows of one delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub id: i64,
+    pub kind: DeliveryKind,
+    pub target: String,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub last_error: Option<String>,
+}
+
+/// Failed deliveries so far, by kind: the `DeadLetterErrors` and
+/// `DestinationDeliveryFailures` metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryStats {
+    pub pending: u64,
+    pub delivered: u64,
+    pub dead_letter_errors: u64,
+    pub destination_delivery_failures: u64,
+    pub subscription_failures: u64,
+}
+
+#[async_trait]
+pub trait Outbox: Send + Sync + std::fmt::Debug {
+    /// Takes up to `limit` pending deliveries due at `now` and leases them until `lease_until`
+    /// (a deliverer that dies mid-delivery leaves them to be taken again: at least once).
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease_until: Timestamp,
+    ) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Records how attempts ended, all in one commit.
+    async fn complete_deliveries(
+        &self,
+        results: Vec<(i64, DeliveryResult)>,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// The earliest due time of a pending delivery.
+    async fn next_delivery_due(&self) -> Result<Option<Timestamp>, StoreError>;
+
+    /// Every delivery owed by one source (request id or SNS message id), oldest first.
+    async fn deliveries(&self, source: &str) -> Result<Vec<DeliveryRecord>, StoreError>;
+
+    async fn delivery_stats(&self) -> Result<DeliveryStats, StoreError>;
+}

@@ -1,0 +1,234 @@
+//! [`Outbox`] on SQLite: the `deliveries` table. Rows are inserted inside other writes (an
+//! event's final state, an SNS publish) so the state change and the deliveries it owes commit
+//! together.
+
+use async_trait::async_trait;
+use lambkin_model::{MessageAttributes, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::SqliteStore;
+use crate::{
+    Delivery, DeliveryKind, DeliveryRecord, DeliveryResult, DeliveryState, DeliveryStats,
+    NewDelivery, Outbox, StoreError,
+};
+
+pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "
+        CREATE TABLE IF NOT EXISTS deliveries (
+            id          INTEGER PRIMARY KEY,
+            kind        TEXT NOT NULL,
+            source      TEXT NOT NULL,
+            target      TEXT NOT NULL,
+            body        BLOB NOT NULL,
+            attributes  TEXT NOT NULL,
+            state       TEXT NOT NULL,
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            created_at  INTEGER NOT NULL,
+            updated_at  INTEGER NOT NULL,
+            -- next attempt (pending) or lease expiry (being delivered); NULL once done
+            due_at      INTEGER,
+            last_error  TEXT
+        );
+        CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (due_at) WHERE due_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS deliveries_by_source ON deliveries (source);
+        ",
+    )?;
+    Ok(())
+}
+
+/// Inserts one pending delivery, due at once; call inside the write that owes it.
+pub(super) fn insert_delivery(
+    conn: &Connection,
+    d: &NewDelivery,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let attributes = serde_json::to_string(&d.attributes)
+        .map_err(|e| StoreError::Corrupt(format!("attributes: {e}")))?;
+    conn.prepare_cached(
+        "INSERT INTO deliveries (kind, source, target, body, attributes, state, created_at,
+             updated_at, due_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?6)",
+    )?
+    .execute(params![
+        d.kind.as_str(),
+        d.source,
+        d.target,
+        d.body,
+        attributes,
+        now.0
+    ])?;
+    Ok(())
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value}"))
+}
+
+#[async_trait]
+impl Outbox for SqliteStore {
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease_until: Timestamp,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                let mut select = conn.prepare_cached(
+                    "SELECT id, kind, source, target, body, attributes, attempts, created_at
+                     FROM deliveries WHERE due_at <= ?1 ORDER BY due_at LIMIT ?2",
+                )?;
+                let rows = select.query_map(params![now.0, limit as i64], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Vec<u8>>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, u32>(6)?,
+                        r.get::<_, i64>(7)?,
+                    ))
+                })?;
+                let mut lease =
+                    conn.prepare_cached("UPDATE deliveries SET due_at = ?2 WHERE id = ?1")?;
+                let mut claimed = Vec::new();
+                for row in rows {
+                    let (id, kind, source, target, body, attributes, attempts, created) = row?;
+                    lease.execute(params![id, lease_until.0])?;
+                    let attributes: MessageAttributes = serde_json::from_str(&attributes)
+                        .map_err(|_| corrupt("delivery attributes", &attributes))?;
+                    claimed.push(Delivery {
+                        id,
+                        kind: DeliveryKind::parse(&kind)
+                            .ok_or_else(|| corrupt("delivery kind", &kind))?,
+                        source,
+                        target,
+                        body,
+                        attributes,
+                        attempts,
+                        created_at: Timestamp(created),
+                    });
+                }
+                Ok(claimed)
+            })
+            .await
+    }
+
+    async fn complete_deliveries(
+        &self,
+        results: Vec<(i64, DeliveryResult)>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                let mut update = conn.prepare_cached(
+                    "UPDATE deliveries SET state = ?2, due_at = ?3, last_error = ?4,
+                         attempts = attempts + 1, updated_at = ?5
+                     WHERE id = ?1 AND state = 'pending'",
+                )?;
+                for (id, result) in results {
+                    let (state, due, error) = match result {
+                        DeliveryResult::Delivered => (DeliveryState::Delivered, None, None),
+                        DeliveryResult::Failed(e) => (DeliveryState::Failed, None, Some(e)),
+                        DeliveryResult::RetryAt(t, e) => {
+                            (DeliveryState::Pending, Some(t.0), Some(e))
+                        }
+                    };
+                    update.execute(params![id, state.as_str(), due, error, now.0])?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    async fn next_delivery_due(&self) -> Result<Option<Timestamp>, StoreError> {
+        self.read(|conn| {
+            let t: Option<i64> = conn
+                .prepare_cached(
+                    "SELECT due_at FROM deliveries WHERE due_at IS NOT NULL ORDER BY due_at LIMIT 1",
+                )?
+                .query_row([], |r| r.get(0))
+                .optional()?;
+            Ok(t.map(Timestamp))
+        })
+        .await
+    }
+
+    async fn deliveries(&self, source: &str) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let source = source.to_string();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, kind, target, state, attempts, created_at, updated_at, last_error
+                 FROM deliveries WHERE source = ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map(params![source], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, u32>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                ))
+            })?;
+            rows.map(|row| {
+                let (id, kind, target, state, attempts, created, updated, last_error) = row?;
+                Ok(DeliveryRecord {
+                    id,
+                    kind: DeliveryKind::parse(&kind)
+                        .ok_or_else(|| corrupt("delivery kind", &kind))?,
+                    target,
+                    state: DeliveryState::parse(&state)
+                        .ok_or_else(|| corrupt("delivery state", &state))?,
+                    attempts,
+                    created_at: Timestamp(created),
+                    updated_at: Timestamp(updated),
+                    last_error,
+                })
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn delivery_stats(&self) -> Result<DeliveryStats, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT kind, state, count(*) FROM deliveries GROUP BY kind, state",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?;
+            let mut stats = DeliveryStats::default();
+            for row in rows {
+                let (kind, state, n) = row?;
+                let n = n as u64;
+                match (DeliveryKind::parse(&kind), state.as_str()) {
+                    (_, "pending") => stats.pending += n,
+                    (_, "delivered") => stats.delivered += n,
+                    (Some(DeliveryKind::DeadLetter), "failed") => stats.dead_letter_errors += n,
+                    (Some(DeliveryKind::Subscription), "failed") => {
+                        stats.subscription_failures += n
+                    }
+                    (_, "failed") => stats.destination_delivery_failures += n,
+                    _ => return Err(corrupt("delivery state", &state)),
+                }
+            }
+            Ok(stats)
+        })
+        .await
+    }
+}
