@@ -1,16 +1,18 @@
 //! One attempt of one claimed event: gate it (age, reserved concurrency 0, a free slot), run
-//! it, and turn the outcome into the next state with `decide`.
+//! it, turn the outcome into the next state with `decide`, and list the deliveries a final
+//! state owes (dead-letter queue, destinations) so they commit with it.
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 use lambkin_model::{
-    Decision, History, Outcome, OutcomeKind, Qualifier, RetryPolicy, Step, decide,
+    Decision, History, Outcome, OutcomeKind, Qualifier, RetryPolicy, Step, Timestamp, decide,
 };
 use lambkin_sandbox::Invocation;
-use lambkin_store::{AttemptFinish, AttemptRecord, ClaimedEvent, NextState};
+use lambkin_store::{AttemptFinish, AttemptRecord, ClaimedEvent, NewDelivery, NextState};
 
 use crate::Engine;
+use crate::destinations::LastRun;
 use crate::invoke::trace_id;
 use crate::registry::FunctionEntry;
 
@@ -56,16 +58,20 @@ impl Engine {
         if gate != Decision::Run {
             // Failed before running: no attempt, no response (AWS's records for
             // ZeroReservedConcurrency carry neither).
+            let next = next_state(gate);
+            let deliveries = self
+                .owed_without_run(&entry, &qualifier, &ev, next, history.invocations, now)
+                .await;
             return Finish::Record(AttemptFinish {
                 seq: ev.seq,
                 attempt: None,
-                next: next_state(gate),
+                next,
                 invocations: history.invocations,
                 throttles: history.throttles,
                 response: None,
                 function_error: None,
                 decided_at: now,
-                deliveries: Vec::new(),
+                deliveries,
             });
         }
         let permit = match inner
@@ -75,7 +81,10 @@ impl Engine {
             Ok(p) => p,
             Err(_) => {
                 history.throttles += 1;
-                let decision = decide(Step::Throttled, history, &policy, now);
+                let next = next_state(decide(Step::Throttled, history, &policy, now));
+                let deliveries = self
+                    .owed_without_run(&entry, &qualifier, &ev, next, history.invocations, now)
+                    .await;
                 return Finish::Record(AttemptFinish {
                     seq: ev.seq,
                     attempt: Some(AttemptRecord {
@@ -84,18 +93,22 @@ impl Engine {
                         outcome: OutcomeKind::Throttled,
                         error: None,
                     }),
-                    next: next_state(decision),
+                    next,
                     invocations: history.invocations,
                     throttles: history.throttles,
                     response: None,
                     function_error: None,
                     decided_at: now,
-                    deliveries: Vec::new(),
+                    deliveries,
                 });
             }
         };
+        // Shared, not copied: the run and the records both read it.
+        let payload = Bytes::from(std::mem::take(&mut ev.payload));
         let started_at = inner.clock.now();
-        let result = self.run_on_environment(&entry, &mut ev, &qualifier).await;
+        let result = self
+            .run_on_environment(&entry, &ev, &qualifier, payload.clone())
+            .await;
         drop(permit);
         let ended_at = inner.clock.now();
         history.invocations += 1;
@@ -105,11 +118,29 @@ impl Engine {
         } else {
             Step::Success
         };
-        let decision = decide(step, history, &policy, ended_at);
+        let next = next_state(decide(step, history, &policy, ended_at));
         let keep_response = match result.outcome {
             Outcome::Success => invoke_config.destinations.on_success.is_some(),
             _ => true,
         };
+        let function_error = result
+            .outcome
+            .is_function_error()
+            .then(|| "Unhandled".to_string());
+        let deliveries = self.deliveries_owed(
+            &entry,
+            &qualifier,
+            ev.request_id.as_str(),
+            next,
+            history.invocations,
+            &payload,
+            LastRun {
+                response: Some(&result.payload),
+                function_error: function_error.as_deref(),
+                error_message: result.outcome.error().map(|e| e.error_message.as_str()),
+            },
+            ended_at,
+        );
         Finish::Record(AttemptFinish {
             seq: ev.seq,
             attempt: Some(AttemptRecord {
@@ -118,24 +149,64 @@ impl Engine {
                 outcome: result.outcome.kind(),
                 error: result.outcome.error().cloned(),
             }),
-            next: next_state(decision),
+            next,
             invocations: history.invocations,
             throttles: history.throttles,
-            function_error: result
-                .outcome
-                .is_function_error()
-                .then(|| "Unhandled".to_string()),
+            function_error,
             response: keep_response.then(|| result.payload.to_vec()),
             decided_at: ended_at,
-            deliveries: Vec::new(),
+            deliveries,
         })
+    }
+
+    /// Deliveries of an event that ends without running now (reserved concurrency 0, or its
+    /// age ran out while waiting). An earlier run's response and error, if any, come from the
+    /// store: this path is rare, so the claim does not carry them for every event.
+    async fn owed_without_run(
+        &self,
+        entry: &Arc<FunctionEntry>,
+        qualifier: &Qualifier,
+        ev: &ClaimedEvent,
+        next: NextState,
+        invocations: u32,
+        now: Timestamp,
+    ) -> Vec<NewDelivery> {
+        if !matches!(next, NextState::Failed(_)) {
+            return Vec::new();
+        }
+        let earlier = if invocations > 0 {
+            self.inner.store.event(&ev.request_id).await.ok().flatten()
+        } else {
+            None
+        };
+        let last = earlier.as_ref().map_or_else(LastRun::default, |r| LastRun {
+            response: r.response.as_deref(),
+            function_error: r.function_error.as_deref(),
+            error_message: r
+                .attempts
+                .iter()
+                .rev()
+                .find_map(|a| a.error.as_ref())
+                .map(|e| e.error_message.as_str()),
+        });
+        self.deliveries_owed(
+            entry,
+            qualifier,
+            ev.request_id.as_str(),
+            next,
+            invocations,
+            &ev.payload,
+            last,
+            now,
+        )
     }
 
     async fn run_on_environment(
         &self,
         entry: &Arc<FunctionEntry>,
-        ev: &mut ClaimedEvent,
+        ev: &ClaimedEvent,
         qualifier: &Qualifier,
+        payload: Bytes,
     ) -> lambkin_sandbox::InvocationResult {
         let scope = &self.inner.config.scope;
         let invoked_arn = match &ev.qualifier {
@@ -144,8 +215,7 @@ impl Engine {
         };
         let invocation = Invocation {
             request_id: ev.request_id.clone(),
-            // The payload is not needed after the run (the store keeps its copy).
-            payload: Bytes::from(std::mem::take(&mut ev.payload)),
+            payload,
             invoked_arn,
             // Derived from the event, so every attempt carries the same trace.
             trace_id: trace_id(&ev.request_id, ev.enqueued_at.millis()),

@@ -18,6 +18,8 @@ pub struct EngineConfig {
     pub keep_alive: Duration,
     /// How long shutdown lets running invocations finish before handing them back.
     pub shutdown_grace: Duration,
+    /// Keep owed deliveries in the outbox without performing them (crash tests, inspection).
+    pub hold_deliveries: bool,
 }
 
 impl EngineConfig {
@@ -31,6 +33,7 @@ impl EngineConfig {
             unreserved_minimum: default_unreserved_minimum(account),
             keep_alive: Duration::from_secs(300),
             shutdown_grace: Duration::from_secs(10),
+            hold_deliveries: false,
         }
     }
 }

@@ -139,6 +139,10 @@ impl Engine {
             (512, 10_240),
             "ephemeralStorage.size",
         )?;
+        if let Some(arn) = &req.dead_letter_target {
+            // CreateFunction rejects an empty TargetArn; only an update clears with "".
+            self.check_dead_letter(arn).await?;
+        }
         let Some(zip) = req.zip else {
             return Err(EngineError::InvalidParameter(
                 "Please provide a source for function code (lambkin accepts Code.ZipFile).".into(),
@@ -160,7 +164,7 @@ impl Engine {
             timeout_s,
             memory_mb,
             environment: req.environment,
-            dead_letter_target: req.dead_letter_target.filter(|t| !t.is_empty()),
+            dead_letter_target: req.dead_letter_target,
             architecture,
             ephemeral_storage_mb,
             code_sha256: package.sha256,
@@ -300,6 +304,9 @@ impl Engine {
             config.environment = Some(vars);
         }
         if let Some(dlq) = patch.dead_letter_target {
+            if !dlq.is_empty() {
+                self.check_dead_letter(&dlq).await?;
+            }
             config.dead_letter_target = (!dlq.is_empty()).then_some(dlq);
         }
         if let Some(e) = patch.ephemeral_storage_mb {
@@ -395,7 +402,7 @@ impl Engine {
         ))
     }
 
-    fn check_invoke_config(
+    async fn check_invoke_config(
         &self,
         name: &FunctionName,
         cfg: &EventInvokeConfig,
@@ -406,41 +413,7 @@ impl Engine {
         if let Some(n) = cfg.maximum_event_age_s {
             validate::event_age(n)?;
         }
-        let own = self.inner.config.scope.function_arn(name);
-        let d = &cfg.destinations;
-        for (kind, dest) in [("onSuccess", &d.on_success), ("onFailure", &d.on_failure)] {
-            let Some(arn) = dest else { continue };
-            if arn == &own || arn.starts_with(&format!("{own}:")) {
-                return Err(EngineError::InvalidParameter(
-                    "You can't specify the function as a destination for itself.".into(),
-                ));
-            }
-            let service = arn.split(':').nth(2).unwrap_or("");
-            let allowed = matches!(service, "sqs" | "sns" | "lambda" | "events")
-                || (service == "s3" && kind == "onFailure");
-            if !arn.starts_with("arn:") || !allowed {
-                let (s, f) = match kind {
-                    "onSuccess" => (format!("OnSuccess(destination={arn})"), "null".to_string()),
-                    _ => ("null".to_string(), format!("OnFailure(destination={arn})")),
-                };
-                return Err(EngineError::InvalidParameter(format!(
-                    "The provided destination config DestinationConfig(onSuccess={s}, onFailure={f}) is invalid."
-                )));
-            }
-            if service == "lambda" {
-                let target = arn
-                    .rsplit_once(":function:")
-                    .map(|(_, n)| n.split(':').next().unwrap_or(n));
-                let exists = target
-                    .and_then(|n| FunctionName::parse(n).ok())
-                    .is_some_and(|n| self.inner.registry.get(&n).is_some());
-                if !exists {
-                    return Err(EngineError::InvalidParameter(format!(
-                        "The destination ARN {arn} is invalid."
-                    )));
-                }
-            }
-        }
+        self.check_destinations(name, &cfg.destinations).await?;
         Ok(())
     }
 
@@ -481,7 +454,7 @@ impl Engine {
                 "You must specify at least one of error handling or destination setting.".into(),
             ));
         }
-        self.check_invoke_config(&entry.config.name, &cfg)?;
+        self.check_invoke_config(&entry.config.name, &cfg).await?;
         cfg.last_modified = self.inner.clock.now();
         Ok((q.clone(), self.store_invoke_config(&entry, &q, cfg).await?))
     }
@@ -499,7 +472,8 @@ impl Engine {
         };
         update.last_modified = self.inner.clock.now();
         let merged = existing.merged_with(&update);
-        self.check_invoke_config(&entry.config.name, &merged)?;
+        self.check_invoke_config(&entry.config.name, &merged)
+            .await?;
         Ok((
             q.clone(),
             self.store_invoke_config(&entry, &q, merged).await?,

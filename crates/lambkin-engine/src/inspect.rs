@@ -2,7 +2,7 @@
 
 use lambkin_model::{FunctionName, RequestId};
 use lambkin_sandbox::PoolStats;
-use lambkin_store::{EventRecord, EventSummary, QueueStats};
+use lambkin_store::{DeliveryRecord, DeliveryStats, EventRecord, EventSummary, QueueStats};
 
 use crate::{Engine, EngineError};
 
@@ -11,6 +11,7 @@ pub struct Status {
     pub queue: QueueStats,
     pub environments: PoolStats,
     pub functions: usize,
+    pub deliveries: DeliveryStats,
 }
 
 impl Engine {
@@ -31,6 +32,21 @@ impl Engine {
             queue: self.inner.store.stats().await?,
             environments: self.inner.pool.stats(),
             functions: self.inner.registry.all().len(),
+            deliveries: self.inner.store.delivery_stats().await?,
         })
+    }
+
+    /// The deliveries an event owes and their progress.
+    pub async fn deliveries(&self, id: &RequestId) -> Result<Vec<DeliveryRecord>, EngineError> {
+        Ok(self.inner.store.deliveries(id.as_str()).await?)
+    }
+
+    /// The most recent events of a function that ended `Failed`, newest first.
+    pub async fn failed_events(
+        &self,
+        function: &FunctionName,
+        limit: usize,
+    ) -> Result<Vec<EventSummary>, EngineError> {
+        Ok(self.inner.store.failed_events(function, limit).await?)
     }
 }

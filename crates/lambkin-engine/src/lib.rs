@@ -12,16 +12,21 @@
 //!   on an environment from the sandbox pool, asks `lambkin_model::decide` what is next, and
 //!   records it with `Queue::finish`.
 //! - `FunctionLogs`: the per-function log files the environments write into.
+//! - `destinations`: the deliveries a final state owes (dead-letter queue, destinations),
+//!   written to the outbox with the state change, and the deliverer that performs them and
+//!   SNS fan-out through the `Sqs` and `Sns` services.
 //!
 //! Path of an async event: `Engine::enqueue` → `Queue::enqueue` (durable, then 202) → wake the
 //! dispatcher → `Queue::claim` → `attempt::run` → `EnvironmentPool::invoke` → `decide` →
-//! `Queue::finish` (succeeded / retry at T / failed with a condition).
+//! `Queue::finish` (succeeded / retry at T / failed with a condition, plus its owed
+//! deliveries) → deliverer → SQS queue, SNS topic, or another function's async queue.
 
 mod attempt;
 mod code_package;
 mod concurrency;
 mod config;
 mod control;
+mod destinations;
 mod dispatcher;
 mod error;
 mod inspect;
@@ -36,6 +41,7 @@ pub use code_package::{CodePackage, zip_folder};
 pub use concurrency::ThrottleReason;
 pub use config::{EngineConfig, default_account_concurrency, default_unreserved_minimum};
 pub use control::{AccountSettings, FunctionPatch, NewFunction};
+pub use destinations::RedriveReport;
 pub use error::EngineError;
 pub use inspect::Status;
 pub use invoke::{SyncInvocation, SyncOptions};
@@ -68,7 +74,6 @@ struct Inner {
     sqs: lambkin_sqs::Sqs,
     sns: lambkin_sns::Sns,
     /// Wakes the deliverer: an event or a publish committed deliveries to the outbox.
-    #[allow(dead_code)] // read by the deliverer (next commit)
     deliveries_owed: Arc<Notify>,
     /// Serialises control-plane writes so read-modify-write updates do not race.
     control: tokio::sync::Mutex<()>,

@@ -55,6 +55,13 @@ impl Engine {
                 "re-queued events whose run was cut off by the previous shutdown or crash"
             );
         }
+        let redeliver = store.recover_deliveries(clock.now()).await?;
+        if redeliver > 0 {
+            tracing::warn!(
+                count = redeliver,
+                "deliveries cut off by the previous shutdown or crash are due again"
+            );
+        }
         let deliveries_owed = Arc::new(Notify::new());
         let sqs = lambkin_sqs::Sqs::new(store.clone(), clock.clone(), config.scope.clone());
         let sns = lambkin_sns::Sns::new(
@@ -87,6 +94,9 @@ impl Engine {
             dispatcher.dispatch().await;
             done.dispatcher_done.send_replace(true);
         });
+        if !engine.inner.config.hold_deliveries {
+            tokio::spawn(engine.clone().deliver());
+        }
         tokio::spawn(reap(
             engine.inner.pool.clone(),
             engine.inner.stop.subscribe(),

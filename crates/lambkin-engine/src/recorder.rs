@@ -67,6 +67,7 @@ async fn run(
         let retry = records
             .iter()
             .any(|f| matches!(f.next, NextState::RetryAt(_)));
+        let owes = records.iter().any(|f| !f.deliveries.is_empty());
         if let Err(e) = engine.inner.store.finish_batch(records).await {
             // Those events stay Running under their lease and run again after recovery.
             tracing::error!(error = %e, "cannot record attempts");
@@ -74,6 +75,9 @@ async fn run(
         if retry {
             // The earliest due time may have moved forward.
             engine.inner.wake.notify_one();
+        }
+        if owes {
+            engine.inner.deliveries_owed.notify_one();
         }
         in_flight.done(&seqs);
     }

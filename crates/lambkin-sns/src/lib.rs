@@ -45,3 +45,55 @@ impl Sns {
         }
     }
 }
+
+// Interface stub: replaced by the SNS implementation (branch `sns`).
+#[derive(Debug, thiserror::Error)]
+pub enum SnsError {
+    #[error("Topic does not exist")]
+    NotFound,
+}
+
+impl SnsError {
+    pub fn is_transient(&self) -> bool {
+        false
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Rendered {
+    Sqs {
+        queue_arn: String,
+        body: String,
+        attributes: lambkin_model::MessageAttributes,
+    },
+    Lambda {
+        function_arn: String,
+        payload: Vec<u8>,
+    },
+    Http {
+        url: String,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
+    Gone,
+}
+
+impl Sns {
+    pub async fn render(&self, _d: &lambkin_store::Delivery) -> Result<Rendered, SnsError> {
+        Ok(Rendered::Gone)
+    }
+
+    pub async fn topic_exists(&self, _topic_arn: &str) -> Result<bool, SnsError> {
+        Ok(false)
+    }
+
+    pub async fn publish_to_arn(
+        &self,
+        _topic_arn: &str,
+        _message: String,
+        _subject: Option<String>,
+        _attributes: lambkin_model::MessageAttributes,
+    ) -> Result<String, SnsError> {
+        Err(SnsError::NotFound)
+    }
+}

@@ -8,10 +8,14 @@ use std::sync::Arc;
 
 use lambkin_model::{
     DestinationConfig, EventInvokeConfig, EventState, FailureCondition, FunctionConfig,
-    FunctionError, FunctionName, OutcomeKind, Qualifier, RequestId, Runtime, Timestamp,
+    FunctionError, FunctionName, MessageAttribute, MessageAttributes, OutcomeKind, Qualifier,
+    RequestId, Runtime, Timestamp,
 };
 
-use crate::{AttemptFinish, AttemptRecord, NewEvent, NextState, Store, StoreError};
+use crate::{
+    AttemptFinish, AttemptRecord, DeliveryKind, DeliveryResult, DeliveryState, NewDelivery,
+    NewEvent, NextState, Store, StoreError,
+};
 
 const LEASE: i64 = 60_000;
 
@@ -570,4 +574,213 @@ pub async fn concurrent_enqueues_are_all_durable(store: Arc<dyn Store>) {
     for id in all.iter().step_by(97) {
         assert!(store.event(id).await.unwrap().is_some());
     }
+}
+
+fn delivery(source: &str, target: &str) -> NewDelivery {
+    NewDelivery {
+        kind: DeliveryKind::DeadLetter,
+        source: source.to_string(),
+        target: target.to_string(),
+        body: br#"{"n":1}"#.to_vec(),
+        attributes: MessageAttributes::from([(
+            "RequestID".to_string(),
+            MessageAttribute::string(source),
+        )]),
+    }
+}
+
+/// The final state and the deliveries it owes commit together, and only if the state change
+/// applies: a stale completion owes nothing.
+pub async fn final_state_records_its_deliveries(store: Arc<dyn Store>) {
+    let ev = new_event("f", 0);
+    let id = ev.request_id.to_string();
+    store.enqueue(ev).await.unwrap();
+    let c = store
+        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .await
+        .unwrap()
+        .remove(0);
+    let mut f = finish(
+        c.seq,
+        1,
+        OutcomeKind::FunctionError,
+        NextState::Failed(FailureCondition::RetriesExhausted),
+        3,
+    );
+    f.deliveries = vec![
+        delivery(&id, "arn:aws:sqs:us-east-1:000000000000:dlq"),
+        NewDelivery {
+            kind: DeliveryKind::OnFailure,
+            ..delivery(&id, "arn:aws:sqs:us-east-1:000000000000:failures")
+        },
+    ];
+    store.finish(f.clone()).await.unwrap();
+    // The same completion again (a stale duplicate) must not owe anything more.
+    store.finish(f).await.unwrap();
+
+    let owed = store.deliveries(&id).await.unwrap();
+    assert_eq!(owed.len(), 2, "{owed:?}");
+    assert_eq!(owed[0].kind, DeliveryKind::DeadLetter);
+    assert_eq!(owed[1].kind, DeliveryKind::OnFailure);
+    assert!(owed.iter().all(|d| d.state == DeliveryState::Pending));
+    assert_eq!(
+        store.next_delivery_due().await.unwrap(),
+        Some(Timestamp(8)),
+        "due when decided (attempt end)"
+    );
+
+    let claimed = store
+        .claim_deliveries(Timestamp(10), 10, Timestamp(10 + LEASE))
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(claimed[0].body, br#"{"n":1}"#.to_vec());
+    assert_eq!(
+        claimed[0].attributes["RequestID"],
+        MessageAttribute::string(&id)
+    );
+    assert!(
+        store
+            .claim_deliveries(Timestamp(11), 10, Timestamp(11 + LEASE))
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased deliveries are not handed out twice"
+    );
+}
+
+/// Delivered and failed are final; a retry comes back when due; stats count failures by kind.
+pub async fn deliveries_complete_retry_and_fail(store: Arc<dyn Store>) {
+    let ev = new_event("f", 0);
+    let id = ev.request_id.to_string();
+    store.enqueue(ev).await.unwrap();
+    let c = store
+        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .await
+        .unwrap()
+        .remove(0);
+    let mut f = finish(
+        c.seq,
+        1,
+        OutcomeKind::FunctionError,
+        NextState::Failed(FailureCondition::RetriesExhausted),
+        3,
+    );
+    f.deliveries = vec![
+        delivery(&id, "a"),
+        NewDelivery {
+            kind: DeliveryKind::OnFailure,
+            ..delivery(&id, "b")
+        },
+        NewDelivery {
+            kind: DeliveryKind::OnFailure,
+            ..delivery(&id, "c")
+        },
+    ];
+    store.finish(f).await.unwrap();
+    let claimed = store
+        .claim_deliveries(Timestamp(10), 10, Timestamp(10 + LEASE))
+        .await
+        .unwrap();
+    let by_target = |t: &str| claimed.iter().find(|d| d.target == t).unwrap().id;
+    store
+        .complete_deliveries(
+            vec![
+                (by_target("a"), DeliveryResult::Failed("gone".into())),
+                (by_target("b"), DeliveryResult::Delivered),
+                (
+                    by_target("c"),
+                    DeliveryResult::RetryAt(Timestamp(500), "busy".into()),
+                ),
+            ],
+            Timestamp(20),
+        )
+        .await
+        .unwrap();
+    let stats = store.delivery_stats().await.unwrap();
+    assert_eq!(
+        (
+            stats.pending,
+            stats.delivered,
+            stats.dead_letter_errors,
+            stats.destination_delivery_failures
+        ),
+        (1, 1, 1, 0)
+    );
+    assert_eq!(
+        store.next_delivery_due().await.unwrap(),
+        Some(Timestamp(500))
+    );
+    assert!(
+        store
+            .claim_deliveries(Timestamp(499), 10, Timestamp(499 + LEASE))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = store
+        .claim_deliveries(Timestamp(500), 10, Timestamp(500 + LEASE))
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].target.as_str(), again[0].attempts), ("c", 1));
+    // A completion for a delivery already final changes nothing.
+    store
+        .complete_deliveries(
+            vec![(by_target("b"), DeliveryResult::Failed("late".into()))],
+            Timestamp(600),
+        )
+        .await
+        .unwrap();
+    let records = store.deliveries(&id).await.unwrap();
+    let b = records.iter().find(|d| d.target == "b").unwrap();
+    assert_eq!(b.state, DeliveryState::Delivered);
+    let a = records.iter().find(|d| d.target == "a").unwrap();
+    assert_eq!(
+        (a.state, a.last_error.as_deref(), a.attempts),
+        (DeliveryState::Failed, Some("gone"), 1)
+    );
+}
+
+/// After a crash, deliveries a dead deliverer held are due at once; scheduled retries are not.
+pub async fn recover_makes_leased_deliveries_due(store: Arc<dyn Store>) {
+    let ev = new_event("f", 0);
+    let id = ev.request_id.to_string();
+    store.enqueue(ev).await.unwrap();
+    let c = store
+        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .await
+        .unwrap()
+        .remove(0);
+    let mut f = finish(
+        c.seq,
+        1,
+        OutcomeKind::FunctionError,
+        NextState::Failed(FailureCondition::RetriesExhausted),
+        3,
+    );
+    f.deliveries = vec![delivery(&id, "leased"), delivery(&id, "retrying")];
+    store.finish(f).await.unwrap();
+    let claimed = store
+        .claim_deliveries(Timestamp(10), 10, Timestamp(10 + LEASE))
+        .await
+        .unwrap();
+    let retrying = claimed.iter().find(|d| d.target == "retrying").unwrap().id;
+    store
+        .complete_deliveries(
+            vec![(
+                retrying,
+                DeliveryResult::RetryAt(Timestamp(90_000), "busy".into()),
+            )],
+            Timestamp(11),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.recover_deliveries(Timestamp(12)).await.unwrap(), 1);
+    let due = store
+        .claim_deliveries(Timestamp(12), 10, Timestamp(12 + LEASE))
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].target, "leased");
 }

@@ -147,6 +147,10 @@ pub trait Outbox: Send + Sync + std::fmt::Debug {
         now: Timestamp,
     ) -> Result<(), StoreError>;
 
+    /// Called by an exclusive owner at start: deliveries leased by a dead process are due at
+    /// once instead of waiting for their lease. Returns how many.
+    async fn recover_deliveries(&self, now: Timestamp) -> Result<u64, StoreError>;
+
     /// The earliest due time of a pending delivery.
     async fn next_delivery_due(&self) -> Result<Option<Timestamp>, StoreError>;
 

@@ -51,6 +51,13 @@ pub trait Queue: Send + Sync + std::fmt::Debug {
         limit: usize,
     ) -> Result<Vec<EventSummary>, StoreError>;
 
+    /// The most recent events of a function that ended `Failed`, newest first.
+    async fn failed_events(
+        &self,
+        function: &FunctionName,
+        limit: usize,
+    ) -> Result<Vec<EventSummary>, StoreError>;
+
     /// Drops a deleted function's unfinished events (AWS discards them with the function).
     async fn discard_events(&self, function: &FunctionName) -> Result<u64, StoreError>;
 

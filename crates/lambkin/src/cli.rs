@@ -35,6 +35,9 @@ pub enum Command {
     Events(EventsArgs),
     /// Queue and environment counters of a running server.
     Status(ClientArgs),
+    /// Dead-letter queues: run failed events again.
+    #[command(subcommand)]
+    Dlq(DlqCommand),
     /// Measure the server (see BENCHMARKS.md).
     Bench(crate::commands::bench::BenchArgs),
 }
@@ -66,6 +69,10 @@ pub struct ServeArgs {
     pub region: String,
     #[arg(long, env = "LAMBKIN_ACCOUNT_ID", default_value = "000000000000")]
     pub account_id: String,
+    /// Keep owed DLQ/destination/SNS deliveries in the outbox without performing them
+    /// (for crash tests and for inspecting what would be delivered).
+    #[arg(long, env = "LAMBKIN_HOLD_DELIVERIES", hide = true)]
+    pub hold_deliveries: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -148,6 +155,27 @@ pub struct EventsArgs {
     pub name: String,
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+    /// Only events that ended Failed (RetriesExhausted, EventAgeExceeded, ZeroReservedConcurrency).
+    #[arg(long)]
+    pub failed: bool,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DlqCommand {
+    /// Queue the messages of a function's dead-letter queue (or OnFailure SQS queue) as new
+    /// async events with their original payloads; each message is deleted once its event is durable.
+    Redrive(RedriveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RedriveArgs {
+    /// Function name or ARN.
+    pub name: String,
+    /// Most messages to move.
+    #[arg(long, default_value_t = 1000)]
+    pub max: usize,
     #[command(flatten)]
     pub client: ClientArgs,
 }

@@ -8,10 +8,10 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use lambkin_engine::Engine;
-use lambkin_model::{FunctionName, RequestId, Timestamp};
-use lambkin_store::EventRecord;
+use lambkin_model::{FunctionName, FunctionRef, RequestId, Timestamp};
+use lambkin_store::{DeliveryRecord, EventRecord};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -23,6 +23,7 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/_lambkin/v1/events/{id}", get(event))
         .route("/_lambkin/v1/functions/{name}/events", get(events))
         .route("/_lambkin/v1/functions/{name}/logs", get(logs))
+        .route("/_lambkin/v1/functions/{name}/redrive", post(redrive))
 }
 
 fn ms(t: Timestamp) -> Value {
@@ -39,7 +40,19 @@ fn function_name(name: &str) -> Result<FunctionName, AwsError> {
     FunctionName::parse(name).map_err(|e| AwsError::invalid_parameter(e.to_string()))
 }
 
-pub(crate) fn event_json(e: &EventRecord) -> Value {
+fn delivery_json(d: &DeliveryRecord) -> Value {
+    json!({
+        "kind": d.kind.as_str(),
+        "target": d.target,
+        "state": d.state.as_str(),
+        "attempts": d.attempts,
+        "createdAt": ms(d.created_at),
+        "updatedAt": ms(d.updated_at),
+        "lastError": d.last_error,
+    })
+}
+
+pub(crate) fn event_json(e: &EventRecord, deliveries: &[DeliveryRecord]) -> Value {
     let attempts: Vec<Value> = e
         .attempts
         .iter()
@@ -70,6 +83,7 @@ pub(crate) fn event_json(e: &EventRecord) -> Value {
         "response": e.response.as_deref().map(payload),
         "functionError": e.function_error,
         "attempts": attempts,
+        "deliveries": deliveries.iter().map(delivery_json).collect::<Vec<_>>(),
     })
 }
 
@@ -77,23 +91,33 @@ async fn event(State(engine): State<Engine>, Path(id): Path<String>) -> Result<R
     let not_found = || AwsError::not_found(format!("Event not found: {id}"));
     let rid = RequestId::parse(&id).ok_or_else(not_found)?;
     let rec = engine.event(&rid).await?.ok_or_else(not_found)?;
-    Ok(Json(event_json(&rec)).into_response())
+    let deliveries = engine.deliveries(&rid).await?;
+    Ok(Json(event_json(&rec, &deliveries)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
-struct Limit {
+struct EventsQuery {
     limit: Option<usize>,
+    /// `failed` lists only events that ended Failed.
+    state: Option<String>,
 }
 
 async fn events(
     State(engine): State<Engine>,
     Path(name): Path<String>,
-    Query(q): Query<Limit>,
+    Query(q): Query<EventsQuery>,
 ) -> Result<Response, AwsError> {
     let name = function_name(&name)?;
-    let list = engine
-        .events(&name, q.limit.unwrap_or(20).clamp(1, 1000))
-        .await?;
+    let limit = q.limit.unwrap_or(20).clamp(1, 1000);
+    let list = match q.state.as_deref() {
+        None => engine.events(&name, limit).await?,
+        Some("failed") => engine.failed_events(&name, limit).await?,
+        Some(other) => {
+            return Err(AwsError::invalid_parameter(format!(
+                "state must be 'failed', not '{other}'"
+            )));
+        }
+    };
     let items: Vec<Value> = list
         .iter()
         .map(|e| {
@@ -149,6 +173,31 @@ async fn logs(
     .into_response())
 }
 
+#[derive(Debug, Deserialize)]
+struct RedriveQuery {
+    /// Most messages to move (default 1,000).
+    max: Option<usize>,
+}
+
+async fn redrive(
+    State(engine): State<Engine>,
+    Path(name): Path<String>,
+    Query(q): Query<RedriveQuery>,
+) -> Result<Response, AwsError> {
+    let target =
+        FunctionRef::parse(&name, None).map_err(|e| AwsError::invalid_parameter(e.to_string()))?;
+    let report = engine
+        .redrive(&target, q.max.unwrap_or(1000).clamp(1, 100_000))
+        .await?;
+    Ok(Json(json!({
+        "function": target.name.as_str(),
+        "queueArn": report.queue_arn,
+        "requeued": report.requeued,
+        "skipped": report.skipped,
+    }))
+    .into_response())
+}
+
 async fn status(State(engine): State<Engine>) -> Result<Response, AwsError> {
     let s = engine.status().await?;
     let body = json!({
@@ -161,6 +210,13 @@ async fn status(State(engine): State<Engine>) -> Result<Response, AwsError> {
             "succeeded": s.queue.succeeded,
             "failed": s.queue.failed,
             "reruns": s.queue.reruns,
+        },
+        "deliveries": {
+            "pending": s.deliveries.pending,
+            "delivered": s.deliveries.delivered,
+            "deadLetterErrors": s.deliveries.dead_letter_errors,
+            "destinationDeliveryFailures": s.deliveries.destination_delivery_failures,
+            "subscriptionFailures": s.deliveries.subscription_failures,
         },
         "environments": {
             "coldStarts": s.environments.cold_starts,

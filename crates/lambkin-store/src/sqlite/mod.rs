@@ -144,6 +144,9 @@ mod tests {
         concurrent_enqueues_are_all_durable,
         finishing_an_event_that_is_not_running_changes_nothing,
         finish_batch_records_every_event,
+        final_state_records_its_deliveries,
+        deliveries_complete_retry_and_fail,
+        recover_makes_leased_deliveries_due,
     );
 
     #[tokio::test]

@@ -24,6 +24,8 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
             attributes  TEXT NOT NULL,
             state       TEXT NOT NULL,
             attempts    INTEGER NOT NULL DEFAULT 0,
+            -- 1 while a deliverer holds it under a lease (due_at = lease expiry)
+            leased      INTEGER NOT NULL DEFAULT 0,
             created_at  INTEGER NOT NULL,
             updated_at  INTEGER NOT NULL,
             -- next attempt (pending) or lease expiry (being delivered); NULL once done
@@ -92,8 +94,9 @@ impl Outbox for SqliteStore {
                         r.get::<_, i64>(7)?,
                     ))
                 })?;
-                let mut lease =
-                    conn.prepare_cached("UPDATE deliveries SET due_at = ?2 WHERE id = ?1")?;
+                let mut lease = conn.prepare_cached(
+                    "UPDATE deliveries SET due_at = ?2, leased = 1 WHERE id = ?1",
+                )?;
                 let mut claimed = Vec::new();
                 for row in rows {
                     let (id, kind, source, target, body, attributes, attempts, created) = row?;
@@ -130,7 +133,7 @@ impl Outbox for SqliteStore {
             .write(move |conn, _| {
                 let mut update = conn.prepare_cached(
                     "UPDATE deliveries SET state = ?2, due_at = ?3, last_error = ?4,
-                         attempts = attempts + 1, updated_at = ?5
+                         attempts = attempts + 1, updated_at = ?5, leased = 0
                      WHERE id = ?1 AND state = 'pending'",
                 )?;
                 for (id, result) in results {
@@ -144,6 +147,20 @@ impl Outbox for SqliteStore {
                     update.execute(params![id, state.as_str(), due, error, now.0])?;
                 }
                 Ok(())
+            })
+            .await
+    }
+
+    async fn recover_deliveries(&self, now: Timestamp) -> Result<u64, StoreError> {
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                let n = conn.execute(
+                    "UPDATE deliveries SET due_at = ?1, leased = 0
+                     WHERE leased = 1 AND state = 'pending'",
+                    params![now.0],
+                )?;
+                Ok(n as u64)
             })
             .await
     }

@@ -140,31 +140,27 @@ impl Queue for SqliteStore {
     ) -> Result<Vec<EventSummary>, StoreError> {
         let function = function.to_string();
         self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(
+            let stmt = conn.prepare_cached(
                 "SELECT request_id, state, condition, enqueued_at, updated_at, invocations
                  FROM events WHERE function = ?1 ORDER BY id DESC LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![function, limit as i64], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, u32>(5)?,
-                ))
-            })?;
-            rows.map(|row| {
-                let (id, state, cond, enq, upd, inv) = row?;
-                Ok(EventSummary {
-                    request_id: RequestId::from_stored(id),
-                    state: parse_state(&state, cond.as_deref())?,
-                    enqueued_at: Timestamp(enq),
-                    updated_at: Timestamp(upd),
-                    invocations: inv,
-                })
-            })
-            .collect()
+            summaries(stmt, &function, limit)
+        })
+        .await
+    }
+
+    async fn failed_events(
+        &self,
+        function: &FunctionName,
+        limit: usize,
+    ) -> Result<Vec<EventSummary>, StoreError> {
+        let function = function.to_string();
+        self.read(move |conn| {
+            let stmt = conn.prepare_cached(
+                "SELECT request_id, state, condition, enqueued_at, updated_at, invocations
+                 FROM events WHERE function = ?1 AND state = 'failed' ORDER BY id DESC LIMIT ?2",
+            )?;
+            summaries(stmt, &function, limit)
         })
         .await
     }
@@ -309,6 +305,34 @@ fn finish(conn: &Connection, counts: &mut Counts, f: &AttemptFinish) -> Result<(
         ])?;
     }
     Ok(())
+}
+
+fn summaries(
+    mut stmt: rusqlite::CachedStatement<'_>,
+    function: &str,
+    limit: usize,
+) -> Result<Vec<EventSummary>, StoreError> {
+    let rows = stmt.query_map(params![function, limit as i64], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, u32>(5)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (id, state, cond, enq, upd, inv) = row?;
+        Ok(EventSummary {
+            request_id: RequestId::from_stored(id),
+            state: parse_state(&state, cond.as_deref())?,
+            enqueued_at: Timestamp(enq),
+            updated_at: Timestamp(upd),
+            invocations: inv,
+        })
+    })
+    .collect()
 }
 
 fn parse_state(state: &str, condition: Option<&str>) -> Result<EventState, StoreError> {

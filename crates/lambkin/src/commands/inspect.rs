@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
-use crate::cli::{ClientArgs, EventsArgs, InspectArgs, LogsArgs};
+use crate::cli::{ClientArgs, EventsArgs, InspectArgs, LogsArgs, RedriveArgs};
 use crate::client::{Client, segment};
 
 fn iso(v: &Value) -> &str {
@@ -58,15 +58,29 @@ pub async fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
             a["outcome"].as_str().unwrap_or("?")
         );
     }
+    for d in v["deliveries"].as_array().into_iter().flatten() {
+        let error = d["lastError"]
+            .as_str()
+            .map(|e| format!("  {e}"))
+            .unwrap_or_default();
+        println!(
+            "delivery    {:<12} {:<10} {} (attempts {}){error}",
+            d["kind"].as_str().unwrap_or("?"),
+            d["state"].as_str().unwrap_or("?"),
+            d["target"].as_str().unwrap_or("?"),
+            d["attempts"]
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn events(args: EventsArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args.client.endpoint);
     let path = format!(
-        "/_lambkin/v1/functions/{}/events?limit={}",
+        "/_lambkin/v1/functions/{}/events?limit={}{}",
         segment(&args.name),
-        args.limit
+        args.limit,
+        if args.failed { "&state=failed" } else { "" }
     );
     let v = client.get(&path).await?.ok()?.json()?;
     if args.client.json {
@@ -138,11 +152,50 @@ pub async fn status(args: ClientArgs) -> anyhow::Result<ExitCode> {
             q["failed"],
             q["reruns"]
         );
+        let d = &v["deliveries"];
+        println!(
+            "deliveries    pending {}  delivered {}  DeadLetterErrors {}  DestinationDeliveryFailures {}  subscription failures {}",
+            d["pending"],
+            d["delivered"],
+            d["deadLetterErrors"],
+            d["destinationDeliveryFailures"],
+            d["subscriptionFailures"]
+        );
         let e = &v["environments"];
         println!(
             "environments  cold starts {}  warm starts {}  idle {}",
             e["coldStarts"], e["warmStarts"], e["idle"]
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn redrive(args: RedriveArgs) -> anyhow::Result<ExitCode> {
+    let client = Client::new(&args.client.endpoint);
+    let path = format!(
+        "/_lambkin/v1/functions/{}/redrive?max={}",
+        segment(&args.name),
+        args.max
+    );
+    let v = client
+        .send(hyper::Method::POST, &path, &[], bytes::Bytes::new())
+        .await?
+        .ok()?
+        .json()?;
+    if args.client.json {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let requeued = v["requeued"].as_array().map_or(0, Vec::len);
+    println!(
+        "requeued {requeued} message(s) from {} as new events",
+        v["queueArn"].as_str().unwrap_or("?")
+    );
+    for id in v["requeued"].as_array().into_iter().flatten() {
+        println!("  {}", id.as_str().unwrap_or("?"));
+    }
+    for skipped in v["skipped"].as_array().into_iter().flatten() {
+        println!("skipped {}", skipped.as_str().unwrap_or("?"));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -22,6 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Logs(args) => inspect::logs(args).await,
         Command::Events(args) => inspect::events(args).await,
         Command::Status(args) => inspect::status(args).await,
+        Command::Dlq(crate::cli::DlqCommand::Redrive(args)) => inspect::redrive(args).await,
         Command::Bench(args) => bench::run(args).await,
     }
 }

@@ -84,6 +84,12 @@ impl TestServer {
         let _ = self.child.wait();
     }
 
+    /// POST on lambkin's own API, as JSON.
+    pub async fn admin_post(&self, path: &str) -> (u16, Value) {
+        let (status, body) = http(&self.url, "POST", path, &[], Bytes::new()).await;
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
     /// GET on lambkin's own API, as JSON.
     pub async fn admin(&self, path: &str) -> (u16, Value) {
         let (status, body) = http(&self.url, "GET", path, &[], Bytes::new()).await;
@@ -169,6 +175,34 @@ pub fn sdk_client(url: &str) -> aws_sdk_lambda::Client {
         .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
         .build();
     aws_sdk_lambda::Client::from_conf(conf)
+}
+
+pub fn sqs_client(url: &str) -> aws_sdk_sqs::Client {
+    let conf = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
+        .endpoint_url(url)
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .retry_config(aws_sdk_sqs::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_sqs::Client::from_conf(conf)
+}
+
+pub fn sns_client(url: &str) -> aws_sdk_sns::Client {
+    let conf = aws_sdk_sns::Config::builder()
+        .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
+        .region(aws_sdk_sns::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sns::config::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
+        .endpoint_url(url)
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .retry_config(aws_sdk_sns::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_sns::Client::from_conf(conf)
 }
 
 /// A raw HTTP request, for what the SDK cannot send (bad JSON, odd headers, raw routes).

@@ -4,9 +4,11 @@
 mod accept;
 mod cold;
 mod drain;
+mod failures;
 mod latency;
 mod load;
 mod setup;
+mod sqs;
 mod stats;
 mod sync;
 
@@ -34,6 +36,10 @@ pub enum Scenario {
     Latency(latency::LatencyArgs),
     /// Cold start to first `next` (Init Duration) per runtime.
     Cold(cold::ColdArgs),
+    /// SQS SendMessage, then ReceiveMessage + DeleteMessage, with N clients.
+    Sqs(sqs::SqsArgs),
+    /// N events that all fail, from the first 202 to the last OnFailure record in SQS.
+    Failures(failures::FailuresArgs),
 }
 
 /// The server and the no-op function a scenario runs against.
@@ -69,6 +75,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Scenario::Drain(a) => drain::run(a).await?,
         Scenario::Latency(a) => latency::run(a).await?,
         Scenario::Cold(a) => cold::run(a).await?,
+        Scenario::Sqs(a) => sqs::run(a).await?,
+        Scenario::Failures(a) => failures::run(a).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,261 @@
+//! The deliverer: takes due deliveries from the outbox under a lease, performs them (SQS send,
+//! SNS publish, asynchronous Lambda invoke, HTTP POST), and records each result. A delivery is
+//! marked done only after its target has durably accepted it, so a crash at any point leaves it
+//! pending and it is performed again after restart (at least once).
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use lambkin_model::limits::ASYNC_PAYLOAD_MAX;
+use lambkin_model::{FunctionRef, MessageAttributes};
+use lambkin_sns::Rendered;
+use lambkin_store::{Delivery, DeliveryKind, DeliveryResult};
+use tokio::task::JoinSet;
+
+use super::delivery_policy::{Channel, Failure, after_failure};
+use super::target::Target;
+use crate::{Engine, EngineError};
+
+/// A deliverer that dies mid-delivery leaves its deliveries to be taken again after this.
+const LEASE: Duration = Duration::from_secs(60);
+const BATCH: usize = 256;
+/// Longest idle sleep, so a clock jump or a missed wake-up costs at most this.
+const MAX_IDLE: Duration = Duration::from_secs(1);
+/// SNS gives an HTTP endpoint 15 s to answer.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(15);
+
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+impl Engine {
+    pub(crate) async fn deliver(self) {
+        let inner = &self.inner;
+        let mut stop = inner.stop.subscribe();
+        let http: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let now = inner.clock.now();
+            let idle = match inner
+                .store
+                .claim_deliveries(now, BATCH, now.plus(LEASE))
+                .await
+            {
+                Ok(batch) if !batch.is_empty() => {
+                    self.deliver_batch(batch, &http).await;
+                    continue;
+                }
+                Ok(_) => match inner.store.next_delivery_due().await {
+                    Ok(Some(due)) => due
+                        .since(inner.clock.now())
+                        .clamp(Duration::from_millis(1), MAX_IDLE),
+                    _ => MAX_IDLE,
+                },
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot claim deliveries");
+                    Duration::from_millis(100)
+                }
+            };
+            tokio::select! {
+                _ = inner.deliveries_owed.notified() => {}
+                _ = tokio::time::sleep(idle) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    async fn deliver_batch(&self, batch: Vec<Delivery>, http: &HttpClient) {
+        let mut running = JoinSet::new();
+        for delivery in batch {
+            let engine = self.clone();
+            let http = http.clone();
+            running.spawn(async move {
+                let id = delivery.id;
+                let attempts = delivery.attempts;
+                let (channel, outcome) = engine.deliver_one(delivery, &http).await;
+                let result = match outcome {
+                    Ok(()) => DeliveryResult::Delivered,
+                    Err(failure) => after_failure(
+                        channel,
+                        attempts,
+                        failure,
+                        engine.inner.clock.now(),
+                        engine.inner.config.time_scale,
+                    ),
+                };
+                (id, result)
+            });
+        }
+        let results = running.join_all().await;
+        for (id, result) in &results {
+            if let DeliveryResult::Failed(error) = result {
+                tracing::warn!(delivery = id, %error, "delivery failed");
+            }
+        }
+        if let Err(e) = self
+            .inner
+            .store
+            .complete_deliveries(results, self.inner.clock.now())
+            .await
+        {
+            // They stay leased and are delivered again when the lease runs out.
+            tracing::error!(error = %e, "cannot record delivery results");
+        }
+    }
+
+    async fn deliver_one(&self, d: Delivery, http: &HttpClient) -> (Channel, Result<(), Failure>) {
+        if d.kind == DeliveryKind::Subscription {
+            return self.deliver_subscription(d, http).await;
+        }
+        let scope = &self.inner.config.scope;
+        let result = match Target::parse(&d.target, scope) {
+            Target::Queue(arn) => match text(d.body) {
+                Ok(body) => self.send_to_queue(&arn, body, d.attributes).await,
+                Err(f) => Err(f),
+            },
+            Target::Topic(arn) => match text(d.body) {
+                Ok(body) => self.publish_to_topic(&arn, body, d.attributes).await,
+                Err(f) => Err(f),
+            },
+            Target::Function(f) => self.invoke_destination(&f, d.body).await,
+            Target::NotYetSupported(what) => Err(Failure::Permanent(format!(
+                "lambkin does not deliver to {what} yet"
+            ))),
+            Target::Invalid => Err(Failure::Permanent(format!(
+                "{} is not a queue, topic or function of this server",
+                d.target
+            ))),
+        };
+        (Channel::Internal, result)
+    }
+
+    async fn deliver_subscription(
+        &self,
+        d: Delivery,
+        http: &HttpClient,
+    ) -> (Channel, Result<(), Failure>) {
+        let rendered = match self.inner.sns.render(&d).await {
+            Ok(r) => r,
+            Err(e) if e.is_transient() => {
+                return (Channel::Internal, Err(Failure::Transient(e.to_string())));
+            }
+            Err(e) => return (Channel::Internal, Err(Failure::Permanent(e.to_string()))),
+        };
+        match rendered {
+            Rendered::Sqs {
+                queue_arn,
+                body,
+                attributes,
+            } => (
+                Channel::Internal,
+                self.send_to_queue(&queue_arn, body, attributes).await,
+            ),
+            Rendered::Lambda {
+                function_arn,
+                payload,
+            } => {
+                let result = match FunctionRef::parse(&function_arn, None) {
+                    Ok(f) => self.invoke_destination(&f, payload).await,
+                    Err(e) => Err(Failure::Permanent(e.to_string())),
+                };
+                (Channel::Internal, result)
+            }
+            Rendered::Http { url, headers, body } => {
+                (Channel::Http, post(http, &url, headers, body).await)
+            }
+            // Unsubscribed after the publish: nothing is owed any more.
+            Rendered::Gone => (Channel::Internal, Ok(())),
+        }
+    }
+
+    async fn send_to_queue(
+        &self,
+        arn: &str,
+        body: String,
+        attributes: MessageAttributes,
+    ) -> Result<(), Failure> {
+        match self.inner.sqs.send_to_arn(arn, body, attributes).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_transient() => Err(Failure::Transient(e.to_string())),
+            Err(e) => Err(Failure::Permanent(format!("{arn}: {e}"))),
+        }
+    }
+
+    async fn publish_to_topic(
+        &self,
+        arn: &str,
+        message: String,
+        attributes: MessageAttributes,
+    ) -> Result<(), Failure> {
+        match self
+            .inner
+            .sns
+            .publish_to_arn(arn, message, None, attributes)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_transient() => Err(Failure::Transient(e.to_string())),
+            Err(e) => Err(Failure::Permanent(format!("{arn}: {e}"))),
+        }
+    }
+
+    /// A function target is invoked asynchronously: delivered once its event is durable.
+    async fn invoke_destination(&self, f: &FunctionRef, payload: Vec<u8>) -> Result<(), Failure> {
+        // The Event limit applies to records too: a 1 MB payload plus its response cannot go.
+        if payload.len() > ASYNC_PAYLOAD_MAX {
+            return Err(Failure::Permanent(format!(
+                "{}: {} byte payload is too large for the Event invocation type (limit {ASYNC_PAYLOAD_MAX} bytes)",
+                f.name,
+                payload.len()
+            )));
+        }
+        match self.enqueue(f, Bytes::from(payload)).await {
+            Ok(_) => Ok(()),
+            Err(e @ (EngineError::Store(_) | EngineError::ShuttingDown)) => {
+                Err(Failure::Transient(e.to_string()))
+            }
+            Err(e) => Err(Failure::Permanent(format!("{}: {e}", f.name))),
+        }
+    }
+}
+
+fn text(body: Vec<u8>) -> Result<String, Failure> {
+    String::from_utf8(body)
+        .map_err(|_| Failure::Permanent("the message is not valid UTF-8 text".into()))
+}
+
+/// SNS's HTTP(S) notification POST. 2xx is delivered; 5xx, 429 and connection failures are
+/// retried; any other status is final.
+async fn post(
+    http: &HttpClient,
+    url: &str,
+    headers: Vec<(String, String)>,
+    body: String,
+) -> Result<(), Failure> {
+    let mut request = hyper::Request::post(url);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let request = request
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| Failure::Permanent(format!("{url}: {e}")))?;
+    let response = match tokio::time::timeout(HTTP_TIMEOUT, http.request(request)).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return Err(Failure::Transient(format!("{url}: {e}"))),
+        Err(_) => return Err(Failure::Transient(format!("{url}: no answer within 15 s"))),
+    };
+    let status = response.status();
+    // Read the body so the connection can be reused.
+    let _ = response.into_body().collect().await;
+    if status.is_success() {
+        Ok(())
+    } else if status.is_server_error() || status.as_u16() == 429 {
+        Err(Failure::Transient(format!("{url} answered {status}")))
+    } else {
+        Err(Failure::Permanent(format!("{url} answered {status}")))
+    }
+}

@@ -1,0 +1,90 @@
+//! What a dead-letter or destination ARN points at. Parsed once, used both to validate a
+//! configuration and to deliver.
+
+use lambkin_model::{FunctionRef, Scope};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// `arn:aws:sqs:<region>:<account>:<queue>`
+    Queue(String),
+    /// `arn:aws:sns:<region>:<account>:<topic>`
+    Topic(String),
+    /// `arn:aws:lambda:<region>:<account>:function:<name>[:qualifier]`, invoked asynchronously.
+    Function(FunctionRef),
+    /// A service AWS accepts that lambkin does not deliver to yet (EventBridge bus, S3 bucket).
+    NotYetSupported(&'static str),
+    /// Anything else: not an ARN of a service that can be a destination.
+    Invalid,
+}
+
+impl Target {
+    pub(crate) fn parse(arn: &str, scope: &Scope) -> Target {
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let [prefix, _partition, service, region, account, resource] = parts[..] else {
+            return Target::Invalid;
+        };
+        if prefix != "arn" {
+            return Target::Invalid;
+        }
+        let local = region == scope.region && account == scope.account;
+        match service {
+            "sqs" if local && !resource.is_empty() && !resource.contains(':') => {
+                Target::Queue(arn.to_string())
+            }
+            "sns" if local && !resource.is_empty() && !resource.contains(':') => {
+                Target::Topic(arn.to_string())
+            }
+            "lambda" if local => match FunctionRef::parse(arn, None) {
+                Ok(f) => Target::Function(f),
+                Err(_) => Target::Invalid,
+            },
+            "events" => Target::NotYetSupported("EventBridge event buses"),
+            "s3" => Target::NotYetSupported("S3 buckets"),
+            _ => Target::Invalid,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_targets() {
+        let scope = Scope::default();
+        let cases: &[(&str, &str)] = &[
+            ("arn:aws:sqs:us-east-1:000000000000:failures", "queue"),
+            ("arn:aws:sns:us-east-1:000000000000:alerts", "topic"),
+            (
+                "arn:aws:lambda:us-east-1:000000000000:function:next",
+                "function",
+            ),
+            (
+                "arn:aws:lambda:us-east-1:000000000000:function:next:$LATEST",
+                "function",
+            ),
+            (
+                "arn:aws:events:us-east-1:000000000000:event-bus/default",
+                "not yet",
+            ),
+            ("arn:aws:s3:::bucket", "not yet"),
+            ("arn:aws:iam::000000000000:role/r", "invalid"),
+            // Another region or account is not served here.
+            ("arn:aws:sqs:eu-west-1:000000000000:failures", "invalid"),
+            ("arn:aws:sqs:us-east-1:111111111111:failures", "invalid"),
+            ("arn:aws:sqs:us-east-1:000000000000:", "invalid"),
+            ("sqs:failures", "invalid"),
+            ("", "invalid"),
+        ];
+        for (arn, want) in cases {
+            let got = match Target::parse(arn, &scope) {
+                Target::Queue(_) => "queue",
+                Target::Topic(_) => "topic",
+                Target::Function(_) => "function",
+                Target::NotYetSupported(_) => "not yet",
+                Target::Invalid => "invalid",
+            };
+            assert_eq!(got, *want, "{arn}");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Checks on the targets a function names: `DeadLetterConfig.TargetArn` and the
+//! event-invoke config's destinations, with AWS's messages. A target must exist when it is
+//! configured; one deleted later makes its deliveries fail and be counted, as on AWS.
+
+use lambkin_model::{DestinationConfig, FunctionName};
+
+use super::Target;
+use crate::{Engine, EngineError};
+
+impl Engine {
+    /// `DeadLetterConfig.TargetArn` on CreateFunction / UpdateFunctionConfiguration.
+    pub(crate) async fn check_dead_letter(&self, arn: &str) -> Result<(), EngineError> {
+        if !arn.starts_with("arn:") {
+            return Err(EngineError::InvalidParameter(format!(
+                "Invalid dead letter queue ARN: ARNs must start with 'arn:': {arn}"
+            )));
+        }
+        // AWS cannot tell a missing target from one the role may not use, and says the latter.
+        match Target::parse(arn, &self.inner.config.scope) {
+            Target::Queue(q) => {
+                if !self.inner.sqs.queue_exists(&q).await.unwrap_or(false) {
+                    return Err(EngineError::InvalidParameter(
+                        "The provided execution role does not have permissions to call SendMessage on SQS".into(),
+                    ));
+                }
+            }
+            Target::Topic(t) => {
+                if !self.inner.sns.topic_exists(&t).await.unwrap_or(false) {
+                    return Err(EngineError::InvalidParameter(
+                        "The provided execution role does not have permissions to call Publish on SNS".into(),
+                    ));
+                }
+            }
+            _ => {
+                return Err(EngineError::InvalidParameter(format!(
+                    "Invalid dead letter queue ARN: {arn} is neither an SQS queue nor an SNS topic of this server"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// `DestinationConfig` on Put/UpdateFunctionEventInvokeConfig.
+    pub(crate) async fn check_destinations(
+        &self,
+        function: &FunctionName,
+        d: &DestinationConfig,
+    ) -> Result<(), EngineError> {
+        let own = self.inner.config.scope.function_arn(function);
+        for (kind, dest) in [("onSuccess", &d.on_success), ("onFailure", &d.on_failure)] {
+            let Some(arn) = dest else { continue };
+            if arn == &own || arn.starts_with(&format!("{own}:")) {
+                return Err(EngineError::InvalidParameter(
+                    "You can't specify the function as a destination for itself.".into(),
+                ));
+            }
+            let service = arn.split(':').nth(2).unwrap_or("");
+            let allowed = matches!(service, "sqs" | "sns" | "lambda" | "events")
+                || (service == "s3" && kind == "onFailure");
+            if !arn.starts_with("arn:") || !allowed {
+                let (s, f) = match kind {
+                    "onSuccess" => (format!("OnSuccess(destination={arn})"), "null".to_string()),
+                    _ => ("null".to_string(), format!("OnFailure(destination={arn})")),
+                };
+                return Err(EngineError::InvalidParameter(format!(
+                    "The provided destination config DestinationConfig(onSuccess={s}, onFailure={f}) is invalid."
+                )));
+            }
+            let exists = match Target::parse(arn, &self.inner.config.scope) {
+                Target::Queue(q) => self.inner.sqs.queue_exists(&q).await.unwrap_or(false),
+                Target::Topic(t) => self.inner.sns.topic_exists(&t).await.unwrap_or(false),
+                Target::Function(f) => self.inner.registry.get(&f.name).is_some(),
+                Target::NotYetSupported(what) => {
+                    // Accepting it would drop every record on the floor: say so instead.
+                    return Err(EngineError::InvalidParameter(format!(
+                        "lambkin does not support {what} as destinations yet: {arn}. Use an SQS queue, an SNS topic or a Lambda function."
+                    )));
+                }
+                Target::Invalid => false,
+            };
+            if !exists {
+                return Err(EngineError::InvalidParameter(format!(
+                    "The destination ARN {arn} is invalid."
+                )));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,715 @@
+//! Where failed and finished events go, end to end with real clients: dead-letter queues on
+//! SQS and SNS, OnSuccess/OnFailure records compared field by field with AWS's shapes, a
+//! function as a destination, SNS fan-out to Lambda and SQS, delivery failures that are
+//! counted without touching the invocation, redrive, and every validation error.
+
+use std::time::Duration;
+
+use aws_sdk_lambda::operation::RequestId;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{
+    DeadLetterConfig, DestinationConfig, Environment, FunctionCode, InvocationType, OnFailure,
+    OnSuccess, Runtime,
+};
+use aws_sdk_sqs::types::{Message, MessageSystemAttributeName, QueueAttributeName};
+use serde_json::{Value, json};
+
+use crate::support::{ROLE, TestServer, aws_error, eventually, sqs_client, zip_fixture, zip_with};
+
+const WITHIN: Duration = Duration::from_secs(30);
+const FAILS: &str = r#"exports.handler = async (event) => {
+    throw new Error(`intentional failure ${event.n}`);
+};"#;
+const ECHOES: &str = r#"exports.handler = async (event) => {
+    console.log("got", JSON.stringify(event));
+    return { ok: true, event };
+};"#;
+const BROKEN_UNLESS_FIXED: &str = r#"exports.handler = async (event) => {
+    if (process.env.BROKEN === "1") throw new Error(`broken on ${event.n}`);
+    return { fixed: event.n };
+};"#;
+
+fn queue_arn(name: &str) -> String {
+    format!("arn:aws:sqs:us-east-1:000000000000:{name}")
+}
+
+fn function_arn(name: &str) -> String {
+    format!("arn:aws:lambda:us-east-1:000000000000:function:{name}")
+}
+
+async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
+    let url = sqs
+        .create_queue()
+        .queue_name(name)
+        .send()
+        .await
+        .unwrap()
+        .queue_url()
+        .unwrap()
+        .to_string();
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        attrs
+            .attributes()
+            .and_then(|a| a.get(&QueueAttributeName::QueueArn))
+            .map(String::as_str),
+        Some(queue_arn(name).as_str())
+    );
+    url
+}
+
+/// One message, by long polling with a deadline.
+async fn receive_one(sqs: &aws_sdk_sqs::Client, url: &str) -> Message {
+    eventually(&format!("a message in {url}"), WITHIN, || async {
+        sqs.receive_message()
+            .queue_url(url)
+            .wait_time_seconds(2)
+            .message_attribute_names("All")
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .send()
+            .await
+            .unwrap()
+            .messages()
+            .first()
+            .cloned()
+    })
+    .await
+}
+
+fn body_json(m: &Message) -> Value {
+    serde_json::from_str(m.body().unwrap()).unwrap()
+}
+
+fn attribute(m: &Message, name: &str) -> (String, String) {
+    let a = m
+        .message_attributes()
+        .and_then(|a| a.get(name))
+        .unwrap_or_else(|| panic!("attribute {name} in {m:?}"));
+    (
+        a.data_type().to_string(),
+        a.string_value().unwrap_or_default().to_string(),
+    )
+}
+
+async fn send_event(s: &TestServer, name: &str, payload: &str) -> String {
+    let out = s
+        .lambda
+        .invoke()
+        .function_name(name)
+        .invocation_type(InvocationType::Event)
+        .payload(Blob::new(payload.to_string()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status_code(), 202);
+    out.request_id().expect("x-amzn-RequestId").to_string()
+}
+
+async fn create_js(s: &TestServer, name: &str, js: &str, dead_letter: Option<&str>) {
+    let mut create = s
+        .lambda
+        .create_function()
+        .function_name(name)
+        .runtime(Runtime::Nodejs20x)
+        .handler("index.handler")
+        .role(ROLE)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip_with(&[("index.js", js, 0o644)])))
+                .build(),
+        );
+    if let Some(arn) = dead_letter {
+        create = create.dead_letter_config(DeadLetterConfig::builder().target_arn(arn).build());
+    }
+    create.send().await.unwrap();
+}
+
+async fn set_destinations(
+    s: &TestServer,
+    name: &str,
+    retries: i32,
+    on_success: Option<&str>,
+    on_failure: Option<&str>,
+) {
+    let mut d = DestinationConfig::builder();
+    if let Some(arn) = on_success {
+        d = d.on_success(OnSuccess::builder().destination(arn).build());
+    }
+    if let Some(arn) = on_failure {
+        d = d.on_failure(OnFailure::builder().destination(arn).build());
+    }
+    s.lambda
+        .put_function_event_invoke_config()
+        .function_name(name)
+        .maximum_retry_attempts(retries)
+        .destination_config(d.build())
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Waits until every delivery the event owes is done, and returns the event.
+async fn delivered_event(s: &TestServer, id: &str) -> Value {
+    eventually(&format!("deliveries of {id}"), WITHIN, || async {
+        let v = s.event(id).await;
+        let done = v["deliveries"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty() && d.iter().all(|d| d["state"] != "pending"));
+        done.then_some(v)
+    })
+    .await
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    k.sort_unstable();
+    k
+}
+
+#[tokio::test]
+async fn failed_event_lands_in_the_dead_letter_queue_with_aws_attributes() {
+    let s = TestServer::start();
+    let sqs = sqs_client(&s.url);
+    let dlq = create_queue(&sqs, "my-function-dlq").await;
+    create_js(&s, "flaky", FAILS, Some(&queue_arn("my-function-dlq"))).await;
+    s.lambda
+        .put_function_event_invoke_config()
+        .function_name("flaky")
+        .maximum_retry_attempts(1)
+        .send()
+        .await
+        .unwrap();
+
+    let id = send_event(&s, "flaky", r#"{"n": 7}"#).await;
+    let m = receive_one(&sqs, &dlq).await;
+    assert_eq!(
+        m.body(),
+        Some(r#"{"n": 7}"#),
+        "the original payload, unchanged"
+    );
+    assert_eq!(attribute(&m, "RequestID"), ("String".into(), id.clone()));
+    assert_eq!(attribute(&m, "ErrorCode"), ("Number".into(), "200".into()));
+    assert_eq!(
+        attribute(&m, "ErrorMessage"),
+        ("String".into(), "intentional failure 7".into())
+    );
+
+    let v = delivered_event(&s, &id).await;
+    assert_eq!(
+        (
+            v["state"].as_str(),
+            v["condition"].as_str(),
+            v["invocations"].as_u64()
+        ),
+        (Some("failed"), Some("RetriesExhausted"), Some(2))
+    );
+    assert_eq!(v["deliveries"].as_array().unwrap().len(), 1);
+    assert_eq!(v["deliveries"][0]["kind"], "dead_letter");
+    assert_eq!(v["deliveries"][0]["state"], "delivered");
+    assert_eq!(v["deliveries"][0]["target"], queue_arn("my-function-dlq"));
+
+    let (_, failed) = s
+        .admin("/_lambkin/v1/functions/flaky/events?state=failed")
+        .await;
+    let ids: Vec<&str> = failed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["requestId"].as_str())
+        .collect();
+    assert_eq!(ids, vec![id.as_str()]);
+}
+
+/// The seed's destination example: OnSuccess and OnFailure SQS queues, read back and compared
+/// with the records of reference §6.
+#[tokio::test]
+async fn seed_destinations_deliver_aws_records_to_both_queues() {
+    let s = TestServer::start();
+    let sqs = sqs_client(&s.url);
+    let ok = create_queue(&sqs, "success-queue").await;
+    let ko = create_queue(&sqs, "failure-queue").await;
+    s.create_node("my-function", "seed-destinations", "index.handler")
+        .await;
+    set_destinations(
+        &s,
+        "my-function",
+        0,
+        Some(&queue_arn("success-queue")),
+        Some(&queue_arn("failure-queue")),
+    )
+    .await;
+
+    let good = send_event(&s, "my-function", r#"{"data":"x"}"#).await;
+    let record = body_json(&receive_one(&sqs, &ok).await);
+    assert_eq!(
+        keys(&record),
+        [
+            "requestContext",
+            "requestPayload",
+            "responseContext",
+            "responsePayload",
+            "timestamp",
+            "version"
+        ]
+    );
+    assert_eq!(record["version"], "1.0");
+    let ts = record["timestamp"].as_str().unwrap();
+    assert!(
+        ts.len() == 24 && ts.ends_with('Z') && ts.as_bytes()[19] == b'.',
+        "{ts}"
+    );
+    assert_eq!(
+        record["requestContext"],
+        json!({
+            "requestId": good,
+            "functionArn": format!("{}:$LATEST", function_arn("my-function")),
+            "condition": "Success",
+            "approximateInvokeCount": 1
+        })
+    );
+    assert_eq!(record["requestPayload"], json!({"data": "x"}));
+    assert_eq!(
+        record["responseContext"],
+        json!({"statusCode": 200, "executedVersion": "$LATEST"})
+    );
+    assert_eq!(record["responsePayload"]["processed"], true);
+    assert_eq!(record["responsePayload"]["data"], "x");
+
+    let bad = send_event(&s, "my-function", "{}").await;
+    let record = body_json(&receive_one(&sqs, &ko).await);
+    assert_eq!(
+        record["requestContext"],
+        json!({
+            "requestId": bad,
+            "functionArn": format!("{}:$LATEST", function_arn("my-function")),
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 1
+        })
+    );
+    assert_eq!(record["requestPayload"], json!({}));
+    assert_eq!(
+        record["responseContext"],
+        json!({"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"})
+    );
+    assert_eq!(record["responsePayload"]["errorType"], "Error");
+    assert_eq!(
+        record["responsePayload"]["errorMessage"],
+        "Invalid event structure"
+    );
+    assert!(record["responsePayload"]["stackTrace"].is_array());
+
+    // Each queue got exactly its one record.
+    for url in [&ok, &ko] {
+        let left = sqs
+            .receive_message()
+            .queue_url(url.as_str())
+            .send()
+            .await
+            .unwrap();
+        assert!(left.messages().is_empty(), "{url}: {left:?}");
+    }
+}
+
+#[tokio::test]
+async fn zero_reserved_concurrency_goes_to_dlq_and_on_failure_without_running() {
+    let s = TestServer::start();
+    let sqs = sqs_client(&s.url);
+    let dlq = create_queue(&sqs, "dlq").await;
+    let ko = create_queue(&sqs, "ko").await;
+    create_js(&s, "off", ECHOES, Some(&queue_arn("dlq"))).await;
+    set_destinations(&s, "off", 2, None, Some(&queue_arn("ko"))).await;
+    s.lambda
+        .put_function_concurrency()
+        .function_name("off")
+        .reserved_concurrent_executions(0)
+        .send()
+        .await
+        .unwrap();
+
+    let id = send_event(&s, "off", r#"{"n":1}"#).await;
+    let m = receive_one(&sqs, &dlq).await;
+    assert_eq!(m.body(), Some(r#"{"n":1}"#));
+    assert_eq!(attribute(&m, "RequestID").1, id);
+    assert_eq!(attribute(&m, "ErrorCode"), ("Number".into(), "429".into()));
+    let record = body_json(&receive_one(&sqs, &ko).await);
+    assert_eq!(
+        keys(&record),
+        ["requestContext", "requestPayload", "timestamp", "version"],
+        "no response parts: the function never ran"
+    );
+    assert_eq!(
+        record["requestContext"]["condition"],
+        "ZeroReservedConcurrency"
+    );
+    assert_eq!(record["requestContext"]["approximateInvokeCount"], 0);
+    let v = delivered_event(&s, &id).await;
+    assert_eq!(v["invocations"], 0);
+    assert!(
+        !s.log_text("off").await.contains("START"),
+        "the function never ran"
+    );
+}
+
+#[tokio::test]
+async fn a_function_destination_is_invoked_asynchronously_with_the_record() {
+    let s = TestServer::start();
+    create_js(&s, "next", ECHOES, None).await;
+    create_js(&s, "first", ECHOES, None).await;
+    set_destinations(&s, "first", 0, Some(&function_arn("next")), None).await;
+
+    let id = send_event(&s, "first", r#"{"step":1}"#).await;
+    delivered_event(&s, &id).await;
+    let next_event = eventually("an event for next", WITHIN, || async {
+        let (_, v) = s.admin("/_lambkin/v1/functions/next/events").await;
+        v["events"][0]["requestId"].as_str().map(str::to_string)
+    })
+    .await;
+    let v = s.finished_event(&next_event, WITHIN).await;
+    assert_eq!(v["state"], "succeeded");
+    assert_eq!(v["payload"]["requestContext"]["requestId"], id.as_str());
+    assert_eq!(v["payload"]["requestContext"]["condition"], "Success");
+    assert_eq!(v["payload"]["requestPayload"], json!({"step": 1}));
+    assert_eq!(
+        v["payload"]["responsePayload"],
+        json!({"ok": true, "event": {"step": 1}})
+    );
+}
+
+#[tokio::test]
+async fn delivery_failures_are_counted_and_never_rerun_the_event() {
+    let s = TestServer::start();
+    let sqs = sqs_client(&s.url);
+    let dlq = create_queue(&sqs, "gone-dlq").await;
+    let ko = create_queue(&sqs, "gone-ko").await;
+    create_js(&s, "f", FAILS, Some(&queue_arn("gone-dlq"))).await;
+    set_destinations(&s, "f", 0, None, Some(&queue_arn("gone-ko"))).await;
+    // Targets deleted after they were configured: AWS counts the failed deliveries.
+    sqs.delete_queue().queue_url(&dlq).send().await.unwrap();
+    sqs.delete_queue().queue_url(&ko).send().await.unwrap();
+
+    let id = send_event(&s, "f", r#"{"n":1}"#).await;
+    let v = delivered_event(&s, &id).await;
+    assert_eq!(
+        (v["state"].as_str(), v["invocations"].as_u64()),
+        (Some("failed"), Some(1)),
+        "a failed delivery neither fails nor re-runs the invocation"
+    );
+    let deliveries = v["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 2);
+    for d in deliveries {
+        assert_eq!(d["state"], "failed", "{d}");
+        assert!(
+            d["lastError"].as_str().unwrap().contains("does not exist"),
+            "{d}"
+        );
+    }
+    let (_, status) = s.admin("/_lambkin/v1/status").await;
+    assert_eq!(status["deliveries"]["deadLetterErrors"], 1, "{status}");
+    assert_eq!(
+        status["deliveries"]["destinationDeliveryFailures"], 1,
+        "{status}"
+    );
+}
+
+#[tokio::test]
+async fn redrive_requeues_dead_letters_once_the_function_is_fixed() {
+    let s = TestServer::start();
+    let sqs = sqs_client(&s.url);
+    let dlq = create_queue(&sqs, "redrive-dlq").await;
+    create_js(
+        &s,
+        "svc",
+        BROKEN_UNLESS_FIXED,
+        Some(&queue_arn("redrive-dlq")),
+    )
+    .await;
+    s.lambda
+        .update_function_configuration()
+        .function_name("svc")
+        .environment(Environment::builder().variables("BROKEN", "1").build())
+        .send()
+        .await
+        .unwrap();
+    s.lambda
+        .put_function_event_invoke_config()
+        .function_name("svc")
+        .maximum_retry_attempts(0)
+        .send()
+        .await
+        .unwrap();
+    let mut failed = Vec::new();
+    for n in 0..3 {
+        failed.push(send_event(&s, "svc", &format!(r#"{{"n":{n}}}"#)).await);
+    }
+    for id in &failed {
+        delivered_event(&s, id).await;
+    }
+    let visible = |sqs: aws_sdk_sqs::Client, url: String| async move {
+        let a = sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::All)
+            .send()
+            .await
+            .unwrap();
+        let get = |n: QueueAttributeName| {
+            a.attributes()
+                .and_then(|m| m.get(&n))
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(u64::MAX)
+        };
+        (
+            get(QueueAttributeName::ApproximateNumberOfMessages),
+            get(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+        )
+    };
+    assert_eq!(visible(sqs.clone(), dlq.clone()).await, (3, 0));
+
+    // Without a fix the redriven events would fail again; fix first, as users do.
+    s.lambda
+        .update_function_configuration()
+        .function_name("svc")
+        .environment(Environment::builder().variables("BROKEN", "0").build())
+        .send()
+        .await
+        .unwrap();
+    let (status, report) = s.admin_post("/_lambkin/v1/functions/svc/redrive").await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["queueArn"], queue_arn("redrive-dlq"));
+    let requeued: Vec<String> = report["requeued"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(requeued.len(), 3, "{report}");
+    assert_eq!(
+        visible(sqs.clone(), dlq.clone()).await,
+        (0, 0),
+        "each message is deleted once its new event is queued"
+    );
+    let mut fixed = Vec::new();
+    for id in &requeued {
+        assert!(!failed.contains(id), "a redriven event is a new event");
+        let v = s.finished_event(id, WITHIN).await;
+        assert_eq!(v["state"], "succeeded", "{v}");
+        fixed.push(v["payload"]["n"].as_u64().unwrap());
+    }
+    fixed.sort_unstable();
+    assert_eq!(fixed, vec![0, 1, 2], "the original payloads ran again");
+
+    // A function with nothing to redrive from says so.
+    create_js(&s, "plain", ECHOES, None).await;
+    let (status, err) = s.admin_post("/_lambkin/v1/functions/plain/redrive").await;
+    assert_eq!(status, 400, "{err}");
+}
+
+#[tokio::test]
+async fn dead_letter_and_destination_validation_errors_change_nothing() {
+    let s = TestServer::start();
+    let sqs = sqs_client(&s.url);
+    create_queue(&sqs, "real").await;
+
+    let bad_create = |arn: &'static str| {
+        let lambda = s.lambda.clone();
+        async move {
+            lambda
+                .create_function()
+                .function_name("v")
+                .runtime(Runtime::Nodejs20x)
+                .handler("index.handler")
+                .role(ROLE)
+                .code(
+                    FunctionCode::builder()
+                        .zip_file(Blob::new(zip_fixture("node-echo-cjs")))
+                        .build(),
+                )
+                .dead_letter_config(DeadLetterConfig::builder().target_arn(arn).build())
+                .send()
+                .await
+                .unwrap_err()
+        }
+    };
+    let cases = [
+        (
+            "not-an-arn",
+            "Invalid dead letter queue ARN: ARNs must start with 'arn:': not-an-arn",
+        ),
+        (
+            "arn:aws:sqs:us-east-1:000000000000:missing",
+            "The provided execution role does not have permissions to call SendMessage on SQS",
+        ),
+        (
+            "arn:aws:sns:us-east-1:000000000000:missing",
+            "The provided execution role does not have permissions to call Publish on SNS",
+        ),
+    ];
+    for (arn, message) in cases {
+        let (code, got, status) = aws_error(&bad_create(arn).await);
+        assert_eq!(
+            (code.as_str(), got.as_str(), status),
+            ("InvalidParameterValueException", message, 400),
+            "{arn}"
+        );
+    }
+    assert!(
+        s.lambda
+            .get_function()
+            .function_name("v")
+            .send()
+            .await
+            .is_err(),
+        "nothing was created"
+    );
+
+    create_js(&s, "v", ECHOES, None).await;
+    let err = s
+        .lambda
+        .update_function_configuration()
+        .function_name("v")
+        .dead_letter_config(
+            DeadLetterConfig::builder()
+                .target_arn(queue_arn("missing"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(aws_error(&err).0, "InvalidParameterValueException");
+    let cfg = s
+        .lambda
+        .get_function_configuration()
+        .function_name("v")
+        .send()
+        .await
+        .unwrap();
+    assert!(cfg.dead_letter_config().is_none(), "{cfg:?}");
+
+    let own = function_arn("v");
+    let missing_queue = queue_arn("missing");
+    let cases: Vec<(Option<&str>, Option<&str>, String)> = vec![
+        (
+            None,
+            Some(&missing_queue),
+            format!("The destination ARN {missing_queue} is invalid."),
+        ),
+        (
+            Some("arn:aws:lambda:us-east-1:000000000000:function:nope"),
+            None,
+            "The destination ARN arn:aws:lambda:us-east-1:000000000000:function:nope is invalid."
+                .into(),
+        ),
+        (
+            Some(&own),
+            None,
+            "You can't specify the function as a destination for itself.".into(),
+        ),
+        (
+            Some("arn:aws:s3:::bucket"),
+            None,
+            "The provided destination config DestinationConfig(onSuccess=OnSuccess(destination=arn:aws:s3:::bucket), onFailure=null) is invalid.".into(),
+        ),
+        (
+            Some("arn:aws:iam::000000000000:role/r"),
+            None,
+            "The provided destination config DestinationConfig(onSuccess=OnSuccess(destination=arn:aws:iam::000000000000:role/r), onFailure=null) is invalid.".into(),
+        ),
+        (
+            None,
+            Some("arn:aws:events:us-east-1:000000000000:event-bus/default"),
+            "lambkin does not support EventBridge event buses as destinations yet: arn:aws:events:us-east-1:000000000000:event-bus/default. Use an SQS queue, an SNS topic or a Lambda function.".into(),
+        ),
+        (
+            None,
+            Some("arn:aws:s3:::bucket"),
+            "lambkin does not support S3 buckets as destinations yet: arn:aws:s3:::bucket. Use an SQS queue, an SNS topic or a Lambda function.".into(),
+        ),
+    ];
+    for (on_success, on_failure, message) in cases {
+        let mut d = DestinationConfig::builder();
+        if let Some(arn) = on_success {
+            d = d.on_success(OnSuccess::builder().destination(arn).build());
+        }
+        if let Some(arn) = on_failure {
+            d = d.on_failure(OnFailure::builder().destination(arn).build());
+        }
+        let err = s
+            .lambda
+            .put_function_event_invoke_config()
+            .function_name("v")
+            .destination_config(d.build())
+            .send()
+            .await
+            .unwrap_err();
+        let (code, got, status) = aws_error(&err);
+        assert_eq!(
+            (code.as_str(), got.as_str(), status),
+            ("InvalidParameterValueException", message.as_str(), 400)
+        );
+    }
+    let err = s
+        .lambda
+        .get_function_event_invoke_config()
+        .function_name("v")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(aws_error(&err).2, 404, "no config was stored");
+
+    // A valid one is accepted.
+    set_destinations(&s, "v", 1, None, Some(&queue_arn("real"))).await;
+}
+
+/// `kill -9` after the final attempt, before its delivery: the outbox row committed with the
+/// final state is delivered after the restart.
+#[tokio::test]
+async fn kill_9_between_final_attempt_and_delivery_still_delivers() {
+    let mut s = TestServer::start_with(&["--time-scale", "0.01", "--hold-deliveries"]);
+    let sqs = sqs_client(&s.url);
+    let ko = create_queue(&sqs, "crash-ko").await;
+    let dlq = create_queue(&sqs, "crash-dlq").await;
+    create_js(&s, "f", FAILS, Some(&queue_arn("crash-dlq"))).await;
+    set_destinations(&s, "f", 0, None, Some(&queue_arn("crash-ko"))).await;
+    let id = send_event(&s, "f", r#"{"n":9}"#).await;
+    let v = s.finished_event(&id, WITHIN).await;
+    assert_eq!(v["state"], "failed");
+    let states: Vec<&str> = v["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["state"].as_str())
+        .collect();
+    assert_eq!(states, ["pending", "pending"], "owed, not yet delivered");
+
+    s.kill9();
+    let s = TestServer::start_in(&s.data.clone(), &["--time-scale", "0.01"]);
+    let sqs = sqs_client(&s.url);
+    let record = body_json(&receive_one(&sqs, &on_server(&ko, &s.url)).await);
+    assert_eq!(record["requestContext"]["requestId"], id.as_str());
+    let m = receive_one(&sqs, &on_server(&dlq, &s.url)).await;
+    assert_eq!(m.body(), Some(r#"{"n":9}"#));
+    let v = delivered_event(&s, &id).await;
+    assert!(
+        v["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["state"] == "delivered"),
+        "{v}"
+    );
+}
+
+/// The same queue's URL on a restarted server (queue URLs name the address they came from).
+fn on_server(queue_url: &str, base: &str) -> String {
+    let path = queue_url
+        .splitn(4, '/')
+        .nth(3)
+        .expect("queue URL has a path");
+    format!("{base}/{path}")
+}
