@@ -13,6 +13,8 @@ use lambkin_model::{
 
 use crate::{AttemptFinish, AttemptRecord, NewEvent, NextState, Store, StoreError};
 
+pub mod sns;
+
 const LEASE: i64 = 60_000;
 
 pub fn new_event(function: &str, at: i64) -> NewEvent {
