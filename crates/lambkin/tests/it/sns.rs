@@ -177,7 +177,7 @@ async fn sns_topic_lifecycle() {
     let tags: Vec<_> = tags.tags().iter().map(|t| (t.key(), t.value())).collect();
     assert_eq!(tags, [("env", "dev")]);
 
-    assert_eq!(all_topics(&sns).await, [arn.clone()]);
+    assert_eq!(all_topics(&sns).await, vec![arn.clone()]);
     sns.delete_topic().topic_arn(&arn).send().await.unwrap();
     // Deleting a topic that is already gone succeeds, as on AWS.
     sns.delete_topic().topic_arn(&arn).send().await.unwrap();
@@ -1018,8 +1018,8 @@ async fn sns_validation_errors_change_nothing() {
     }
 
     // Nothing above changed anything: one topic, one subscription, its attributes as set.
-    assert_eq!(all_topics(&sns).await, [topic.clone()]);
-    assert_eq!(subscription_arns(&sns, &topic).await, [sub.clone()]);
+    assert_eq!(all_topics(&sns).await, vec![topic.clone()]);
+    assert_eq!(subscription_arns(&sns, &topic).await, vec![sub.clone()]);
     let attrs = sns
         .get_subscription_attributes()
         .subscription_arn(&sub)
