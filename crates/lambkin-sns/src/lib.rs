@@ -2,12 +2,42 @@
 //! per subscription, in the publish's commit), and the rendering of a message for each
 //! subscriber protocol. The engine's deliverer performs the deliveries; the query/XML wire
 //! format lives in `lambkin-api/src/sns/`.
+//!
+//! Data flow: the api crate decodes a request and calls one method of [`Sns`] (`topics.rs`,
+//! `subscriptions.rs`, `publish.rs`), which checks it with AWS's rules (`validate.rs`,
+//! `arn.rs`) and reads or writes [`lambkin_store::SnsStore`]. A publish serialises the
+//! message once (`message.rs`) and the store records one outbox delivery per subscription in
+//! the same commit; after it returns, [`Sns`] wakes the deliverer, which claims each delivery
+//! and asks [`Sns::render`] (`render.rs`) what to send where.
+//!
+//! Deliberate limits (see docs/api-compat.md): subscriptions are confirmed at once (no
+//! confirmation handshake), messages are not signed (a fixed placeholder signature), FIFO
+//! topics, filter policies and protocols other than lambda/sqs/http/https are refused.
+
+mod arn;
+mod error;
+mod message;
+mod publish;
+mod render;
+mod subscriptions;
+mod topics;
+mod validate;
 
 use std::sync::Arc;
 
 use lambkin_model::{Clock, Scope};
 use lambkin_store::Store;
 use tokio::sync::Notify;
+
+pub use arn::{topic_arn, validate_topic_name};
+pub use error::SnsError;
+pub use publish::{BatchEntry, BatchFailure, BatchOutcome, PublishRequest};
+pub use render::{PLACEHOLDER_SIGNATURE, Rendered};
+pub use subscriptions::SubscriptionSummary;
+pub use validate::MAX_MESSAGE_BYTES;
+
+/// Page size of ListTopics and ListSubscriptions(ByTopic), as AWS.
+pub const PAGE_SIZE: usize = 100;
 
 /// The SNS service; cheap to clone.
 #[derive(Debug, Clone)]
@@ -17,15 +47,18 @@ pub struct Sns {
 
 #[derive(Debug)]
 struct Inner {
-    #[allow(dead_code)]
     store: Arc<dyn Store>,
-    #[allow(dead_code)]
     clock: Arc<dyn Clock>,
-    #[allow(dead_code)]
     scope: Scope,
     /// Wakes the engine's deliverer after a publish has committed its deliveries.
-    #[allow(dead_code)]
     deliveries_owed: Arc<Notify>,
+}
+
+/// One page of a listing and the token for the next, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    pub next_token: Option<String>,
 }
 
 impl Sns {
@@ -44,56 +77,25 @@ impl Sns {
             }),
         }
     }
-}
 
-// Interface stub: replaced by the SNS implementation (branch `sns`).
-#[derive(Debug, thiserror::Error)]
-pub enum SnsError {
-    #[error("Topic does not exist")]
-    NotFound,
-}
-
-impl SnsError {
-    pub fn is_transient(&self) -> bool {
-        false
+    /// The account that owns every topic and subscription (the `Owner` fields).
+    pub fn account(&self) -> &str {
+        &self.inner.scope.account
     }
 }
 
-#[derive(Debug, Clone)]
-pub enum Rendered {
-    Sqs {
-        queue_arn: String,
-        body: String,
-        attributes: lambkin_model::MessageAttributes,
-    },
-    Lambda {
-        function_arn: String,
-        payload: Vec<u8>,
-    },
-    Http {
-        url: String,
-        headers: Vec<(String, String)>,
-        body: String,
-    },
-    Gone,
+/// Decodes a `NextToken` (the store's cursor, as text).
+fn parse_token(token: Option<&str>) -> Result<Option<i64>, SnsError> {
+    token
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| SnsError::invalid("NextToken"))
+        })
+        .transpose()
 }
 
-impl Sns {
-    pub async fn render(&self, _d: &lambkin_store::Delivery) -> Result<Rendered, SnsError> {
-        Ok(Rendered::Gone)
-    }
-
-    pub async fn topic_exists(&self, _topic_arn: &str) -> Result<bool, SnsError> {
-        Ok(false)
-    }
-
-    pub async fn publish_to_arn(
-        &self,
-        _topic_arn: &str,
-        _message: String,
-        _subject: Option<String>,
-        _attributes: lambkin_model::MessageAttributes,
-    ) -> Result<String, SnsError> {
-        Err(SnsError::NotFound)
-    }
-}
+#[cfg(test)]
+mod tests;

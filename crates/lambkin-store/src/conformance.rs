@@ -17,6 +17,8 @@ use crate::{
     NewEvent, NextState, Store, StoreError,
 };
 
+pub mod sns;
+
 const LEASE: i64 = 60_000;
 
 pub fn new_event(function: &str, at: i64) -> NewEvent {

@@ -32,7 +32,7 @@ pub use records::{
     AttemptFinish, AttemptRecord, ClaimedEvent, EventRecord, EventSummary, NewEvent, NextState,
     QueueStats,
 };
-pub use sns::SnsStore;
+pub use sns::{Page, SnsMessage, SnsStore, Subscribed, SubscriptionRecord, TopicRecord};
 pub use sqlite::SqliteStore;
 pub use sqs::SqsStore;
 

@@ -1,19 +1,76 @@
 //! Amazon SNS, query protocol (`Action=<Operation>&Version=2010-03-31`, form-encoded body)
-//! with XML responses, as AWS SDKs send it.
+//! with XML responses, as AWS SDKs send it. One file per resource (`topics.rs`,
+//! `subscriptions.rs`, `publish.rs`); `query.rs` decodes requests, `xml.rs` writes answers and
+//! `error.rs` is the only place that writes SNS error responses.
 
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+mod error;
+mod publish;
+mod query;
+mod subscriptions;
+mod topics;
+mod xml;
+
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::Response;
 use bytes::Bytes;
 use lambkin_engine::Engine;
 
-use crate::AwsError;
+use crate::request_id;
+use error::SnsApiError;
+use query::Query;
+use xml::Xml;
+
+/// What a handler answers: the inside of its `<XResult>` element (`None` for operations
+/// without output), or an error.
+type Answer = Result<Option<Xml>, SnsApiError>;
 
 /// Runs the query-protocol request in `body`.
-pub(crate) async fn dispatch(_engine: Engine, _headers: HeaderMap, _body: Bytes) -> Response {
-    AwsError::new(
-        axum::http::StatusCode::BAD_REQUEST,
-        "InvalidAction",
-        "lambkin does not implement this SNS action",
-    )
-    .into_response()
+pub(crate) async fn dispatch(engine: Engine, headers: HeaderMap, body: Bytes) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let query = Query::parse(&body);
+    let sns = engine.sns();
+    let action = query.get("Action").unwrap_or_default().to_string();
+    let answer: Answer = match action.as_str() {
+        "CreateTopic" => topics::create_topic(sns, &query).await,
+        "DeleteTopic" => topics::delete_topic(sns, &query).await,
+        "ListTopics" => topics::list_topics(sns, &query).await,
+        "GetTopicAttributes" => topics::get_topic_attributes(sns, &query).await,
+        "SetTopicAttributes" => topics::set_topic_attributes(sns, &query).await,
+        "TagResource" => topics::tag_resource(sns, &query).await,
+        "UntagResource" => topics::untag_resource(sns, &query).await,
+        "ListTagsForResource" => topics::list_tags_for_resource(sns, &query).await,
+        "Subscribe" => subscriptions::subscribe(sns, &query, &service_url(&headers)).await,
+        "Unsubscribe" => subscriptions::unsubscribe(sns, &query).await,
+        "ListSubscriptions" => subscriptions::list_subscriptions(sns, &query).await,
+        "ListSubscriptionsByTopic" => subscriptions::list_subscriptions_by_topic(sns, &query).await,
+        "GetSubscriptionAttributes" => {
+            subscriptions::get_subscription_attributes(sns, &query).await
+        }
+        "SetSubscriptionAttributes" => {
+            subscriptions::set_subscription_attributes(sns, &query).await
+        }
+        "Publish" => publish::publish(sns, &query).await,
+        "PublishBatch" => publish::publish_batch(sns, &query).await,
+        "" => Err(SnsApiError::missing_action()),
+        other => Err(SnsApiError::invalid_action(other)),
+    };
+    let mut response = match answer {
+        Ok(result) => xml::response(&action, &request_id, result),
+        Err(e) => e.render(&request_id),
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(request_id::HEADER, v);
+    }
+    response
+}
+
+/// The base URL the caller reached lambkin through, for the `UnsubscribeURL` of
+/// notifications; `http://127.0.0.1` when the request names no host.
+fn service_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && !h.contains(['/', ' ', '"', '<', '>']))
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
 }

@@ -13,4 +13,5 @@ mod invoke;
 mod retries;
 mod runtime_api;
 mod runtimes;
+mod sns;
 mod sns_delivery;

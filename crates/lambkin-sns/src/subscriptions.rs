@@ -1,0 +1,180 @@
+//! Subscription operations: Subscribe, Unsubscribe, ListSubscriptions(ByTopic) and
+//! Get/SetSubscriptionAttributes.
+//!
+//! Subscriptions to lambda, sqs and http(s) endpoints are confirmed at once: lambkin has no
+//! confirmation handshake (AWS sends http(s) endpoints a `SubscriptionConfirmation` first;
+//! lambkin does not, so an endpoint never sees one and `PendingConfirmation` is always false).
+
+use std::collections::BTreeMap;
+
+use lambkin_store::{Subscribed, SubscriptionRecord};
+
+use crate::arn::{new_subscription_arn, parse_subscription_arn, parse_topic_arn};
+use crate::validate::{check_endpoint, check_subscription_attribute};
+use crate::{Listing, PAGE_SIZE, Sns, SnsError, parse_token};
+
+/// One row of ListSubscriptions(ByTopic).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionSummary {
+    pub subscription_arn: String,
+    pub owner: String,
+    pub protocol: String,
+    pub endpoint: String,
+    pub topic_arn: String,
+}
+
+impl Sns {
+    /// Subscribes `endpoint` to the topic and returns the subscription ARN. `service_url` is
+    /// the base URL the caller reached lambkin through, used for `UnsubscribeURL`.
+    pub async fn subscribe(
+        &self,
+        topic_arn: &str,
+        protocol: &str,
+        endpoint: Option<&str>,
+        attributes: BTreeMap<String, String>,
+        service_url: &str,
+    ) -> Result<String, SnsError> {
+        parse_topic_arn(topic_arn, "TopicArn")?;
+        let endpoint = check_endpoint(protocol, endpoint)?;
+        let mut checked = BTreeMap::new();
+        for (name, value) in &attributes {
+            checked.insert(
+                name.clone(),
+                check_subscription_attribute(protocol, name, value)?,
+            );
+        }
+        let record = SubscriptionRecord {
+            arn: new_subscription_arn(topic_arn),
+            topic_arn: topic_arn.to_string(),
+            protocol: protocol.to_string(),
+            endpoint,
+            attributes: checked.clone(),
+            service_url: service_url.to_string(),
+            created_at: self.inner.clock.now(),
+        };
+        match self.inner.store.subscribe(record).await? {
+            Subscribed::Created(s) => Ok(s.arn),
+            Subscribed::Existing(s) if s.attributes == checked || checked.is_empty() => Ok(s.arn),
+            Subscribed::Existing(_) => Err(SnsError::invalid(
+                "Attributes Reason: Subscription already exists with different attributes",
+            )),
+            Subscribed::TopicNotFound => Err(SnsError::topic_not_found()),
+        }
+    }
+
+    pub async fn unsubscribe(&self, subscription_arn: &str) -> Result<(), SnsError> {
+        parse_subscription_arn(subscription_arn)?;
+        if self.inner.store.unsubscribe(subscription_arn).await? {
+            Ok(())
+        } else {
+            Err(SnsError::subscription_not_found())
+        }
+    }
+
+    pub async fn list_subscriptions(
+        &self,
+        next_token: Option<&str>,
+    ) -> Result<Listing<SubscriptionSummary>, SnsError> {
+        self.list(None, next_token).await
+    }
+
+    pub async fn list_subscriptions_by_topic(
+        &self,
+        topic_arn: &str,
+        next_token: Option<&str>,
+    ) -> Result<Listing<SubscriptionSummary>, SnsError> {
+        self.topic(topic_arn).await?;
+        self.list(Some(topic_arn.to_string()), next_token).await
+    }
+
+    async fn list(
+        &self,
+        topic_arn: Option<String>,
+        next_token: Option<&str>,
+    ) -> Result<Listing<SubscriptionSummary>, SnsError> {
+        let page = self
+            .inner
+            .store
+            .list_subscriptions(topic_arn, parse_token(next_token)?, PAGE_SIZE)
+            .await?;
+        Ok(Listing {
+            items: page
+                .items
+                .into_iter()
+                .map(|s| SubscriptionSummary {
+                    subscription_arn: s.arn,
+                    owner: self.inner.scope.account.clone(),
+                    protocol: s.protocol,
+                    endpoint: s.endpoint,
+                    topic_arn: s.topic_arn,
+                })
+                .collect(),
+            next_token: page.next.map(|n| n.to_string()),
+        })
+    }
+
+    pub async fn get_subscription_attributes(
+        &self,
+        subscription_arn: &str,
+    ) -> Result<BTreeMap<String, String>, SnsError> {
+        let s = self.subscription(subscription_arn).await?;
+        let mut attributes = BTreeMap::from([
+            ("SubscriptionArn".to_string(), s.arn),
+            ("TopicArn".to_string(), s.topic_arn),
+            ("Owner".to_string(), self.inner.scope.account.clone()),
+            ("Protocol".to_string(), s.protocol),
+            ("Endpoint".to_string(), s.endpoint),
+            (
+                "ConfirmationWasAuthenticated".to_string(),
+                "true".to_string(),
+            ),
+            ("PendingConfirmation".to_string(), "false".to_string()),
+            ("RawMessageDelivery".to_string(), "false".to_string()),
+        ]);
+        attributes.extend(s.attributes);
+        Ok(attributes)
+    }
+
+    pub async fn set_subscription_attributes(
+        &self,
+        subscription_arn: &str,
+        name: &str,
+        value: Option<String>,
+    ) -> Result<(), SnsError> {
+        let s = self.subscription(subscription_arn).await?;
+        let checked = match value.as_deref().filter(|v| !v.is_empty()) {
+            Some(v) => Some(check_subscription_attribute(&s.protocol, name, v)?),
+            // An empty value removes an attribute, which must still be one lambkin knows.
+            None if matches!(
+                name,
+                "RawMessageDelivery" | "DeliveryPolicy" | "RedrivePolicy"
+            ) =>
+            {
+                None
+            }
+            None => Some(check_subscription_attribute(&s.protocol, name, "")?),
+        };
+        if self
+            .inner
+            .store
+            .set_subscription_attribute(subscription_arn, name, checked)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(SnsError::subscription_not_found())
+        }
+    }
+
+    pub(crate) async fn subscription(
+        &self,
+        subscription_arn: &str,
+    ) -> Result<SubscriptionRecord, SnsError> {
+        parse_subscription_arn(subscription_arn)?;
+        self.inner
+            .store
+            .subscription(subscription_arn)
+            .await?
+            .ok_or_else(SnsError::subscription_not_found)
+    }
+}
