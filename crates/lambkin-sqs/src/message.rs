@@ -227,7 +227,7 @@ mod tests {
             ),
             (
                 with_attr("s", typed("String.custom", Some("v"), None)),
-                Ok(15),
+                Ok(1 + 1 + 13 + 1),
             ),
             (
                 with_attr("s", typed("Text", Some("v"), None)),
