@@ -12,3 +12,4 @@ mod invoke;
 mod retries;
 mod runtime_api;
 mod runtimes;
+mod sqs;
