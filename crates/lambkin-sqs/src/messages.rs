@@ -318,7 +318,7 @@ impl Sqs {
         q: &QueueName,
         entries: Vec<BatchEntry<(String, i64)>>,
     ) -> Result<Vec<BatchEntry<Result<(), SqsError>>>, SqsError> {
-        let checked: Vec<(String, String, Result<(SqsReceipt, i64), SqsError>)> = entries
+        let checked: Vec<CheckedChange> = entries
             .into_iter()
             .map(|e| {
                 let (handle, timeout) = e.entry;
@@ -374,6 +374,9 @@ impl Sqs {
         Ok(results)
     }
 }
+
+/// A visibility change entry after its own checks: id, handle as given, receipt and timeout.
+type CheckedChange = (String, String, Result<(SqsReceipt, i64), SqsError>);
 
 /// The public shape of a stored message: message attributes filtered by the requested names
 /// (the MD5 covers what is returned), system attributes by name.

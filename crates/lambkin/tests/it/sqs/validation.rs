@@ -6,6 +6,9 @@ use aws_sdk_sqs::types::{MessageAttributeValue, QueueAttributeName, SendMessageB
 use super::{code_and_message, counts, create_queue, sqs_client};
 use crate::support::TestServer;
 
+/// Queue name, attributes, expected code and message.
+type CreateCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, String);
+
 #[tokio::test]
 async fn bad_queues_and_attributes_are_refused_with_aws_errors() {
     let server = TestServer::start();
@@ -17,7 +20,7 @@ async fn bad_queues_and_attributes_are_refused_with_aws_errors() {
     let name_rule =
         "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length";
     let long = "x".repeat(81);
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str, String)> = vec![
+    let cases: Vec<CreateCase> = vec![
         (
             "bad name!",
             vec![],
