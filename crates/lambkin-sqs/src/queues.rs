@@ -160,6 +160,8 @@ impl Sqs {
             return Err(SqsError::QueueDoesNotExist);
         }
         self.inner.waiters.forget(q.as_str());
+        let mut purges = self.inner.purges.lock().unwrap_or_else(|e| e.into_inner());
+        purges.remove(q.as_str());
         Ok(())
     }
 
