@@ -1,10 +1,40 @@
 //! SQS semantics over the store: queues, messages, visibility timeouts, long polling and
 //! redrive. The HTTP wire format lives in `lambkin-api/src/sqs/`; this crate never sees it.
+//!
+//! [`Sqs`] is the narrow interface: the API resolves a queue URL to a [`QueueName`] and calls
+//! one operation (named after the AWS operation); the engine's deliverer uses the by-ARN calls
+//! (`send_to_arn`, `receive_by_arn`, ...). Every operation validates with AWS's rules and
+//! messages ([`queue_settings`], [`message`]), then makes one store call: the store holds
+//! messages durably (`lambkin_store::SqsStore`), and a receive is a single write that hands
+//! out messages under a new receipt, expires old ones and moves over-received ones to the
+//! dead-letter queue. Long polling waits on an in-process signal per queue ([`waiters`]) or on
+//! a timer for the next visibility expiry, never on a busy loop.
+//!
+//! Time comes from the injected [`Clock`]; only the long-poll timers run on tokio's clock.
 
-use std::sync::Arc;
+mod batch;
+mod by_arn;
+pub mod digest;
+mod error;
+pub mod message;
+mod messages;
+mod queue_name;
+pub mod queue_settings;
+mod queues;
+mod waiters;
 
-use lambkin_model::{Clock, Scope};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use lambkin_model::{Clock, Scope, Timestamp};
 use lambkin_store::Store;
+
+pub use batch::BatchEntry;
+pub use error::SqsError;
+pub use message::{OutgoingMessage, ReceivedMessage};
+pub use messages::{ReceiveOptions, SentMessage};
+pub use queue_name::QueueName;
+pub use queue_settings::QueueSettings;
 
 /// The SQS service; cheap to clone.
 #[derive(Debug, Clone)]
@@ -14,12 +44,12 @@ pub struct Sqs {
 
 #[derive(Debug)]
 struct Inner {
-    #[allow(dead_code)]
     store: Arc<dyn Store>,
-    #[allow(dead_code)]
     clock: Arc<dyn Clock>,
-    #[allow(dead_code)]
     scope: Scope,
+    waiters: waiters::Waiters,
+    /// When each queue was last purged (AWS allows one purge per 60 s).
+    purges: Mutex<HashMap<String, Timestamp>>,
 }
 
 impl Sqs {
@@ -29,56 +59,22 @@ impl Sqs {
                 store,
                 clock,
                 scope,
+                waiters: waiters::Waiters::default(),
+                purges: Mutex::new(HashMap::new()),
             }),
         }
     }
-}
 
-// Interface stub: replaced by the SQS implementation (branch `sqs`).
-#[derive(Debug, thiserror::Error)]
-pub enum SqsError {
-    #[error("The specified queue does not exist.")]
-    QueueDoesNotExist,
-}
-
-impl SqsError {
-    pub fn is_transient(&self) -> bool {
-        false
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct ReceivedMessage {
-    pub message_id: String,
-    pub receipt_handle: String,
-    pub body: String,
-    pub attributes: lambkin_model::MessageAttributes,
-}
-
-impl Sqs {
-    pub async fn send_to_arn(
-        &self,
-        _queue_arn: &str,
-        _body: String,
-        _attributes: lambkin_model::MessageAttributes,
-    ) -> Result<String, SqsError> {
-        Err(SqsError::QueueDoesNotExist)
+    pub fn scope(&self) -> &Scope {
+        &self.inner.scope
     }
 
-    pub async fn queue_exists(&self, _queue_arn: &str) -> Result<bool, SqsError> {
-        Ok(false)
+    /// The queue a URL names (last two path segments; any host).
+    pub fn queue_from_url(&self, url: &str) -> Result<QueueName, SqsError> {
+        QueueName::from_url(url, &self.inner.scope)
     }
 
-    pub async fn receive_by_arn(
-        &self,
-        _queue_arn: &str,
-        _max: u32,
-        _visibility_timeout_s: u32,
-    ) -> Result<Vec<ReceivedMessage>, SqsError> {
-        Err(SqsError::QueueDoesNotExist)
-    }
-
-    pub async fn delete_by_arn(&self, _queue_arn: &str, _receipt: &str) -> Result<(), SqsError> {
-        Err(SqsError::QueueDoesNotExist)
+    fn now(&self) -> Timestamp {
+        self.inner.clock.now()
     }
 }

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod sqs;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -34,7 +34,10 @@ pub use records::{
 };
 pub use sns::{Page, SnsMessage, SnsStore, Subscribed, SubscriptionRecord, TopicRecord};
 pub use sqlite::SqliteStore;
-pub use sqs::SqsStore;
+pub use sqs::{
+    NewSqsMessage, SqsQueueCounts, SqsQueueRecord, SqsReceipt, SqsReceive, SqsRedrive, SqsStore,
+    SqsStoredMessage, SqsVisibilityChange,
+};
 
 /// A complete backend: every part, shareable across tasks.
 pub trait Store: Queue + Catalog + Outbox + SqsStore + SnsStore {}

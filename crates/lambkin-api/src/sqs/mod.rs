@@ -1,24 +1,102 @@
 //! Amazon SQS, JSON protocol (`X-Amz-Target: AmazonSQS.<Operation>`,
 //! `Content-Type: application/x-amz-json-1.0`), as current AWS SDKs and the AWS CLI send it.
+//!
+//! Each handler decodes its request (`wire.rs`), resolves the queue URL, makes one call on
+//! [`lambkin_sqs::Sqs`] and encodes the answer; `error.rs` is the only place errors are written.
+//! Queue URLs are built from the request's `Host` header, so whatever address the client used
+//! comes back; any host is accepted on the way in.
 
-use axum::http::HeaderMap;
+mod convert;
+mod error;
+mod messages;
+mod queues;
+mod wire;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use lambkin_engine::Engine;
+use lambkin_sqs::{QueueName, Sqs};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use crate::AwsError;
+use error::SqsFailure;
+
+pub(crate) const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
+
+/// What every handler gets: the service and the host to put in queue URLs.
+pub(crate) struct Call {
+    sqs: Sqs,
+    host: String,
+    body: Bytes,
+}
+
+impl Call {
+    fn request<T: DeserializeOwned + Default>(&self) -> Result<T, SqsFailure> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(T::default());
+        }
+        serde_json::from_slice(&self.body).map_err(|e| SqsFailure::Serialization(e.to_string()))
+    }
+
+    fn queue(&self, url: Option<&str>) -> Result<QueueName, SqsFailure> {
+        let url = url.ok_or(lambkin_sqs::SqsError::MissingParameter("QueueUrl"))?;
+        Ok(self.sqs.queue_from_url(url)?)
+    }
+
+    fn url(&self, q: &QueueName) -> String {
+        format!("http://{}{}", self.host, q.url_path(self.sqs.scope()))
+    }
+}
+
+/// A 200 with the JSON body.
+fn ok<T: Serialize>(value: &T) -> Result<Response, SqsFailure> {
+    let body = serde_json::to_string(value)
+        .map_err(|e| SqsFailure::Serialization(format!("response: {e}")))?;
+    let mut resp = (StatusCode::OK, body).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    Ok(resp)
+}
+
+/// The answer of operations without output: `{}`.
+fn empty() -> Result<Response, SqsFailure> {
+    ok(&serde_json::Map::new())
+}
 
 /// Runs the operation named by `X-Amz-Target` (without the `AmazonSQS.` prefix).
 pub(crate) async fn dispatch(
-    _engine: Engine,
+    engine: Engine,
     operation: &str,
-    _headers: HeaderMap,
-    _body: Bytes,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
-    AwsError::new(
-        axum::http::StatusCode::BAD_REQUEST,
-        "UnknownOperationException",
-        format!("lambkin does not implement SQS {operation}"),
-    )
-    .into_response()
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost")
+        .to_string();
+    let call = Call {
+        sqs: engine.sqs().clone(),
+        host,
+        body,
+    };
+    let result = match operation {
+        "CreateQueue" => queues::create_queue(&call).await,
+        "GetQueueUrl" => queues::get_queue_url(&call).await,
+        "ListQueues" => queues::list_queues(&call).await,
+        "DeleteQueue" => queues::delete_queue(&call).await,
+        "GetQueueAttributes" => queues::get_queue_attributes(&call).await,
+        "SetQueueAttributes" => queues::set_queue_attributes(&call).await,
+        "PurgeQueue" => queues::purge_queue(&call).await,
+        "SendMessage" => messages::send_message(&call).await,
+        "SendMessageBatch" => messages::send_message_batch(&call).await,
+        "ReceiveMessage" => messages::receive_message(&call).await,
+        "DeleteMessage" => messages::delete_message(&call).await,
+        "DeleteMessageBatch" => messages::delete_message_batch(&call).await,
+        "ChangeMessageVisibility" => messages::change_message_visibility(&call).await,
+        "ChangeMessageVisibilityBatch" => messages::change_message_visibility_batch(&call).await,
+        other => Err(SqsFailure::UnknownOperation(other.to_string())),
+    };
+    result.unwrap_or_else(IntoResponse::into_response)
 }

@@ -15,3 +15,4 @@ mod runtime_api;
 mod runtimes;
 mod sns;
 mod sns_delivery;
+mod sqs;

@@ -1,0 +1,89 @@
+//! Queue handlers: CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, GetQueueAttributes,
+//! SetQueueAttributes, PurgeQueue.
+
+use axum::response::Response;
+use lambkin_sqs::SqsError;
+use serde_json::json;
+
+use super::error::SqsFailure;
+use super::wire::{CreateQueueRequest, GetQueueUrlRequest, ListQueuesRequest, QueueRequest};
+use super::{Call, empty, ok};
+
+pub(crate) async fn create_queue(call: &Call) -> Result<Response, SqsFailure> {
+    let req: CreateQueueRequest = call.request()?;
+    let name = req
+        .queue_name
+        .ok_or(SqsError::MissingParameter("QueueName"))?;
+    let q = call.sqs.create_queue(&name, req.attributes).await?;
+    ok(&json!({ "QueueUrl": call.url(&q) }))
+}
+
+pub(crate) async fn get_queue_url(call: &Call) -> Result<Response, SqsFailure> {
+    let req: GetQueueUrlRequest = call.request()?;
+    let name = req
+        .queue_name
+        .ok_or(SqsError::MissingParameter("QueueName"))?;
+    if let Some(owner) = &req.queue_owner_aws_account_id
+        && owner != &call.sqs.scope().account
+    {
+        return Err(SqsError::QueueDoesNotExist.into());
+    }
+    let q = call.sqs.get_queue(&name).await?;
+    ok(&json!({ "QueueUrl": call.url(&q) }))
+}
+
+pub(crate) async fn list_queues(call: &Call) -> Result<Response, SqsFailure> {
+    let req: ListQueuesRequest = call.request()?;
+    let (queues, next) = call
+        .sqs
+        .list_queues(
+            req.queue_name_prefix.as_deref(),
+            req.max_results,
+            req.next_token.as_deref(),
+        )
+        .await?;
+    let urls: Vec<String> = queues.iter().map(|q| call.url(q)).collect();
+    let mut out = serde_json::Map::new();
+    // AWS omits QueueUrls when nothing matches.
+    if !urls.is_empty() {
+        out.insert("QueueUrls".into(), json!(urls));
+    }
+    if let Some(token) = next {
+        out.insert("NextToken".into(), json!(token));
+    }
+    ok(&out)
+}
+
+pub(crate) async fn delete_queue(call: &Call) -> Result<Response, SqsFailure> {
+    let req: QueueRequest = call.request()?;
+    let q = call.queue(req.queue_url.as_deref())?;
+    call.sqs.delete_queue(&q).await?;
+    empty()
+}
+
+pub(crate) async fn get_queue_attributes(call: &Call) -> Result<Response, SqsFailure> {
+    let req: QueueRequest = call.request()?;
+    let q = call.queue(req.queue_url.as_deref())?;
+    let attributes = call
+        .sqs
+        .get_queue_attributes(&q, &req.attribute_names)
+        .await?;
+    if attributes.is_empty() {
+        return empty();
+    }
+    ok(&json!({ "Attributes": attributes }))
+}
+
+pub(crate) async fn set_queue_attributes(call: &Call) -> Result<Response, SqsFailure> {
+    let req: QueueRequest = call.request()?;
+    let q = call.queue(req.queue_url.as_deref())?;
+    call.sqs.set_queue_attributes(&q, req.attributes).await?;
+    empty()
+}
+
+pub(crate) async fn purge_queue(call: &Call) -> Result<Response, SqsFailure> {
+    let req: QueueRequest = call.request()?;
+    let q = call.queue(req.queue_url.as_deref())?;
+    call.sqs.purge_queue(&q).await?;
+    empty()
+}

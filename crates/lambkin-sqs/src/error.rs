@@ -1,0 +1,92 @@
+//! [`SqsError`]: one variant per AWS error code SQS answers with. The display text is the
+//! message AWS sends for that case (clients show it verbatim), not an internal description;
+//! `lambkin-api/src/sqs/error.rs` maps each variant to its wire code and status.
+
+use lambkin_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SqsError {
+    #[error("The specified queue does not exist.")]
+    QueueDoesNotExist,
+    #[error("A queue already exists with the same name and a different value for attribute {0}")]
+    QueueNameExists(String),
+    #[error("{0}")]
+    InvalidAttributeName(String),
+    #[error("{0}")]
+    InvalidAttributeValue(String),
+    /// AWS's catch-all validation error (`InvalidParameterValue`, not in the model).
+    #[error("{0}")]
+    InvalidParameterValue(String),
+    /// A required member is absent or empty (`MissingParameter`, not in the model).
+    #[error("The request must contain the parameter {0}.")]
+    MissingParameter(&'static str),
+    #[error("{0}")]
+    InvalidMessageContents(String),
+    #[error("The input receipt handle \"{0}\" is not a valid receipt handle.")]
+    ReceiptHandleIsInvalid(String),
+    #[error("Message does not exist or is not available for visibility timeout change.")]
+    MessageNotInflight,
+    #[error("There should be at least one {0} in the request.")]
+    EmptyBatchRequest(&'static str),
+    #[error("Maximum number of entries per request are 10. You have sent {0}.")]
+    TooManyEntriesInBatchRequest(usize),
+    #[error("Id {0} repeated.")]
+    BatchEntryIdsNotDistinct(String),
+    #[error(
+        "A batch entry id can only contain alphanumeric characters, hyphens and underscores. \
+         It can be at most 80 letters long."
+    )]
+    InvalidBatchEntryId,
+    #[error("Batch requests cannot be longer than {limit} bytes. You have sent {size} bytes.")]
+    BatchRequestTooLong { size: usize, limit: usize },
+    #[error("Only one PurgeQueue operation on {0} is allowed every 60 seconds.")]
+    PurgeQueueInProgress(String),
+    #[error("{0}")]
+    UnsupportedOperation(String),
+    #[error("sqs storage failure")]
+    Store(#[from] StoreError),
+}
+
+impl SqsError {
+    /// True only for storage failures worth retrying; a missing queue, a too-large message or
+    /// any other bad input fails the same way every time.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SqsError::Store(e) if !matches!(e, StoreError::Corrupt(m) if !m.starts_with("commit failed")))
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        SqsError::InvalidParameterValue(message.into())
+    }
+
+    /// AWS's wording for an out-of-range request parameter.
+    pub(crate) fn bad_value(parameter: &str, value: impl std::fmt::Display, reason: &str) -> Self {
+        SqsError::InvalidParameterValue(format!(
+            "Value {value} for parameter {parameter} is invalid. Reason: {reason}"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_storage_failures_are_transient() {
+        let cases = [
+            (SqsError::QueueDoesNotExist, false),
+            (SqsError::invalid("too large"), false),
+            (SqsError::Store(StoreError::Closed), true),
+            (
+                SqsError::Store(StoreError::Corrupt("commit failed: x".into())),
+                true,
+            ),
+            (
+                SqsError::Store(StoreError::Corrupt("attributes".into())),
+                false,
+            ),
+        ];
+        for (e, transient) in cases {
+            assert_eq!(e.is_transient(), transient, "{e:?}");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! [`QueueName`], parsed once at the edge, and the two ways callers name a queue: its URL
+//! (`http://<host>/<account>/<name>`, any host accepted) and its ARN
+//! (`arn:aws:sqs:<region>:<account>:<name>`).
+
+use std::fmt;
+
+use lambkin_model::Scope;
+
+use crate::SqsError;
+
+/// A standard queue's name: 1–80 ASCII letters, digits, hyphens and underscores.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QueueName(String);
+
+impl QueueName {
+    pub fn parse(name: &str) -> Result<QueueName, SqsError> {
+        if name.ends_with(".fifo") {
+            // FIFO queues are out of scope; AWS would accept this name only with FifoQueue=true.
+            return Err(SqsError::invalid(
+                "lambkin does not support FIFO queues: the queue name must not end with .fifo",
+            ));
+        }
+        let valid = (1..=80).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !valid {
+            return Err(SqsError::invalid(
+                "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length",
+            ));
+        }
+        Ok(QueueName(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Resolves a queue URL from its last two path segments (account and name); the scheme
+    /// and host are whatever the client used to reach us.
+    pub fn from_url(url: &str, scope: &Scope) -> Result<QueueName, SqsError> {
+        let path = url.split(['?', '#']).next().unwrap_or_default();
+        let mut segments = path.rsplit('/').filter(|s| !s.is_empty());
+        let (Some(name), Some(account)) = (segments.next(), segments.next()) else {
+            return Err(SqsError::invalid(format!(
+                "The address {url} is not valid for this endpoint."
+            )));
+        };
+        if account != scope.account {
+            return Err(SqsError::QueueDoesNotExist);
+        }
+        QueueName::parse(name).map_err(|_| SqsError::QueueDoesNotExist)
+    }
+
+    /// Resolves `arn:aws:sqs:<region>:<account>:<name>` in this server's region and account.
+    pub fn from_arn(arn: &str, scope: &Scope) -> Result<QueueName, SqsError> {
+        let parts: Vec<&str> = arn.split(':').collect();
+        let ["arn", "aws", "sqs", region, account, name] = parts.as_slice() else {
+            return Err(SqsError::invalid(format!(
+                "{arn} is not a valid SQS queue ARN."
+            )));
+        };
+        if *region != scope.region || *account != scope.account {
+            return Err(SqsError::QueueDoesNotExist);
+        }
+        QueueName::parse(name).map_err(|_| SqsError::QueueDoesNotExist)
+    }
+
+    pub fn arn(&self, scope: &Scope) -> String {
+        format!("arn:aws:sqs:{}:{}:{}", scope.region, scope.account, self.0)
+    }
+
+    /// `/<account>/<name>`: the URL path; the API puts the request's host in front.
+    pub fn url_path(&self, scope: &Scope) -> String {
+        format!("/{}/{}", scope.account, self.0)
+    }
+}
+
+impl fmt::Display for QueueName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        let long = "a".repeat(80);
+        let too_long = "a".repeat(81);
+        let cases: [(&str, bool); 8] = [
+            ("orders", true),
+            ("my-queue_2", true),
+            (&long, true),
+            ("", false),
+            (&too_long, false),
+            ("has space", false),
+            ("dots.are.not", false),
+            ("jobs.fifo", false),
+        ];
+        for (name, ok) in cases {
+            assert_eq!(QueueName::parse(name).is_ok(), ok, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn urls_resolve_from_their_last_two_segments() {
+        let scope = Scope::default();
+        let cases = [
+            ("http://127.0.0.1:4566/000000000000/q", Some("q")),
+            (
+                "https://sqs.us-east-1.amazonaws.com/000000000000/q/",
+                Some("q"),
+            ),
+            ("http://localhost/000000000000/q?x=1", Some("q")),
+            ("000000000000/q", Some("q")),
+            ("http://h/111111111111/q", None),
+            ("http://h/000000000000/bad.name", None),
+        ];
+        for (url, want) in cases {
+            let got = QueueName::from_url(url, &scope).ok();
+            assert_eq!(got.as_ref().map(QueueName::as_str), want, "{url}");
+        }
+        assert!(matches!(
+            QueueName::from_url("q", &scope),
+            Err(SqsError::InvalidParameterValue(_))
+        ));
+    }
+
+    #[test]
+    fn arns_round_trip_in_scope_only() {
+        let scope = Scope::default();
+        let q = QueueName::parse("q").expect("valid");
+        assert_eq!(q.arn(&scope), "arn:aws:sqs:us-east-1:000000000000:q");
+        assert_eq!(QueueName::from_arn(&q.arn(&scope), &scope).ok(), Some(q));
+        assert!(matches!(
+            QueueName::from_arn("arn:aws:sqs:eu-west-1:000000000000:q", &scope),
+            Err(SqsError::QueueDoesNotExist)
+        ));
+        assert!(matches!(
+            QueueName::from_arn("arn:aws:sns:us-east-1:000000000000:q", &scope),
+            Err(SqsError::InvalidParameterValue(_))
+        ));
+    }
+}

@@ -1,0 +1,258 @@
+//! Queue operations: CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, GetQueueAttributes,
+//! SetQueueAttributes and PurgeQueue.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use lambkin_store::SqsQueueRecord;
+
+use crate::{QueueName, QueueSettings, Sqs, SqsError};
+
+/// Attributes `GetQueueAttributes` computes rather than stores.
+const COMPUTED: [&str; 6] = [
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+    "QueueArn",
+    "CreatedTimestamp",
+    "LastModifiedTimestamp",
+];
+
+/// Every attribute `All` expands to (opaque ones only when set).
+const SETTABLE: [&str; 11] = [
+    "VisibilityTimeout",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds",
+    "RedrivePolicy",
+    "Policy",
+    "RedriveAllowPolicy",
+    "KmsMasterKeyId",
+    "KmsDataKeyReusePeriodSeconds",
+    "SqsManagedSseEnabled",
+];
+
+const PURGE_INTERVAL: Duration = Duration::from_secs(60);
+const LIST_LIMIT: usize = 1000;
+
+impl Sqs {
+    /// The queue's record and settings, or `QueueDoesNotExist`.
+    pub(crate) async fn load(
+        &self,
+        q: &QueueName,
+    ) -> Result<(SqsQueueRecord, QueueSettings), SqsError> {
+        let record = self
+            .inner
+            .store
+            .sqs_queue(q.as_str())
+            .await?
+            .ok_or(SqsError::QueueDoesNotExist)?;
+        let settings = QueueSettings::from_attributes(&record.attributes)?;
+        Ok((record, settings))
+    }
+
+    /// Validates requested attributes, including that a redrive target exists.
+    async fn check_attributes(
+        &self,
+        attributes: &BTreeMap<String, String>,
+    ) -> Result<QueueSettings, SqsError> {
+        let settings = QueueSettings::from_attributes(attributes)?;
+        if let Some(r) = &settings.redrive {
+            let missing = match QueueName::from_arn(&r.dead_letter_target_arn, self.scope()) {
+                Ok(dlq) => self.inner.store.sqs_queue(dlq.as_str()).await?.is_none(),
+                Err(_) => true,
+            };
+            if missing {
+                let value = attributes.get("RedrivePolicy").cloned().unwrap_or_default();
+                return Err(SqsError::bad_value(
+                    "RedrivePolicy",
+                    value,
+                    "Dead letter target does not exist.",
+                ));
+            }
+        }
+        Ok(settings)
+    }
+
+    /// Creates the queue, or returns it if it exists and every given attribute has the same
+    /// value there (AWS's idempotent create); otherwise `QueueNameExists`.
+    pub async fn create_queue(
+        &self,
+        name: &str,
+        attributes: BTreeMap<String, String>,
+    ) -> Result<QueueName, SqsError> {
+        let q = QueueName::parse(name)?;
+        let requested = self.check_attributes(&attributes).await?;
+        let now = self.now();
+        let record = SqsQueueRecord {
+            name: q.as_str().to_string(),
+            attributes: QueueSettings::merged(&BTreeMap::new(), &attributes),
+            created_at: now,
+            last_modified: now,
+        };
+        if let Some(existing) = self.inner.store.sqs_create_queue(record).await? {
+            let current = QueueSettings::from_attributes(&existing.attributes)?;
+            for name in attributes.keys() {
+                if requested.attribute(name) != current.attribute(name) {
+                    return Err(SqsError::QueueNameExists(name.clone()));
+                }
+            }
+        }
+        Ok(q)
+    }
+
+    /// GetQueueUrl: the queue of that name, if it exists.
+    pub async fn get_queue(&self, name: &str) -> Result<QueueName, SqsError> {
+        let q = QueueName::parse(name).map_err(|_| SqsError::QueueDoesNotExist)?;
+        self.load(&q).await?;
+        Ok(q)
+    }
+
+    /// ListQueues: names with the prefix; paged only when `max_results` is given, as AWS.
+    pub async fn list_queues(
+        &self,
+        prefix: Option<&str>,
+        max_results: Option<i64>,
+        next_token: Option<&str>,
+    ) -> Result<(Vec<QueueName>, Option<String>), SqsError> {
+        if let Some(m) = max_results
+            && !(1..=LIST_LIMIT as i64).contains(&m)
+        {
+            return Err(SqsError::bad_value(
+                "MaxResults",
+                m,
+                "MaxResults must be an integer between 1 and 1000.",
+            ));
+        }
+        let after = match next_token {
+            Some(t) => Some(
+                URL_SAFE_NO_PAD
+                    .decode(t)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(|| SqsError::invalid("Invalid NextToken value."))?,
+            ),
+            None => None,
+        };
+        let limit = max_results.map_or(LIST_LIMIT, |m| m as usize);
+        let mut names = self
+            .inner
+            .store
+            .sqs_list_queues(prefix.unwrap_or_default(), after, limit + 1)
+            .await?;
+        let more = names.len() > limit;
+        names.truncate(limit);
+        let token = (more && max_results.is_some())
+            .then(|| names.last().map(|n| URL_SAFE_NO_PAD.encode(n)))
+            .flatten();
+        let queues = names
+            .iter()
+            .filter_map(|n| QueueName::parse(n).ok())
+            .collect();
+        Ok((queues, token))
+    }
+
+    pub async fn delete_queue(&self, q: &QueueName) -> Result<(), SqsError> {
+        if !self.inner.store.sqs_delete_queue(q.as_str()).await? {
+            return Err(SqsError::QueueDoesNotExist);
+        }
+        self.inner.waiters.forget(q.as_str());
+        let mut purges = self.inner.purges.lock().unwrap_or_else(|e| e.into_inner());
+        purges.remove(q.as_str());
+        Ok(())
+    }
+
+    /// GetQueueAttributes: `names` may hold `All`; unknown names fail the whole call.
+    pub async fn get_queue_attributes(
+        &self,
+        q: &QueueName,
+        names: &[String],
+    ) -> Result<BTreeMap<String, String>, SqsError> {
+        for n in names {
+            if n != "All" && !COMPUTED.contains(&n.as_str()) && !SETTABLE.contains(&n.as_str()) {
+                return Err(SqsError::InvalidAttributeName(format!(
+                    "Unknown Attribute {n}."
+                )));
+            }
+        }
+        let (record, settings) = self.load(q).await?;
+        let all = names.iter().any(|n| n == "All");
+        let wanted = |n: &str| all || names.iter().any(|w| w == n);
+        let mut out = BTreeMap::new();
+        for n in SETTABLE.iter().filter(|n| wanted(n)) {
+            if let Some(v) = settings.attribute(n) {
+                out.insert(n.to_string(), v);
+            }
+        }
+        if COMPUTED.iter().any(|n| wanted(n)) {
+            let now = self.now();
+            let counts = self
+                .inner
+                .store
+                .sqs_counts(q.as_str(), now, self.expire_before(&settings, now))
+                .await?;
+            let computed = [
+                ("ApproximateNumberOfMessages", counts.visible.to_string()),
+                (
+                    "ApproximateNumberOfMessagesNotVisible",
+                    counts.not_visible.to_string(),
+                ),
+                (
+                    "ApproximateNumberOfMessagesDelayed",
+                    counts.delayed.to_string(),
+                ),
+                ("QueueArn", q.arn(self.scope())),
+                ("CreatedTimestamp", (record.created_at.0 / 1000).to_string()),
+                (
+                    "LastModifiedTimestamp",
+                    (record.last_modified.0 / 1000).to_string(),
+                ),
+            ];
+            for (n, v) in computed.into_iter().filter(|(n, _)| wanted(n)) {
+                out.insert(n.to_string(), v);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn set_queue_attributes(
+        &self,
+        q: &QueueName,
+        attributes: BTreeMap<String, String>,
+    ) -> Result<(), SqsError> {
+        self.check_attributes(&attributes).await?;
+        let (record, _) = self.load(q).await?;
+        let merged = QueueSettings::merged(&record.attributes, &attributes);
+        if !self
+            .inner
+            .store
+            .sqs_set_queue_attributes(q.as_str(), merged, self.now())
+            .await?
+        {
+            return Err(SqsError::QueueDoesNotExist);
+        }
+        // A shorter delay or wait may change what a poller should do now.
+        self.inner.waiters.wake(q.as_str());
+        Ok(())
+    }
+
+    /// PurgeQueue; AWS allows one per queue every 60 seconds.
+    pub async fn purge_queue(&self, q: &QueueName) -> Result<(), SqsError> {
+        self.load(q).await?;
+        let now = self.now();
+        {
+            let mut purges = self.inner.purges.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(last) = purges.get(q.as_str())
+                && now.since(*last) < PURGE_INTERVAL
+            {
+                return Err(SqsError::PurgeQueueInProgress(q.to_string()));
+            }
+            purges.insert(q.as_str().to_string(), now);
+        }
+        self.inner.store.sqs_purge(q.as_str()).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,382 @@
+//! The SQS storage behaviour every backend must show, written against [`Store`] only.
+//! Each function gets a fresh, empty store.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use lambkin_model::{MessageAttribute, MessageAttributes, Timestamp};
+
+use crate::{
+    NewSqsMessage, SqsQueueCounts, SqsQueueRecord, SqsReceipt, SqsReceive, SqsRedrive,
+    SqsVisibilityChange, Store,
+};
+
+fn queue(name: &str) -> SqsQueueRecord {
+    SqsQueueRecord {
+        name: name.to_string(),
+        attributes: BTreeMap::from([("VisibilityTimeout".to_string(), "30".to_string())]),
+        created_at: Timestamp(1_000),
+        last_modified: Timestamp(1_000),
+    }
+}
+
+fn message(id: &str, sent: i64, delay: i64) -> NewSqsMessage {
+    NewSqsMessage {
+        message_id: id.to_string(),
+        body: format!("body of {id}"),
+        attributes: MessageAttributes::from([("k".to_string(), MessageAttribute::string("v"))]),
+        sent_at: Timestamp(sent),
+        visible_at: Timestamp(sent + delay),
+    }
+}
+
+fn receive(queue: &str, now: i64, max: u32, receipt: &str) -> SqsReceive {
+    SqsReceive {
+        queue: queue.to_string(),
+        now: Timestamp(now),
+        max,
+        invisible_until: Timestamp(now + 30_000),
+        expire_before: Timestamp(0),
+        redrive: None,
+        receipt: receipt.to_string(),
+    }
+}
+
+fn ids(messages: &[crate::SqsStoredMessage]) -> Vec<&str> {
+    messages.iter().map(|m| m.message_id.as_str()).collect()
+}
+
+fn receipt(id: &str, receipt: &str) -> SqsReceipt {
+    SqsReceipt {
+        message_id: id.to_string(),
+        receipt: receipt.to_string(),
+    }
+}
+
+async fn create(store: &Arc<dyn Store>, name: &str) {
+    assert_eq!(store.sqs_create_queue(queue(name)).await.unwrap(), None);
+}
+
+pub async fn queue_crud(store: Arc<dyn Store>) {
+    create(&store, "q").await;
+    let again = store.sqs_create_queue(queue("q")).await.unwrap();
+    assert_eq!(
+        again,
+        Some(queue("q")),
+        "second create returns the existing queue"
+    );
+    assert_eq!(store.sqs_queue("q").await.unwrap(), Some(queue("q")));
+    assert_eq!(store.sqs_queue("other").await.unwrap(), None);
+
+    let attrs = BTreeMap::from([("DelaySeconds".to_string(), "5".to_string())]);
+    assert!(
+        store
+            .sqs_set_queue_attributes("q", attrs.clone(), Timestamp(2_000))
+            .await
+            .unwrap()
+    );
+    let q = store.sqs_queue("q").await.unwrap().unwrap();
+    assert_eq!((q.attributes, q.last_modified), (attrs, Timestamp(2_000)));
+    assert!(
+        !store
+            .sqs_set_queue_attributes("nope", BTreeMap::new(), Timestamp(2_000))
+            .await
+            .unwrap()
+    );
+
+    assert!(store.sqs_delete_queue("q").await.unwrap());
+    assert!(!store.sqs_delete_queue("q").await.unwrap());
+    assert_eq!(store.sqs_queue("q").await.unwrap(), None);
+}
+
+pub async fn list_queues_by_prefix_in_pages(store: Arc<dyn Store>) {
+    for name in ["b-2", "a-1", "b-1", "b-3", "c"] {
+        create(&store, name).await;
+    }
+    let all = store.sqs_list_queues("", None, 100).await.unwrap();
+    assert_eq!(all, ["a-1", "b-1", "b-2", "b-3", "c"]);
+    let page = store.sqs_list_queues("b-", None, 2).await.unwrap();
+    assert_eq!(page, ["b-1", "b-2"]);
+    let next = store
+        .sqs_list_queues("b-", Some("b-2".into()), 2)
+        .await
+        .unwrap();
+    assert_eq!(next, ["b-3"]);
+    // `_` and `%` are literal characters in a prefix, not patterns.
+    assert!(
+        store
+            .sqs_list_queues("b_", None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn send_then_receive_in_order_under_a_receipt(store: Arc<dyn Store>) {
+    create(&store, "q").await;
+    let sent = vec![
+        message("m1", 10, 0),
+        message("m2", 11, 0),
+        message("m3", 12, 0),
+    ];
+    assert!(store.sqs_send("q", sent).await.unwrap());
+    let got = store.sqs_receive(receive("q", 100, 2, "r1")).await.unwrap();
+    assert_eq!(ids(&got), ["m1", "m2"]);
+    assert_eq!(got[0].body, "body of m1");
+    assert_eq!(got[0].attributes["k"], MessageAttribute::string("v"));
+    assert_eq!(got[0].sent_at, Timestamp(10));
+    assert_eq!(got[0].receive_count, 1);
+    assert_eq!(got[0].first_received_at, Timestamp(100));
+    let rest = store
+        .sqs_receive(receive("q", 101, 10, "r2"))
+        .await
+        .unwrap();
+    assert_eq!(ids(&rest), ["m3"]);
+    let none = store
+        .sqs_receive(receive("q", 102, 10, "r3"))
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "received messages are invisible");
+}
+
+pub async fn received_messages_reappear_after_their_visibility(store: Arc<dyn Store>) {
+    create(&store, "q").await;
+    store
+        .sqs_send("q", vec![message("m1", 10, 0)])
+        .await
+        .unwrap();
+    store.sqs_receive(receive("q", 100, 1, "r1")).await.unwrap();
+    assert_eq!(
+        store.sqs_next_visible("q", Timestamp(100)).await.unwrap(),
+        Some(Timestamp(30_100))
+    );
+    let early = store
+        .sqs_receive(receive("q", 30_099, 1, "r2"))
+        .await
+        .unwrap();
+    assert!(early.is_empty());
+    let again = store
+        .sqs_receive(receive("q", 30_100, 1, "r3"))
+        .await
+        .unwrap();
+    assert_eq!(ids(&again), ["m1"]);
+    assert_eq!(again[0].receive_count, 2);
+    assert_eq!(
+        again[0].first_received_at,
+        Timestamp(100),
+        "first receive is kept"
+    );
+}
+
+pub async fn delete_needs_the_current_receipt(store: Arc<dyn Store>) {
+    create(&store, "q").await;
+    create(&store, "other").await;
+    store
+        .sqs_send("q", vec![message("m1", 10, 0)])
+        .await
+        .unwrap();
+    store.sqs_receive(receive("q", 100, 1, "r1")).await.unwrap();
+    store
+        .sqs_receive(receive("q", 30_100, 1, "r2"))
+        .await
+        .unwrap();
+    let stale = store
+        .sqs_delete_messages("q", vec![receipt("m1", "r1"), receipt("m1", "r2")])
+        .await
+        .unwrap();
+    assert_eq!(stale, [false, true], "only the latest receipt deletes");
+    let wrong_queue = store
+        .sqs_delete_messages("other", vec![receipt("m1", "r2")])
+        .await;
+    assert_eq!(wrong_queue.unwrap(), [false]);
+    let gone = store
+        .sqs_receive(receive("q", 99_999, 1, "r3"))
+        .await
+        .unwrap();
+    assert!(gone.is_empty());
+}
+
+pub async fn change_visibility_outcomes(store: Arc<dyn Store>) {
+    create(&store, "q").await;
+    store
+        .sqs_send("q", vec![message("m1", 10, 0)])
+        .await
+        .unwrap();
+    store.sqs_receive(receive("q", 100, 1, "r1")).await.unwrap();
+    let changes = vec![
+        (receipt("m1", "r1"), Timestamp(200)),
+        (receipt("m1", "wrong"), Timestamp(200)),
+    ];
+    let outcomes = store
+        .sqs_change_visibility("q", changes, Timestamp(150))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcomes,
+        [SqsVisibilityChange::Changed, SqsVisibilityChange::Unknown]
+    );
+    let back = store.sqs_receive(receive("q", 199, 1, "r2")).await.unwrap();
+    assert!(back.is_empty());
+    let late = store
+        .sqs_change_visibility(
+            "q",
+            vec![(receipt("m1", "r1"), Timestamp(999))],
+            Timestamp(250),
+        )
+        .await
+        .unwrap();
+    assert_eq!(late, [SqsVisibilityChange::NotInFlight]);
+    let visible = store.sqs_receive(receive("q", 250, 1, "r3")).await.unwrap();
+    assert_eq!(ids(&visible), ["m1"]);
+}
+
+pub async fn receive_drops_expired_messages(store: Arc<dyn Store>) {
+    create(&store, "q").await;
+    let sent = vec![message("old", 10, 0), message("new", 500, 0)];
+    store.sqs_send("q", sent).await.unwrap();
+    let counts = store
+        .sqs_counts("q", Timestamp(600), Timestamp(100))
+        .await
+        .unwrap();
+    assert_eq!(counts.visible, 1, "expired messages are not counted");
+    let mut r = receive("q", 600, 10, "r1");
+    r.expire_before = Timestamp(100);
+    assert_eq!(ids(&store.sqs_receive(r).await.unwrap()), ["new"]);
+    let later = store
+        .sqs_receive(receive("q", 99_999, 10, "r2"))
+        .await
+        .unwrap();
+    assert_eq!(ids(&later), ["new"], "the expired message was deleted");
+}
+
+pub async fn receive_moves_over_received_messages_to_the_dead_letter_queue(store: Arc<dyn Store>) {
+    create(&store, "q").await;
+    create(&store, "dlq").await;
+    store
+        .sqs_send("q", vec![message("m1", 10, 0)])
+        .await
+        .unwrap();
+    let redrive = SqsRedrive {
+        dead_letter_queue: "dlq".into(),
+        max_receive_count: 2,
+        source_arn: "arn:aws:sqs:us-east-1:000000000000:q".into(),
+    };
+    let at = |now: i64, r: &str| SqsReceive {
+        redrive: Some(redrive.clone()),
+        ..receive("q", now, 1, r)
+    };
+    assert_eq!(store.sqs_receive(at(100, "r1")).await.unwrap().len(), 1);
+    assert_eq!(store.sqs_receive(at(40_000, "r2")).await.unwrap().len(), 1);
+    let third = store.sqs_receive(at(80_000, "r3")).await.unwrap();
+    assert!(
+        third.is_empty(),
+        "a third receive moves the message instead"
+    );
+    let moved = store
+        .sqs_receive(receive("dlq", 80_001, 1, "r4"))
+        .await
+        .unwrap();
+    assert_eq!(ids(&moved), ["m1"], "the message keeps its id");
+    assert_eq!(moved[0].body, "body of m1");
+    assert_eq!(moved[0].sent_at, Timestamp(10));
+    assert_eq!(
+        moved[0].dead_letter_source_arn,
+        Some(redrive.source_arn.clone())
+    );
+
+    // Without a dead-letter queue to move to, the message stays and is received.
+    store
+        .sqs_send("q", vec![message("m2", 10, 0)])
+        .await
+        .unwrap();
+    store.sqs_delete_queue("dlq").await.unwrap();
+    for (n, now) in [100_000, 140_000, 180_000].into_iter().enumerate() {
+        let got = store.sqs_receive(at(now, &format!("x{n}"))).await.unwrap();
+        assert_eq!(ids(&got), ["m2"]);
+    }
+}
+
+pub async fn counts_split_visible_in_flight_and_delayed(store: Arc<dyn Store>) {
+    create(&store, "q").await;
+    let sent = vec![
+        message("a", 10, 0),
+        message("b", 10, 0),
+        message("c", 10, 5_000),
+    ];
+    store.sqs_send("q", sent).await.unwrap();
+    store.sqs_receive(receive("q", 100, 1, "r1")).await.unwrap();
+    let counts = store
+        .sqs_counts("q", Timestamp(100), Timestamp(0))
+        .await
+        .unwrap();
+    assert_eq!(
+        counts,
+        SqsQueueCounts {
+            visible: 1,
+            not_visible: 1,
+            delayed: 1
+        }
+    );
+    assert_eq!(
+        store.sqs_next_visible("q", Timestamp(100)).await.unwrap(),
+        Some(Timestamp(5_010))
+    );
+    let empty = store.sqs_counts("none", Timestamp(100), Timestamp(0)).await;
+    assert_eq!(empty.unwrap(), SqsQueueCounts::default());
+}
+
+pub async fn send_to_a_missing_queue_writes_nothing(store: Arc<dyn Store>) {
+    assert!(
+        !store
+            .sqs_send("nope", vec![message("m", 1, 0)])
+            .await
+            .unwrap()
+    );
+    create(&store, "nope").await;
+    let got = store
+        .sqs_receive(receive("nope", 100, 10, "r"))
+        .await
+        .unwrap();
+    assert!(got.is_empty());
+}
+
+pub async fn purge_and_delete_queue_drop_messages(store: Arc<dyn Store>) {
+    create(&store, "q").await;
+    let sent = vec![message("a", 10, 0), message("b", 10, 0)];
+    store.sqs_send("q", sent).await.unwrap();
+    assert_eq!(store.sqs_purge("q").await.unwrap(), 2);
+    assert!(
+        store
+            .sqs_receive(receive("q", 100, 10, "r"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    store
+        .sqs_send("q", vec![message("c", 10, 0)])
+        .await
+        .unwrap();
+    store.sqs_delete_queue("q").await.unwrap();
+    create(&store, "q").await;
+    let got = store
+        .sqs_receive(receive("q", 100, 10, "r2"))
+        .await
+        .unwrap();
+    assert!(got.is_empty(), "a recreated queue starts empty");
+}
+
+/// First half of the durability check: run against a store that is then dropped.
+pub async fn send_durable_messages(store: Arc<dyn Store>) {
+    create(&store, "q").await;
+    let sent = (0..5)
+        .map(|i| message(&format!("m{i}"), 10 + i, 0))
+        .collect();
+    assert!(store.sqs_send("q", sent).await.unwrap());
+}
+
+/// Second half: run against the same data reopened.
+pub async fn durable_messages_are_there(store: Arc<dyn Store>) {
+    let got = store.sqs_receive(receive("q", 100, 10, "r")).await.unwrap();
+    assert_eq!(ids(&got), ["m0", "m1", "m2", "m3", "m4"]);
+}

@@ -1,0 +1,76 @@
+//! The raw JSON protocol: what a request without an SDK gets back, byte for byte where
+//! clients depend on it (content type, `x-amzn-query-error`, `__type`).
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+
+use crate::support::{TestServer, http_full};
+
+async fn call(server: &TestServer, op: &str, body: Value) -> (u16, hyper::HeaderMap, Value) {
+    let target = format!("AmazonSQS.{op}");
+    let headers = [
+        ("x-amz-target", target.as_str()),
+        ("content-type", "application/x-amz-json-1.0"),
+    ];
+    let (status, h, body) = http_full(
+        &server.url,
+        "POST",
+        "/",
+        &headers,
+        Bytes::from(body.to_string()),
+    )
+    .await;
+    (
+        status,
+        h,
+        serde_json::from_slice(&body).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn json_protocol_answers_and_errors() {
+    let server = TestServer::start();
+    let (status, headers, body) = call(&server, "CreateQueue", json!({"QueueName": "w"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/x-amz-json-1.0");
+    let url = body["QueueUrl"].as_str().expect("url").to_string();
+
+    // Any host in the URL resolves the queue.
+    let other_host = url.replace("127.0.0.1", "sqs.example.com");
+    let (status, _, body) = call(
+        &server,
+        "SendMessage",
+        json!({"QueueUrl": other_host, "MessageBody": "hi"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["MD5OfMessageBody"], "49f68a5c8493ec2c0bf489821c21fc3b");
+
+    let (status, _, body) = call(&server, "PurgeQueue", json!({"QueueUrl": url})).await;
+    assert_eq!((status, body), (200, json!({})));
+
+    let missing = url.replace("/w", "/missing");
+    let (status, headers, body) =
+        call(&server, "GetQueueAttributes", json!({"QueueUrl": missing})).await;
+    assert_eq!(status, 400);
+    assert_eq!(headers["content-type"], "application/x-amz-json-1.0");
+    assert_eq!(
+        headers["x-amzn-query-error"],
+        "AWS.SimpleQueueService.NonExistentQueue;Sender"
+    );
+    assert_eq!(
+        body,
+        json!({"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "The specified queue does not exist."})
+    );
+
+    let (status, _, body) = call(&server, "SendMessage", json!({"MessageBody": "x"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["message"],
+        "The request must contain the parameter QueueUrl."
+    );
+
+    let (status, _, body) = call(&server, "TagQueue", json!({})).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["__type"], "com.amazonaws.sqs#UnsupportedOperation");
+}
