@@ -141,6 +141,14 @@ mod tests {
         }
     }
 
+    /// Final state, dead-letter target, destinations, and the deliveries owed.
+    type Case<'a> = (
+        EndingResult,
+        Option<&'a str>,
+        &'a DestinationConfig,
+        Vec<(DeliveryKind, &'a str)>,
+    );
+
     #[test]
     fn which_deliveries_are_owed() {
         use DeliveryKind::*;
@@ -151,12 +159,7 @@ mod tests {
             on_failure: Some(KO.into()),
         };
         let none = DestinationConfig::default();
-        let cases: Vec<(
-            EndingResult,
-            Option<&str>,
-            &DestinationConfig,
-            Vec<(DeliveryKind, &str)>,
-        )> = vec![
+        let cases: Vec<Case<'_>> = vec![
             (Succeeded, Some(Q), &both, vec![(OnSuccess, OK)]),
             (Succeeded, Some(Q), &none, vec![]),
             (

@@ -561,6 +561,13 @@ async fn event_invoke_config_put_replaces_update_merges() {
     )
     .await;
     let dest = "arn:aws:sqs:us-east-1:000000000000:failures";
+    // Destinations must exist when configured.
+    crate::support::sqs_client(&s.url)
+        .create_queue()
+        .queue_name("failures")
+        .send()
+        .await
+        .unwrap();
     let put = s
         .lambda
         .put_function_event_invoke_config()
