@@ -9,23 +9,11 @@ mod wire;
 
 use std::collections::HashMap;
 
-use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::QueueAttributeName;
 use md5::{Digest, Md5};
 
-pub fn sqs_client(url: &str) -> aws_sdk_sqs::Client {
-    let conf = aws_sdk_sqs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
-        .endpoint_url(url)
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        // The tests observe the server; SDK-side retries would hide what it did.
-        .retry_config(aws_sdk_sqs::config::retry::RetryConfig::disabled())
-        .build();
-    aws_sdk_sqs::Client::from_conf(conf)
-}
+pub use crate::support::sqs_client;
 
 /// Creates a queue with the given attributes and returns its URL.
 pub async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str, attrs: &[(&str, &str)]) -> String {

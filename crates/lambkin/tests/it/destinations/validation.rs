@@ -1,0 +1,160 @@
+//! Every dead-letter and destination validation error with AWS's code and message; a refused
+//! configuration changes nothing.
+
+use super::*;
+
+#[tokio::test]
+async fn dead_letter_and_destination_validation_errors_change_nothing() {
+    let s = TestServer::start();
+    let sqs = sqs_client(&s.url);
+    create_queue(&sqs, "real").await;
+
+    let bad_create = |arn: &'static str| {
+        let lambda = s.lambda.clone();
+        async move {
+            lambda
+                .create_function()
+                .function_name("v")
+                .runtime(Runtime::Nodejs20x)
+                .handler("index.handler")
+                .role(ROLE)
+                .code(
+                    FunctionCode::builder()
+                        .zip_file(Blob::new(zip_fixture("node-echo-cjs")))
+                        .build(),
+                )
+                .dead_letter_config(DeadLetterConfig::builder().target_arn(arn).build())
+                .send()
+                .await
+                .unwrap_err()
+        }
+    };
+    let cases = [
+        (
+            "not-an-arn",
+            "Invalid dead letter queue ARN: ARNs must start with 'arn:': not-an-arn",
+        ),
+        (
+            "arn:aws:sqs:us-east-1:000000000000:missing",
+            "The provided execution role does not have permissions to call SendMessage on SQS",
+        ),
+        (
+            "arn:aws:sns:us-east-1:000000000000:missing",
+            "The provided execution role does not have permissions to call Publish on SNS",
+        ),
+    ];
+    for (arn, message) in cases {
+        let (code, got, status) = aws_error(&bad_create(arn).await);
+        assert_eq!(
+            (code.as_str(), got.as_str(), status),
+            ("InvalidParameterValueException", message, 400),
+            "{arn}"
+        );
+    }
+    assert!(
+        s.lambda
+            .get_function()
+            .function_name("v")
+            .send()
+            .await
+            .is_err(),
+        "nothing was created"
+    );
+
+    create_js(&s, "v", ECHOES, None).await;
+    let err = s
+        .lambda
+        .update_function_configuration()
+        .function_name("v")
+        .dead_letter_config(
+            DeadLetterConfig::builder()
+                .target_arn(queue_arn("missing"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(aws_error(&err).0, "InvalidParameterValueException");
+    let cfg = s
+        .lambda
+        .get_function_configuration()
+        .function_name("v")
+        .send()
+        .await
+        .unwrap();
+    assert!(cfg.dead_letter_config().is_none(), "{cfg:?}");
+
+    let own = function_arn("v");
+    let missing_queue = queue_arn("missing");
+    let cases: Vec<(Option<&str>, Option<&str>, String)> = vec![
+        (
+            None,
+            Some(&missing_queue),
+            format!("The destination ARN {missing_queue} is invalid."),
+        ),
+        (
+            Some("arn:aws:lambda:us-east-1:000000000000:function:nope"),
+            None,
+            "The destination ARN arn:aws:lambda:us-east-1:000000000000:function:nope is invalid."
+                .into(),
+        ),
+        (
+            Some(&own),
+            None,
+            "You can't specify the function as a destination for itself.".into(),
+        ),
+        (
+            Some("arn:aws:s3:::bucket"),
+            None,
+            "The provided destination config DestinationConfig(onSuccess=OnSuccess(destination=arn:aws:s3:::bucket), onFailure=null) is invalid.".into(),
+        ),
+        (
+            Some("arn:aws:iam::000000000000:role/r"),
+            None,
+            "The provided destination config DestinationConfig(onSuccess=OnSuccess(destination=arn:aws:iam::000000000000:role/r), onFailure=null) is invalid.".into(),
+        ),
+        (
+            None,
+            Some("arn:aws:events:us-east-1:000000000000:event-bus/default"),
+            "lambkin does not support EventBridge event buses as destinations yet: arn:aws:events:us-east-1:000000000000:event-bus/default. Use an SQS queue, an SNS topic or a Lambda function.".into(),
+        ),
+        (
+            None,
+            Some("arn:aws:s3:::bucket"),
+            "lambkin does not support S3 buckets as destinations yet: arn:aws:s3:::bucket. Use an SQS queue, an SNS topic or a Lambda function.".into(),
+        ),
+    ];
+    for (on_success, on_failure, message) in cases {
+        let mut d = DestinationConfig::builder();
+        if let Some(arn) = on_success {
+            d = d.on_success(OnSuccess::builder().destination(arn).build());
+        }
+        if let Some(arn) = on_failure {
+            d = d.on_failure(OnFailure::builder().destination(arn).build());
+        }
+        let err = s
+            .lambda
+            .put_function_event_invoke_config()
+            .function_name("v")
+            .destination_config(d.build())
+            .send()
+            .await
+            .unwrap_err();
+        let (code, got, status) = aws_error(&err);
+        assert_eq!(
+            (code.as_str(), got.as_str(), status),
+            ("InvalidParameterValueException", message.as_str(), 400)
+        );
+    }
+    let err = s
+        .lambda
+        .get_function_event_invoke_config()
+        .function_name("v")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(aws_error(&err).2, 404, "no config was stored");
+
+    // A valid one is accepted.
+    set_destinations(&s, "v", 1, None, Some(&queue_arn("real"))).await;
+}
