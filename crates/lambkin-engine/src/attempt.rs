@@ -12,7 +12,7 @@ use lambkin_sandbox::Invocation;
 use lambkin_store::{AttemptFinish, AttemptRecord, ClaimedEvent, NewDelivery, NextState};
 
 use crate::Engine;
-use crate::destinations::LastRun;
+use crate::destinations::{Decided, LastRun};
 use crate::invoke::trace_id;
 use crate::registry::FunctionEntry;
 
@@ -29,6 +29,9 @@ pub(crate) enum Finish {
     Record(AttemptFinish),
     /// The function was deleted: its events are discarded.
     Discard(lambkin_model::FunctionName),
+    /// Nothing can be decided now: the event stays `Running` under its lease and is taken
+    /// again when the lease runs out (or at the next start).
+    Abandon,
 }
 
 impl Engine {
@@ -59,9 +62,12 @@ impl Engine {
             // Failed before running: no attempt, no response (AWS's records for
             // ZeroReservedConcurrency carry neither).
             let next = next_state(gate);
-            let deliveries = self
+            let Some(deliveries) = self
                 .owed_without_run(&entry, &qualifier, &ev, next, history.invocations, now)
-                .await;
+                .await
+            else {
+                return Finish::Abandon;
+            };
             return Finish::Record(AttemptFinish {
                 seq: ev.seq,
                 attempt: None,
@@ -82,9 +88,12 @@ impl Engine {
             Err(_) => {
                 history.throttles += 1;
                 let next = next_state(decide(Step::Throttled, history, &policy, now));
-                let deliveries = self
+                let Some(deliveries) = self
                     .owed_without_run(&entry, &qualifier, &ev, next, history.invocations, now)
-                    .await;
+                    .await
+                else {
+                    return Finish::Abandon;
+                };
                 return Finish::Record(AttemptFinish {
                     seq: ev.seq,
                     attempt: Some(AttemptRecord {
@@ -130,16 +139,18 @@ impl Engine {
         let deliveries = self.deliveries_owed(
             &entry,
             &qualifier,
-            ev.request_id.as_str(),
-            next,
-            history.invocations,
-            &payload,
-            LastRun {
-                response: Some(&result.payload),
-                function_error: function_error.as_deref(),
-                error_message: result.outcome.error().map(|e| e.error_message.as_str()),
+            Decided {
+                request_id: ev.request_id.as_str(),
+                next,
+                invocations: history.invocations,
+                payload: &payload,
+                last: LastRun {
+                    response: Some(&result.payload),
+                    function_error: function_error.as_deref(),
+                    error: result.outcome.error(),
+                },
+                at: ended_at,
             },
-            ended_at,
         );
         Finish::Record(AttemptFinish {
             seq: ev.seq,
@@ -170,35 +181,40 @@ impl Engine {
         next: NextState,
         invocations: u32,
         now: Timestamp,
-    ) -> Vec<NewDelivery> {
+    ) -> Option<Vec<NewDelivery>> {
         if !matches!(next, NextState::Failed(_)) {
-            return Vec::new();
+            return Some(Vec::new());
         }
         let earlier = if invocations > 0 {
-            self.inner.store.event(&ev.request_id).await.ok().flatten()
+            match self.inner.store.event(&ev.request_id).await {
+                Ok(record) => record,
+                Err(e) => {
+                    // Deciding without the last response would send a wrong record; leave the
+                    // event to be decided again after its lease.
+                    tracing::error!(error = %e, request_id = %ev.request_id, "cannot read the event's last run");
+                    return None;
+                }
+            }
         } else {
             None
         };
         let last = earlier.as_ref().map_or_else(LastRun::default, |r| LastRun {
             response: r.response.as_deref(),
             function_error: r.function_error.as_deref(),
-            error_message: r
-                .attempts
-                .iter()
-                .rev()
-                .find_map(|a| a.error.as_ref())
-                .map(|e| e.error_message.as_str()),
+            error: r.attempts.iter().rev().find_map(|a| a.error.as_ref()),
         });
-        self.deliveries_owed(
+        Some(self.deliveries_owed(
             entry,
             qualifier,
-            ev.request_id.as_str(),
-            next,
-            invocations,
-            &ev.payload,
-            last,
-            now,
-        )
+            Decided {
+                request_id: ev.request_id.as_str(),
+                next,
+                invocations,
+                payload: &ev.payload,
+                last,
+                at: now,
+            },
+        ))
     }
 
     async fn run_on_environment(

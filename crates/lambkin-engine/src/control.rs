@@ -472,7 +472,16 @@ impl Engine {
         };
         update.last_modified = self.inner.clock.now();
         let merged = existing.merged_with(&update);
-        self.check_invoke_config(&entry.config.name, &merged)
+        // Destinations kept from before are not checked again: one deleted since must not
+        // block changing the retry settings.
+        let mut changed = merged.clone();
+        if changed.destinations.on_success == existing.destinations.on_success {
+            changed.destinations.on_success = None;
+        }
+        if changed.destinations.on_failure == existing.destinations.on_failure {
+            changed.destinations.on_failure = None;
+        }
+        self.check_invoke_config(&entry.config.name, &changed)
             .await?;
         Ok((
             q.clone(),

@@ -57,6 +57,7 @@ async fn run(
         for (_, finish) in batch.drain(..) {
             match finish {
                 Finish::Record(f) => records.push(f),
+                Finish::Abandon => {}
                 Finish::Discard(function) => {
                     if let Err(e) = engine.inner.store.discard_events(&function).await {
                         tracing::error!(error = %e, "cannot discard events of a deleted function");
@@ -69,7 +70,8 @@ async fn run(
             .any(|f| matches!(f.next, NextState::RetryAt(_)));
         let owes = records.iter().any(|f| !f.deliveries.is_empty());
         if let Err(e) = engine.inner.store.finish_batch(records).await {
-            // Those events stay Running under their lease and run again after recovery.
+            // The batch rolled back as a whole: those events stay Running under their lease
+            // and run again after it (or after recovery at the next start).
             tracing::error!(error = %e, "cannot record attempts");
         }
         if retry {

@@ -60,8 +60,7 @@ impl SnsError {
     /// Whether trying again later may succeed (a deliverer retries these, and gives up on
     /// the rest).
     pub fn is_transient(&self) -> bool {
-        // A record that cannot be decoded will not decode on the next try either.
-        matches!(self, SnsError::Store(e) if !matches!(e, StoreError::Corrupt(_)))
+        matches!(self, SnsError::Store(e) if e.is_transient())
     }
 
     pub(crate) fn invalid(what: impl std::fmt::Display) -> SnsError {

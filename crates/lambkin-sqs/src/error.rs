@@ -51,7 +51,7 @@ impl SqsError {
     /// True only for storage failures worth retrying; a missing queue, a too-large message or
     /// any other bad input fails the same way every time.
     pub fn is_transient(&self) -> bool {
-        matches!(self, SqsError::Store(e) if !matches!(e, StoreError::Corrupt(m) if !m.starts_with("commit failed")))
+        matches!(self, SqsError::Store(e) if e.is_transient())
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
@@ -77,7 +77,7 @@ mod tests {
             (SqsError::invalid("too large"), false),
             (SqsError::Store(StoreError::Closed), true),
             (
-                SqsError::Store(StoreError::Corrupt("commit failed: x".into())),
+                SqsError::Store(StoreError::CommitFailed("disk I/O error".into())),
                 true,
             ),
             (

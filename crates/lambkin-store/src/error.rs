@@ -20,6 +20,58 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("corrupt record: {0}")]
     Corrupt(String),
+    /// The batch holding this write could not be committed; nothing of it is durable.
+    #[error("commit failed: {0}")]
+    CommitFailed(String),
     #[error("the store has shut down")]
     Closed,
+}
+
+impl StoreError {
+    /// Whether the same write may succeed later (a busy or full disk, a failed commit, a store
+    /// that is restarting); a corrupt record or a violated constraint fails every time.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::CommitFailed(_) | StoreError::Closed => true,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::OutOfMemory
+            ),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transient_errors() {
+        let sqlite = |code| {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error {
+                    code,
+                    extended_code: 0,
+                },
+                None,
+            ))
+        };
+        let cases = [
+            (StoreError::CommitFailed("disk I/O error".into()), true),
+            (StoreError::Closed, true),
+            (sqlite(rusqlite::ErrorCode::DatabaseBusy), true),
+            (sqlite(rusqlite::ErrorCode::DiskFull), true),
+            (sqlite(rusqlite::ErrorCode::ConstraintViolation), false),
+            (StoreError::Corrupt("attributes".into()), false),
+            (StoreError::DuplicateEvent("r".into()), false),
+        ];
+        for (e, transient) in cases {
+            assert_eq!(e.is_transient(), transient, "{e:?}");
+        }
+    }
 }

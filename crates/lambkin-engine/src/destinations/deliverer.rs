@@ -3,10 +3,11 @@
 //! marked done only after its target has durably accepted it, so a crash at any point leaves it
 //! pending and it is performed again after restart (at least once).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -14,7 +15,7 @@ use lambkin_model::limits::ASYNC_PAYLOAD_MAX;
 use lambkin_model::{FunctionRef, MessageAttributes};
 use lambkin_sns::Rendered;
 use lambkin_store::{Delivery, DeliveryKind, DeliveryResult};
-use tokio::task::JoinSet;
+use tokio::sync::{Semaphore, mpsc};
 
 use super::delivery_policy::{Channel, Failure, after_failure};
 use super::target::Target;
@@ -22,7 +23,9 @@ use crate::{Engine, EngineError};
 
 /// A deliverer that dies mid-delivery leaves its deliveries to be taken again after this.
 const LEASE: Duration = Duration::from_secs(60);
-const BATCH: usize = 256;
+/// Deliveries in flight at once; each finishes on its own, so one slow HTTP endpoint holds one
+/// slot, not the others.
+const IN_FLIGHT: usize = 256;
 /// Longest idle sleep, so a clock jump or a missed wake-up costs at most this.
 const MAX_IDLE: Duration = Duration::from_secs(1);
 /// SNS gives an HTTP endpoint 15 s to answer.
@@ -35,18 +38,47 @@ impl Engine {
         let inner = &self.inner;
         let mut stop = inner.stop.subscribe();
         let http: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+        let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+        let (done, results) = mpsc::unbounded_channel();
+        tokio::spawn(record_results(self.clone(), results));
         loop {
             if *stop.borrow() {
                 return;
             }
+            // Wait for a free slot, then claim as many deliveries as there are free slots.
+            let first = tokio::select! {
+                permit = slots.clone().acquire_owned() => match permit {
+                    Ok(p) => p,
+                    Err(_) => return,
+                },
+                _ = stop.changed() => return,
+            };
             let now = inner.clock.now();
+            let free = slots.available_permits() + 1;
             let idle = match inner
                 .store
-                .claim_deliveries(now, BATCH, now.plus(LEASE))
+                .claim_deliveries(now, free, now.plus(LEASE))
                 .await
             {
                 Ok(batch) if !batch.is_empty() => {
-                    self.deliver_batch(batch, &http).await;
+                    let mut permit = Some(first);
+                    for delivery in batch {
+                        let Some(slot) = permit
+                            .take()
+                            .or_else(|| slots.clone().try_acquire_owned().ok())
+                        else {
+                            // Cannot happen (we claimed no more than the free slots); the
+                            // delivery's lease runs out and it is claimed again.
+                            break;
+                        };
+                        let (engine, http, done) = (self.clone(), http.clone(), done.clone());
+                        tokio::spawn(async move {
+                            let id = delivery.id;
+                            let result = engine.attempt_delivery(delivery, &http).await;
+                            let _ = done.send((id, result));
+                            drop(slot);
+                        });
+                    }
                     continue;
                 }
                 Ok(_) => match inner.store.next_delivery_due().await {
@@ -60,6 +92,7 @@ impl Engine {
                     Duration::from_millis(100)
                 }
             };
+            drop(first);
             tokio::select! {
                 _ = inner.deliveries_owed.notified() => {}
                 _ = tokio::time::sleep(idle) => {}
@@ -68,42 +101,19 @@ impl Engine {
         }
     }
 
-    async fn deliver_batch(&self, batch: Vec<Delivery>, http: &HttpClient) {
-        let mut running = JoinSet::new();
-        for delivery in batch {
-            let engine = self.clone();
-            let http = http.clone();
-            running.spawn(async move {
-                let id = delivery.id;
-                let attempts = delivery.attempts;
-                let (channel, outcome) = engine.deliver_one(delivery, &http).await;
-                let result = match outcome {
-                    Ok(()) => DeliveryResult::Delivered,
-                    Err(failure) => after_failure(
-                        channel,
-                        attempts,
-                        failure,
-                        engine.inner.clock.now(),
-                        engine.inner.config.time_scale,
-                    ),
-                };
-                (id, result)
-            });
-        }
-        let results = running.join_all().await;
-        for (id, result) in &results {
-            if let DeliveryResult::Failed(error) = result {
-                tracing::warn!(delivery = id, %error, "delivery failed");
-            }
-        }
-        if let Err(e) = self
-            .inner
-            .store
-            .complete_deliveries(results, self.inner.clock.now())
-            .await
-        {
-            // They stay leased and are delivered again when the lease runs out.
-            tracing::error!(error = %e, "cannot record delivery results");
+    /// One delivery, turned into what to record.
+    async fn attempt_delivery(&self, delivery: Delivery, http: &HttpClient) -> DeliveryResult {
+        let attempts = delivery.attempts;
+        let (channel, outcome) = self.deliver_one(delivery, http).await;
+        match outcome {
+            Ok(()) => DeliveryResult::Delivered,
+            Err(failure) => after_failure(
+                channel,
+                attempts,
+                failure,
+                self.inner.clock.now(),
+                self.inner.config.time_scale,
+            ),
         }
     }
 
@@ -223,6 +233,29 @@ impl Engine {
     }
 }
 
+/// Records delivery results as they come, everything that arrived meanwhile in one write.
+async fn record_results(
+    engine: Engine,
+    mut results: mpsc::UnboundedReceiver<(i64, DeliveryResult)>,
+) {
+    let mut batch = Vec::with_capacity(IN_FLIGHT);
+    while results.recv_many(&mut batch, IN_FLIGHT).await > 0 {
+        for (id, result) in &batch {
+            if let DeliveryResult::Failed(error) = result {
+                tracing::warn!(delivery = id, %error, "delivery failed");
+            }
+        }
+        let store = &engine.inner.store;
+        if let Err(e) = store
+            .complete_deliveries(std::mem::take(&mut batch), engine.inner.clock.now())
+            .await
+        {
+            // They stay leased and are delivered again when the lease runs out.
+            tracing::error!(error = %e, "cannot record delivery results");
+        }
+    }
+}
+
 fn text(body: Vec<u8>) -> Result<String, Failure> {
     String::from_utf8(body)
         .map_err(|_| Failure::Permanent("the message is not valid UTF-8 text".into()))
@@ -243,14 +276,13 @@ async fn post(
     let request = request
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| Failure::Permanent(format!("{url}: {e}")))?;
-    let response = match tokio::time::timeout(HTTP_TIMEOUT, http.request(request)).await {
-        Ok(Ok(r)) => r,
+    // Only the status counts; the body is never read, so an endpoint that trickles one
+    // cannot hold the delivery (its connection is simply not reused).
+    let status = match tokio::time::timeout(HTTP_TIMEOUT, http.request(request)).await {
+        Ok(Ok(r)) => r.status(),
         Ok(Err(e)) => return Err(Failure::Transient(format!("{url}: {e}"))),
         Err(_) => return Err(Failure::Transient(format!("{url}: no answer within 15 s"))),
     };
-    let status = response.status();
-    // Read the body so the connection can be reused.
-    let _ = response.into_body().collect().await;
     if status.is_success() {
         Ok(())
     } else if status.is_server_error() || status.as_u16() == 429 {

@@ -16,7 +16,7 @@ mod redrive;
 mod target;
 mod validate;
 
-use lambkin_model::{Qualifier, Timestamp};
+use lambkin_model::{FunctionError, Qualifier, Timestamp};
 use lambkin_store::{NewDelivery, NextState};
 
 use crate::Engine;
@@ -30,24 +30,29 @@ pub(crate) use target::Target;
 pub(crate) struct LastRun<'a> {
     pub response: Option<&'a [u8]>,
     pub function_error: Option<&'a str>,
-    pub error_message: Option<&'a str>,
+    pub error: Option<&'a FunctionError>,
+}
+
+/// An event at the moment `decide` moved it on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Decided<'a> {
+    pub request_id: &'a str,
+    pub next: NextState,
+    pub invocations: u32,
+    pub payload: &'a [u8],
+    pub last: LastRun<'a>,
+    pub at: Timestamp,
 }
 
 impl Engine {
-    /// The deliveries an event owes on reaching `next` (none unless it is final).
-    #[allow(clippy::too_many_arguments)]
+    /// The deliveries an event owes on reaching `d.next` (none unless it is final).
     pub(crate) fn deliveries_owed(
         &self,
         entry: &FunctionEntry,
         qualifier: &Qualifier,
-        request_id: &str,
-        next: NextState,
-        invocations: u32,
-        payload: &[u8],
-        last: LastRun<'_>,
-        at: Timestamp,
+        d: Decided<'_>,
     ) -> Vec<NewDelivery> {
-        let result = match next {
+        let result = match d.next {
             NextState::Succeeded => EndingResult::Succeeded,
             NextState::Failed(c) => EndingResult::Failed(c),
             NextState::RetryAt(_) => return Vec::new(),
@@ -62,20 +67,29 @@ impl Engine {
             return Vec::new();
         }
         let ending = Ending {
-            request_id,
+            request_id: d.request_id,
             function_arn: self
                 .inner
                 .config
                 .scope
                 .qualified_arn(&entry.config.name, qualifier),
+            // FIXME(versions/aliases): the qualifier is the executed version only while
+            // lambkin has no published versions or aliases.
             executed_version: qualifier.as_str(),
             result,
-            invocations,
-            request_payload: payload,
-            response: last.response,
-            function_error: last.function_error,
-            error_message: last.error_message,
-            at,
+            invocations: d.invocations,
+            request_payload: d.payload,
+            response: d.last.response,
+            function_error: d.last.function_error,
+            // `throw new Error()` has an empty message; the type still says what failed.
+            error_message: d.last.error.map(|e| {
+                if e.error_message.is_empty() {
+                    e.error_type.as_str()
+                } else {
+                    e.error_message.as_str()
+                }
+            }),
+            at: d.at,
         };
         owed::owed(&ending, dead_letter, &destinations)
     }

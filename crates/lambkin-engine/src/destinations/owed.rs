@@ -81,9 +81,10 @@ pub(crate) fn owed(
 /// for an event that never ran for lack of concurrency or aged out while throttled) and
 /// `ErrorMessage`.
 fn dead_letter_attributes(ending: &Ending<'_>, condition: FailureCondition) -> MessageAttributes {
+    // SQS and SNS refuse an empty attribute value: never send one.
     let (code, message) = match (ending.function_error, ending.error_message) {
-        (Some(_), Some(m)) => ("200", m.to_string()),
-        (Some(e), None) => ("200", e.to_string()),
+        (Some(_), Some(m)) if !m.is_empty() => ("200", m.to_string()),
+        (Some(e), _) => ("200", e.to_string()),
         (None, _) => (
             "429",
             match condition {
@@ -210,6 +211,25 @@ mod tests {
                 MessageAttribute::string(message)
             );
         }
+    }
+
+    #[test]
+    fn an_empty_error_message_never_becomes_an_empty_attribute() {
+        let mut e = ending(
+            EndingResult::Failed(FailureCondition::RetriesExhausted),
+            true,
+        );
+        e.error_message = Some("");
+        let d = owed(&e, Some(Q), &DestinationConfig::default()).remove(0);
+        assert_eq!(
+            d.attributes["ErrorMessage"],
+            MessageAttribute::string("Unhandled")
+        );
+        assert!(
+            d.attributes
+                .values()
+                .all(|a| a.string_value.as_deref().is_some_and(|v| !v.is_empty()))
+        );
     }
 
     #[test]

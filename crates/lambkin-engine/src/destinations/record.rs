@@ -41,12 +41,13 @@ struct ResponseContext<'a> {
 /// Embeds `bytes` as a JSON value: as-is when they are JSON (event payloads always are, as
 /// Invoke checked them), as a JSON string otherwise, `null` when empty.
 fn embedded(bytes: &[u8]) -> Box<RawValue> {
-    let text = std::str::from_utf8(bytes).unwrap_or("");
-    if text.trim().is_empty() {
-        return RawValue::from_string("null".into()).expect("null is JSON");
-    }
-    if let Ok(raw) = serde_json::from_str::<Box<RawValue>>(text) {
-        return raw;
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if text.trim().is_empty() {
+            return RawValue::from_string("null".into()).expect("null is JSON");
+        }
+        if let Ok(raw) = serde_json::from_str::<Box<RawValue>>(text) {
+            return raw;
+        }
     }
     let quoted = serde_json::to_string(&String::from_utf8_lossy(bytes)).expect("strings serialize");
     RawValue::from_string(quoted).expect("a serialized string is JSON")
@@ -179,6 +180,7 @@ mod tests {
             (b"\"text\"", json!("text")),
             (b"", Value::Null),
             (b"not json", json!("not json")),
+            (b"\xff\xfe bytes", json!("\u{fffd}\u{fffd} bytes")),
         ];
         for (bytes, want) in cases {
             let raw = embedded(bytes);

@@ -4,7 +4,7 @@
 //! crash in between repeats a message rather than losing it. Beyond AWS; what DLQ users ask for.
 
 use bytes::Bytes;
-use lambkin_model::{FunctionRef, Qualifier};
+use lambkin_model::{FunctionName, FunctionRef, Qualifier};
 use serde_json::value::RawValue;
 
 use super::Target;
@@ -65,6 +65,9 @@ impl Engine {
             name: r.name.clone(),
             qualifier: r.qualifier.clone(),
         };
+        // Messages that are not this function's failures stay hidden until the end (so they
+        // are not received again in this run), then are made visible again untouched.
+        let mut left: Vec<String> = Vec::new();
         while report.requeued.len() + report.skipped.len() < max {
             let want = (max - report.requeued.len() - report.skipped.len()).min(10) as u32;
             let batch = self
@@ -78,12 +81,13 @@ impl Engine {
             }
             for message in batch {
                 let payload = if records {
-                    match request_payload(&message.body) {
-                        Some(p) => p,
-                        None => {
+                    match failed_payload(&message.body, &r.name) {
+                        Ok(p) => p,
+                        Err(why) => {
                             report
                                 .skipped
-                                .push(format!("{}: not an invocation record", message.message_id));
+                                .push(format!("{}: {why}", message.message_id));
+                            left.push(message.receipt_handle);
                             continue;
                         }
                     }
@@ -99,21 +103,46 @@ impl Engine {
                 report.requeued.push(id.to_string());
             }
         }
+        if !left.is_empty() {
+            let q = lambkin_sqs::QueueName::from_arn(&queue_arn, scope).map_err(sqs_error)?;
+            for handle in left {
+                self.inner
+                    .sqs
+                    .change_message_visibility(&q, &handle, 0)
+                    .await
+                    .map_err(sqs_error)?;
+            }
+        }
         Ok(report)
     }
 }
 
-/// `requestPayload` of an invocation record, as the JSON text it was.
-fn request_payload(record: &str) -> Option<String> {
+/// The original payload of a failure record of `function`; why not, otherwise (a shared
+/// OnFailure queue may hold other functions' records, or success records).
+fn failed_payload(record: &str, function: &FunctionName) -> Result<String, &'static str> {
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Record<'a> {
         #[serde(borrow)]
         request_payload: &'a RawValue,
+        request_context: Context,
     }
-    serde_json::from_str::<Record<'_>>(record)
-        .ok()
-        .map(|r| r.request_payload.get().to_string())
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Context {
+        function_arn: String,
+        condition: String,
+    }
+    let r: Record<'_> = serde_json::from_str(record).map_err(|_| "not an invocation record")?;
+    let of_function = FunctionRef::parse(&r.request_context.function_arn, None)
+        .is_ok_and(|f| &f.name == function);
+    if !of_function {
+        return Err("a record of another function");
+    }
+    if r.request_context.condition == "Success" {
+        return Err("a success record");
+    }
+    Ok(r.request_payload.get().to_string())
 }
 
 #[cfg(test)]
@@ -121,18 +150,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn payload_is_taken_from_records() {
-        let cases: &[(&str, Option<&str>)] = &[
+    fn only_this_functions_failure_records_are_redriven() {
+        let f = FunctionName::parse("f").expect("valid");
+        let record = |arn: &str, condition: &str| {
+            format!(
+                r#"{{"version":"1.0","requestContext":{{"requestId":"r","functionArn":"{arn}","condition":"{condition}","approximateInvokeCount":1}},"requestPayload":{{"n": 1}}}}"#
+            )
+        };
+        let own = "arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST";
+        let other = "arn:aws:lambda:us-east-1:000000000000:function:g:$LATEST";
+        let cases: Vec<(String, Result<&str, &str>)> = vec![
+            (record(own, "RetriesExhausted"), Ok(r#"{"n": 1}"#)),
+            (record(own, "EventAgeExceeded"), Ok(r#"{"n": 1}"#)),
+            (record(own, "ZeroReservedConcurrency"), Ok(r#"{"n": 1}"#)),
+            (record(own, "Success"), Err("a success record")),
             (
-                r#"{"version":"1.0","requestContext":{},"requestPayload":{"n": 1}}"#,
-                Some(r#"{"n": 1}"#),
+                record(other, "RetriesExhausted"),
+                Err("a record of another function"),
             ),
-            (r#"{"requestPayload":[1,2]}"#, Some("[1,2]")),
-            (r#"{"n":1}"#, None),
-            ("not json", None),
+            (r#"{"n":1}"#.to_string(), Err("not an invocation record")),
+            ("not json".to_string(), Err("not an invocation record")),
         ];
-        for (record, want) in cases {
-            assert_eq!(request_payload(record).as_deref(), *want, "{record}");
+        for (body, want) in cases {
+            assert_eq!(
+                failed_payload(&body, &f).as_deref().map_err(|e| *e),
+                want,
+                "{body}"
+            );
         }
     }
 }

@@ -18,14 +18,14 @@ impl Engine {
         // AWS cannot tell a missing target from one the role may not use, and says the latter.
         match Target::parse(arn, &self.inner.config.scope) {
             Target::Queue(q) => {
-                if !self.inner.sqs.queue_exists(&q).await.unwrap_or(false) {
+                if !self.queue_exists(&q).await? {
                     return Err(EngineError::InvalidParameter(
                         "The provided execution role does not have permissions to call SendMessage on SQS".into(),
                     ));
                 }
             }
             Target::Topic(t) => {
-                if !self.inner.sns.topic_exists(&t).await.unwrap_or(false) {
+                if !self.topic_exists(&t).await? {
                     return Err(EngineError::InvalidParameter(
                         "The provided execution role does not have permissions to call Publish on SNS".into(),
                     ));
@@ -67,8 +67,8 @@ impl Engine {
                 )));
             }
             let exists = match Target::parse(arn, &self.inner.config.scope) {
-                Target::Queue(q) => self.inner.sqs.queue_exists(&q).await.unwrap_or(false),
-                Target::Topic(t) => self.inner.sns.topic_exists(&t).await.unwrap_or(false),
+                Target::Queue(q) => self.queue_exists(&q).await?,
+                Target::Topic(t) => self.topic_exists(&t).await?,
                 Target::Function(f) => self.inner.registry.get(&f.name).is_some(),
                 Target::NotYetSupported(what) => {
                     // Accepting it would drop every record on the floor: say so instead.
@@ -85,5 +85,22 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// A storage failure is the server's (500), not a bad target (400).
+    async fn queue_exists(&self, arn: &str) -> Result<bool, EngineError> {
+        match self.inner.sqs.queue_exists(arn).await {
+            Ok(exists) => Ok(exists),
+            Err(lambkin_sqs::SqsError::Store(e)) => Err(EngineError::Store(e)),
+            Err(_) => Ok(false),
+        }
+    }
+
+    async fn topic_exists(&self, arn: &str) -> Result<bool, EngineError> {
+        match self.inner.sns.topic_exists(arn).await {
+            Ok(exists) => Ok(exists),
+            Err(lambkin_sns::SnsError::Store(e)) => Err(EngineError::Store(e)),
+            Err(_) => Ok(false),
+        }
     }
 }

@@ -181,6 +181,65 @@ mod tests {
         );
     }
 
+    /// A job that fails part-way leaves nothing behind; its batch-mates still commit.
+    #[tokio::test]
+    async fn a_failed_job_is_rolled_back_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(dir.path()).expect("open");
+        let write = |name: &'static str, fail: bool| {
+            let store = store.clone();
+            async move {
+                store
+                    .inner
+                    .writer
+                    .write(move |conn, _| {
+                        conn.execute(
+                            "INSERT INTO functions (name, config) VALUES (?1, '{}')",
+                            [name],
+                        )?;
+                        if fail {
+                            return Err(StoreError::Corrupt("fails after its insert".into()));
+                        }
+                        Ok(())
+                    })
+                    .await
+            }
+        };
+        let (failed, kept) = tokio::join!(write("half-done", true), write("whole", false));
+        assert!(failed.is_err());
+        kept.expect("the other job commits");
+        let names: Vec<String> = store
+            .read(|conn| {
+                let mut stmt = conn.prepare("SELECT name FROM functions ORDER BY name")?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await
+            .expect("read");
+        assert_eq!(names, vec!["whole".to_string()]);
+    }
+
+    /// Delivery counts kept in memory agree with a recount after reopening.
+    #[tokio::test]
+    async fn delivery_counts_match_a_recount_after_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let before = {
+            let store: Arc<dyn crate::Store> =
+                Arc::new(SqliteStore::open(dir.path()).expect("open"));
+            conformance::deliveries_complete_retry_and_fail(store.clone()).await;
+            store.delivery_stats().await.expect("stats")
+        };
+        let reopened = SqliteStore::open(dir.path()).expect("reopen");
+        let recount = crate::Outbox::delivery_stats(&reopened)
+            .await
+            .expect("stats");
+        assert_eq!(before, recount);
+        assert_eq!(
+            (before.pending, before.delivered, before.dead_letter_errors),
+            (1, 1, 1)
+        );
+    }
+
     #[tokio::test]
     async fn events_survive_reopen() {
         let dir = tempfile::tempdir().expect("tempdir");

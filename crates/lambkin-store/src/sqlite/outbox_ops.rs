@@ -7,6 +7,7 @@ use lambkin_model::{MessageAttributes, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
+use super::counts::Counts;
 use crate::{
     Delivery, DeliveryKind, DeliveryRecord, DeliveryResult, DeliveryState, DeliveryStats,
     NewDelivery, Outbox, StoreError,
@@ -42,6 +43,7 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
 /// Inserts one pending delivery, due at once; call inside the write that owes it.
 pub(super) fn insert_delivery(
     conn: &Connection,
+    counts: &mut Counts,
     d: &NewDelivery,
     now: Timestamp,
 ) -> Result<(), StoreError> {
@@ -60,6 +62,7 @@ pub(super) fn insert_delivery(
         attributes,
         now.0
     ])?;
+    counts.delivery(d.kind, DeliveryState::Pending, 1);
     Ok(())
 }
 
@@ -130,11 +133,12 @@ impl Outbox for SqliteStore {
         }
         self.inner
             .writer
-            .write(move |conn, _| {
+            .write(move |conn, counts| {
                 let mut update = conn.prepare_cached(
                     "UPDATE deliveries SET state = ?2, due_at = ?3, last_error = ?4,
                          attempts = attempts + 1, updated_at = ?5, leased = 0
-                     WHERE id = ?1 AND state = 'pending'",
+                     WHERE id = ?1 AND state = 'pending'
+                     RETURNING kind",
                 )?;
                 for (id, result) in results {
                     let (state, due, error) = match result {
@@ -144,7 +148,16 @@ impl Outbox for SqliteStore {
                             (DeliveryState::Pending, Some(t.0), Some(e))
                         }
                     };
-                    update.execute(params![id, state.as_str(), due, error, now.0])?;
+                    let kind: Option<String> = update
+                        .query_row(params![id, state.as_str(), due, error, now.0], |r| r.get(0))
+                        .optional()?;
+                    // None: already final (a late duplicate completion); nothing moved.
+                    if let Some(kind) = kind {
+                        let kind = DeliveryKind::parse(&kind)
+                            .ok_or_else(|| corrupt("delivery kind", &kind))?;
+                        counts.delivery(kind, DeliveryState::Pending, -1);
+                        counts.delivery(kind, state, 1);
+                    }
                 }
                 Ok(())
             })
@@ -218,34 +231,7 @@ impl Outbox for SqliteStore {
     }
 
     async fn delivery_stats(&self) -> Result<DeliveryStats, StoreError> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT kind, state, count(*) FROM deliveries GROUP BY kind, state",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })?;
-            let mut stats = DeliveryStats::default();
-            for row in rows {
-                let (kind, state, n) = row?;
-                let n = n as u64;
-                match (DeliveryKind::parse(&kind), state.as_str()) {
-                    (_, "pending") => stats.pending += n,
-                    (_, "delivered") => stats.delivered += n,
-                    (Some(DeliveryKind::DeadLetter), "failed") => stats.dead_letter_errors += n,
-                    (Some(DeliveryKind::Subscription), "failed") => {
-                        stats.subscription_failures += n
-                    }
-                    (_, "failed") => stats.destination_delivery_failures += n,
-                    _ => return Err(corrupt("delivery state", &state)),
-                }
-            }
-            Ok(stats)
-        })
-        .await
+        let counts = self.inner.counts.lock().map_err(|_| StoreError::Closed)?;
+        Ok(counts.delivery_stats())
     }
 }

@@ -287,7 +287,7 @@ fn finish(conn: &Connection, counts: &mut Counts, f: &AttemptFinish) -> Result<(
     }
     counts.moved(RUNNING, state, 1);
     for d in &f.deliveries {
-        super::outbox_ops::insert_delivery(conn, d, f.decided_at)?;
+        super::outbox_ops::insert_delivery(conn, counts, d, f.decided_at)?;
     }
     if let Some(attempt) = &f.attempt {
         let mut insert = conn.prepare_cached(

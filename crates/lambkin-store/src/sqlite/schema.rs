@@ -48,6 +48,8 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         );
         CREATE INDEX IF NOT EXISTS events_due ON events (due_at) WHERE due_at IS NOT NULL;
         CREATE INDEX IF NOT EXISTS events_by_function ON events (function, id);
+        -- `lambkin events --failed` without walking every event of the function
+        CREATE INDEX IF NOT EXISTS events_failed ON events (function, id) WHERE state = 'failed';
         CREATE TABLE IF NOT EXISTS attempts (
             event_id      INTEGER NOT NULL,
             n             INTEGER NOT NULL,

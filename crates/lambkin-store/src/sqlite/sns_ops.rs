@@ -402,7 +402,7 @@ impl SnsStore for SqliteStore {
         let topic_arn = topic_arn.to_string();
         self.inner
             .writer
-            .write(move |conn, _| {
+            .write(move |conn, counts| {
                 if read_topic(conn, &topic_arn)?.is_none() {
                     return Ok(None);
                 }
@@ -421,7 +421,7 @@ impl SnsStore for SqliteStore {
                             body: message.body.clone(),
                             attributes: message.attributes.clone(),
                         };
-                        insert_delivery(conn, &delivery, now)?;
+                        insert_delivery(conn, counts, &delivery, now)?;
                     }
                 }
                 Ok(Some(messages.len() * targets.len()))

@@ -1,5 +1,8 @@
 //! The group-commit writer: one thread owns the write connection and turns every write that
 //! arrived while the previous commit was being flushed into one transaction and one fsync.
+//! Each job runs inside its own savepoint, so a job that fails part-way leaves nothing behind
+//! (an event never becomes final without the deliveries it owes) while the rest of the batch
+//! commits.
 
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
@@ -11,8 +14,9 @@ use super::counts::Counts;
 use crate::StoreError;
 
 /// Runs inside the batch transaction, recording how it moved events between states; returns
-/// the answer to deliver once the commit is known.
-type Job = Box<dyn FnOnce(&Connection, &mut Counts) -> Answer + Send>;
+/// whether it succeeded (else its savepoint is rolled back) and the answer to deliver once the
+/// commit is known.
+type Job = Box<dyn FnOnce(&Connection, &mut Counts) -> (bool, Answer) + Send>;
 /// Delivers a job's result once the batch's commit outcome is known.
 type Answer = Box<dyn FnOnce(Option<&StoreError>) + Send>;
 
@@ -46,13 +50,15 @@ impl Writer {
         let (reply, answer) = oneshot::channel::<Result<T, StoreError>>();
         let job: Job = Box::new(move |conn, delta| {
             let result = f(conn, delta);
-            Box::new(move |commit_error: Option<&StoreError>| {
+            let ok = result.is_ok();
+            let answer: Answer = Box::new(move |commit_error: Option<&StoreError>| {
                 let outcome = match (commit_error, result) {
-                    (Some(e), _) => Err(StoreError::Corrupt(format!("commit failed: {e}"))),
+                    (Some(e), _) => Err(StoreError::CommitFailed(e.to_string())),
                     (None, r) => r,
                 };
                 let _ = reply.send(outcome);
-            })
+            });
+            (ok, answer)
         });
         self.tx.send(job).map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
@@ -102,8 +108,17 @@ fn commit_batch(
         }
     };
     for job in batch.drain(..) {
-        // A failing statement fails only its own job; SQLite keeps the transaction usable.
-        answers.push(job(&tx, delta));
+        tx.prepare_cached("SAVEPOINT job")?.execute([])?;
+        let mut moved = Counts::default();
+        let (ok, answer) = job(&tx, &mut moved);
+        if ok {
+            delta.apply(&moved);
+        } else {
+            // Undo whatever the failed job wrote before failing; the others are unaffected.
+            tx.prepare_cached("ROLLBACK TO job")?.execute([])?;
+        }
+        tx.prepare_cached("RELEASE job")?.execute([])?;
+        answers.push(answer);
     }
     tx.commit().map_err(StoreError::Sqlite)
 }

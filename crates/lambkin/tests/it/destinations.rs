@@ -420,3 +420,35 @@ async fn delivery_failures_are_counted_and_never_rerun_the_event() {
         "{status}"
     );
 }
+
+/// `throw new Error()` has an empty message; SQS refuses empty attribute values, so the DLQ's
+/// `ErrorMessage` carries the error type instead of losing the delivery.
+#[tokio::test]
+async fn an_error_without_message_still_reaches_the_dead_letter_queue() {
+    let s = TestServer::start();
+    let sqs = sqs_client(&s.url);
+    let dlq = create_queue(&sqs, "quiet-dlq").await;
+    create_js(
+        &s,
+        "quiet",
+        "exports.handler = async () => { throw new TypeError(); };",
+        Some(&queue_arn("quiet-dlq")),
+    )
+    .await;
+    s.lambda
+        .put_function_event_invoke_config()
+        .function_name("quiet")
+        .maximum_retry_attempts(0)
+        .send()
+        .await
+        .unwrap();
+    let id = send_event(&s, "quiet", "{}").await;
+    let m = receive_one(&sqs, &dlq).await;
+    assert_eq!(attribute(&m, "RequestID").1, id);
+    assert_eq!(
+        attribute(&m, "ErrorMessage"),
+        ("String".into(), "TypeError".into())
+    );
+    let v = delivered_event(&s, &id).await;
+    assert_eq!(v["deliveries"][0]["state"], "delivered");
+}

@@ -3,7 +3,7 @@
 //! the JSON envelope, a raw SQS subscriber as the bare message, an HTTP subscriber as AWS's
 //! notification POST; and a function's dead-letter topic publishes the failed payload.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_lambda::operation::RequestId;
 use aws_sdk_lambda::primitives::Blob;
@@ -12,6 +12,7 @@ use aws_sdk_sns::types::MessageAttributeValue;
 use aws_sdk_sqs::types::Message;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::mpsc;
 
 use crate::support::{ROLE, TestServer, eventually, sns_client, sqs_client, zip_with};
 
@@ -182,84 +183,127 @@ async fn a_publish_reaches_lambda_sqs_and_raw_sqs_subscribers() {
     );
 }
 
-/// A tiny HTTP endpoint that fails its first request with 500 and records the second.
-async fn flaky_endpoint() -> (
-    String,
-    tokio::sync::mpsc::Receiver<(Vec<(String, String)>, String)>,
-) {
+/// How the test endpoint answers one request.
+#[derive(Debug, Clone, Copy)]
+enum Answer {
+    Status(u16),
+    /// Reads the request and never answers (the connection stays open).
+    Hang,
+}
+
+/// A request the endpoint received.
+#[derive(Debug)]
+struct Received {
+    headers: Vec<(String, String)>,
+    body: String,
+    at: Instant,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+}
+
+/// A tiny HTTP endpoint answering requests in the order of `script` (then 200), reporting each.
+async fn endpoint(script: Vec<Answer>) -> (String, mpsc::UnboundedReceiver<Received>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(async move {
-        let mut served = 0;
+        let mut script = script.into_iter();
         loop {
             let Ok((mut conn, _)) = listener.accept().await else {
                 return;
             };
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            // Read headers, then the body by Content-Length.
-            let (head, body) = loop {
-                let n = conn.read(&mut chunk).await.unwrap_or(0);
-                if n == 0 {
-                    break (String::new(), String::new());
-                }
-                buf.extend_from_slice(&chunk[..n]);
-                let text = String::from_utf8_lossy(&buf).to_string();
-                if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                    let len = head
-                        .lines()
-                        .find_map(|l| {
-                            let (k, v) = l.split_once(':')?;
-                            k.eq_ignore_ascii_case("content-length")
-                                .then(|| v.trim().parse::<usize>().ok())?
-                        })
-                        .unwrap_or(0);
-                    if body.len() >= len {
-                        break (head.to_string(), body.to_string());
-                    }
-                }
+            let Some((head, body)) = read_request(&mut conn).await else {
+                continue;
             };
-            served += 1;
-            let status = if served == 1 {
-                "500 Internal Server Error"
-            } else {
-                "200 OK"
-            };
-            let _ = conn
-                .write_all(
-                    format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-                        .as_bytes(),
-                )
-                .await;
-            if served > 1 {
-                let headers = head
-                    .lines()
-                    .skip(1)
-                    .filter_map(|l| l.split_once(':'))
-                    .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_string()))
-                    .collect();
-                let _ = tx.send((headers, body)).await;
+            let headers = head
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_string()))
+                .collect();
+            let _ = tx.send(Received {
+                headers,
+                body,
+                at: Instant::now(),
+            });
+            match script.next().unwrap_or(Answer::Status(200)) {
+                Answer::Status(code) => {
+                    let reply = format!(
+                        "HTTP/1.1 {code} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                    );
+                    let _ = conn.write_all(reply.as_bytes()).await;
+                }
+                Answer::Hang => {
+                    tokio::spawn(async move {
+                        let mut sink = [0u8; 64];
+                        while conn.read(&mut sink).await.is_ok_and(|n| n > 0) {}
+                    });
+                }
             }
         }
     });
     (url, rx)
 }
 
-#[tokio::test]
-async fn http_subscribers_get_the_notification_post_with_retries() {
-    let s = TestServer::start();
-    let sns = sns_client(&s.url);
-    let topic = sns
-        .create_topic()
-        .name("hooks")
+/// Headers and body of one request, by Content-Length.
+async fn read_request(conn: &mut tokio::net::TcpStream) -> Option<(String, String)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = conn.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).to_string();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let len = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if body.len() >= len {
+                return Some((head.to_string(), body.to_string()));
+            }
+        }
+    }
+}
+
+async fn next_request(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
+    tokio::time::timeout(WITHIN, rx.recv())
+        .await
+        .expect("a request within the deadline")
+        .expect("endpoint running")
+}
+
+async fn topic(sns: &aws_sdk_sns::Client, name: &str) -> String {
+    sns.create_topic()
+        .name(name)
         .send()
         .await
         .unwrap()
         .topic_arn()
         .unwrap()
-        .to_string();
-    let (url, mut received) = flaky_endpoint().await;
+        .to_string()
+}
+
+#[tokio::test]
+async fn http_subscribers_get_the_notification_post_with_retries() {
+    let s = TestServer::start();
+    let sns = sns_client(&s.url);
+    let topic = topic(&sns, "hooks").await;
+    let (url, mut received) = endpoint(vec![Answer::Status(500), Answer::Status(200)]).await;
     let sub = subscribe(&sns, &topic, "http", &url).await;
     sns.publish()
         .topic_arn(&topic)
@@ -267,29 +311,64 @@ async fn http_subscribers_get_the_notification_post_with_retries() {
         .send()
         .await
         .unwrap();
-    // The first POST got a 500; SNS's policy retries (20 s, scaled to 0.2 s here).
-    let (headers, body) = tokio::time::timeout(WITHIN, received.recv())
-        .await
-        .expect("a retried POST")
-        .expect("endpoint running");
-    let header = |k: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
-    };
-    assert_eq!(header("x-amz-sns-message-type"), "Notification");
-    assert_eq!(header("x-amz-sns-topic-arn"), topic);
-    assert_eq!(header("x-amz-sns-subscription-arn"), sub);
-    let body: Value = serde_json::from_str(&body).unwrap();
+    let first = next_request(&mut received).await;
+    // The first POST got a 500; SNS's policy retries 20 s later (0.2 s at this time scale).
+    let second = next_request(&mut received).await;
+    let gap = second.at - first.at;
+    assert!(
+        gap >= Duration::from_millis(200) && gap < Duration::from_secs(10),
+        "retry after {gap:?}"
+    );
+    assert_eq!(first.body, second.body, "the same notification again");
+    assert_eq!(second.header("x-amz-sns-message-type"), "Notification");
+    assert_eq!(second.header("x-amz-sns-topic-arn"), topic);
+    assert_eq!(second.header("x-amz-sns-subscription-arn"), sub);
+    let body: Value = serde_json::from_str(&second.body).unwrap();
     assert_eq!(body["Type"], "Notification");
     assert_eq!(body["Message"], "ping");
     assert_eq!(
-        header("x-amz-sns-message-id"),
+        second.header("x-amz-sns-message-id"),
         body["MessageId"].as_str().unwrap()
     );
     assert!(body["SigningCertURL"].is_string() && body["UnsubscribeURL"].is_string());
+    // Delivered on the 2nd attempt: no third request follows. The deliverer records the
+    // result right after the answer, so the status shows it delivered.
+    let status = eventually("the delivery recorded", WITHIN, || async {
+        let (_, v) = s.admin("/_lambkin/v1/status").await;
+        (v["deliveries"]["delivered"] == 1).then_some(v)
+    })
+    .await;
+    assert_eq!(status["deliveries"]["pending"], 0, "{status}");
+    assert!(received.try_recv().is_err(), "no third POST");
+}
+
+/// `kill -9` while a delivery is in flight (leased, its HTTP request unanswered): after the
+/// restart the delivery is due at once and performed again.
+#[tokio::test]
+async fn kill_9_during_a_delivery_delivers_it_after_restart() {
+    let mut s = TestServer::start();
+    let sns = sns_client(&s.url);
+    let topic = topic(&sns, "crashy").await;
+    let (url, mut received) = endpoint(vec![Answer::Hang]).await;
+    subscribe(&sns, &topic, "http", &url).await;
+    let id = sns
+        .publish()
+        .topic_arn(&topic)
+        .message("survive")
+        .send()
+        .await
+        .unwrap()
+        .message_id()
+        .unwrap()
+        .to_string();
+    let in_flight = next_request(&mut received).await;
+    assert_eq!(in_flight.header("x-amz-sns-message-id"), id);
+
+    s.kill9();
+    let _restarted = TestServer::start_in(&s.data.clone(), &["--time-scale", "0.01"]);
+    let again = next_request(&mut received).await;
+    assert_eq!(again.header("x-amz-sns-message-id"), id);
+    assert_eq!(again.body, in_flight.body);
 }
 
 #[tokio::test]
@@ -297,15 +376,7 @@ async fn a_dead_letter_topic_publishes_the_failed_payload() {
     let s = TestServer::start();
     let sqs = sqs_client(&s.url);
     let sns = sns_client(&s.url);
-    let topic = sns
-        .create_topic()
-        .name("failures")
-        .send()
-        .await
-        .unwrap()
-        .topic_arn()
-        .unwrap()
-        .to_string();
+    let topic = topic(&sns, "failures").await;
     let (url, arn) = queue(&sqs, "failure-inbox").await;
     let sub = subscribe(&sns, &topic, "sqs", &arn).await;
     sns.set_subscription_attributes()
