@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -31,13 +32,34 @@ const MAX_IDLE: Duration = Duration::from_secs(1);
 /// SNS gives an HTTP endpoint 15 s to answer.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(15);
 
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
+type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// HTTP and HTTPS (rustls with ring, the system's root certificates: `SSL_CERT_FILE` and
+/// `SSL_CERT_DIR` are honoured) for SNS subscribers.
+fn http_client() -> HttpClient {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = match HttpsConnectorBuilder::new()
+        .with_provider_and_native_roots(provider.clone())
+    {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(error = %e, "no system root certificates: HTTPS subscribers will fail");
+            let config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .expect("ring supports the default TLS versions")
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth();
+            HttpsConnectorBuilder::new().with_tls_config(config)
+        }
+    };
+    Client::builder(TokioExecutor::new()).build(builder.https_or_http().enable_http1().build())
+}
 
 impl Engine {
     pub(crate) async fn deliver(self) {
         let inner = &self.inner;
         let mut stop = inner.stop.subscribe();
-        let http: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+        let http = http_client();
         let slots = Arc::new(Semaphore::new(IN_FLIGHT));
         let (done, results) = mpsc::unbounded_channel();
         tokio::spawn(record_results(self.clone(), results));

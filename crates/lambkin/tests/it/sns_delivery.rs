@@ -11,7 +11,7 @@ use aws_sdk_lambda::types::{DeadLetterConfig, FunctionCode, InvocationType, Runt
 use aws_sdk_sns::types::MessageAttributeValue;
 use aws_sdk_sqs::types::Message;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use crate::support::{ROLE, TestServer, eventually, sns_client, sqs_client, zip_with};
@@ -254,7 +254,7 @@ async fn endpoint(script: Vec<Answer>) -> (String, mpsc::UnboundedReceiver<Recei
 }
 
 /// Headers and body of one request, by Content-Length.
-async fn read_request(conn: &mut tokio::net::TcpStream) -> Option<(String, String)> {
+async fn read_request<C: AsyncRead + Unpin>(conn: &mut C) -> Option<(String, String)> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
@@ -434,4 +434,77 @@ async fn a_dead_letter_topic_publishes_the_failed_payload() {
         ("Number", Some("200"))
     );
     assert_eq!(attrs["ErrorMessage"].string_value(), Some("no"));
+}
+
+/// HTTPS subscribers get the same POST over TLS, verified against the system's trust store
+/// (here a test CA given to lambkin through `SSL_CERT_FILE`).
+#[tokio::test]
+async fn https_subscribers_are_delivered_over_tls() {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, certified.cert.pem()).unwrap();
+    let s = TestServer::start_with_env(
+        &["--time-scale", "0.01"],
+        &[("SSL_CERT_FILE", ca.to_str().unwrap())],
+    );
+
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![certified.cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into()),
+        )
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "https://127.0.0.1:{}/secure",
+        listener.local_addr().unwrap().port()
+    );
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let Ok(mut tls) = acceptor.accept(tcp).await else {
+                continue;
+            };
+            if let Some((head, body)) = read_request(&mut tls).await {
+                let _ = tls
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                    .await;
+                let _ = tls.shutdown().await;
+                let _ = tx.send((head, body));
+            }
+        }
+    });
+
+    let sns = sns_client(&s.url);
+    let topic = topic(&sns, "secure").await;
+    subscribe(&sns, &topic, "https", &url).await;
+    sns.publish()
+        .topic_arn(&topic)
+        .message("over tls")
+        .send()
+        .await
+        .unwrap();
+    let (head, body) = tokio::time::timeout(WITHIN, rx.recv())
+        .await
+        .expect("a POST over TLS")
+        .expect("endpoint running");
+    assert!(head.starts_with("POST /secure HTTP/1.1"), "{head}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["Message"], "over tls");
+    eventually("the delivery recorded", WITHIN, || async {
+        let (_, v) = s.admin("/_lambkin/v1/status").await;
+        (v["deliveries"]["delivered"] == 1).then_some(())
+    })
+    .await;
 }

@@ -39,13 +39,27 @@ impl TestServer {
         s
     }
 
+    /// A fresh server with extra environment variables.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let mut s = Self::spawn(&data, args, env);
+        s._dir = Some(dir);
+        s
+    }
+
     /// Starts on an existing data folder (restarts after a crash).
     pub fn start_in(data: &Path, args: &[&str]) -> Self {
+        Self::spawn(data, args, &[])
+    }
+
+    fn spawn(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lambkin"))
             .arg("serve")
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)
             .args(args)
+            .envs(env.iter().copied())
             .env("LAMBKIN_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
