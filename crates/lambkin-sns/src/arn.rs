@@ -79,6 +79,15 @@ pub fn is_lambda_arn(arn: &str) -> bool {
     }
 }
 
+/// Whether an SQS or Lambda ARN (already checked with [`is_sqs_arn`] or [`is_lambda_arn`])
+/// names a resource in lambkin's own region and account. AWS delivers to queues and functions
+/// of other regions and accounts; lambkin serves one of each, so it cannot.
+pub fn in_scope(arn: &str, scope: &Scope) -> bool {
+    let mut region_and_account = arn.split(':').skip(3);
+    region_and_account.next() == Some(scope.region.as_str())
+        && region_and_account.next() == Some(scope.account.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +152,19 @@ mod tests {
         assert!(!is_lambda_arn(
             "arn:aws:lambda:us-east-1:000000000000:function:f:"
         ));
+
+        for (arn, want) in [
+            ("arn:aws:lambda:us-east-1:000000000000:function:f", true),
+            (
+                "arn:aws:lambda:us-east-1:000000000000:function:f:prod",
+                true,
+            ),
+            ("arn:aws:sqs:us-east-1:000000000000:q", true),
+            ("arn:aws:lambda:eu-west-1:000000000000:function:f", false),
+            ("arn:aws:lambda:us-east-1:999999999999:function:f", false),
+            ("arn:aws:sqs:eu-west-1:999999999999:q", false),
+        ] {
+            assert_eq!(in_scope(arn, &scope), want, "{arn}");
+        }
     }
 }

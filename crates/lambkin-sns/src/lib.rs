@@ -1,18 +1,20 @@
-//! SNS semantics over the store: topics, subscriptions, durable publish (one outbox delivery
-//! per subscription, in the publish's commit), and the rendering of a message for each
-//! subscriber protocol. The engine's deliverer performs the deliveries; the query/XML wire
-//! format lives in `lambkin-api/src/sns/`.
+//! SNS semantics over the store: topics, subscriptions, durable publish (the message stored
+//! once and one outbox delivery per subscription referring to it, in the publish's commit), and
+//! the rendering of a message for each subscriber protocol. The engine's deliverer performs
+//! the deliveries; the query/XML wire format lives in `lambkin-api/src/sns/`.
 //!
 //! Data flow: the api crate decodes a request and calls one method of [`Sns`] (`topics.rs`,
 //! `subscriptions.rs`, `publish.rs`), which checks it with AWS's rules (`validate.rs`,
 //! `arn.rs`) and reads or writes [`lambkin_store::SnsStore`]. A publish serialises the
-//! message once (`message.rs`) and the store records one outbox delivery per subscription in
-//! the same commit; after it returns, [`Sns`] wakes the deliverer, which claims each delivery
-//! and asks [`Sns::render`] (`render.rs`) what to send where.
+//! message once (`message.rs`); the store keeps it once, under its MessageId, and records one
+//! outbox delivery per subscription whose body is that id, all in the same commit. After it
+//! returns, [`Sns`] wakes the deliverer, which claims each delivery and asks [`Sns::render`]
+//! (`render.rs`) what to send where; rendering loads the message by id.
 //!
 //! Deliberate limits (see docs/api-compat.md): subscriptions are confirmed at once (no
 //! confirmation handshake), messages are not signed (a fixed placeholder signature), FIFO
-//! topics, filter policies and protocols other than lambda/sqs/http/https are refused.
+//! topics, filter policies, protocols other than lambda/sqs/http/https, and SQS or Lambda
+//! endpoints outside lambkin's one region and account are refused.
 
 mod arn;
 mod error;

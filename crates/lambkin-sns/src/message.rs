@@ -1,6 +1,7 @@
-//! The form of a published message kept in each outbox delivery's body: everything rendering
-//! needs for any protocol, fixed at publish time (id, topic, subject, the message or its
-//! per-protocol variants, attributes, timestamp).
+//! The form in which a published message is stored, once per publish (the store's
+//! `sns_messages`; each outbox delivery only names it by id): everything rendering needs for
+//! any protocol, fixed at publish time (id, topic, subject, the message or its per-protocol
+//! variants, attributes, timestamp).
 
 use std::collections::BTreeMap;
 
@@ -40,12 +41,9 @@ impl StoredMessage {
         Timestamp(self.timestamp_ms)
     }
 
-    pub fn to_bytes(&self) -> Result<Vec<u8>, SnsError> {
-        serde_json::to_vec(self).map_err(|e| {
-            SnsError::Store(lambkin_store::StoreError::Corrupt(format!(
-                "sns message: {e}"
-            )))
-        })
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self)
+            .expect("a struct of strings, string maps and an integer always serialises to JSON")
     }
 
     pub fn from_bytes(body: &[u8]) -> Result<Self, SnsError> {
@@ -73,10 +71,7 @@ mod tests {
             attributes: MessageAttributes::new(),
             timestamp_ms: 5,
         };
-        assert_eq!(
-            StoredMessage::from_bytes(&m.to_bytes().unwrap()).unwrap(),
-            m
-        );
+        assert_eq!(StoredMessage::from_bytes(&m.to_bytes()).unwrap(), m);
         assert_eq!(m.message_for("sqs"), "for sqs");
         assert_eq!(m.message_for("lambda"), "default");
     }

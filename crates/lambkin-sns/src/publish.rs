@@ -222,7 +222,8 @@ impl Sns {
         .await
     }
 
-    /// Records the messages and their fan-out in one durable write; returns their ids.
+    /// Records the messages (each once) and their fan-out in one durable write; returns their
+    /// ids.
     async fn commit(
         &self,
         topic_arn: &str,
@@ -239,13 +240,12 @@ impl Sns {
                 subject: m.subject,
                 message: m.message,
                 per_protocol: m.per_protocol,
-                attributes: m.attributes.clone(),
+                attributes: m.attributes,
                 timestamp_ms: now.millis(),
             };
             records.push(SnsMessage {
                 message_id: message_id.clone(),
-                body: stored.to_bytes()?,
-                attributes: m.attributes,
+                body: stored.to_bytes(),
             });
             ids.push(message_id);
         }

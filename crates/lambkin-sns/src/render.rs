@@ -14,6 +14,7 @@ use lambkin_store::{Delivery, DeliveryKind, SubscriptionRecord};
 use serde::Serialize;
 
 use crate::message::StoredMessage;
+use crate::validate::out_of_scope;
 use crate::{Sns, SnsError};
 
 /// Base64 of "lambkin does not sign SNS messages": a well-formed, obviously fake signature.
@@ -52,18 +53,33 @@ pub enum Rendered {
 impl Sns {
     /// Renders one outbox delivery for its subscription as it is now (a subscription removed
     /// since the publish gives [`Rendered::Gone`]; a changed `RawMessageDelivery` applies).
+    /// The delivery's body names the message, stored once by the publish; a message that is not
+    /// stored, or an SQS/Lambda endpoint outside lambkin's region and account (subscribed before
+    /// Subscribe refused them), is a permanent error.
     pub async fn render(&self, delivery: &Delivery) -> Result<Rendered, SnsError> {
-        if delivery.kind != DeliveryKind::Subscription {
-            return Err(SnsError::InvalidParameter(format!(
-                "delivery {} is a {} delivery, not an SNS subscription",
-                delivery.id,
-                delivery.kind.as_str()
-            )));
-        }
+        // The deliverer dispatches on the kind and hands only subscription deliveries here.
+        debug_assert_eq!(delivery.kind, DeliveryKind::Subscription);
         let Some(subscription) = self.inner.store.subscription(&delivery.target).await? else {
             return Ok(Rendered::Gone);
         };
-        let message = StoredMessage::from_bytes(&delivery.body)?;
+        if let Some(reason) = out_of_scope(
+            &subscription.protocol,
+            &subscription.endpoint,
+            &self.inner.scope,
+        ) {
+            return Err(SnsError::InvalidParameter(format!(
+                "subscription {} cannot be delivered to {}: {reason}",
+                subscription.arn, subscription.endpoint
+            )));
+        }
+        let message_id = String::from_utf8_lossy(&delivery.body);
+        let Some(body) = self.inner.store.sns_message(&message_id).await? else {
+            return Err(SnsError::NotFound(format!(
+                "delivery {} refers to SNS message {message_id}, which is not stored",
+                delivery.id
+            )));
+        };
+        let message = StoredMessage::from_bytes(&body)?;
         render_message(&subscription, &message)
     }
 }
@@ -140,12 +156,9 @@ fn attributes_json(attributes: &MessageAttributes) -> serde_json::Map<String, se
         .collect()
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<String, SnsError> {
-    serde_json::to_string(value).map_err(|e| {
-        SnsError::Store(lambkin_store::StoreError::Corrupt(format!(
-            "sns render: {e}"
-        )))
-    })
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value)
+        .expect("the notification structs hold only strings and string-keyed JSON maps")
 }
 
 fn signing_cert_url(sub: &SubscriptionRecord) -> String {
@@ -164,7 +177,7 @@ fn base_url(sub: &SubscriptionRecord) -> &str {
     sub.service_url.trim_end_matches('/')
 }
 
-fn notification(sub: &SubscriptionRecord, m: &StoredMessage) -> Result<String, SnsError> {
+fn notification(sub: &SubscriptionRecord, m: &StoredMessage) -> String {
     to_json(&Notification {
         r#type: "Notification",
         message_id: &m.message_id,
@@ -201,7 +214,7 @@ pub(crate) fn render_message(
         } else {
             Rendered::Sqs {
                 queue_arn: sub.endpoint.clone(),
-                body: notification(sub, m)?,
+                body: notification(sub, m),
                 attributes: MessageAttributes::new(),
             }
         }),
@@ -228,7 +241,7 @@ pub(crate) fn render_message(
             };
             Ok(Rendered::Lambda {
                 function_arn: sub.endpoint.clone(),
-                payload: to_json(&event)?.into_bytes(),
+                payload: to_json(&event).into_bytes(),
             })
         }
         "http" | "https" => {
@@ -253,7 +266,7 @@ pub(crate) fn render_message(
                 headers.push(("x-amz-sns-rawdelivery".to_string(), "true".to_string()));
                 m.message_for(&sub.protocol).to_string()
             } else {
-                notification(sub, m)?
+                notification(sub, m)
             };
             Ok(Rendered::Http {
                 url: sub.endpoint.clone(),

@@ -4,6 +4,8 @@
 //! Subscriptions to lambda, sqs and http(s) endpoints are confirmed at once: lambkin has no
 //! confirmation handshake (AWS sends http(s) endpoints a `SubscriptionConfirmation` first;
 //! lambkin does not, so an endpoint never sees one and `PendingConfirmation` is always false).
+//! SQS and Lambda endpoints must be in lambkin's own region and account: it has no other to
+//! deliver to.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +25,21 @@ pub struct SubscriptionSummary {
     pub topic_arn: String,
 }
 
+/// Whether a repeated Subscribe's attributes agree with the existing subscription's. AWS
+/// compares only the attributes the request names, each against the subscription's value or,
+/// if never set, its default (LocalStack #9167, validated against AWS): a request without
+/// attributes always agrees, and `RawMessageDelivery=false` agrees with a subscription that
+/// never set it.
+fn agrees_with(existing: &BTreeMap<String, String>, requested: &BTreeMap<String, String>) -> bool {
+    requested.iter().all(|(name, value)| {
+        let current = existing
+            .get(name)
+            .map(String::as_str)
+            .or_else(|| (name == "RawMessageDelivery").then_some("false"));
+        current == Some(value.as_str())
+    })
+}
+
 impl Sns {
     /// Subscribes `endpoint` to the topic and returns the subscription ARN. `service_url` is
     /// the base URL the caller reached lambkin through, used for `UnsubscribeURL`.
@@ -35,7 +52,7 @@ impl Sns {
         service_url: &str,
     ) -> Result<String, SnsError> {
         parse_topic_arn(topic_arn, "TopicArn")?;
-        let endpoint = check_endpoint(protocol, endpoint)?;
+        let endpoint = check_endpoint(protocol, endpoint, &self.inner.scope)?;
         let mut checked = BTreeMap::new();
         for (name, value) in &attributes {
             checked.insert(
@@ -54,7 +71,7 @@ impl Sns {
         };
         match self.inner.store.subscribe(record).await? {
             Subscribed::Created(s) => Ok(s.arn),
-            Subscribed::Existing(s) if s.attributes == checked || checked.is_empty() => Ok(s.arn),
+            Subscribed::Existing(s) if agrees_with(&s.attributes, &checked) => Ok(s.arn),
             Subscribed::Existing(_) => Err(SnsError::invalid(
                 "Attributes Reason: Subscription already exists with different attributes",
             )),
@@ -62,13 +79,12 @@ impl Sns {
         }
     }
 
+    /// Removes the subscription. Idempotent, as on AWS: a subscription that does not exist
+    /// (never did, or already removed) is success; only a malformed ARN is an error.
     pub async fn unsubscribe(&self, subscription_arn: &str) -> Result<(), SnsError> {
         parse_subscription_arn(subscription_arn)?;
-        if self.inner.store.unsubscribe(subscription_arn).await? {
-            Ok(())
-        } else {
-            Err(SnsError::subscription_not_found())
-        }
+        self.inner.store.unsubscribe(subscription_arn).await?;
+        Ok(())
     }
 
     pub async fn list_subscriptions(
@@ -176,5 +192,44 @@ impl Sns {
             .subscription(subscription_arn)
             .await?
             .ok_or_else(SnsError::subscription_not_found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_subscribe_attributes() {
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let raw = map(&[("RawMessageDelivery", "true")]);
+        let raw_and_policy = map(&[("RawMessageDelivery", "true"), ("DeliveryPolicy", "{}")]);
+        let cases = [
+            (map(&[]), map(&[]), true),
+            (raw.clone(), map(&[]), true),
+            (raw_and_policy.clone(), raw.clone(), true),
+            (raw.clone(), raw.clone(), true),
+            (map(&[]), map(&[("RawMessageDelivery", "false")]), true),
+            (map(&[]), raw.clone(), false),
+            (raw.clone(), map(&[("RawMessageDelivery", "false")]), false),
+            (raw.clone(), raw_and_policy.clone(), false),
+            (
+                map(&[("DeliveryPolicy", "{}")]),
+                map(&[("DeliveryPolicy", "{\"a\":1}")]),
+                false,
+            ),
+        ];
+        for (existing, requested, want) in cases {
+            assert_eq!(
+                agrees_with(&existing, &requested),
+                want,
+                "{existing:?} vs {requested:?}"
+            );
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lambkin_model::{ManualClock, MessageAttribute, MessageAttributes, Scope, Timestamp};
-use lambkin_store::{SqliteStore, Store};
+use lambkin_store::{Delivery, DeliveryKind, SqliteStore, Store, SubscriptionRecord};
 use tokio::sync::Notify;
 
 use crate::{BatchEntry, PublishRequest, Rendered, Sns};
@@ -176,4 +176,151 @@ async fn publish_to_a_missing_topic_records_nothing() {
             .await
             .unwrap()
     );
+}
+
+/// A delivery as the deliverer would claim it, for a subscription and a message id.
+fn delivery(target: &str, message_id: &str) -> Delivery {
+    Delivery {
+        id: 7,
+        kind: DeliveryKind::Subscription,
+        source: message_id.into(),
+        target: target.into(),
+        body: message_id.as_bytes().to_vec(),
+        attributes: MessageAttributes::new(),
+        attempts: 0,
+        created_at: Timestamp(0),
+    }
+}
+
+#[tokio::test]
+async fn a_delivery_whose_message_is_not_stored_fails_for_good() {
+    let f = fixture();
+    let (_, sqs, _) = topic_with_two_subscribers(&f).await;
+    let err = f.sns.render(&delivery(&sqs, "lost")).await.unwrap_err();
+    assert_eq!(
+        (err.code(), err.to_string().as_str()),
+        (
+            "NotFound",
+            "delivery 7 refers to SNS message lost, which is not stored"
+        )
+    );
+    assert!(
+        !err.is_transient(),
+        "retrying cannot bring the message back"
+    );
+}
+
+#[tokio::test]
+async fn endpoints_in_another_region_or_account_are_refused_and_never_delivered() {
+    let f = fixture();
+    let (topic, _, _) = topic_with_two_subscribers(&f).await;
+    let url = "http://127.0.0.1:4566";
+    let foreign = [
+        (
+            "lambda",
+            "arn:aws:lambda:eu-west-1:999999999999:function:f",
+            "Invalid parameter: Lambda endpoint ARN Reason: lambkin delivers only to functions in its own region (us-east-1) and account (000000000000)",
+        ),
+        (
+            "sqs",
+            "arn:aws:sqs:eu-west-1:000000000000:q",
+            "Invalid parameter: SQS endpoint ARN Reason: lambkin delivers only to queues in its own region (us-east-1) and account (000000000000)",
+        ),
+    ];
+    for (protocol, endpoint, want) in foreign {
+        let err = f
+            .sns
+            .subscribe(&topic, protocol, Some(endpoint), BTreeMap::new(), url)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.code(), err.to_string().as_str()),
+            ("InvalidParameter", want)
+        );
+    }
+    assert_eq!(f.store.subscription_count(&topic).await.unwrap(), 2);
+
+    // A subscription stored before Subscribe refused such endpoints is not delivered to the
+    // local function of the same name.
+    let arn = format!("{topic}:old");
+    f.store
+        .subscribe(SubscriptionRecord {
+            arn: arn.clone(),
+            topic_arn: topic.clone(),
+            protocol: "lambda".into(),
+            endpoint: foreign[0].1.into(),
+            attributes: BTreeMap::new(),
+            service_url: url.into(),
+            created_at: Timestamp(0),
+        })
+        .await
+        .unwrap();
+    let id = f
+        .sns
+        .publish_to_arn(&topic, "m".into(), None, MessageAttributes::new())
+        .await
+        .unwrap();
+    let err = f.sns.render(&delivery(&arn, &id)).await.unwrap_err();
+    assert_eq!(err.code(), "InvalidParameter");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "subscription {arn} cannot be delivered to arn:aws:lambda:eu-west-1:999999999999:function:f: lambkin delivers only to functions in its own region (us-east-1) and account (000000000000)"
+        )
+    );
+    assert!(!err.is_transient());
+}
+
+#[tokio::test]
+async fn subscribe_again_returns_the_arn_unless_attributes_differ() {
+    let f = fixture();
+    let (topic, sqs, _) = topic_with_two_subscribers(&f).await;
+    let url = "http://127.0.0.1:4566";
+    let again = |attributes: &[(&str, &str)]| {
+        let attributes = attributes
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (sns, topic) = (f.sns.clone(), topic.clone());
+        async move {
+            sns.subscribe(&topic, "sqs", Some(QUEUE), attributes, url)
+                .await
+        }
+    };
+    assert_eq!(again(&[]).await.unwrap(), sqs);
+    assert_eq!(
+        again(&[("RawMessageDelivery", "false")]).await.unwrap(),
+        sqs,
+        "the default agrees with a subscription that never set it"
+    );
+    let err = again(&[("RawMessageDelivery", "true")]).await.unwrap_err();
+    assert_eq!(
+        (err.code(), err.to_string().as_str()),
+        (
+            "InvalidParameter",
+            "Invalid parameter: Attributes Reason: Subscription already exists with different attributes"
+        )
+    );
+    let attributes = f.sns.get_subscription_attributes(&sqs).await.unwrap();
+    assert_eq!(attributes["RawMessageDelivery"], "false", "nothing changed");
+}
+
+#[tokio::test]
+async fn unsubscribe_is_idempotent() {
+    let f = fixture();
+    let (topic, sqs, lambda) = topic_with_two_subscribers(&f).await;
+    f.sns.unsubscribe(&sqs).await.unwrap();
+    f.sns.unsubscribe(&sqs).await.unwrap();
+    f.sns
+        .unsubscribe(&format!("{topic}:never-existed"))
+        .await
+        .unwrap();
+    let err = f.sns.unsubscribe("nope").await.unwrap_err();
+    assert_eq!(
+        (err.code(), err.to_string().as_str()),
+        ("InvalidParameter", "Invalid parameter: SubscriptionArn")
+    );
+    let left = f.sns.list_subscriptions(None).await.unwrap();
+    let left: Vec<_> = left.items.into_iter().map(|s| s.subscription_arn).collect();
+    assert_eq!(left, [lambda]);
 }

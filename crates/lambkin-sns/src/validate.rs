@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use lambkin_model::MessageAttributes;
+use lambkin_model::{MessageAttributes, Scope};
 
 use crate::SnsError;
-use crate::arn::{fifo_unsupported, is_lambda_arn, is_sqs_arn};
+use crate::arn::{fifo_unsupported, in_scope, is_lambda_arn, is_sqs_arn};
 
 /// 256 KiB: the most a message plus its attributes may take (AWS's publish limit).
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
@@ -154,8 +154,13 @@ fn valid_attribute_name(name: &str) -> bool {
         && !lower.starts_with("amazon.")
 }
 
-/// Checks the protocol is one lambkin delivers to and the endpoint fits it.
-pub fn check_endpoint(protocol: &str, endpoint: Option<&str>) -> Result<String, SnsError> {
+/// Checks the protocol is one lambkin delivers to and the endpoint fits it. SQS and Lambda
+/// endpoints must be in `scope` (see [`out_of_scope`]).
+pub fn check_endpoint(
+    protocol: &str,
+    endpoint: Option<&str>,
+    scope: &Scope,
+) -> Result<String, SnsError> {
     if !PROTOCOLS.contains(&protocol) {
         return Err(SnsError::invalid(
             "Protocol Reason: lambkin supports the lambda, sqs, http and https protocols",
@@ -171,13 +176,37 @@ pub fn check_endpoint(protocol: &str, endpoint: Option<&str>) -> Result<String, 
         _ => url_with_scheme(endpoint, "https://"),
     };
     match (fits, protocol) {
-        (true, _) => Ok(endpoint.to_string()),
+        (true, _) => match out_of_scope(protocol, endpoint, scope) {
+            Some(reason) => Err(SnsError::invalid(format!(
+                "{} endpoint ARN Reason: {reason}",
+                if protocol == "sqs" { "SQS" } else { "Lambda" }
+            ))),
+            None => Ok(endpoint.to_string()),
+        },
         (false, "sqs") => Err(SnsError::invalid("SQS endpoint ARN")),
         (false, "lambda") => Err(SnsError::invalid("Lambda endpoint ARN")),
         (false, _) => Err(SnsError::invalid(
             "Endpoint must match the specified protocol",
         )),
     }
+}
+
+/// Why lambkin cannot deliver to this endpoint, if it cannot: an SQS queue or Lambda function
+/// of another region or account. AWS accepts those (with the right permissions), but lambkin
+/// serves one region and account, and delivering to the local resource of the same name would
+/// send the message to the wrong place.
+pub fn out_of_scope(protocol: &str, endpoint: &str, scope: &Scope) -> Option<String> {
+    let what = match protocol {
+        "sqs" => "queues",
+        "lambda" => "functions",
+        _ => return None,
+    };
+    (!in_scope(endpoint, scope)).then(|| {
+        format!(
+            "lambkin delivers only to {what} in its own region ({}) and account ({})",
+            scope.region, scope.account
+        )
+    })
 }
 
 fn url_with_scheme(endpoint: &str, scheme: &str) -> bool {
@@ -420,8 +449,9 @@ mod tests {
             ("http", "http://127.0.0.1:9/hook"),
             ("https", "https://example.com/hook"),
         ];
+        let scope = Scope::default();
         for (p, e) in ok {
-            assert_eq!(check_endpoint(p, Some(e)).ok().as_deref(), Some(e));
+            assert_eq!(check_endpoint(p, Some(e), &scope).ok().as_deref(), Some(e));
         }
         let cases = [
             (
@@ -455,10 +485,25 @@ mod tests {
                 Some("http://"),
                 "Invalid parameter: Endpoint must match the specified protocol",
             ),
+            (
+                "lambda",
+                Some("arn:aws:lambda:eu-west-1:000000000000:function:f"),
+                "Invalid parameter: Lambda endpoint ARN Reason: lambkin delivers only to functions in its own region (us-east-1) and account (000000000000)",
+            ),
+            (
+                "lambda",
+                Some("arn:aws:lambda:us-east-1:999999999999:function:f:prod"),
+                "Invalid parameter: Lambda endpoint ARN Reason: lambkin delivers only to functions in its own region (us-east-1) and account (000000000000)",
+            ),
+            (
+                "sqs",
+                Some("arn:aws:sqs:us-east-1:999999999999:q"),
+                "Invalid parameter: SQS endpoint ARN Reason: lambkin delivers only to queues in its own region (us-east-1) and account (000000000000)",
+            ),
         ];
         for (p, e, want) in cases {
             assert_eq!(
-                err(check_endpoint(p, e)),
+                err(check_endpoint(p, e, &scope)),
                 Some(("InvalidParameter", want.to_string())),
                 "{p} {e:?}"
             );

@@ -1,12 +1,12 @@
-//! The SNS half of the storage contract: topics, subscriptions, and publishing (which records
-//! one outbox delivery per subscription in the same commit). Validation, ARNs and the message
-//! format belong to `lambkin-sns`; the store keeps what it is given, and a published message's
-//! body is opaque bytes here.
+//! The SNS half of the storage contract: topics, subscriptions, and publishing (which stores
+//! the message once and records one outbox delivery per subscription, referring to it, in the
+//! same commit). Validation, ARNs and the message format belong to `lambkin-sns`; the store
+//! keeps what it is given, and a published message's body is opaque bytes here.
 
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use lambkin_model::{MessageAttributes, Timestamp};
+use lambkin_model::Timestamp;
 
 use crate::StoreError;
 
@@ -35,13 +35,15 @@ pub struct SubscriptionRecord {
     pub created_at: Timestamp,
 }
 
-/// One message to fan out: it becomes one outbox delivery per subscription of the topic, with
-/// `source` = `message_id`, `target` = the subscription ARN, and this body and attributes.
-#[derive(Debug, Clone, PartialEq)]
+/// One message to fan out. The store keeps `body` once, under `message_id` (read back with
+/// [`SnsStore::sns_message`]), and records one outbox delivery per subscription of the topic,
+/// with `source` = `message_id`, `target` = the subscription ARN, `body` = the bytes of
+/// `message_id` (a reference, never a copy: a 256 KiB message to 1,000 subscribers writes
+/// 256 KiB, not 256 MB) and no attributes (they are part of `body`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnsMessage {
     pub message_id: String,
     pub body: Vec<u8>,
-    pub attributes: MessageAttributes,
 }
 
 /// How [`SnsStore::subscribe`] ended.
@@ -49,7 +51,8 @@ pub struct SnsMessage {
 pub enum Subscribed {
     Created(SubscriptionRecord),
     /// The topic already has a subscription with this protocol and endpoint; it is returned
-    /// unchanged (AWS answers a repeated Subscribe with the existing ARN).
+    /// unchanged, nothing is written. AWS answers a repeated Subscribe with the existing ARN if
+    /// the request's attributes agree with it, else InvalidParameter: the service decides.
     Existing(SubscriptionRecord),
     TopicNotFound,
 }
@@ -125,13 +128,18 @@ pub trait SnsStore: Send + Sync + std::fmt::Debug {
         limit: usize,
     ) -> Result<Page<SubscriptionRecord>, StoreError>;
 
-    /// In ONE write: checks the topic exists and records one pending outbox delivery per
-    /// message per current subscription. Returns `None` if the topic does not exist (nothing
-    /// recorded), else the number of deliveries recorded. Resolves after the commit is durable.
+    /// In ONE write: checks the topic exists, stores each message once and records one
+    /// pending outbox delivery per message per current subscription (see [`SnsMessage`]). A
+    /// topic without subscriptions records nothing, not even the messages. Returns `None` if the
+    /// topic does not exist (nothing recorded), else the number of deliveries recorded.
+    /// Resolves after the commit is durable.
     async fn publish(
         &self,
         topic_arn: &str,
         messages: Vec<SnsMessage>,
         now: Timestamp,
     ) -> Result<Option<usize>, StoreError>;
+
+    /// The body of a message stored by [`SnsStore::publish`], if any.
+    async fn sns_message(&self, message_id: &str) -> Result<Option<Vec<u8>>, StoreError>;
 }

@@ -1,12 +1,12 @@
 //! The SNS behaviour every storage backend must show: topics and subscriptions, and a publish
-//! that records its fan-out in the outbox in the same commit.
+//! that stores each message once and records its fan-out in the outbox in the same commit.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use lambkin_model::{MessageAttribute, MessageAttributes, Timestamp};
+use lambkin_model::{MessageAttributes, Timestamp};
 
 use crate::{DeliveryKind, SnsMessage, Store, Subscribed, SubscriptionRecord, TopicRecord};
 
@@ -34,11 +34,14 @@ fn subscription(topic_arn: &str, n: u32) -> SubscriptionRecord {
     }
 }
 
+fn body(id: &str) -> Vec<u8> {
+    format!(r#"{{"m":"{id}"}}"#).into_bytes()
+}
+
 fn message(id: &str) -> SnsMessage {
     SnsMessage {
         message_id: id.to_string(),
-        body: br#"{"m":1}"#.to_vec(),
-        attributes: MessageAttributes::from([("k".into(), MessageAttribute::string("v"))]),
+        body: body(id),
     }
 }
 
@@ -236,10 +239,53 @@ pub async fn publish_records_one_delivery_per_subscription(store: Arc<dyn Store>
     }
     for d in &claimed {
         assert_eq!(d.kind, DeliveryKind::Subscription);
-        assert_eq!(d.body, br#"{"m":1}"#.to_vec());
-        assert_eq!(d.attributes, message("x").attributes);
+        assert_eq!(
+            d.body,
+            d.source.as_bytes(),
+            "a delivery refers to its message by id instead of copying it"
+        );
+        assert_eq!(d.attributes, MessageAttributes::new());
         assert_eq!(d.created_at, Timestamp(50));
     }
+    for id in ["m1", "m2"] {
+        assert_eq!(
+            store.sns_message(id).await.unwrap(),
+            Some(body(id)),
+            "the message itself is stored once, under its id"
+        );
+    }
+    assert_eq!(store.sns_message("absent").await.unwrap(), None);
+}
+
+/// A maximum-size message to many subscribers: one delivery each, every one a reference to the
+/// single stored copy. Returns the message's size and the number of subscribers.
+pub async fn large_fan_out_references_one_copy(store: Arc<dyn Store>) -> (usize, usize) {
+    const SUBSCRIBERS: usize = 100;
+    store.create_topic(topic(TOPIC)).await.unwrap();
+    for n in 0..SUBSCRIBERS {
+        subscribe(&store, subscription(TOPIC, n as u32)).await;
+    }
+    let big = vec![b'x'; 256 * 1024];
+    let n = store
+        .publish(
+            TOPIC,
+            vec![SnsMessage {
+                message_id: "big".into(),
+                body: big.clone(),
+            }],
+            Timestamp(50),
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, Some(SUBSCRIBERS));
+    let claimed = store
+        .claim_deliveries(Timestamp(50), 1000, Timestamp(1000))
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), SUBSCRIBERS);
+    assert!(claimed.iter().all(|d| d.body == b"big"));
+    assert_eq!(store.sns_message("big").await.unwrap(), Some(big.clone()));
+    (big.len(), SUBSCRIBERS)
 }
 
 pub async fn publish_without_subscriptions_records_nothing(store: Arc<dyn Store>) {
@@ -250,6 +296,11 @@ pub async fn publish_without_subscriptions_records_nothing(store: Arc<dyn Store>
         .unwrap();
     assert_eq!(n, Some(0));
     assert_eq!(store.next_delivery_due().await.unwrap(), None);
+    assert_eq!(
+        store.sns_message("m1").await.unwrap(),
+        None,
+        "a message nobody is owed is not kept"
+    );
 }
 
 pub async fn publish_to_missing_topic_records_nothing(store: Arc<dyn Store>) {
@@ -259,6 +310,7 @@ pub async fn publish_to_missing_topic_records_nothing(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(n, None);
     assert_eq!(store.next_delivery_due().await.unwrap(), None);
+    assert_eq!(store.sns_message("m1").await.unwrap(), None);
 }
 
 /// First half of the reopen test: a topic with two subscribers and one acknowledged publish.
@@ -281,4 +333,9 @@ pub async fn two_deliveries_are_pending(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(claimed.len(), 2, "acknowledged publish lost across reopen");
     assert!(claimed.iter().all(|d| d.source == "durable"));
+    assert_eq!(
+        store.sns_message("durable").await.unwrap(),
+        Some(body("durable")),
+        "the message committed with its deliveries"
+    );
 }

@@ -1,11 +1,13 @@
-//! [`SnsStore`] on SQLite: tables `sns_topics` and `sns_subscriptions`. A publish inserts its
-//! outbox deliveries inside the same write, so an acknowledged message is owed to every
-//! subscriber even across a crash.
+//! [`SnsStore`] on SQLite: tables `sns_topics`, `sns_subscriptions` and `sns_messages`. A
+//! publish stores each message once in `sns_messages` and inserts its outbox deliveries (each
+//! naming the message by id) inside the same write, so an acknowledged message is owed to every
+//! subscriber even across a crash. Message rows are kept as long as the deliveries that refer
+//! to them (the outbox keeps finished deliveries for `inspect`).
 
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use lambkin_model::Timestamp;
+use lambkin_model::{MessageAttributes, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::SqliteStore;
@@ -38,6 +40,12 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         );
         CREATE INDEX IF NOT EXISTS sns_subscriptions_by_topic
             ON sns_subscriptions (topic_arn, id);
+        CREATE TABLE IF NOT EXISTS sns_messages (
+            message_id  TEXT PRIMARY KEY,
+            topic_arn   TEXT NOT NULL,
+            body        BLOB NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
         ",
     )?;
     Ok(())
@@ -412,14 +420,27 @@ impl SnsStore for SqliteStore {
                     )?
                     .query_map(params![topic_arn], |r| r.get::<_, String>(0))?
                     .collect::<Result<Vec<_>, _>>()?;
+                if targets.is_empty() {
+                    return Ok(Some(0));
+                }
+                let mut store_message = conn.prepare_cached(
+                    "INSERT INTO sns_messages (message_id, topic_arn, body, created_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?;
                 for message in &messages {
+                    store_message.execute(params![
+                        message.message_id,
+                        topic_arn,
+                        message.body,
+                        now.0
+                    ])?;
                     for target in &targets {
                         let delivery = NewDelivery {
                             kind: DeliveryKind::Subscription,
                             source: message.message_id.clone(),
                             target: target.clone(),
-                            body: message.body.clone(),
-                            attributes: message.attributes.clone(),
+                            body: message.message_id.as_bytes().to_vec(),
+                            attributes: MessageAttributes::new(),
                         };
                         insert_delivery(conn, counts, &delivery, now)?;
                     }
@@ -427,6 +448,18 @@ impl SnsStore for SqliteStore {
                 Ok(Some(messages.len() * targets.len()))
             })
             .await
+    }
+
+    async fn sns_message(&self, message_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let message_id = message_id.to_string();
+        self.read(move |conn| {
+            let body = conn
+                .prepare_cached("SELECT body FROM sns_messages WHERE message_id = ?1")?
+                .query_row(params![message_id], |r| r.get(0))
+                .optional()?;
+            Ok(body)
+        })
+        .await
     }
 }
 
@@ -464,6 +497,33 @@ mod tests {
         publish_without_subscriptions_records_nothing,
         publish_to_missing_topic_records_nothing,
     );
+
+    /// The reviewed failure: a 256 KiB publish to N subscribers wrote N copies of the body
+    /// (and two of the attributes) in one transaction. Now the bytes on disk are one copy plus
+    /// N short references.
+    #[tokio::test]
+    async fn a_large_fan_out_writes_the_body_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sqlite = Arc::new(SqliteStore::open(dir.path()).expect("open store"));
+        let (size, subscribers) =
+            conformance::large_fan_out_references_one_copy(sqlite.clone()).await;
+        let (messages, deliveries): (i64, i64) = sqlite
+            .read(|conn| {
+                Ok(conn.query_row(
+                    "SELECT (SELECT sum(length(body)) FROM sns_messages),
+                            (SELECT sum(length(body)) + sum(length(attributes)) FROM deliveries)",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?)
+            })
+            .await
+            .expect("measure");
+        assert_eq!(messages, size as i64);
+        assert!(
+            deliveries < 64 * subscribers as i64,
+            "{deliveries} bytes of delivery bodies for {subscribers} subscribers"
+        );
+    }
 
     #[tokio::test]
     async fn published_deliveries_survive_reopen() {

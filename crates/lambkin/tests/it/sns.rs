@@ -300,6 +300,20 @@ async fn sns_subscriptions() {
         Some(arns[0].as_str()),
         "same endpoint, same ARN"
     );
+    let same_attributes = sns
+        .subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint(QUEUE)
+        .attributes("RawMessageDelivery", "false")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        same_attributes.subscription_arn(),
+        Some(arns[0].as_str()),
+        "attributes that agree with the subscription, same ARN"
+    );
     assert_eq!(
         attributes(&sns, &topic).await["SubscriptionsConfirmed"],
         "4"
@@ -344,22 +358,20 @@ async fn sns_subscriptions() {
     arns.push(raw.subscription_arn().unwrap().to_string());
     assert_eq!(subscription_arns(&sns, &topic).await, arns);
 
+    // Unsubscribe is idempotent, as on AWS: a second call (or one for a subscription that
+    // never existed) succeeds.
+    for _ in 0..2 {
+        sns.unsubscribe()
+            .subscription_arn(&arns[1])
+            .send()
+            .await
+            .unwrap();
+    }
     sns.unsubscribe()
-        .subscription_arn(&arns[1])
+        .subscription_arn(format!("{topic}:never-existed"))
         .send()
         .await
         .unwrap();
-    let err = sns
-        .unsubscribe()
-        .subscription_arn(&arns[1])
-        .send()
-        .await
-        .unwrap_err();
-    assert!(err.as_service_error().unwrap().is_not_found_exception());
-    assert_eq!(
-        failure(err),
-        expect(404, "NotFound", "Subscription does not exist")
-    );
     arns.remove(1);
     assert_eq!(subscription_arns(&sns, &topic).await, arns);
 
@@ -566,5 +578,12 @@ async fn sns_acknowledged_publish_survives_kill9() {
     for id in &ids {
         let owed = lambkin_store::Outbox::deliveries(&store, id).await.unwrap();
         assert_eq!(owed.len(), 2, "message {id}: one delivery per subscriber");
+        assert!(
+            lambkin_store::SnsStore::sns_message(&store, id)
+                .await
+                .unwrap()
+                .is_some(),
+            "message {id} committed with its deliveries"
+        );
     }
 }

@@ -120,6 +120,43 @@ async fn sns_validation_errors_change_nothing() {
             ),
         ),
         (
+            "lambda endpoint in another region and account",
+            failure(
+                sns.subscribe()
+                    .topic_arn(&topic)
+                    .protocol("lambda")
+                    .endpoint("arn:aws:lambda:eu-west-1:999999999999:function:f")
+                    .send()
+                    .await
+                    .unwrap_err(),
+            ),
+        ),
+        (
+            "sqs endpoint in another account",
+            failure(
+                sns.subscribe()
+                    .topic_arn(&topic)
+                    .protocol("sqs")
+                    .endpoint("arn:aws:sqs:us-east-1:999999999999:q")
+                    .send()
+                    .await
+                    .unwrap_err(),
+            ),
+        ),
+        (
+            "subscription exists with different attributes",
+            failure(
+                sns.subscribe()
+                    .topic_arn(&topic)
+                    .protocol("sqs")
+                    .endpoint(QUEUE)
+                    .attributes("RawMessageDelivery", "true")
+                    .send()
+                    .await
+                    .unwrap_err(),
+            ),
+        ),
+        (
             "https endpoint with http scheme",
             failure(
                 sns.subscribe()
@@ -410,6 +447,24 @@ async fn sns_validation_errors_change_nothing() {
         (
             "lambda endpoint not a function ARN",
             bad_param("Invalid parameter: Lambda endpoint ARN"),
+        ),
+        (
+            "lambda endpoint in another region and account",
+            bad_param(
+                "Invalid parameter: Lambda endpoint ARN Reason: lambkin delivers only to functions in its own region (us-east-1) and account (000000000000)",
+            ),
+        ),
+        (
+            "sqs endpoint in another account",
+            bad_param(
+                "Invalid parameter: SQS endpoint ARN Reason: lambkin delivers only to queues in its own region (us-east-1) and account (000000000000)",
+            ),
+        ),
+        (
+            "subscription exists with different attributes",
+            bad_param(
+                "Invalid parameter: Attributes Reason: Subscription already exists with different attributes",
+            ),
         ),
         (
             "https endpoint with http scheme",
