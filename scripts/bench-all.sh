@@ -38,5 +38,11 @@ export LAMBKIN_ENDPOINT=http://127.0.0.1:9173
 "$bin" bench latency --count 2000
 "$bin" bench cold --count 20
 stop
+# Issue 3: SQS throughput (16 clients) and 10,000 failures delivered to an OnFailure queue.
+serve 9174
+export LAMBKIN_ENDPOINT=http://127.0.0.1:9174
+"$bin" bench sqs --clients 16 --seconds 10
+"$bin" bench failures --events 10000
+stop
 "$bin" bench drain --data-dir "$work/pending" --count 1000000 --hold
 calibrate

@@ -182,3 +182,108 @@ async fn logs_follow_sees_new_lines() {
     let _ = child.wait();
     assert!(seen, "logs --follow printed the new line");
 }
+
+/// `events --failed`, `inspect` with its deliveries, and `dlq redrive`, as a person uses them.
+#[tokio::test]
+async fn failed_events_their_deliveries_and_redrive() {
+    let s = TestServer::start();
+    let sqs = crate::support::sqs_client(&s.url);
+    let dlq = sqs
+        .create_queue()
+        .queue_name("cli-dlq")
+        .send()
+        .await
+        .unwrap()
+        .queue_url()
+        .unwrap()
+        .to_string();
+    let folder = fixtures().join("node-echo-cjs");
+    let deployed = lambkin(
+        &s,
+        &[
+            "deploy",
+            folder.to_str().unwrap(),
+            "--name",
+            "fails",
+            "--runtime",
+            "nodejs20.x",
+            "--handler",
+            "index.handler",
+        ],
+    );
+    assert!(deployed.status.success(), "{deployed:?}");
+    s.lambda
+        .update_function_configuration()
+        .function_name("fails")
+        .dead_letter_config(
+            aws_sdk_lambda::types::DeadLetterConfig::builder()
+                .target_arn("arn:aws:sqs:us-east-1:000000000000:cli-dlq")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    s.lambda
+        .put_function_event_invoke_config()
+        .function_name("fails")
+        .maximum_retry_attempts(0)
+        .send()
+        .await
+        .unwrap();
+    let ok = lambkin(&s, &["invoke", "fails", "--async", "--payload", "{}"]);
+    let bad = lambkin(
+        &s,
+        &[
+            "invoke",
+            "fails",
+            "--async",
+            "--payload",
+            r#"{"fail":true}"#,
+        ],
+    );
+    let id = |o: &Output| {
+        stdout(o)
+            .split_whitespace()
+            .nth(1)
+            .expect("queued <request id>")
+            .to_string()
+    };
+    let (ok_id, bad_id) = (id(&ok), id(&bad));
+    let v = s.finished_event(&bad_id, Duration::from_secs(30)).await;
+    assert_eq!(v["state"], "failed");
+    s.finished_event(&ok_id, Duration::from_secs(30)).await;
+
+    let failed = stdout(&lambkin(&s, &["events", "fails", "--failed"]));
+    assert!(failed.contains(&bad_id), "{failed}");
+    assert!(!failed.contains(&ok_id), "only failed events: {failed}");
+
+    let shown =
+        crate::support::eventually("the DLQ delivery done", Duration::from_secs(30), || async {
+            let out = stdout(&lambkin(&s, &["inspect", &bad_id]));
+            out.contains("delivered").then_some(out)
+        })
+        .await;
+    assert!(
+        shown.contains("dead_letter")
+            && shown.contains("arn:aws:sqs:us-east-1:000000000000:cli-dlq"),
+        "{shown}"
+    );
+
+    let out = lambkin(&s, &["dlq", "redrive", "fails", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["requeued"].as_array().map(Vec::len),
+        Some(1),
+        "{report}"
+    );
+    let again = report["requeued"][0].as_str().unwrap();
+    let v = s.finished_event(again, Duration::from_secs(30)).await;
+    assert_eq!(
+        v["payload"],
+        serde_json::json!({"fail": true}),
+        "the original payload"
+    );
+    let left = sqs.receive_message().queue_url(&dlq).send().await.unwrap();
+    assert!(left.messages().is_empty(), "the message was deleted");
+}

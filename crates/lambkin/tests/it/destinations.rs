@@ -308,7 +308,23 @@ async fn seed_destinations_deliver_aws_records_to_both_queues() {
     );
     assert!(record["responsePayload"]["stackTrace"].is_array());
 
-    // Each queue got exactly its one record.
+    // Destinations fire only for async invocations: a synchronous success records nothing, so
+    // the next record in the success queue is the next async event's (oldest first).
+    let sync = s
+        .lambda
+        .invoke()
+        .function_name("my-function")
+        .payload(Blob::new(r#"{"data":"sync"}"#))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sync.status_code(), 200);
+    let after = send_event(&s, "my-function", r#"{"data":"after"}"#).await;
+    let record = body_json(&receive_one(&sqs, &ok).await);
+    assert_eq!(record["requestContext"]["requestId"], after.as_str());
+    assert_eq!(record["requestPayload"], json!({"data": "after"}));
+
+    // Each queue got exactly its records.
     for url in [&ok, &ko] {
         let left = sqs
             .receive_message()
