@@ -7,8 +7,10 @@
 //! messages ([`queue_settings`], [`message`]), then makes one store call: the store holds
 //! messages durably (`lambkin_store::SqsStore`), and a receive is a single write that hands
 //! out messages under a new receipt, expires old ones and moves over-received ones to the
-//! dead-letter queue. Long polling waits on an in-process signal per queue ([`waiters`]) or on
-//! a timer for the next visibility expiry, never on a busy loop.
+//! dead-letter queue. Long polling (`receive.rs`) waits on in-process signals per queue
+//! (`waiters.rs`: one wake-up per message sent, and a re-check when a visibility changes) or on
+//! a timer for the queue's next visibility, never on a busy loop. Sending and deleting are in
+//! `messages.rs`, visibility changes in `visibility.rs`.
 //!
 //! Time comes from the injected [`Clock`]; only the long-poll timers run on tokio's clock.
 
@@ -21,6 +23,8 @@ mod messages;
 mod queue_name;
 pub mod queue_settings;
 mod queues;
+mod receive;
+mod visibility;
 mod waiters;
 
 use std::collections::HashMap;
@@ -32,9 +36,10 @@ use lambkin_store::Store;
 pub use batch::BatchEntry;
 pub use error::SqsError;
 pub use message::{OutgoingMessage, ReceivedMessage};
-pub use messages::{ReceiveOptions, SentMessage};
+pub use messages::SentMessage;
 pub use queue_name::QueueName;
 pub use queue_settings::QueueSettings;
+pub use receive::ReceiveOptions;
 
 /// The SQS service; cheap to clone.
 #[derive(Debug, Clone)]

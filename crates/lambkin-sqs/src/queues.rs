@@ -54,24 +54,27 @@ impl Sqs {
         Ok((record, settings))
     }
 
-    /// Validates requested attributes, including that a redrive target exists.
+    /// Validates requested attributes for queue `q`, including that a redrive target exists
+    /// and is another queue (a queue that is its own dead-letter queue would hand a message
+    /// back to itself on every receive).
     async fn check_attributes(
         &self,
+        q: &QueueName,
         attributes: &BTreeMap<String, String>,
     ) -> Result<QueueSettings, SqsError> {
         let settings = QueueSettings::from_attributes(attributes)?;
         if let Some(r) = &settings.redrive {
-            let missing = match QueueName::from_arn(&r.dead_letter_target_arn, self.scope()) {
-                Ok(dlq) => self.inner.store.sqs_queue(dlq.as_str()).await?.is_none(),
-                Err(_) => true,
+            let reason = match QueueName::from_arn(&r.dead_letter_target_arn, self.scope()) {
+                Ok(dlq) if dlq == *q => Some("Dead letter target cannot be the source queue."),
+                Ok(dlq) if self.inner.store.sqs_queue(dlq.as_str()).await?.is_none() => {
+                    Some("Dead letter target does not exist.")
+                }
+                Ok(_) => None,
+                Err(_) => Some("Dead letter target does not exist."),
             };
-            if missing {
+            if let Some(reason) = reason {
                 let value = attributes.get("RedrivePolicy").cloned().unwrap_or_default();
-                return Err(SqsError::bad_value(
-                    "RedrivePolicy",
-                    value,
-                    "Dead letter target does not exist.",
-                ));
+                return Err(SqsError::bad_value("RedrivePolicy", value, reason));
             }
         }
         Ok(settings)
@@ -85,7 +88,7 @@ impl Sqs {
         attributes: BTreeMap<String, String>,
     ) -> Result<QueueName, SqsError> {
         let q = QueueName::parse(name)?;
-        let requested = self.check_attributes(&attributes).await?;
+        let requested = self.check_attributes(&q, &attributes).await?;
         let now = self.now();
         let record = SqsQueueRecord {
             name: q.as_str().to_string(),
@@ -223,7 +226,7 @@ impl Sqs {
         q: &QueueName,
         attributes: BTreeMap<String, String>,
     ) -> Result<(), SqsError> {
-        self.check_attributes(&attributes).await?;
+        self.check_attributes(q, &attributes).await?;
         let (record, _) = self.load(q).await?;
         let merged = QueueSettings::merged(&record.attributes, &attributes);
         if !self
@@ -234,8 +237,6 @@ impl Sqs {
         {
             return Err(SqsError::QueueDoesNotExist);
         }
-        // A shorter delay or wait may change what a poller should do now.
-        self.inner.waiters.wake(q.as_str());
         Ok(())
     }
 

@@ -38,9 +38,13 @@ pub struct NewSqsMessage {
 /// Where over-received messages go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqsRedrive {
-    /// Name of the dead-letter queue; if it no longer exists, messages stay where they are.
+    /// Name of the dead-letter queue; if it no longer exists, or is the receiving queue
+    /// itself, messages stay where they are.
     pub dead_letter_queue: String,
-    /// A message received this many times is moved instead of received again.
+    /// A message received this many times is moved instead of received again, provided it
+    /// has been received at least once in the receiving queue: a message that arrived by
+    /// redrive is handed out once before it moves on, so queues that redrive into each other
+    /// pass it along one receive (and one visibility timeout) at a time, never in a loop.
     pub max_receive_count: u32,
     /// Recorded on moved messages (`DeadLetterQueueSourceArn`).
     pub source_arn: String,
@@ -135,7 +139,8 @@ pub trait SqsStore: Send + Sync + std::fmt::Debug {
     async fn sqs_send(&self, queue: &str, messages: Vec<NewSqsMessage>)
     -> Result<bool, StoreError>;
 
-    /// Hands out up to `max` visible messages, oldest first, under a new receipt.
+    /// Hands out up to `max` visible messages, oldest first, under a new receipt. Examines
+    /// each message at most once, so it always ends.
     async fn sqs_receive(&self, receive: SqsReceive) -> Result<Vec<SqsStoredMessage>, StoreError>;
 
     /// Deletes each message whose current receipt matches; one flag per entry, in one commit.
@@ -164,10 +169,7 @@ pub trait SqsStore: Send + Sync + std::fmt::Debug {
         expire_before: Timestamp,
     ) -> Result<SqsQueueCounts, StoreError>;
 
-    /// The earliest instant after `now` at which a message of the queue becomes visible.
-    async fn sqs_next_visible(
-        &self,
-        queue: &str,
-        now: Timestamp,
-    ) -> Result<Option<Timestamp>, StoreError>;
+    /// The earliest instant at which a message of the queue is or becomes visible: in the
+    /// past if one is visible now (say, one that arrived after the caller's last receive).
+    async fn sqs_next_visible(&self, queue: &str) -> Result<Option<Timestamp>, StoreError>;
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use lambkin_model::{MessageAttribute, MessageAttributes, Timestamp};
 
@@ -147,7 +148,7 @@ pub async fn received_messages_reappear_after_their_visibility(store: Arc<dyn St
         .unwrap();
     store.sqs_receive(receive("q", 100, 1, "r1")).await.unwrap();
     assert_eq!(
-        store.sqs_next_visible("q", Timestamp(100)).await.unwrap(),
+        store.sqs_next_visible("q").await.unwrap(),
         Some(Timestamp(30_100))
     );
     let early = store
@@ -296,6 +297,82 @@ pub async fn receive_moves_over_received_messages_to_the_dead_letter_queue(store
     }
 }
 
+/// A receive that runs too long holds the single writer; these receives must end at once.
+async fn receive_in_time(store: &Arc<dyn Store>, r: SqsReceive) -> Vec<crate::SqsStoredMessage> {
+    tokio::time::timeout(Duration::from_secs(5), store.sqs_receive(r))
+        .await
+        .expect("the receive ends")
+        .unwrap()
+}
+
+fn redrive_to(dlq: &str, source: &str) -> SqsRedrive {
+    SqsRedrive {
+        dead_letter_queue: dlq.into(),
+        max_receive_count: 1,
+        source_arn: format!("arn:aws:sqs:us-east-1:000000000000:{source}"),
+    }
+}
+
+pub async fn receive_never_moves_a_message_into_its_own_queue(store: Arc<dyn Store>) {
+    create(&store, "q").await;
+    store
+        .sqs_send("q", vec![message("m1", 10, 0), message("m2", 10, 0)])
+        .await
+        .unwrap();
+    let at = |now: i64, max: u32, r: &str| SqsReceive {
+        redrive: Some(redrive_to("q", "q")),
+        ..receive("q", now, max, r)
+    };
+    assert_eq!(receive_in_time(&store, at(100, 2, "r1")).await.len(), 2);
+    let again = receive_in_time(&store, at(40_000, 1, "r2")).await;
+    assert_eq!(
+        ids(&again),
+        ["m1"],
+        "over-received, but there is nowhere to move it"
+    );
+    assert_eq!(again[0].receive_count, 2);
+    assert_eq!(
+        ids(&receive_in_time(&store, at(40_001, 10, "r3")).await),
+        ["m2"]
+    );
+}
+
+pub async fn queues_that_redrive_into_each_other_pass_a_message_one_receive_at_a_time(
+    store: Arc<dyn Store>,
+) {
+    create(&store, "a").await;
+    create(&store, "b").await;
+    store
+        .sqs_send("a", vec![message("m1", 10, 0)])
+        .await
+        .unwrap();
+    let from = |q: &str, other: &str, now: i64, r: &str| SqsReceive {
+        redrive: Some(redrive_to(other, q)),
+        ..receive(q, now, 10, r)
+    };
+    assert_eq!(
+        ids(&receive_in_time(&store, from("a", "b", 100, "r1")).await),
+        ["m1"]
+    );
+    let moved = receive_in_time(&store, from("a", "b", 40_000, "r2")).await;
+    assert!(moved.is_empty(), "over-received in a: moved to b");
+    // In b it is over-received too, but it arrived by redrive: b hands it out first.
+    let in_b = receive_in_time(&store, from("b", "a", 40_000, "r3")).await;
+    assert_eq!(ids(&in_b), ["m1"]);
+    assert_eq!(
+        in_b[0].dead_letter_source_arn.as_deref(),
+        Some("arn:aws:sqs:us-east-1:000000000000:a")
+    );
+    assert!(
+        receive_in_time(&store, from("b", "a", 80_000, "r4"))
+            .await
+            .is_empty()
+    );
+    let back = receive_in_time(&store, from("a", "b", 80_000, "r5")).await;
+    assert_eq!(ids(&back), ["m1"], "back in a after one receive in b");
+    assert_eq!(back[0].receive_count, 3);
+}
+
 pub async fn counts_split_visible_in_flight_and_delayed(store: Arc<dyn Store>) {
     create(&store, "q").await;
     let sent = vec![
@@ -318,9 +395,16 @@ pub async fn counts_split_visible_in_flight_and_delayed(store: Arc<dyn Store>) {
         }
     );
     assert_eq!(
-        store.sqs_next_visible("q", Timestamp(100)).await.unwrap(),
+        store.sqs_next_visible("q").await.unwrap(),
+        Some(Timestamp(10)),
+        "a message visible now is the earliest"
+    );
+    store.sqs_receive(receive("q", 100, 1, "r2")).await.unwrap();
+    assert_eq!(
+        store.sqs_next_visible("q").await.unwrap(),
         Some(Timestamp(5_010))
     );
+    assert_eq!(store.sqs_next_visible("none").await.unwrap(), None);
     let empty = store.sqs_counts("none", Timestamp(100), Timestamp(0)).await;
     assert_eq!(empty.unwrap(), SqsQueueCounts::default());
 }

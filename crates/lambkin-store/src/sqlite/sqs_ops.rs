@@ -2,7 +2,7 @@
 //! through the group-commit writer, so an acknowledged send survives a crash; a receive is a
 //! write too (it records the receipt and the new invisibility).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use async_trait::async_trait;
 use lambkin_model::{MessageAttributes, Timestamp};
@@ -93,17 +93,22 @@ struct Candidate {
     sent_at: i64,
     receive_count: u32,
     first_received_at: Option<i64>,
+    /// Received in this queue since it arrived (sent or moved here).
+    received_here: bool,
     dlq_source_arn: Option<String>,
 }
 
 fn receive(conn: &Connection, r: &SqsReceive) -> Result<Vec<SqsStoredMessage>, StoreError> {
+    // Moving into the receiving queue itself would make the row visible again at once.
     let redrive = match &r.redrive {
-        Some(d) if queue_exists(conn, &d.dead_letter_queue)? => Some(d),
+        Some(d) if d.dead_letter_queue != r.queue && queue_exists(conn, &d.dead_letter_queue)? => {
+            Some(d)
+        }
         _ => None,
     };
     let mut select = conn.prepare_cached(
         "SELECT seq, message_id, body, attributes, sent_at, receive_count, first_received_at,
-             dlq_source_arn
+             receipt IS NOT NULL, dlq_source_arn
          FROM sqs_messages WHERE queue = ?1 AND visible_at <= ?2 ORDER BY visible_at, seq LIMIT ?3",
     )?;
     let mut expire = conn.prepare_cached("DELETE FROM sqs_messages WHERE seq = ?1")?;
@@ -117,15 +122,15 @@ fn receive(conn: &Connection, r: &SqsReceive) -> Result<Vec<SqsStoredMessage>, S
          WHERE seq = ?1",
     )?;
     let mut received = Vec::new();
-    // Each pass changes every row it selects (expired, moved or handed out), so the next pass
-    // sees only rows it has not looked at yet.
-    loop {
-        let wanted = r.max as usize - received.len();
-        if wanted == 0 {
-            break;
-        }
+    // Each row is examined at most once: every pass changes the rows it selects (expired,
+    // moved away or handed out), and `seen` skips any that could still come back, so the loop
+    // ends after at most one pass per row. Asking for `seen.len()` more rows than wanted keeps
+    // a pass from being filled by rows already seen.
+    let mut seen = HashSet::new();
+    while received.len() < r.max as usize {
+        let limit = r.max as usize - received.len() + seen.len();
         let batch: Vec<Candidate> = select
-            .query_map(params![r.queue, r.now.0, wanted as i64], |row| {
+            .query_map(params![r.queue, r.now.0, limit as i64], |row| {
                 Ok(Candidate {
                     seq: row.get(0)?,
                     message_id: row.get(1)?,
@@ -134,20 +139,28 @@ fn receive(conn: &Connection, r: &SqsReceive) -> Result<Vec<SqsStoredMessage>, S
                     sent_at: row.get(4)?,
                     receive_count: row.get(5)?,
                     first_received_at: row.get(6)?,
-                    dlq_source_arn: row.get(7)?,
+                    received_here: row.get(7)?,
+                    dlq_source_arn: row.get(8)?,
                 })
             })?
+            .filter(|c| c.as_ref().map_or(true, |c| seen.insert(c.seq)))
             .collect::<Result<_, _>>()?;
         if batch.is_empty() {
             break;
         }
         for c in batch {
+            if received.len() == r.max as usize {
+                break;
+            }
             if c.sent_at < r.expire_before.0 {
                 expire.execute(params![c.seq])?;
                 continue;
             }
+            // A message that arrived by redrive is handed out once before it moves on, so
+            // queues that redrive into each other pass it along one receive at a time.
             if let Some(d) = redrive
                 && c.receive_count >= d.max_receive_count
+                && c.received_here
             {
                 move_to_dlq.execute(params![c.seq, d.dead_letter_queue, r.now.0, d.source_arn])?;
                 continue;
@@ -406,18 +419,12 @@ impl SqsStore for SqliteStore {
         .await
     }
 
-    async fn sqs_next_visible(
-        &self,
-        queue: &str,
-        now: Timestamp,
-    ) -> Result<Option<Timestamp>, StoreError> {
+    async fn sqs_next_visible(&self, queue: &str) -> Result<Option<Timestamp>, StoreError> {
         let queue = queue.to_string();
         self.read(move |conn| {
             let t: Option<i64> = conn
-                .prepare_cached(
-                    "SELECT MIN(visible_at) FROM sqs_messages WHERE queue = ?1 AND visible_at > ?2",
-                )?
-                .query_row(params![queue, now.0], |r| r.get(0))?;
+                .prepare_cached("SELECT MIN(visible_at) FROM sqs_messages WHERE queue = ?1")?
+                .query_row(params![queue], |r| r.get(0))?;
             Ok(t.map(Timestamp))
         })
         .await
@@ -456,6 +463,8 @@ mod tests {
         change_visibility_outcomes,
         receive_drops_expired_messages,
         receive_moves_over_received_messages_to_the_dead_letter_queue,
+        receive_never_moves_a_message_into_its_own_queue,
+        queues_that_redrive_into_each_other_pass_a_message_one_receive_at_a_time,
         counts_split_visible_in_flight_and_delayed,
         send_to_a_missing_queue_writes_nothing,
         purge_and_delete_queue_drop_messages,

@@ -10,6 +10,66 @@ use crate::support::TestServer;
 type CreateCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, String);
 
 #[tokio::test]
+async fn a_queue_cannot_be_its_own_dead_letter_queue() {
+    let server = TestServer::start();
+    let sqs = sqs_client(&server.url);
+    let to_self = |name: &str| {
+        format!(
+            r#"{{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:{name}","maxReceiveCount":1}}"#
+        )
+    };
+    let refusal = |policy: &str| {
+        (
+            "InvalidParameterValue".to_string(),
+            format!(
+                "Value {policy} for parameter RedrivePolicy is invalid. Reason: Dead letter target cannot be the source queue."
+            ),
+        )
+    };
+    let policy = to_self("loop");
+    let r = sqs
+        .create_queue()
+        .queue_name("loop")
+        .attributes(QueueAttributeName::RedrivePolicy, &policy)
+        .send()
+        .await;
+    assert_eq!(code_and_message(r), refusal(&policy));
+
+    let url = create_queue(&sqs, "self", &[]).await;
+    let policy = to_self("self");
+    let r = sqs
+        .set_queue_attributes()
+        .queue_url(&url)
+        .attributes(QueueAttributeName::RedrivePolicy, &policy)
+        .send()
+        .await;
+    assert_eq!(code_and_message(r), refusal(&policy));
+    assert!(
+        !super::attributes(&sqs, &url)
+            .await
+            .contains_key("RedrivePolicy")
+    );
+
+    // The queue still works through receives that would have redriven a message into itself.
+    sqs.send_message()
+        .queue_url(&url)
+        .message_body("m")
+        .send()
+        .await
+        .expect("send");
+    for _ in 0..3 {
+        let got = sqs
+            .receive_message()
+            .queue_url(&url)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .expect("receive");
+        assert_eq!(got.messages().len(), 1);
+    }
+}
+
+#[tokio::test]
 async fn bad_queues_and_attributes_are_refused_with_aws_errors() {
     let server = TestServer::start();
     let sqs = sqs_client(&server.url);
