@@ -25,6 +25,15 @@ use xml::Xml;
 type Answer = Result<Option<Xml>, SnsApiError>;
 
 /// Runs the query-protocol request in `body`.
+/// A request whose body could not be read (larger than the endpoint accepts, or cut off).
+pub(crate) fn unreadable_body(why: &str) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    SnsApiError::from(lambkin_sns::SnsError::InvalidParameter(format!(
+        "Invalid parameter: the request body could not be read: {why}"
+    )))
+    .render(&request_id)
+}
+
 pub(crate) async fn dispatch(engine: Engine, headers: HeaderMap, body: Bytes) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let query = Query::parse(&body);

@@ -65,6 +65,14 @@ fn empty() -> Result<Response, SqsFailure> {
 }
 
 /// Runs the operation named by `X-Amz-Target` (without the `AmazonSQS.` prefix).
+/// A request whose body could not be read (larger than the endpoint accepts, or cut off).
+pub(crate) fn unreadable_body(why: &str) -> Response {
+    SqsFailure::Sqs(lambkin_sqs::SqsError::InvalidParameterValue(format!(
+        "One or more parameters are invalid. Reason: the request body could not be read: {why}"
+    )))
+    .into_response()
+}
+
 pub(crate) async fn dispatch(
     engine: Engine,
     operation: &str,

@@ -284,6 +284,28 @@ async fn failed_events_their_deliveries_and_redrive() {
         serde_json::json!({"fail": true}),
         "the original payload"
     );
-    let left = sqs.receive_message().queue_url(&dlq).send().await.unwrap();
-    assert!(left.messages().is_empty(), "the message was deleted");
+    // The payload still fails, so the redriven event is dead-lettered again: the queue now
+    // holds its message alone (the original was deleted once the new event was queued).
+    let messages = crate::support::eventually(
+        "the redriven event's dead letter",
+        Duration::from_secs(30),
+        || async {
+            let got = sqs
+                .receive_message()
+                .queue_url(&dlq)
+                .max_number_of_messages(10)
+                .visibility_timeout(0)
+                .message_attribute_names("All")
+                .send()
+                .await
+                .unwrap();
+            (!got.messages().is_empty()).then(|| got.messages().to_vec())
+        },
+    )
+    .await;
+    let request_ids: Vec<&str> = messages
+        .iter()
+        .filter_map(|m| m.message_attributes()?.get("RequestID")?.string_value())
+        .collect();
+    assert_eq!(request_ids, vec![again]);
 }

@@ -74,3 +74,52 @@ async fn json_protocol_answers_and_errors() {
     assert_eq!(status, 400);
     assert_eq!(body["__type"], "com.amazonaws.sqs#UnsupportedOperation");
 }
+
+/// A body larger than the shared endpoint accepts gets each protocol's error, not a bare 413.
+#[tokio::test]
+async fn oversized_bodies_get_protocol_errors() {
+    let server = TestServer::start();
+    let huge = Bytes::from(vec![b'x'; 9 * 1024 * 1024]);
+    let (status, headers, body) = http_full(
+        &server.url,
+        "POST",
+        "/",
+        &[
+            ("x-amz-target", "AmazonSQS.SendMessage"),
+            ("content-type", "application/x-amz-json-1.0"),
+        ],
+        huge.clone(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        headers
+            .get("x-amzn-query-error")
+            .and_then(|v| v.to_str().ok()),
+        Some("InvalidParameterValue;Sender")
+    );
+    let json: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["__type"], "com.amazonaws.sqs#InvalidParameterValue");
+    assert!(
+        json["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not be read"),
+        "{json}"
+    );
+
+    let (status, _, body) = http_full(
+        &server.url,
+        "POST",
+        "/",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        huge,
+    )
+    .await;
+    assert_eq!(status, 400);
+    let xml = String::from_utf8_lossy(&body);
+    assert!(
+        xml.contains("<Code>InvalidParameter</Code>") && xml.contains("could not be read"),
+        "{xml}"
+    );
+}
