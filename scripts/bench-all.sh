@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -p lambkin --bin lambkin --example rust-echo
-bin=target/release/lambkin
+out=${CARGO_TARGET_DIR:-target}/release
+bin=$out/lambkin
+fn=(--bootstrap "$out/examples/rust-echo")
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -25,24 +27,24 @@ stop() { kill "$(jobs -p | tail -1)"; wait "$(jobs -p | tail -1)" 2>/dev/null ||
 
 calibrate
 serve 9171 --max-concurrency 1
-LAMBKIN_ENDPOINT=http://127.0.0.1:9171 "$bin" bench accept --clients 64 --payload-bytes 1024 --seconds 10 --hold-ms 600000
+LAMBKIN_ENDPOINT=http://127.0.0.1:9171 "$bin" bench accept --clients 64 --payload-bytes 1024 --seconds 10 --hold-ms 600000 "${fn[@]}"
 stop
 serve 9172
-LAMBKIN_ENDPOINT=http://127.0.0.1:9172 "$bin" bench accept --clients 64 --payload-bytes 1024 --seconds 10
+LAMBKIN_ENDPOINT=http://127.0.0.1:9172 "$bin" bench accept --clients 64 --payload-bytes 1024 --seconds 10 "${fn[@]}"
 stop
-"$bin" bench drain --data-dir "$work/drain" --count 100000 --concurrency 8
+"$bin" bench drain --data-dir "$work/drain" --count 100000 --concurrency 8 "${fn[@]}"
 serve 9173
 export LAMBKIN_ENDPOINT=http://127.0.0.1:9173
-"$bin" bench sync --concurrency 1 --seconds 10
-"$bin" bench sync --concurrency 16 --seconds 10
-"$bin" bench latency --count 2000
-"$bin" bench cold --count 20
+"$bin" bench sync --concurrency 1 --seconds 10 "${fn[@]}"
+"$bin" bench sync --concurrency 16 --seconds 10 "${fn[@]}"
+"$bin" bench latency --count 2000 "${fn[@]}"
+"$bin" bench cold --count 20 "${fn[@]}"
 stop
 # Issue 3: SQS throughput (16 clients) and 10,000 failures delivered to an OnFailure queue.
 serve 9174
 export LAMBKIN_ENDPOINT=http://127.0.0.1:9174
 "$bin" bench sqs --clients 16 --seconds 10
-"$bin" bench failures --events 10000
+"$bin" bench failures --events 10000 "${fn[@]}"
 stop
-"$bin" bench drain --data-dir "$work/pending" --count 1000000 --hold
+"$bin" bench drain --data-dir "$work/pending" --count 1000000 --hold "${fn[@]}"
 calibrate
