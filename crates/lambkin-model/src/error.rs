@@ -9,6 +9,8 @@ pub enum ModelError {
     InvalidQualifier(String),
     #[error("the derived qualifier from the function name does not match the specified qualifier")]
     QualifierMismatch,
+    #[error("invalid ARN {0:?}")]
+    InvalidArn(String),
     #[error("unsupported runtime {0:?}")]
     UnsupportedRuntime(String),
 }

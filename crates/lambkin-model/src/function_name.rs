@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::ModelError;
+use crate::{Arn, ModelError};
 
 /// A bare function name: `[a-zA-Z0-9-_]{1,64}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,18 +84,51 @@ impl FunctionRef {
     /// Parses an (already percent-decoded) identifier and reconciles it with a `Qualifier`
     /// query parameter: both given and different is AWS's "derived qualifier" error.
     pub fn parse(s: &str, query_qualifier: Option<&str>) -> Result<Self, ModelError> {
-        let (name, suffix) = split_identifier(s)?;
-        let name = FunctionName::parse(name)?;
-        let suffix = suffix.map(Qualifier::parse).transpose()?;
+        let named = if s.starts_with("arn:") {
+            let arn = Arn::parse(s).map_err(|_| ModelError::InvalidFunctionName(s.to_string()))?;
+            FunctionRef::from_arn(&arn)?
+        } else {
+            let (name, suffix) = split_identifier(s)?;
+            FunctionRef {
+                name: FunctionName::parse(name)?,
+                qualifier: suffix.map(Qualifier::parse).transpose()?,
+            }
+        };
         let query = query_qualifier
             .filter(|q| !q.is_empty())
             .map(Qualifier::parse)
             .transpose()?;
-        let qualifier = match (suffix, query) {
+        let qualifier = match (named.qualifier, query) {
             (Some(a), Some(b)) if a != b => return Err(ModelError::QualifierMismatch),
             (a, b) => a.or(b),
         };
-        Ok(FunctionRef { name, qualifier })
+        Ok(FunctionRef {
+            name: named.name,
+            qualifier,
+        })
+    }
+
+    /// The function a full ARN names:
+    /// `arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]`. Only the
+    /// shape is checked, not whether the ARN is local (see [`Arn::is_local`]).
+    pub fn from_arn(arn: &Arn) -> Result<Self, ModelError> {
+        let s = arn.to_string();
+        let function = arn
+            .resource()
+            .strip_prefix("function:")
+            .filter(|_| {
+                s.len() <= MAX_IDENTIFIER_LEN
+                    && arn.service() == "lambda"
+                    && is_account(arn.account())
+            })
+            .and_then(name_and_qualifier);
+        let Some((name, suffix)) = function else {
+            return Err(ModelError::InvalidFunctionName(s));
+        };
+        Ok(FunctionRef {
+            name: FunctionName::parse(name)?,
+            qualifier: suffix.map(Qualifier::parse).transpose()?,
+        })
     }
 
     /// The qualifier that applies: unqualified means `$LATEST`.
@@ -104,27 +137,17 @@ impl FunctionRef {
     }
 }
 
-/// Splits `name[:q]`, `acct:function:name[:q]` or `arn:partition:lambda:region:acct:function:name[:q]`.
+/// The longest identifier AWS accepts in a `{FunctionName}` path parameter.
+const MAX_IDENTIFIER_LEN: usize = 256;
+
+/// Splits the forms that are not full ARNs: `name[:q]` and `acct:function:name[:q]`.
 fn split_identifier(s: &str) -> Result<(&str, Option<&str>), ModelError> {
     let bad = || ModelError::InvalidFunctionName(s.to_string());
-    if s.len() > 256 {
+    if s.len() > MAX_IDENTIFIER_LEN {
         return Err(bad());
     }
     let parts: Vec<&str> = s.split(':').collect();
-    let rest: &[&str] = if s.starts_with("arn:") {
-        match parts.as_slice() {
-            [
-                "arn",
-                _partition,
-                "lambda",
-                _region,
-                account,
-                "function",
-                rest @ ..,
-            ] if is_account(account) => rest,
-            _ => return Err(bad()),
-        }
-    } else if parts.len() >= 3 && parts[1] == "function" {
+    let rest: &[&str] = if parts.len() >= 3 && parts[1] == "function" {
         if !is_account(parts[0]) {
             return Err(bad());
         }
@@ -136,6 +159,15 @@ fn split_identifier(s: &str) -> Result<(&str, Option<&str>), ModelError> {
         [name] => Ok((name, None)),
         [name, q] => Ok((name, Some(q))),
         _ => Err(bad()),
+    }
+}
+
+/// `name` or `name:qualifier`.
+fn name_and_qualifier(s: &str) -> Option<(&str, Option<&str>)> {
+    match s.split_once(':') {
+        None => Some((s, None)),
+        Some((name, q)) if !q.contains(':') => Some((name, Some(q))),
+        Some(_) => None,
     }
 }
 
@@ -182,6 +214,36 @@ mod tests {
                 "arn:aws:lambda:eu-west-1:000000000000:function:my-fn:$LATEST",
                 None,
                 some("my-fn", Some("$LATEST")),
+            ),
+            // Any partition of AWS's pattern parses (see `Arn`); the region is not checked.
+            (
+                "arn:aws-cn:lambda:cn-north-1:000000000000:function:my-fn",
+                None,
+                some("my-fn", None),
+            ),
+            (
+                "arn:gcp:lambda:us-east-1:000000000000:function:my-fn",
+                None,
+                Err(ModelError::InvalidFunctionName(
+                    "arn:gcp:lambda:us-east-1:000000000000:function:my-fn".into(),
+                )),
+            ),
+            (
+                "arn:aws:lambda:us-east-1:000000000000:function:my-fn:1:2",
+                None,
+                Err(ModelError::InvalidFunctionName(
+                    "arn:aws:lambda:us-east-1:000000000000:function:my-fn:1:2".into(),
+                )),
+            ),
+            (
+                "arn:aws:lambda:us-east-1:000000000000:function:",
+                None,
+                Err(ModelError::InvalidFunctionName(String::new())),
+            ),
+            (
+                "arn:aws:lambda:us-east-1:000000000000:function:my-fn",
+                Some("prod"),
+                some("my-fn", Some("prod")),
             ),
             ("my-fn:1", Some("2"), Err(ModelError::QualifierMismatch)),
             (

@@ -1,15 +1,18 @@
 //! Domain types of lambkin, with no I/O.
 //!
 //! Everything the other crates agree on lives here: identifiers parsed once at the edge
-//! ([`FunctionName`], [`FunctionRef`], [`RequestId`]), a function's configuration
-//! ([`FunctionConfig`], [`Runtime`], [`EventInvokeConfig`]), the states an asynchronous event
-//! moves through ([`EventState`], [`FailureCondition`]), what an attempt produced ([`Outcome`]),
-//! and the one pure decision taken after every attempt ([`decide`] with a [`RetryPolicy`]).
+//! ([`FunctionName`], [`FunctionRef`], [`RequestId`], and [`Arn`], the one ARN parser of every
+//! service, whose [`Arn::is_local`] says "in this server's [`Scope`]"), a function's
+//! configuration ([`FunctionConfig`], [`Runtime`], [`EventInvokeConfig`]), the states an
+//! asynchronous event moves through ([`EventState`], [`FailureCondition`]), what an attempt
+//! produced ([`Outcome`]), and the one pure decision taken after every attempt ([`decide`] with
+//! a [`RetryPolicy`]).
 //!
 //! Time is an injected [`Clock`]; the whole platform's schedule (retry delays, throttle backoff,
 //! maximum event age) can be compressed with a [`TimeScale`] so demos and tests show the real
 //! AWS schedule in seconds.
 
+mod arn;
 mod clock;
 mod error;
 mod event_invoke_config;
@@ -24,6 +27,7 @@ mod retry_policy;
 mod runtime;
 mod timestamp;
 
+pub use arn::Arn;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ModelError;
 pub use event_invoke_config::{DestinationConfig, EventInvokeConfig};

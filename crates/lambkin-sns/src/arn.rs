@@ -1,8 +1,9 @@
 //! SNS names and ARNs: topic names and ARNs (`arn:aws:sns:<region>:<account>:<topic>`),
 //! subscription ARNs (`<topic arn>:<uuid>`), and the shapes of the SQS and Lambda ARNs a
-//! subscription may point at. Parsing only: whether a resource exists is the store's answer.
+//! subscription may point at, all read with [`Arn`]. Parsing only: whether a resource exists
+//! is the store's answer, and whether it is lambkin's own is [`Arn::is_local`].
 
-use lambkin_model::Scope;
+use lambkin_model::{Arn, Scope};
 
 use crate::SnsError;
 
@@ -31,17 +32,13 @@ pub fn topic_arn(scope: &Scope, name: &str) -> String {
     format!("arn:aws:sns:{}:{}:{}", scope.region, scope.account, name)
 }
 
-/// The topic part of a well-formed topic ARN, or `InvalidParameter: <what>`.
-pub fn parse_topic_arn<'a>(arn: &'a str, what: &str) -> Result<&'a str, SnsError> {
-    let parts: Vec<&str> = arn.split(':').collect();
-    match parts.as_slice() {
-        ["arn", "aws", "sns", region, account, name]
-            if !region.is_empty() && !account.is_empty() && validate_topic_name(name).is_ok() =>
-        {
-            Ok(name)
-        }
-        _ => Err(SnsError::invalid(what)),
-    }
+/// A well-formed topic ARN (`arn:<partition>:sns:<region>:<account>:<topic>`), or
+/// `InvalidParameter: <what>`. The region and account are not compared with lambkin's: a topic
+/// elsewhere is one the store does not have (`NotFound`), as on AWS.
+pub fn parse_topic_arn(arn: &str, what: &str) -> Result<Arn, SnsError> {
+    sns_arn(arn)
+        .filter(|a| validate_topic_name(a.resource()).is_ok())
+        .ok_or_else(|| SnsError::invalid(what))
 }
 
 /// A new subscription ARN under `topic_arn`.
@@ -50,42 +47,49 @@ pub fn new_subscription_arn(topic_arn: &str) -> String {
 }
 
 /// Checks the shape of a subscription ARN (a topic ARN plus one more part).
-pub fn parse_subscription_arn(arn: &str) -> Result<(), SnsError> {
-    let invalid = || SnsError::invalid("SubscriptionArn");
-    let (topic, id) = arn.rsplit_once(':').ok_or_else(invalid)?;
-    if id.is_empty() {
-        return Err(invalid());
-    }
-    parse_topic_arn(topic, "SubscriptionArn").map(|_| ())
+pub fn parse_subscription_arn(arn: &str) -> Result<Arn, SnsError> {
+    sns_arn(arn)
+        .filter(|a| match a.resource().split_once(':') {
+            Some((topic, id)) => {
+                validate_topic_name(topic).is_ok() && !id.is_empty() && !id.contains(':')
+            }
+            None => false,
+        })
+        .ok_or_else(|| SnsError::invalid("SubscriptionArn"))
 }
 
-/// `arn:aws:sqs:<region>:<account>:<queue>`.
-pub fn is_sqs_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.split(':').collect();
-    matches!(parts.as_slice(), ["arn", "aws", "sqs", r, a, q] if !r.is_empty() && !a.is_empty() && !q.is_empty())
+/// An SNS ARN with a region and an account (SNS resources are never global).
+fn sns_arn(arn: &str) -> Option<Arn> {
+    Arn::parse(arn)
+        .ok()
+        .filter(|a| a.service() == "sns" && !a.region().is_empty() && !a.account().is_empty())
 }
 
-/// `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`.
-pub fn is_lambda_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.split(':').collect();
-    match parts.as_slice() {
-        ["arn", "aws", "lambda", r, a, "function", name, rest @ ..] => {
-            !r.is_empty()
-                && !a.is_empty()
-                && !name.is_empty()
-                && (rest.is_empty() || (rest.len() == 1 && !rest[0].is_empty()))
-        }
-        _ => false,
-    }
+/// An SQS endpoint: `arn:<partition>:sqs:<region>:<account>:<queue>`.
+pub fn sqs_endpoint_arn(endpoint: &str) -> Option<Arn> {
+    Arn::parse(endpoint).ok().filter(|a| {
+        a.service() == "sqs"
+            && !a.region().is_empty()
+            && !a.account().is_empty()
+            && !a.resource().contains(':')
+    })
 }
 
-/// Whether an SQS or Lambda ARN (already checked with [`is_sqs_arn`] or [`is_lambda_arn`])
-/// names a resource in lambkin's own region and account. AWS delivers to queues and functions
-/// of other regions and accounts; lambkin serves one of each, so it cannot.
-pub fn in_scope(arn: &str, scope: &Scope) -> bool {
-    let mut region_and_account = arn.split(':').skip(3);
-    region_and_account.next() == Some(scope.region.as_str())
-        && region_and_account.next() == Some(scope.account.as_str())
+/// A Lambda endpoint: `arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]`.
+pub fn lambda_endpoint_arn(endpoint: &str) -> Option<Arn> {
+    Arn::parse(endpoint).ok().filter(|a| {
+        let function =
+            a.resource()
+                .strip_prefix("function:")
+                .and_then(|rest| match rest.split_once(':') {
+                    None => Some(rest),
+                    Some((name, q)) => (!q.is_empty() && !q.contains(':')).then_some(name),
+                });
+        a.service() == "lambda"
+            && !a.region().is_empty()
+            && !a.account().is_empty()
+            && function.is_some_and(|name| !name.is_empty())
+    })
 }
 
 #[cfg(test)]
@@ -120,14 +124,29 @@ mod tests {
         let scope = Scope::default();
         let arn = topic_arn(&scope, "t");
         assert_eq!(arn, "arn:aws:sns:us-east-1:000000000000:t");
-        assert_eq!(parse_topic_arn(&arn, "TopicArn").ok(), Some("t"));
+        assert_eq!(
+            parse_topic_arn(&arn, "TopicArn")
+                .ok()
+                .map(|a| a.resource().to_string()),
+            Some("t".to_string())
+        );
         for bad in [
             "t",
             "arn:aws:sqs:us-east-1:0:t",
             "arn:aws:sns:us-east-1:0:",
             "arn:aws:sns:r:a:t:x",
+            "arn:aws:sns::0:t",
+            "arn:aws:sns:us-east-1::t",
+            "arn:aws:sns:us-east-1:0:t.fifo",
+            "arn:gcp:sns:us-east-1:0:t",
         ] {
-            assert!(parse_topic_arn(bad, "TopicArn").is_err(), "{bad}");
+            assert_eq!(
+                parse_topic_arn(bad, "TopicArn")
+                    .err()
+                    .map(|e| e.to_string()),
+                Some("Invalid parameter: TopicArn".to_string()),
+                "{bad}"
+            );
         }
         let sub = new_subscription_arn(&arn);
         assert!(sub.starts_with(&format!("{arn}:")));
@@ -136,35 +155,37 @@ mod tests {
             parse_subscription_arn(&arn).is_err(),
             "a topic ARN is not a subscription ARN"
         );
-        assert!(parse_subscription_arn("nope").is_err());
+        for bad in [
+            "nope",
+            "arn:aws:sns:us-east-1:0:t:",
+            "arn:aws:sns:us-east-1:0:t:x:y",
+            "arn:aws:sns:us-east-1:0:bad.name:x",
+        ] {
+            assert_eq!(
+                parse_subscription_arn(bad).err().map(|e| e.to_string()),
+                Some("Invalid parameter: SubscriptionArn".to_string()),
+                "{bad}"
+            );
+        }
 
-        assert!(is_sqs_arn("arn:aws:sqs:us-east-1:000000000000:q"));
-        assert!(!is_sqs_arn(
-            "https://sqs.us-east-1.amazonaws.com/000000000000/q"
-        ));
-        assert!(is_lambda_arn(
-            "arn:aws:lambda:us-east-1:000000000000:function:f"
-        ));
-        assert!(is_lambda_arn(
+        let sqs = |s| sqs_endpoint_arn(s).is_some();
+        assert!(sqs("arn:aws:sqs:us-east-1:000000000000:q"));
+        assert!(!sqs("https://sqs.us-east-1.amazonaws.com/000000000000/q"));
+        assert!(!sqs("arn:aws:sqs:us-east-1::q"));
+        assert!(!sqs("arn:aws:sqs:us-east-1:000000000000:q:x"));
+        let lambda = |s| lambda_endpoint_arn(s).is_some();
+        assert!(lambda("arn:aws:lambda:us-east-1:000000000000:function:f"));
+        assert!(lambda(
             "arn:aws:lambda:us-east-1:000000000000:function:f:prod"
         ));
-        assert!(!is_lambda_arn("arn:aws:lambda:us-east-1:000000000000:f"));
-        assert!(!is_lambda_arn(
-            "arn:aws:lambda:us-east-1:000000000000:function:f:"
+        assert!(!lambda("arn:aws:lambda:us-east-1:000000000000:f"));
+        assert!(!lambda("arn:aws:lambda:us-east-1:000000000000:function:f:"));
+        assert!(!lambda("arn:aws:lambda:us-east-1:000000000000:function:"));
+        assert!(!lambda(
+            "arn:aws:lambda:us-east-1:000000000000:function::prod"
         ));
-
-        for (arn, want) in [
-            ("arn:aws:lambda:us-east-1:000000000000:function:f", true),
-            (
-                "arn:aws:lambda:us-east-1:000000000000:function:f:prod",
-                true,
-            ),
-            ("arn:aws:sqs:us-east-1:000000000000:q", true),
-            ("arn:aws:lambda:eu-west-1:000000000000:function:f", false),
-            ("arn:aws:lambda:us-east-1:999999999999:function:f", false),
-            ("arn:aws:sqs:eu-west-1:999999999999:q", false),
-        ] {
-            assert_eq!(in_scope(arn, &scope), want, "{arn}");
-        }
+        assert!(!lambda(
+            "arn:aws:lambda:us-east-1:000000000000:function:f:1:2"
+        ));
     }
 }

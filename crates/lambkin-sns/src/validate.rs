@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use lambkin_model::{MessageAttributes, Scope};
+use lambkin_model::{Arn, MessageAttributes, Scope};
 
 use crate::SnsError;
-use crate::arn::{fifo_unsupported, in_scope, is_lambda_arn, is_sqs_arn};
+use crate::arn::{fifo_unsupported, lambda_endpoint_arn, sqs_endpoint_arn};
 
 /// 256 KiB: the most a message plus its attributes may take (AWS's publish limit).
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
@@ -169,30 +169,38 @@ pub fn check_endpoint(
     let Some(endpoint) = endpoint.filter(|e| !e.is_empty()) else {
         return Err(SnsError::invalid("Endpoint"));
     };
-    let fits = match protocol {
-        "sqs" => is_sqs_arn(endpoint),
-        "lambda" => is_lambda_arn(endpoint),
-        "http" => url_with_scheme(endpoint, "http://"),
-        _ => url_with_scheme(endpoint, "https://"),
+    let (label, what, arn) = match protocol {
+        "sqs" => ("SQS", "queues", sqs_endpoint_arn(endpoint)),
+        "lambda" => ("Lambda", "functions", lambda_endpoint_arn(endpoint)),
+        _ => {
+            let scheme = if protocol == "http" {
+                "http://"
+            } else {
+                "https://"
+            };
+            return if url_with_scheme(endpoint, scheme) {
+                Ok(endpoint.to_string())
+            } else {
+                Err(SnsError::invalid(
+                    "Endpoint must match the specified protocol",
+                ))
+            };
+        }
     };
-    match (fits, protocol) {
-        (true, _) => match out_of_scope(protocol, endpoint, scope) {
-            Some(reason) => Err(SnsError::invalid(format!(
-                "{} endpoint ARN Reason: {reason}",
-                if protocol == "sqs" { "SQS" } else { "Lambda" }
-            ))),
-            None => Ok(endpoint.to_string()),
-        },
-        (false, "sqs") => Err(SnsError::invalid("SQS endpoint ARN")),
-        (false, "lambda") => Err(SnsError::invalid("Lambda endpoint ARN")),
-        (false, _) => Err(SnsError::invalid(
-            "Endpoint must match the specified protocol",
-        )),
+    let Some(arn) = arn else {
+        return Err(SnsError::invalid(format!("{label} endpoint ARN")));
+    };
+    if !arn.is_local(scope) {
+        return Err(SnsError::invalid(format!(
+            "{label} endpoint ARN Reason: {}",
+            delivers_only_to(what, scope)
+        )));
     }
+    Ok(endpoint.to_string())
 }
 
 /// Why lambkin cannot deliver to this endpoint, if it cannot: an SQS queue or Lambda function
-/// of another region or account. AWS accepts those (with the right permissions), but lambkin
+/// of another region or account (or partition: see [`Arn::is_local`]). AWS accepts those (with the right permissions), but lambkin
 /// serves one region and account, and delivering to the local resource of the same name would
 /// send the message to the wrong place.
 pub fn out_of_scope(protocol: &str, endpoint: &str, scope: &Scope) -> Option<String> {
@@ -201,12 +209,15 @@ pub fn out_of_scope(protocol: &str, endpoint: &str, scope: &Scope) -> Option<Str
         "lambda" => "functions",
         _ => return None,
     };
-    (!in_scope(endpoint, scope)).then(|| {
-        format!(
-            "lambkin delivers only to {what} in its own region ({}) and account ({})",
-            scope.region, scope.account
-        )
-    })
+    let local = Arn::parse(endpoint).is_ok_and(|arn| arn.is_local(scope));
+    (!local).then(|| delivers_only_to(what, scope))
+}
+
+fn delivers_only_to(what: &str, scope: &Scope) -> String {
+    format!(
+        "lambkin delivers only to {what} in its own region ({}) and account ({})",
+        scope.region, scope.account
+    )
 }
 
 fn url_with_scheme(endpoint: &str, scheme: &str) -> bool {
@@ -500,12 +511,56 @@ mod tests {
                 Some("arn:aws:sqs:us-east-1:999999999999:q"),
                 "Invalid parameter: SQS endpoint ARN Reason: lambkin delivers only to queues in its own region (us-east-1) and account (000000000000)",
             ),
+            // Another partition is well-formed but, like another region, not lambkin's.
+            (
+                "sqs",
+                Some("arn:aws-cn:sqs:us-east-1:000000000000:q"),
+                "Invalid parameter: SQS endpoint ARN Reason: lambkin delivers only to queues in its own region (us-east-1) and account (000000000000)",
+            ),
         ];
         for (p, e, want) in cases {
             assert_eq!(
                 err(check_endpoint(p, e, &scope)),
                 Some(("InvalidParameter", want.to_string())),
                 "{p} {e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn stored_endpoints_out_of_scope() {
+        let scope = Scope::default();
+        let cases = [
+            (
+                "lambda",
+                "arn:aws:lambda:us-east-1:000000000000:function:f",
+                false,
+            ),
+            (
+                "lambda",
+                "arn:aws:lambda:us-east-1:000000000000:function:f:prod",
+                false,
+            ),
+            ("sqs", "arn:aws:sqs:us-east-1:000000000000:q", false),
+            (
+                "lambda",
+                "arn:aws:lambda:eu-west-1:000000000000:function:f",
+                true,
+            ),
+            (
+                "lambda",
+                "arn:aws:lambda:us-east-1:999999999999:function:f",
+                true,
+            ),
+            ("sqs", "arn:aws:sqs:eu-west-1:999999999999:q", true),
+            ("sqs", "arn:aws-cn:sqs:us-east-1:000000000000:q", true),
+            ("http", "http://127.0.0.1:9/hook", false),
+        ];
+        for (protocol, endpoint, out) in cases {
+            assert_eq!(
+                out_of_scope(protocol, endpoint, &scope).is_some(),
+                out,
+                "{endpoint}"
             );
         }
     }

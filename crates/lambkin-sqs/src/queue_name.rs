@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use lambkin_model::Scope;
+use lambkin_model::{Arn, Scope};
 
 use crate::SqsError;
 
@@ -52,18 +52,22 @@ impl QueueName {
         QueueName::parse(name).map_err(|_| SqsError::QueueDoesNotExist)
     }
 
-    /// Resolves `arn:aws:sqs:<region>:<account>:<name>` in this server's region and account.
+    /// Resolves `arn:aws:sqs:<region>:<account>:<name>` in this server's partition, region and
+    /// account. An ARN of another (well-formed, see [`Arn`]) partition, region or account names
+    /// a queue that does not exist here.
     pub fn from_arn(arn: &str, scope: &Scope) -> Result<QueueName, SqsError> {
-        let parts: Vec<&str> = arn.split(':').collect();
-        let ["arn", "aws", "sqs", region, account, name] = parts.as_slice() else {
+        let Some(parsed) = Arn::parse(arn)
+            .ok()
+            .filter(|a| a.service() == "sqs" && !a.resource().contains(':'))
+        else {
             return Err(SqsError::invalid(format!(
                 "{arn} is not a valid SQS queue ARN."
             )));
         };
-        if *region != scope.region || *account != scope.account {
+        if !parsed.is_local(scope) {
             return Err(SqsError::QueueDoesNotExist);
         }
-        QueueName::parse(name).map_err(|_| SqsError::QueueDoesNotExist)
+        QueueName::parse(parsed.resource()).map_err(|_| SqsError::QueueDoesNotExist)
     }
 
     pub fn arn(&self, scope: &Scope) -> String {
@@ -139,9 +143,33 @@ mod tests {
             QueueName::from_arn("arn:aws:sqs:eu-west-1:000000000000:q", &scope),
             Err(SqsError::QueueDoesNotExist)
         ));
-        assert!(matches!(
-            QueueName::from_arn("arn:aws:sns:us-east-1:000000000000:q", &scope),
-            Err(SqsError::InvalidParameterValue(_))
-        ));
+        for foreign in [
+            "arn:aws:sqs:us-east-1:111111111111:q",
+            "arn:aws-cn:sqs:us-east-1:000000000000:q",
+            "arn:aws:sqs:us-east-1:000000000000:bad.name",
+        ] {
+            assert!(
+                matches!(
+                    QueueName::from_arn(foreign, &scope),
+                    Err(SqsError::QueueDoesNotExist)
+                ),
+                "{foreign}"
+            );
+        }
+        for malformed in [
+            "arn:aws:sns:us-east-1:000000000000:q",
+            "arn:aws:sqs:us-east-1:000000000000:q:x",
+            "arn:aws:sqs:us-east-1:000000000000",
+            "arn:gcp:sqs:us-east-1:000000000000:q",
+            "q",
+        ] {
+            assert_eq!(
+                QueueName::from_arn(malformed, &scope)
+                    .err()
+                    .map(|e| e.to_string()),
+                Some(format!("{malformed} is not a valid SQS queue ARN.")),
+                "{malformed}"
+            );
+        }
     }
 }

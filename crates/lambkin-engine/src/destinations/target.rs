@@ -1,7 +1,7 @@
-//! What a dead-letter or destination ARN points at. Parsed once, used both to validate a
-//! configuration and to deliver.
+//! What a dead-letter or destination ARN points at: an [`Arn`] mapped to what lambkin can
+//! deliver to. Built once, used both to validate a configuration and to deliver.
 
-use lambkin_model::{FunctionRef, Scope};
+use lambkin_model::{Arn, FunctionRef, Scope};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Target {
@@ -18,23 +18,20 @@ pub(crate) enum Target {
 }
 
 impl Target {
+    /// Reads a stored or configured ARN; one that does not parse is [`Target::Invalid`].
     pub(crate) fn parse(arn: &str, scope: &Scope) -> Target {
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
-        let [prefix, _partition, service, region, account, resource] = parts[..] else {
-            return Target::Invalid;
-        };
-        if prefix != "arn" {
-            return Target::Invalid;
-        }
-        let local = region == scope.region && account == scope.account;
-        match service {
-            "sqs" if local && !resource.is_empty() && !resource.contains(':') => {
-                Target::Queue(arn.to_string())
-            }
-            "sns" if local && !resource.is_empty() && !resource.contains(':') => {
-                Target::Topic(arn.to_string())
-            }
-            "lambda" if local => match FunctionRef::parse(arn, None) {
+        Arn::parse(arn).map_or(Target::Invalid, |arn| Target::from_arn(&arn, scope))
+    }
+
+    /// Queues, topics and functions must be local ([`Arn::is_local`]): lambkin cannot reach
+    /// another partition, region or account.
+    pub(crate) fn from_arn(arn: &Arn, scope: &Scope) -> Target {
+        let local = arn.is_local(scope);
+        let single = !arn.resource().contains(':');
+        match arn.service() {
+            "sqs" if local && single => Target::Queue(arn.to_string()),
+            "sns" if local && single => Target::Topic(arn.to_string()),
+            "lambda" if local => match FunctionRef::from_arn(arn) {
                 Ok(f) => Target::Function(f),
                 Err(_) => Target::Invalid,
             },
@@ -72,7 +69,18 @@ mod tests {
             // Another region or account is not served here.
             ("arn:aws:sqs:eu-west-1:000000000000:failures", "invalid"),
             ("arn:aws:sqs:us-east-1:111111111111:failures", "invalid"),
+            ("arn:aws-cn:sqs:us-east-1:000000000000:failures", "invalid"),
+            (
+                "arn:aws-cn:lambda:us-east-1:000000000000:function:next",
+                "invalid",
+            ),
             ("arn:aws:sqs:us-east-1:000000000000:", "invalid"),
+            ("arn:aws:sqs:us-east-1:000000000000:a:b", "invalid"),
+            (
+                "arn:aws:lambda:us-east-1:000000000000:function:a:b:c",
+                "invalid",
+            ),
+            ("arn:aws:sqs", "invalid"),
             ("sqs:failures", "invalid"),
             ("", "invalid"),
         ];

@@ -2,7 +2,7 @@
 //! event-invoke config's destinations, with AWS's messages. A target must exist when it is
 //! configured; one deleted later makes its deliveries fail and be counted, as on AWS.
 
-use lambkin_model::{DestinationConfig, FunctionName};
+use lambkin_model::{Arn, DestinationConfig, FunctionName};
 
 use super::Target;
 use crate::{Engine, EngineError};
@@ -54,10 +54,13 @@ impl Engine {
                     "You can't specify the function as a destination for itself.".into(),
                 ));
             }
-            let service = arn.split(':').nth(2).unwrap_or("");
-            let allowed = matches!(service, "sqs" | "sns" | "lambda" | "events")
-                || (service == "s3" && kind == "onFailure");
-            if !arn.starts_with("arn:") || !allowed {
+            // Only a well-formed ARN of a service AWS accepts as a destination (S3 only on
+            // failure) gets as far as the existence check.
+            let parsed = Arn::parse(arn).ok().filter(|a| {
+                matches!(a.service(), "sqs" | "sns" | "lambda" | "events")
+                    || (a.service() == "s3" && kind == "onFailure")
+            });
+            let Some(parsed) = parsed else {
                 let (s, f) = match kind {
                     "onSuccess" => (format!("OnSuccess(destination={arn})"), "null".to_string()),
                     _ => ("null".to_string(), format!("OnFailure(destination={arn})")),
@@ -65,8 +68,8 @@ impl Engine {
                 return Err(EngineError::InvalidParameter(format!(
                     "The provided destination config DestinationConfig(onSuccess={s}, onFailure={f}) is invalid."
                 )));
-            }
-            let exists = match Target::parse(arn, &self.inner.config.scope) {
+            };
+            let exists = match Target::from_arn(&parsed, &self.inner.config.scope) {
                 Target::Queue(q) => self.queue_exists(&q).await?,
                 Target::Topic(t) => self.topic_exists(&t).await?,
                 Target::Function(f) => self.inner.registry.get(&f.name).is_some(),
