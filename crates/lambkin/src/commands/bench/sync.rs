@@ -17,10 +17,18 @@ pub struct SyncArgs {
     pub concurrency: usize,
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
+    /// Invoke `--function` as it already is on `--endpoint` instead of deploying it: for
+    /// measuring another server with the same function (e.g. `cargo lambda watch`).
+    #[arg(long)]
+    pub existing: bool,
 }
 
 pub async fn run(a: SyncArgs) -> anyhow::Result<()> {
-    let client = setup::noop_function(&a.target, 3).await?;
+    let client = if a.existing {
+        crate::client::Client::new(&a.target.endpoint)
+    } else {
+        setup::noop_function(&a.target, 3).await?
+    };
     let path = Arc::new(format!(
         "/2015-03-31/functions/{}/invocations",
         a.target.function
@@ -42,7 +50,12 @@ pub async fn run(a: SyncArgs) -> anyhow::Result<()> {
         })
         .collect();
     for w in warm {
-        w.await??.ok()?;
+        let reply = w.await??;
+        anyhow::ensure!(
+            reply.status.is_success(),
+            "warming invoke failed: {}",
+            reply.status
+        );
     }
     let result = load::run(a.concurrency, Duration::from_secs(a.seconds), move || {
         let (client, path) = (client.clone(), path.clone());
