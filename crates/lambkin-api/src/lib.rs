@@ -9,6 +9,7 @@
 mod admin;
 mod error;
 mod lambda;
+mod query_protocol;
 mod request_id;
 mod shared_endpoint;
 mod sns;

@@ -1,15 +1,21 @@
-//! `POST /`, shared by the services whose protocols address the endpoint root: SQS (JSON,
-//! operation in `X-Amz-Target`) and SNS (query, operation in the form body's `Action`).
+//! `POST /`, shared by the services whose protocols address the endpoint root, and the SQS
+//! queue URLs (`POST /<account>/<queue>`) that query-era SDKs send queue operations to.
+//!
+//! A request is routed by its protocol: `X-Amz-Target: AmazonSQS.*` is SQS's JSON protocol; a
+//! form body is the query protocol of SQS when its `Version` is `2012-11-05` or its `Action`
+//! exists only in SQS, and of SNS otherwise (`2010-03-31`, SNS's actions, and forms without an
+//! action, which SNS answers as it always has).
 
 use axum::Router;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use bytes::Bytes;
 use lambkin_engine::Engine;
 
+use crate::query_protocol::Form;
 use crate::{sns, sqs};
 
 /// An SQS batch is at most 1 MiB of messages, an SNS batch 256 KiB; JSON escaping can grow a
@@ -19,7 +25,37 @@ const BODY_LIMIT: usize = 8 * 1024 * 1024;
 pub(crate) fn routes() -> Router<Engine> {
     Router::new()
         .route("/", post(dispatch))
+        .route("/{account}/{queue}", post(dispatch_to_queue_url))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// The service a query-protocol form is for.
+#[derive(Debug, PartialEq, Eq)]
+enum QueryService {
+    Sqs,
+    Sns,
+}
+
+fn sqs_target(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix("AmazonSQS."))
+        .map(str::to_owned)
+}
+
+/// The query protocol's service, from the form's `Version` and `Action`. An action only SQS
+/// has goes to SQS whatever the version, so SQS answers it (AWS would refuse the version).
+fn query_service(form: &Form) -> QueryService {
+    let sqs_version = form.get("Version") == Some(sqs::query::VERSION);
+    let sqs_action = form
+        .get("Action")
+        .is_some_and(sqs::query::is_sqs_only_action);
+    if sqs_version || sqs_action {
+        QueryService::Sqs
+    } else {
+        QueryService::Sns
+    }
 }
 
 async fn dispatch(
@@ -27,13 +63,11 @@ async fn dispatch(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let target = headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|t| t.strip_prefix("AmazonSQS."))
-        .map(str::to_owned);
+    let target = sqs_target(&headers);
     let body = match body {
         Ok(b) => b,
+        // Too large or cut off: the form cannot tell the service, so the error follows the
+        // header (JSON) or falls to SNS, as before the SQS query protocol was served.
         Err(rejection) => {
             let why = rejection.body_text();
             return match target {
@@ -42,8 +76,74 @@ async fn dispatch(
             };
         }
     };
+    if let Some(operation) = target {
+        return sqs::dispatch(engine, &operation, headers, body).await;
+    }
+    let form = Form::parse(&body);
+    match query_service(&form) {
+        QueryService::Sqs => sqs::query::dispatch(engine, headers, form, None).await,
+        QueryService::Sns => sns::dispatch(engine, headers, form).await,
+    }
+}
+
+/// `POST /<account>/<queue>`: query-era SDKs (Java v1, Go v1, old botocore) send queue
+/// operations to the queue URL; its path names the queue when the form has no `QueueUrl`.
+/// Only an account-shaped first segment (12 digits) is SQS's; other paths stay unknown routes.
+async fn dispatch_to_queue_url(
+    State(engine): State<Engine>,
+    Path((account, queue)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return crate::unknown_operation(method, uri).await.into_response();
+    }
+    let target = sqs_target(&headers);
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            let why = rejection.body_text();
+            return match target {
+                Some(_) => sqs::unreadable_body(&why),
+                None => sqs::query::unreadable_body(&why),
+            };
+        }
+    };
     match target {
         Some(operation) => sqs::dispatch(engine, &operation, headers, body).await,
-        None => sns::dispatch(engine, headers, body).await,
+        None => {
+            let form = Form::parse(&body);
+            let path = format!("/{account}/{queue}");
+            sqs::query::dispatch(engine, headers, form, Some(path)).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_forms_go_to_the_service_they_name() {
+        let cases = [
+            ("Action=SendMessage&Version=2012-11-05", QueryService::Sqs),
+            ("Action=AddPermission&Version=2012-11-05", QueryService::Sqs),
+            ("Action=CreateQueue", QueryService::Sqs),
+            ("Action=Publish&Version=2010-03-31", QueryService::Sns),
+            ("Action=AddPermission", QueryService::Sns),
+            ("Action=CreateTopic", QueryService::Sns),
+            ("Action=CreateQueue&Version=2010-03-31", QueryService::Sqs),
+            ("Action=Subscribe&Version=2010-03-31", QueryService::Sns),
+            ("", QueryService::Sns),
+        ];
+        for (body, service) in cases {
+            assert_eq!(
+                query_service(&Form::parse(body.as_bytes())),
+                service,
+                "{body}"
+            );
+        }
     }
 }

@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use lambkin_sns::SnsError;
 
-use super::xml::{escape, namespace, xml_response};
+use super::NAMESPACE;
+use crate::query_protocol::xml::{escape, xml_response};
 
 /// An error answer of the SNS surface.
 #[derive(Debug)]
@@ -42,7 +43,7 @@ impl SnsApiError {
         };
         let body = format!(
             "<ErrorResponse xmlns=\"{}\"><Error><Type>{fault}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
-            namespace(),
+            NAMESPACE,
             self.code,
             escape(&self.message),
             escape(request_id)

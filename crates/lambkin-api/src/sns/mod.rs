@@ -1,30 +1,30 @@
 //! Amazon SNS, query protocol (`Action=<Operation>&Version=2010-03-31`, form-encoded body)
 //! with XML responses, as AWS SDKs send it. One file per resource (`topics.rs`,
-//! `subscriptions.rs`, `publish.rs`); `query.rs` decodes requests, `xml.rs` writes answers and
-//! `error.rs` is the only place that writes SNS error responses.
+//! `subscriptions.rs`, `publish.rs`); `query.rs` holds SNS's member-naming conventions over the
+//! shared form decoder (`query_protocol/`), and `error.rs` is the only place that writes SNS
+//! error responses.
 
 mod error;
 mod publish;
 mod query;
 mod subscriptions;
 mod topics;
-mod xml;
 
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
-use bytes::Bytes;
 use lambkin_engine::Engine;
 
+use crate::query_protocol::{Form, Xml, xml};
 use crate::request_id;
 use error::SnsApiError;
-use query::Query;
-use xml::Xml;
+
+/// The XML namespace of every SNS answer.
+pub(crate) const NAMESPACE: &str = "http://sns.amazonaws.com/doc/2010-03-31/";
 
 /// What a handler answers: the inside of its `<XResult>` element (`None` for operations
 /// without output), or an error.
 type Answer = Result<Option<Xml>, SnsApiError>;
 
-/// Runs the query-protocol request in `body`.
 /// A request whose body could not be read (larger than the endpoint accepts, or cut off).
 pub(crate) fn unreadable_body(why: &str) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
@@ -34,9 +34,9 @@ pub(crate) fn unreadable_body(why: &str) -> Response {
     .render(&request_id)
 }
 
-pub(crate) async fn dispatch(engine: Engine, headers: HeaderMap, body: Bytes) -> Response {
+/// Runs the query-protocol request in `query`.
+pub(crate) async fn dispatch(engine: Engine, headers: HeaderMap, query: Form) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let query = Query::parse(&body);
     let sns = engine.sns();
     let action = query.get("Action").unwrap_or_default().to_string();
     let answer: Answer = match action.as_str() {
@@ -64,7 +64,7 @@ pub(crate) async fn dispatch(engine: Engine, headers: HeaderMap, body: Bytes) ->
         other => Err(SnsApiError::invalid_action(other)),
     };
     let mut response = match answer {
-        Ok(result) => xml::response(&action, &request_id, result),
+        Ok(result) => xml::response(NAMESPACE, &action, &request_id, result),
         Err(e) => e.render(&request_id),
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {

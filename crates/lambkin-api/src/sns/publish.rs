@@ -2,11 +2,12 @@
 
 use lambkin_sns::{BatchEntry, PublishRequest, Sns};
 
-use super::query::Query;
-use super::xml::Xml;
+use super::query::SnsParams;
 use super::{Answer, SnsApiError};
+use crate::query_protocol::Form;
+use crate::query_protocol::Xml;
 
-pub(super) async fn publish(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn publish(sns: &Sns, q: &Form) -> Answer {
     let request = PublishRequest {
         topic_arn: q.owned("TopicArn"),
         target_arn: q.owned("TargetArn"),
@@ -24,7 +25,7 @@ pub(super) async fn publish(sns: &Sns, q: &Query) -> Answer {
     Ok(Some(x))
 }
 
-pub(super) async fn publish_batch(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn publish_batch(sns: &Sns, q: &Form) -> Answer {
     let topic_arn = q.required("TopicArn")?;
     let mut entries = Vec::new();
     for e in q.members("PublishBatchRequestEntries") {

@@ -4,10 +4,11 @@
 use lambkin_sns::{Listing, Sns, SubscriptionSummary};
 
 use super::Answer;
-use super::query::Query;
-use super::xml::Xml;
+use super::query::SnsParams;
+use crate::query_protocol::Form;
+use crate::query_protocol::Xml;
 
-pub(super) async fn subscribe(sns: &Sns, q: &Query, service_url: &str) -> Answer {
+pub(super) async fn subscribe(sns: &Sns, q: &Form, service_url: &str) -> Answer {
     let arn = sns
         .subscribe(
             q.required("TopicArn")?,
@@ -22,17 +23,17 @@ pub(super) async fn subscribe(sns: &Sns, q: &Query, service_url: &str) -> Answer
     Ok(Some(x))
 }
 
-pub(super) async fn unsubscribe(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn unsubscribe(sns: &Sns, q: &Form) -> Answer {
     sns.unsubscribe(q.required("SubscriptionArn")?).await?;
     Ok(None)
 }
 
-pub(super) async fn list_subscriptions(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn list_subscriptions(sns: &Sns, q: &Form) -> Answer {
     let listing = sns.list_subscriptions(q.get("NextToken")).await?;
     Ok(Some(subscriptions_xml(&listing)))
 }
 
-pub(super) async fn list_subscriptions_by_topic(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn list_subscriptions_by_topic(sns: &Sns, q: &Form) -> Answer {
     let listing = sns
         .list_subscriptions_by_topic(q.required("TopicArn")?, q.get("NextToken"))
         .await?;
@@ -58,7 +59,7 @@ fn subscriptions_xml(listing: &Listing<SubscriptionSummary>) -> Xml {
     x
 }
 
-pub(super) async fn get_subscription_attributes(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn get_subscription_attributes(sns: &Sns, q: &Form) -> Answer {
     let attributes = sns
         .get_subscription_attributes(q.required("SubscriptionArn")?)
         .await?;
@@ -67,7 +68,7 @@ pub(super) async fn get_subscription_attributes(sns: &Sns, q: &Query) -> Answer 
     Ok(Some(x))
 }
 
-pub(super) async fn set_subscription_attributes(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn set_subscription_attributes(sns: &Sns, q: &Form) -> Answer {
     sns.set_subscription_attributes(
         q.required("SubscriptionArn")?,
         q.required("AttributeName")?,

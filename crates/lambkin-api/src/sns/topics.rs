@@ -3,11 +3,12 @@
 
 use lambkin_sns::Sns;
 
-use super::query::Query;
-use super::xml::Xml;
+use super::query::SnsParams;
 use super::{Answer, SnsApiError};
+use crate::query_protocol::Form;
+use crate::query_protocol::Xml;
 
-pub(super) async fn create_topic(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn create_topic(sns: &Sns, q: &Form) -> Answer {
     let name = q.required("Name")?;
     let arn = sns
         .create_topic(name, q.map("Attributes"), q.tags("Tags"))
@@ -18,12 +19,12 @@ pub(super) async fn create_topic(sns: &Sns, q: &Query) -> Answer {
     Ok(Some(x))
 }
 
-pub(super) async fn delete_topic(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn delete_topic(sns: &Sns, q: &Form) -> Answer {
     sns.delete_topic(q.required("TopicArn")?).await?;
     Ok(None)
 }
 
-pub(super) async fn list_topics(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn list_topics(sns: &Sns, q: &Form) -> Answer {
     let listing = sns.list_topics(q.get("NextToken")).await?;
     let mut x = Xml::default();
     x.open("Topics");
@@ -37,14 +38,14 @@ pub(super) async fn list_topics(sns: &Sns, q: &Query) -> Answer {
     Ok(Some(x))
 }
 
-pub(super) async fn get_topic_attributes(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn get_topic_attributes(sns: &Sns, q: &Form) -> Answer {
     let attributes = sns.get_topic_attributes(q.required("TopicArn")?).await?;
     let mut x = Xml::default();
     x.map("Attributes", &attributes);
     Ok(Some(x))
 }
 
-pub(super) async fn set_topic_attributes(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn set_topic_attributes(sns: &Sns, q: &Form) -> Answer {
     sns.set_topic_attributes(
         q.required("TopicArn")?,
         q.required("AttributeName")?,
@@ -54,19 +55,19 @@ pub(super) async fn set_topic_attributes(sns: &Sns, q: &Query) -> Answer {
     Ok(None)
 }
 
-pub(super) async fn tag_resource(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn tag_resource(sns: &Sns, q: &Form) -> Answer {
     sns.tag_resource(q.required("ResourceArn")?, q.tags("Tags"))
         .await?;
     Ok(Some(Xml::default()))
 }
 
-pub(super) async fn untag_resource(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn untag_resource(sns: &Sns, q: &Form) -> Answer {
     sns.untag_resource(q.required("ResourceArn")?, q.list("TagKeys"))
         .await?;
     Ok(Some(Xml::default()))
 }
 
-pub(super) async fn list_tags_for_resource(sns: &Sns, q: &Query) -> Answer {
+pub(super) async fn list_tags_for_resource(sns: &Sns, q: &Form) -> Answer {
     let tags = sns
         .list_tags_for_resource(q.required("ResourceArn")?)
         .await?;

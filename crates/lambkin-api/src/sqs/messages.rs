@@ -74,7 +74,8 @@ pub(crate) async fn receive_message(call: &Call) -> Result<Response, SqsFailure>
     ok(&json!({ "Messages": messages }))
 }
 
-fn receipt_handle(handle: Option<String>) -> Result<String, SqsError> {
+/// A receipt handle the operation cannot do without (both protocols).
+pub(super) fn receipt_handle(handle: Option<String>) -> Result<String, SqsError> {
     handle
         .filter(|h| !h.is_empty())
         .ok_or(SqsError::MissingParameter("ReceiptHandle"))

@@ -1,14 +1,18 @@
 //! Amazon SQS, JSON protocol (`X-Amz-Target: AmazonSQS.<Operation>`,
-//! `Content-Type: application/x-amz-json-1.0`), as current AWS SDKs and the AWS CLI send it.
+//! `Content-Type: application/x-amz-json-1.0`), as current AWS SDKs and the AWS CLI send it;
+//! `query/` serves the same operations in the query protocol (form in, XML out) that older SDKs
+//! send.
 //!
 //! Each handler decodes its request (`wire.rs`), resolves the queue URL, makes one call on
-//! [`lambkin_sqs::Sqs`] and encodes the answer; `error.rs` is the only place errors are written.
-//! Queue URLs are built from the request's `Host` header, so whatever address the client used
-//! comes back; any host is accepted on the way in.
+//! [`lambkin_sqs::Sqs`] and encodes the answer; `error.rs` is the only place JSON errors are
+//! written and holds every error's codes for both protocols. Queue URLs are built from the
+//! request's `Host` header, so whatever address the client used comes back; any host is
+//! accepted on the way in.
 
 mod convert;
 mod error;
 mod messages;
+pub(crate) mod query;
 mod queues;
 mod wire;
 
@@ -45,8 +49,22 @@ impl Call {
     }
 
     fn url(&self, q: &QueueName) -> String {
-        format!("http://{}{}", self.host, q.url_path(self.sqs.scope()))
+        queue_url(&self.sqs, &self.host, q)
     }
+}
+
+/// `http://<host>/<account>/<name>`: the queue's URL as the caller addressed this server.
+fn queue_url(sqs: &Sqs, host: &str, q: &QueueName) -> String {
+    format!("http://{host}{}", q.url_path(sqs.scope()))
+}
+
+/// The `Host` the request was sent to, for the queue URLs of the answer.
+fn host(headers: &HeaderMap) -> String {
+    headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost")
+        .to_string()
 }
 
 /// A 200 with the JSON body.
@@ -64,7 +82,6 @@ fn empty() -> Result<Response, SqsFailure> {
     ok(&serde_json::Map::new())
 }
 
-/// Runs the operation named by `X-Amz-Target` (without the `AmazonSQS.` prefix).
 /// A request whose body could not be read (larger than the endpoint accepts, or cut off).
 pub(crate) fn unreadable_body(why: &str) -> Response {
     SqsFailure::Sqs(lambkin_sqs::SqsError::InvalidParameterValue(format!(
@@ -73,20 +90,16 @@ pub(crate) fn unreadable_body(why: &str) -> Response {
     .into_response()
 }
 
+/// Runs the operation named by `X-Amz-Target` (without the `AmazonSQS.` prefix).
 pub(crate) async fn dispatch(
     engine: Engine,
     operation: &str,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost")
-        .to_string();
     let call = Call {
         sqs: engine.sqs().clone(),
-        host,
+        host: host(&headers),
         body,
     };
     let result = match operation {

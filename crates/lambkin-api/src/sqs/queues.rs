@@ -20,16 +20,26 @@ pub(crate) async fn create_queue(call: &Call) -> Result<Response, SqsFailure> {
 
 pub(crate) async fn get_queue_url(call: &Call) -> Result<Response, SqsFailure> {
     let req: GetQueueUrlRequest = call.request()?;
-    let name = req
-        .queue_name
-        .ok_or(SqsError::MissingParameter("QueueName"))?;
-    if let Some(owner) = &req.queue_owner_aws_account_id
-        && owner != &call.sqs.scope().account
-    {
-        return Err(SqsError::QueueDoesNotExist.into());
-    }
-    let q = call.sqs.get_queue(&name).await?;
+    let q = get_queue(
+        &call.sqs,
+        req.queue_name.as_deref(),
+        req.queue_owner_aws_account_id.as_deref(),
+    )
+    .await?;
     ok(&json!({ "QueueUrl": call.url(&q) }))
+}
+
+/// GetQueueUrl's lookup, for both protocols: only this server's account owns queues.
+pub(super) async fn get_queue(
+    sqs: &lambkin_sqs::Sqs,
+    name: Option<&str>,
+    owner: Option<&str>,
+) -> Result<lambkin_sqs::QueueName, SqsError> {
+    let name = name.ok_or(SqsError::MissingParameter("QueueName"))?;
+    if owner.is_some_and(|owner| owner != sqs.scope().account) {
+        return Err(SqsError::QueueDoesNotExist);
+    }
+    sqs.get_queue(name).await
 }
 
 pub(crate) async fn list_queues(call: &Call) -> Result<Response, SqsFailure> {

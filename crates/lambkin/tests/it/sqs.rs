@@ -3,6 +3,7 @@
 
 mod durability;
 mod messages;
+mod query;
 mod queues;
 mod validation;
 mod wire;

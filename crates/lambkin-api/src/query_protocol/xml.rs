@@ -1,10 +1,10 @@
 //! The query protocol's response side: a minimal XML writer (elements and escaped text) and
-//! the `<XResponse><XResult>…</XResult><ResponseMetadata>` envelope every SNS answer uses.
+//! the `<XResponse><XResult>…</XResult><ResponseMetadata>` envelope every answer uses. The
+//! namespace is the caller's (each service has its own); error bodies are written by each
+//! service's error module with this writer.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-
-const NAMESPACE: &str = "http://sns.amazonaws.com/doc/2010-03-31/";
 
 /// Builds the inside of a result element.
 #[derive(Debug, Default)]
@@ -75,10 +75,15 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// `<{action}Response>` with `<{action}Result>` (when the operation has an output) and the
-/// request id.
-pub(crate) fn response(action: &str, request_id: &str, result: Option<Xml>) -> Response {
-    let mut body = format!("<{action}Response xmlns=\"{NAMESPACE}\">");
+/// `<{action}Response xmlns="{namespace}">` with `<{action}Result>` (when the operation has an
+/// output) and the request id.
+pub(crate) fn response(
+    namespace: &str,
+    action: &str,
+    request_id: &str,
+    result: Option<Xml>,
+) -> Response {
+    let mut body = format!("<{action}Response xmlns=\"{namespace}\">");
     if let Some(result) = result {
         body.push_str(&format!(
             "<{action}Result>{}</{action}Result>",
@@ -97,10 +102,6 @@ pub(crate) fn xml_response(status: StatusCode, body: String) -> Response {
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
     resp
-}
-
-pub(crate) fn namespace() -> &'static str {
-    NAMESPACE
 }
 
 #[cfg(test)]
