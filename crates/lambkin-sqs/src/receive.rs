@@ -86,7 +86,7 @@ impl Sqs {
                 .visibility_timeout
                 .unwrap_or(i64::from(settings.visibility_timeout_s));
             let got = self.receive_once(q, &settings, max, visibility).await?;
-            if !got.is_empty() || Instant::now() >= deadline {
+            if !got.is_empty() || Instant::now() >= deadline || self.inner.waiters.ended() {
                 return Ok(got
                     .into_iter()
                     .map(|(m, handle)| shape(m, handle, options, self.scope().account.as_str()))
@@ -114,6 +114,9 @@ impl Sqs {
             // In the past (a zero wait) if a message became visible since the last receive.
             if let Some(next) = self.inner.store.sqs_next_visible(q.as_str()).await? {
                 until = until.min(Instant::now() + next.since(self.now()));
+            }
+            if self.inner.waiters.ended() {
+                return Ok(());
             }
             tokio::select! {
                 _ = &mut sent => return Ok(()),
@@ -175,6 +178,12 @@ impl Sqs {
                 (m, handle)
             })
             .collect())
+    }
+
+    /// Server shutdown: parked long polls answer now (with what is visible, usually nothing)
+    /// instead of holding the shutdown for up to 20 s, and later receives do not wait.
+    pub fn end_long_polls(&self) {
+        self.inner.waiters.end();
     }
 
     /// How many ReceiveMessage calls are parked on the queue now, waiting for a message.

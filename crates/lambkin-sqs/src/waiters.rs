@@ -16,7 +16,7 @@
 //!   queue's earliest visibility (a read, not a write) and receive if it has come.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
@@ -24,6 +24,8 @@ use tokio::sync::Notify;
 #[derive(Debug, Default)]
 pub(crate) struct Waiters {
     by_queue: Mutex<HashMap<String, Arc<QueueSignals>>>,
+    /// The server is shutting down: long polls answer at once.
+    ended: AtomicBool,
 }
 
 /// The signals of one queue, shared by its pollers.
@@ -75,6 +77,22 @@ impl Waiters {
         if let Some(s) = self.get(queue) {
             s.changed.notify_waiters();
         }
+    }
+
+    /// Shutdown: every parked poller wakes, and no poller parks from now on.
+    pub(crate) fn end(&self) {
+        self.ended.store(true, Ordering::SeqCst);
+        let all: Vec<Arc<QueueSignals>> = {
+            let map = self.by_queue.lock().unwrap_or_else(|e| e.into_inner());
+            map.values().cloned().collect()
+        };
+        for s in all {
+            s.changed.notify_waiters();
+        }
+    }
+
+    pub(crate) fn ended(&self) -> bool {
+        self.ended.load(Ordering::SeqCst)
     }
 
     /// How many pollers of `queue` are parked now.

@@ -59,7 +59,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         args.data_dir.display(),
         time_scale.factor()
     );
-    lambkin_api::serve(listener, engine.clone(), shutdown_signal()).await?;
+    let sqs = engine.sqs().clone();
+    let shutdown = async move {
+        shutdown_signal().await;
+        // In-flight requests are let finish; a 20 s SQS long poll must not hold that up.
+        sqs.end_long_polls();
+    };
+    lambkin_api::serve(listener, engine.clone(), shutdown).await?;
     tracing::info!("shutting down: finishing running invocations");
     engine.shutdown().await;
     tracing::info!("stopped");

@@ -90,6 +90,24 @@ async fn a_send_wakes_a_parked_poller() {
 }
 
 #[tokio::test]
+async fn shutdown_ends_parked_long_polls_and_later_ones_do_not_wait() {
+    let (_dir, sqs, _) = service();
+    let q = queue(&sqs).await;
+    let poller = parked_poller(&sqs, &q).await;
+    sqs.end_long_polls();
+    assert!(woken(poller).await.is_empty());
+    let options = ReceiveOptions {
+        wait_time_seconds: Some(20),
+        ..ReceiveOptions::default()
+    };
+    let later = tokio::time::timeout(WOKEN_WITHIN, sqs.receive_message(&q, &options))
+        .await
+        .expect("a receive after shutdown answers at once")
+        .unwrap();
+    assert!(later.is_empty());
+}
+
+#[tokio::test]
 async fn one_message_wakes_one_poller_and_the_next_message_the_next() {
     let (_dir, sqs, _) = service();
     let q = queue(&sqs).await;
