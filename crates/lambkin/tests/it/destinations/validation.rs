@@ -158,3 +158,49 @@ async fn dead_letter_and_destination_validation_errors_change_nothing() {
     // A valid one is accepted.
     set_destinations(&s, "v", 1, None, Some(&queue_arn("real"))).await;
 }
+
+/// A destination deleted after it was configured does not block changing the retry settings:
+/// Update re-checks only the destinations it changes.
+#[tokio::test]
+async fn update_keeps_a_destination_deleted_since_without_rechecking_it() {
+    let s = TestServer::start();
+    let sqs = sqs_client(&s.url);
+    let url = create_queue(&sqs, "gone-later").await;
+    create_js(&s, "u", ECHOES, None).await;
+    set_destinations(&s, "u", 2, None, Some(&queue_arn("gone-later"))).await;
+    sqs.delete_queue().queue_url(&url).send().await.unwrap();
+
+    let updated = s
+        .lambda
+        .update_function_event_invoke_config()
+        .function_name("u")
+        .maximum_retry_attempts(0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.maximum_retry_attempts(), Some(0));
+    assert_eq!(
+        updated
+            .destination_config()
+            .and_then(|d| d.on_failure())
+            .and_then(|f| f.destination()),
+        Some(queue_arn("gone-later").as_str())
+    );
+    // Naming a new missing destination is still refused.
+    let err = s
+        .lambda
+        .update_function_event_invoke_config()
+        .function_name("u")
+        .destination_config(
+            DestinationConfig::builder()
+                .on_success(OnSuccess::builder().destination(queue_arn("never")).build())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aws_error(&err).1,
+        format!("The destination ARN {} is invalid.", queue_arn("never"))
+    );
+}
