@@ -23,9 +23,15 @@ use crate::{sns, sqs};
 const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 pub(crate) fn routes() -> Router<Engine> {
+    // Other methods on these paths (GET on an unimplemented Lambda route such as
+    // `/2018-10-31/layers`, or a query-protocol GET) get the AWS-shaped unknown-operation
+    // answer, not a bare 405.
     Router::new()
-        .route("/", post(dispatch))
-        .route("/{account}/{queue}", post(dispatch_to_queue_url))
+        .route("/", post(dispatch).fallback(crate::unknown_operation))
+        .route(
+            "/{account}/{queue}",
+            post(dispatch_to_queue_url).fallback(crate::unknown_operation),
+        )
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 

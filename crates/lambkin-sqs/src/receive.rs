@@ -74,8 +74,10 @@ impl Sqs {
             .wait_time_seconds
             .unwrap_or(i64::from(settings.receive_wait_s));
         let deadline = Instant::now() + Duration::from_secs(wait as u64);
-        let signals = self.inner.waiters.of(q.as_str());
         loop {
+            // Looked up each round: a queue deleted and created again meanwhile has new
+            // signals, and a poller left on the old ones would never be woken.
+            let signals = self.inner.waiters.of(q.as_str());
             // Registered before looking, and kept while parked, so a send after the look
             // still wakes this poller.
             let sent = signals.sent.notified();

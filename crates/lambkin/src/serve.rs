@@ -15,6 +15,21 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let Some(time_scale) = TimeScale::new(args.time_scale) else {
         bail!("--time-scale must be in (0, 1], got {}", args.time_scale);
     };
+    // Every ARN and queue URL is built from these; AWS's patterns accept nothing else.
+    if args.account_id.len() != 12 || !args.account_id.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("--account-id must be 12 digits, got {:?}", args.account_id);
+    }
+    let region_ok = !args.region.is_empty()
+        && args
+            .region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !region_ok {
+        bail!(
+            "--region must look like us-east-1 (lowercase letters, digits, '-'), got {:?}",
+            args.region
+        );
+    }
     let store = match SqliteStore::open(&args.data_dir) {
         Ok(s) => s,
         Err(e @ StoreError::Locked { .. }) => {

@@ -54,9 +54,7 @@ impl Engine {
                 r.name
             )));
         };
-        let sqs_error = |e: lambkin_sqs::SqsError| {
-            EngineError::InvalidParameter(format!("cannot read {queue_arn}: {e}"))
-        };
+        let sqs_error = |e| sqs_failure(&queue_arn, e);
         let mut report = RedriveReport {
             queue_arn: queue_arn.clone(),
             ..Default::default()
@@ -66,22 +64,52 @@ impl Engine {
             qualifier: r.qualifier.clone(),
         };
         // Messages that are not this function's failures stay hidden until the end (so they
-        // are not received again in this run), then are made visible again untouched.
+        // are not received again in this run), then are made visible again untouched, also
+        // when the run stops on an error.
         let mut left: Vec<String> = Vec::new();
+        let moved = self
+            .move_messages(&queue_arn, records, &target, max, &mut report, &mut left)
+            .await;
+        if !left.is_empty() {
+            let q = lambkin_sqs::QueueName::from_arn(&queue_arn, scope).map_err(sqs_error)?;
+            for handle in left {
+                if let Err(e) = self
+                    .inner
+                    .sqs
+                    .change_message_visibility(&q, &handle, 0)
+                    .await
+                {
+                    tracing::warn!(error = %e, "a skipped message stays hidden until its visibility timeout");
+                }
+            }
+        }
+        moved.map(|()| report)
+    }
+
+    async fn move_messages(
+        &self,
+        queue_arn: &str,
+        records: bool,
+        target: &FunctionRef,
+        max: usize,
+        report: &mut RedriveReport,
+        left: &mut Vec<String>,
+    ) -> Result<(), EngineError> {
+        let sqs_error = |e| sqs_failure(queue_arn, e);
         while report.requeued.len() + report.skipped.len() < max {
             let want = (max - report.requeued.len() - report.skipped.len()).min(10) as u32;
             let batch = self
                 .inner
                 .sqs
-                .receive_by_arn(&queue_arn, want, VISIBILITY_S)
+                .receive_by_arn(queue_arn, want, VISIBILITY_S)
                 .await
                 .map_err(sqs_error)?;
             if batch.is_empty() {
-                break;
+                return Ok(());
             }
             for message in batch {
                 let payload = if records {
-                    match failed_payload(&message.body, &r.name) {
+                    match failed_payload(&message.body, &target.name) {
                         Ok(p) => p,
                         Err(why) => {
                             report
@@ -94,26 +122,24 @@ impl Engine {
                 } else {
                     message.body.clone()
                 };
-                let id = self.enqueue(&target, Bytes::from(payload)).await?;
+                let id = self.enqueue(target, Bytes::from(payload)).await?;
                 self.inner
                     .sqs
-                    .delete_by_arn(&queue_arn, &message.receipt_handle)
+                    .delete_by_arn(queue_arn, &message.receipt_handle)
                     .await
                     .map_err(sqs_error)?;
                 report.requeued.push(id.to_string());
             }
         }
-        if !left.is_empty() {
-            let q = lambkin_sqs::QueueName::from_arn(&queue_arn, scope).map_err(sqs_error)?;
-            for handle in left {
-                self.inner
-                    .sqs
-                    .change_message_visibility(&q, &handle, 0)
-                    .await
-                    .map_err(sqs_error)?;
-            }
-        }
-        Ok(report)
+        Ok(())
+    }
+}
+
+/// A storage failure is the server's (500); anything else means the queue cannot be used.
+fn sqs_failure(queue_arn: &str, e: lambkin_sqs::SqsError) -> EngineError {
+    match e {
+        lambkin_sqs::SqsError::Store(e) => EngineError::Store(e),
+        e => EngineError::InvalidParameter(format!("cannot read {queue_arn}: {e}")),
     }
 }
 

@@ -181,31 +181,51 @@ mod tests {
         );
     }
 
-    /// A job that fails part-way leaves nothing behind; its batch-mates still commit.
+    /// A job that fails part-way leaves nothing behind (rows or counts); its batch-mates in
+    /// the same transaction still commit.
     #[tokio::test]
     async fn a_failed_job_is_rolled_back_alone() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = SqliteStore::open(dir.path()).expect("open");
-        let write = |name: &'static str, fail: bool| {
+        // A first job holds the writer thread until both others are queued behind it, so the
+        // two land in the next batch together.
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel::<()>();
+        let holder = {
             let store = store.clone();
-            async move {
+            tokio::spawn(async move {
                 store
                     .inner
                     .writer
-                    .write(move |conn, _| {
-                        conn.execute(
-                            "INSERT INTO functions (name, config) VALUES (?1, '{}')",
-                            [name],
-                        )?;
-                        if fail {
-                            return Err(StoreError::Corrupt("fails after its insert".into()));
-                        }
-                        Ok(())
+                    .write(move |_, _| {
+                        let _ = started.send(());
+                        hold.recv_timeout(std::time::Duration::from_secs(10))
+                            .map_err(|_| StoreError::Corrupt("never released".into()))
                     })
                     .await
-            }
+            })
         };
-        let (failed, kept) = tokio::join!(write("half-done", true), write("whole", false));
+        running.await.expect("the holder runs");
+        let write = |name: &'static str, fail: bool| {
+            store.inner.writer.write(move |conn, counts| {
+                conn.execute(
+                    "INSERT INTO functions (name, config) VALUES (?1, '{}')",
+                    [name],
+                )?;
+                counts.add("queued", 1);
+                if fail {
+                    return Err(StoreError::Corrupt("fails after its insert".into()));
+                }
+                Ok(())
+            })
+        };
+        let failing = write("half-done", true);
+        let kept = write("whole", false);
+        // `biased`: polled top to bottom, so both jobs are sent before the holder is released.
+        let (failed, kept, ()) = tokio::join!(biased; failing, kept, async {
+            release.send(()).expect("writer waiting");
+        });
+        holder.await.expect("task").expect("holder");
         assert!(failed.is_err());
         kept.expect("the other job commits");
         let names: Vec<String> = store
@@ -217,6 +237,8 @@ mod tests {
             .await
             .expect("read");
         assert_eq!(names, vec!["whole".to_string()]);
+        let stats = crate::Queue::stats(&store).await.expect("stats");
+        assert_eq!(stats.queued, 1, "only the committed job's count applies");
     }
 
     /// Delivery counts kept in memory agree with a recount after reopening.

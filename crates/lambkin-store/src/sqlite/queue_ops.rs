@@ -74,7 +74,18 @@ impl Queue for SqliteStore {
             .writer
             .write(move |conn, counts| {
                 for f in &finishes {
-                    finish(conn, counts, f)?;
+                    // Each completion alone: one that fails leaves its event Running under its
+                    // lease (to run again) without taking the rest of the batch with it.
+                    conn.prepare_cached("SAVEPOINT finish")?.execute([])?;
+                    let mut moved = Counts::default();
+                    match finish(conn, &mut moved, f) {
+                        Ok(()) => counts.apply(&moved),
+                        Err(e) => {
+                            tracing::error!(error = %e, seq = f.seq, "cannot record an attempt; its event stays running under its lease");
+                            conn.prepare_cached("ROLLBACK TO finish")?.execute([])?;
+                        }
+                    }
+                    conn.prepare_cached("RELEASE finish")?.execute([])?;
                 }
                 Ok(())
             })

@@ -81,9 +81,11 @@ fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, counts: &Mutex<Counts>) {
         let commit = commit_batch(&mut conn, &mut batch, &mut answers, &mut delta);
         match &commit {
             Ok(()) => {
-                if let Ok(mut c) = counts.lock() {
-                    c.apply(&delta);
-                }
+                // A panic elsewhere while holding the lock must not freeze the counts.
+                counts
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .apply(&delta);
             }
             Err(e) => tracing::error!(error = %e, "group commit failed"),
         }

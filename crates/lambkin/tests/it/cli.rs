@@ -309,3 +309,33 @@ async fn failed_events_their_deliveries_and_redrive() {
         .collect();
     assert_eq!(request_ids, vec![again]);
 }
+
+/// Every ARN and queue URL is built from the account and region: malformed ones are refused at
+/// start, before anything is written.
+#[test]
+fn serve_refuses_a_malformed_account_or_region() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, value, expected) in [
+        ("--account-id", "1234", "--account-id must be 12 digits"),
+        (
+            "--account-id",
+            "00000000000x",
+            "--account-id must be 12 digits",
+        ),
+        ("--region", "US East", "--region must look like us-east-1"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_lambkin"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path().join("data"))
+            .args([flag, value])
+            .output()
+            .expect("run lambkin");
+        assert!(!out.status.success(), "{flag} {value}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{flag} {value}: {stderr}");
+        assert!(
+            !dir.path().join("data").exists(),
+            "nothing is created for a refused start"
+        );
+    }
+}

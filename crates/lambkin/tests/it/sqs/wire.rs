@@ -123,3 +123,34 @@ async fn oversized_bodies_get_protocol_errors() {
         "{xml}"
     );
 }
+
+/// The shared endpoint's routes take POST; any other method on them, and any unimplemented
+/// two-segment Lambda route (e.g. ListLayers), gets the AWS-shaped unknown-operation answer.
+#[tokio::test]
+async fn other_methods_on_shared_routes_get_unknown_operation() {
+    let server = TestServer::start();
+    for (method, path) in [
+        ("GET", "/2018-10-31/layers"),
+        ("GET", "/"),
+        ("GET", "/000000000000/q?Action=ReceiveMessage"),
+        ("PUT", "/"),
+        ("POST", "/2018-10-31/layers"),
+    ] {
+        let (status, headers, body) = http_full(&server.url, method, path, &[], Bytes::new()).await;
+        assert_eq!(status, 404, "{method} {path}");
+        assert_eq!(
+            headers
+                .get("x-amzn-errortype")
+                .and_then(|v| v.to_str().ok()),
+            Some("UnknownOperationException"),
+            "{method} {path}"
+        );
+        let json: Value = serde_json::from_slice(&body).unwrap();
+        assert!(
+            json["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("does not implement")),
+            "{method} {path}: {json}"
+        );
+    }
+}
