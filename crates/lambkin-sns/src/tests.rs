@@ -182,6 +182,10 @@ async fn publish_to_a_missing_topic_records_nothing() {
 fn delivery(target: &str, message_id: &str) -> Delivery {
     Delivery {
         id: 7,
+        lease: lambkin_store::DeliveryLease {
+            id: 7,
+            until: Timestamp(60_000),
+        },
         kind: DeliveryKind::Subscription,
         source: message_id.into(),
         target: target.into(),

@@ -686,7 +686,7 @@ pub async fn deliveries_complete_retry_and_fail(store: Arc<dyn Store>) {
         .claim_deliveries(Timestamp(10), 10, Timestamp(10 + LEASE))
         .await
         .unwrap();
-    let by_target = |t: &str| claimed.iter().find(|d| d.target == t).unwrap().id;
+    let by_target = |t: &str| claimed.iter().find(|d| d.target == t).unwrap().lease;
     store
         .complete_deliveries(
             vec![
@@ -728,6 +728,23 @@ pub async fn deliveries_complete_retry_and_fail(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!((again[0].target.as_str(), again[0].attempts), ("c", 1));
+    // A late result from the first claim of "c" does not touch the second claim.
+    store
+        .complete_deliveries(
+            vec![(by_target("c"), DeliveryResult::Failed("stale".into()))],
+            Timestamp(501),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.delivery_stats().await.unwrap().pending, 1);
+    store
+        .complete_deliveries(
+            vec![(again[0].lease, DeliveryResult::Delivered)],
+            Timestamp(502),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.delivery_stats().await.unwrap().pending, 0);
     // A completion for a delivery already final changes nothing.
     store
         .complete_deliveries(
@@ -769,7 +786,11 @@ pub async fn recover_makes_leased_deliveries_due(store: Arc<dyn Store>) {
         .claim_deliveries(Timestamp(10), 10, Timestamp(10 + LEASE))
         .await
         .unwrap();
-    let retrying = claimed.iter().find(|d| d.target == "retrying").unwrap().id;
+    let retrying = claimed
+        .iter()
+        .find(|d| d.target == "retrying")
+        .unwrap()
+        .lease;
     store
         .complete_deliveries(
             vec![(

@@ -24,8 +24,8 @@ mod sqs;
 pub use catalog::Catalog;
 pub use error::StoreError;
 pub use outbox::{
-    Delivery, DeliveryKind, DeliveryRecord, DeliveryResult, DeliveryState, DeliveryStats,
-    NewDelivery, Outbox,
+    Delivery, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryResult, DeliveryState,
+    DeliveryStats, NewDelivery, Outbox,
 };
 pub use queue::Queue;
 pub use records::{

@@ -54,10 +54,19 @@ pub struct NewDelivery {
     pub attributes: MessageAttributes,
 }
 
+/// Which claim a completion answers: a completion whose lease has run out (and whose delivery
+/// may have been claimed again) changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryLease {
+    pub id: i64,
+    pub until: Timestamp,
+}
+
 /// A pending delivery handed to the deliverer under a lease.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {
     pub id: i64,
+    pub lease: DeliveryLease,
     pub kind: DeliveryKind,
     pub source: String,
     pub target: String,
@@ -140,10 +149,11 @@ pub trait Outbox: Send + Sync + std::fmt::Debug {
         lease_until: Timestamp,
     ) -> Result<Vec<Delivery>, StoreError>;
 
-    /// Records how attempts ended, all in one commit.
+    /// Records how attempts ended, all in one commit; a result whose lease is no longer the
+    /// delivery's current one is ignored.
     async fn complete_deliveries(
         &self,
-        results: Vec<(i64, DeliveryResult)>,
+        results: Vec<(DeliveryLease, DeliveryResult)>,
         now: Timestamp,
     ) -> Result<(), StoreError>;
 

@@ -15,7 +15,7 @@ use hyper_util::rt::TokioExecutor;
 use lambkin_model::limits::ASYNC_PAYLOAD_MAX;
 use lambkin_model::{FunctionRef, MessageAttributes};
 use lambkin_sns::Rendered;
-use lambkin_store::{Delivery, DeliveryKind, DeliveryResult};
+use lambkin_store::{Delivery, DeliveryKind, DeliveryLease, DeliveryResult};
 use tokio::sync::{Semaphore, mpsc};
 
 use super::delivery_policy::{Channel, Failure, after_failure};
@@ -95,9 +95,9 @@ impl Engine {
                         };
                         let (engine, http, done) = (self.clone(), http.clone(), done.clone());
                         tokio::spawn(async move {
-                            let id = delivery.id;
+                            let lease = delivery.lease;
                             let result = engine.attempt_delivery(delivery, &http).await;
-                            let _ = done.send((id, result));
+                            let _ = done.send((lease, result));
                             drop(slot);
                         });
                     }
@@ -258,13 +258,13 @@ impl Engine {
 /// Records delivery results as they come, everything that arrived meanwhile in one write.
 async fn record_results(
     engine: Engine,
-    mut results: mpsc::UnboundedReceiver<(i64, DeliveryResult)>,
+    mut results: mpsc::UnboundedReceiver<(DeliveryLease, DeliveryResult)>,
 ) {
     let mut batch = Vec::with_capacity(IN_FLIGHT);
     while results.recv_many(&mut batch, IN_FLIGHT).await > 0 {
-        for (id, result) in &batch {
+        for (lease, result) in &batch {
             if let DeliveryResult::Failed(error) = result {
-                tracing::warn!(delivery = id, %error, "delivery failed");
+                tracing::warn!(delivery = lease.id, %error, "delivery failed");
             }
         }
         let store = &engine.inner.store;

@@ -258,7 +258,7 @@ mod tests {
         assert_eq!(before, recount);
         assert_eq!(
             (before.pending, before.delivered, before.dead_letter_errors),
-            (1, 1, 1)
+            (0, 2, 1)
         );
     }
 

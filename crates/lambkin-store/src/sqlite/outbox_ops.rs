@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::SqliteStore;
 use super::counts::Counts;
 use crate::{
-    Delivery, DeliveryKind, DeliveryRecord, DeliveryResult, DeliveryState, DeliveryStats,
-    NewDelivery, Outbox, StoreError,
+    Delivery, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryResult, DeliveryState,
+    DeliveryStats, NewDelivery, Outbox, StoreError,
 };
 
 pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
@@ -108,6 +108,10 @@ impl Outbox for SqliteStore {
                         .map_err(|_| corrupt("delivery attributes", &attributes))?;
                     claimed.push(Delivery {
                         id,
+                        lease: DeliveryLease {
+                            id,
+                            until: lease_until,
+                        },
                         kind: DeliveryKind::parse(&kind)
                             .ok_or_else(|| corrupt("delivery kind", &kind))?,
                         source,
@@ -125,7 +129,7 @@ impl Outbox for SqliteStore {
 
     async fn complete_deliveries(
         &self,
-        results: Vec<(i64, DeliveryResult)>,
+        results: Vec<(DeliveryLease, DeliveryResult)>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         if results.is_empty() {
@@ -137,10 +141,10 @@ impl Outbox for SqliteStore {
                 let mut update = conn.prepare_cached(
                     "UPDATE deliveries SET state = ?2, due_at = ?3, last_error = ?4,
                          attempts = attempts + 1, updated_at = ?5, leased = 0
-                     WHERE id = ?1 AND state = 'pending'
+                     WHERE id = ?1 AND state = 'pending' AND leased = 1 AND due_at = ?6
                      RETURNING kind",
                 )?;
-                for (id, result) in results {
+                for (lease, result) in results {
                     let (state, due, error) = match result {
                         DeliveryResult::Delivered => (DeliveryState::Delivered, None, None),
                         DeliveryResult::Failed(e) => (DeliveryState::Failed, None, Some(e)),
@@ -149,9 +153,12 @@ impl Outbox for SqliteStore {
                         }
                     };
                     let kind: Option<String> = update
-                        .query_row(params![id, state.as_str(), due, error, now.0], |r| r.get(0))
+                        .query_row(
+                            params![lease.id, state.as_str(), due, error, now.0, lease.until.0],
+                            |r| r.get(0),
+                        )
                         .optional()?;
-                    // None: already final (a late duplicate completion); nothing moved.
+                    // None: already final, or claimed again after this lease ran out.
                     if let Some(kind) = kind {
                         let kind = DeliveryKind::parse(&kind)
                             .ok_or_else(|| corrupt("delivery kind", &kind))?;
