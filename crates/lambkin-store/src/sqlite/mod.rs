@@ -7,6 +7,23 @@
 //! transaction and one fsync, then answers each caller. Reads use a small pool of separate
 //! connections and never wait for the writer (WAL readers see the last commit).
 
+/// Runs conformance behaviours, each against a fresh store in a temporary folder; shared by
+/// the tests of every `*_ops.rs` (defined before them so they can use it).
+#[cfg(test)]
+macro_rules! conformance_tests {
+    ($module:path; $($name:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $name() {
+            use $module as behaviours;
+            let dir = tempfile::tempdir().expect("tempdir");
+            let store: std::sync::Arc<dyn crate::Store> = std::sync::Arc::new(
+                crate::SqliteStore::open(dir.path()).expect("open store"),
+            );
+            behaviours::$name(store).await;
+        }
+    )*};
+}
+
 mod catalog_ops;
 mod counts;
 mod outbox_ops;
@@ -113,23 +130,8 @@ mod tests {
     use super::*;
     use crate::conformance;
 
-    fn open() -> (tempfile::TempDir, Arc<dyn crate::Store>) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = SqliteStore::open(dir.path()).expect("open store");
-        (dir, Arc::new(store))
-    }
-
-    macro_rules! conformance_tests {
-        ($($name:ident),* $(,)?) => {$(
-            #[tokio::test]
-            async fn $name() {
-                let (_dir, store) = open();
-                conformance::$name(store).await;
-            }
-        )*};
-    }
-
     conformance_tests!(
+        crate::conformance;
         enqueue_then_claim_in_due_order,
         claim_respects_due_time_and_limit,
         finish_moves_to_next_state_and_records_attempts,

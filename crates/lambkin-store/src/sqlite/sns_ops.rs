@@ -470,23 +470,8 @@ mod tests {
     use super::*;
     use crate::conformance::sns as conformance;
 
-    fn open() -> (tempfile::TempDir, Arc<dyn crate::Store>) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = SqliteStore::open(dir.path()).expect("open store");
-        (dir, Arc::new(store))
-    }
-
-    macro_rules! conformance_tests {
-        ($($name:ident),* $(,)?) => {$(
-            #[tokio::test]
-            async fn $name() {
-                let (_dir, store) = open();
-                conformance::$name(store).await;
-            }
-        )*};
-    }
-
     conformance_tests!(
+        crate::conformance::sns;
         topic_crud_is_idempotent,
         topic_attributes_and_tags,
         subscribe_needs_a_topic_and_is_idempotent,

@@ -438,23 +438,8 @@ mod tests {
     use super::*;
     use crate::conformance::sqs as conformance;
 
-    fn open() -> (tempfile::TempDir, Arc<dyn crate::Store>) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = SqliteStore::open(dir.path()).expect("open store");
-        (dir, Arc::new(store))
-    }
-
-    macro_rules! conformance_tests {
-        ($($name:ident),* $(,)?) => {$(
-            #[tokio::test]
-            async fn $name() {
-                let (_dir, store) = open();
-                conformance::$name(store).await;
-            }
-        )*};
-    }
-
     conformance_tests!(
+        crate::conformance::sqs;
         queue_crud,
         list_queues_by_prefix_in_pages,
         send_then_receive_in_order_under_a_receipt,

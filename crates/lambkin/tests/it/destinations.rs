@@ -9,16 +9,17 @@ mod validation;
 
 use std::time::Duration;
 
-use aws_sdk_lambda::operation::RequestId;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{
-    DeadLetterConfig, DestinationConfig, Environment, FunctionCode, InvocationType, OnFailure,
-    OnSuccess, Runtime,
+    DeadLetterConfig, DestinationConfig, Environment, FunctionCode, OnFailure, OnSuccess, Runtime,
 };
-use aws_sdk_sqs::types::{Message, MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::{Message, QueueAttributeName};
 use serde_json::{Value, json};
 
-use crate::support::{ROLE, TestServer, aws_error, eventually, sqs_client, zip_fixture, zip_with};
+use crate::support::{
+    ROLE, TestServer, aws_error, eventually, receive_one, send_event, sqs_client, zip_fixture,
+    zip_with,
+};
 
 const WITHIN: Duration = Duration::from_secs(30);
 const FAILS: &str = r#"exports.handler = async (event) => {
@@ -68,24 +69,6 @@ async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
     url
 }
 
-/// One message, by long polling with a deadline.
-async fn receive_one(sqs: &aws_sdk_sqs::Client, url: &str) -> Message {
-    eventually(&format!("a message in {url}"), WITHIN, || async {
-        sqs.receive_message()
-            .queue_url(url)
-            .wait_time_seconds(2)
-            .message_attribute_names("All")
-            .message_system_attribute_names(MessageSystemAttributeName::All)
-            .send()
-            .await
-            .unwrap()
-            .messages()
-            .first()
-            .cloned()
-    })
-    .await
-}
-
 fn body_json(m: &Message) -> Value {
     serde_json::from_str(m.body().unwrap()).unwrap()
 }
@@ -99,20 +82,6 @@ fn attribute(m: &Message, name: &str) -> (String, String) {
         a.data_type().to_string(),
         a.string_value().unwrap_or_default().to_string(),
     )
-}
-
-async fn send_event(s: &TestServer, name: &str, payload: &str) -> String {
-    let out = s
-        .lambda
-        .invoke()
-        .function_name(name)
-        .invocation_type(InvocationType::Event)
-        .payload(Blob::new(payload.to_string()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status_code(), 202);
-    out.request_id().expect("x-amzn-RequestId").to_string()
 }
 
 async fn create_js(s: &TestServer, name: &str, js: &str, dead_letter: Option<&str>) {

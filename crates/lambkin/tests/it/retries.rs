@@ -3,28 +3,12 @@
 
 use std::time::Duration;
 
-use aws_sdk_lambda::operation::RequestId;
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::InvocationType;
 use serde_json::Value;
 
-use crate::support::{TestServer, aws_error, eventually};
+use crate::support::{TestServer, aws_error, eventually, send_event};
 
 const WITHIN: Duration = Duration::from_secs(30);
-
-async fn send_event(s: &TestServer, name: &str, payload: &str) -> String {
-    let out = s
-        .lambda
-        .invoke()
-        .function_name(name)
-        .invocation_type(InvocationType::Event)
-        .payload(Blob::new(payload.to_string()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status_code(), 202);
-    out.request_id().expect("x-amzn-RequestId").to_string()
-}
 
 fn attempts(v: &Value) -> Vec<&Value> {
     v["attempts"]

@@ -9,12 +9,11 @@ use aws_sdk_lambda::operation::RequestId;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{DeadLetterConfig, FunctionCode, InvocationType, Runtime};
 use aws_sdk_sns::types::MessageAttributeValue;
-use aws_sdk_sqs::types::Message;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::support::{ROLE, TestServer, eventually, sns_client, sqs_client, zip_with};
+use crate::support::{ROLE, TestServer, eventually, receive_one, sns_client, sqs_client, zip_with};
 
 const WITHIN: Duration = Duration::from_secs(30);
 
@@ -29,22 +28,6 @@ async fn queue(sqs: &aws_sdk_sqs::Client, name: &str) -> (String, String) {
         .unwrap()
         .to_string();
     (url, format!("arn:aws:sqs:us-east-1:000000000000:{name}"))
-}
-
-async fn receive_one(sqs: &aws_sdk_sqs::Client, url: &str) -> Message {
-    eventually(&format!("a message in {url}"), WITHIN, || async {
-        sqs.receive_message()
-            .queue_url(url)
-            .wait_time_seconds(2)
-            .message_attribute_names("All")
-            .send()
-            .await
-            .unwrap()
-            .messages()
-            .first()
-            .cloned()
-    })
-    .await
 }
 
 async fn subscribe(

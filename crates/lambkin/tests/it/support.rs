@@ -219,6 +219,45 @@ pub fn sns_client(url: &str) -> aws_sdk_sns::Client {
     aws_sdk_sns::Client::from_conf(conf)
 }
 
+/// An `Event` invoke; returns the 202's request id.
+pub async fn send_event(s: &TestServer, name: &str, payload: &str) -> String {
+    use aws_sdk_lambda::operation::RequestId;
+    let out = s
+        .lambda
+        .invoke()
+        .function_name(name)
+        .invocation_type(aws_sdk_lambda::types::InvocationType::Event)
+        .payload(Blob::new(payload.to_string()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status_code(), 202);
+    out.request_id().expect("x-amzn-RequestId").to_string()
+}
+
+/// One message from an SQS queue, long polling until the deadline, with every message and
+/// system attribute.
+pub async fn receive_one(sqs: &aws_sdk_sqs::Client, url: &str) -> aws_sdk_sqs::types::Message {
+    eventually(
+        &format!("a message in {url}"),
+        Duration::from_secs(30),
+        || async {
+            sqs.receive_message()
+                .queue_url(url)
+                .wait_time_seconds(2)
+                .message_attribute_names("All")
+                .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::All)
+                .send()
+                .await
+                .unwrap()
+                .messages()
+                .first()
+                .cloned()
+        },
+    )
+    .await
+}
+
 /// A raw HTTP request, for what the SDK cannot send (bad JSON, odd headers, raw routes).
 pub async fn http(
     base: &str,
