@@ -243,6 +243,75 @@ mod tests {
         assert_eq!(stats.queued, 1, "only the committed job's count applies");
     }
 
+    /// One completion of a batch that cannot be written leaves its event Running (to run
+    /// again after its lease); the others of the batch are recorded.
+    #[tokio::test]
+    async fn a_failing_completion_does_not_take_its_batch_with_it() {
+        use crate::{AttemptFinish, AttemptRecord, NextState, Queue};
+        use lambkin_model::{EventState, OutcomeKind, Timestamp};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(dir.path()).expect("open");
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            let ev = conformance::new_event("f", 0);
+            ids.push(ev.request_id.clone());
+            store.enqueue(ev).await.expect("enqueue");
+        }
+        let claimed = store
+            .claim(Timestamp(1), 3, Timestamp(60_000))
+            .await
+            .expect("claim");
+        // A stray attempt row makes the middle event's attempt insert violate its key.
+        let blocked = claimed[1].seq;
+        store
+            .inner
+            .writer
+            .write(move |conn, _| {
+                conn.execute(
+                    "INSERT INTO attempts (event_id, n, started_at, ended_at, outcome)
+                     VALUES (?1, 1, 0, 0, 'success')",
+                    [blocked],
+                )?;
+                Ok(())
+            })
+            .await
+            .expect("stray row");
+        let finishes = claimed
+            .iter()
+            .map(|c| AttemptFinish {
+                seq: c.seq,
+                attempt: Some(AttemptRecord {
+                    started_at: Timestamp(2),
+                    ended_at: Timestamp(3),
+                    outcome: OutcomeKind::Success,
+                    error: None,
+                }),
+                next: NextState::Succeeded,
+                invocations: 1,
+                throttles: 0,
+                response: None,
+                function_error: None,
+                decided_at: Timestamp(3),
+                deliveries: Vec::new(),
+            })
+            .collect();
+        store.finish_batch(finishes).await.expect("batch");
+        let mut states = Vec::new();
+        for id in &ids {
+            states.push(store.event(id).await.expect("read").expect("kept").state);
+        }
+        assert_eq!(
+            states,
+            vec![
+                EventState::Succeeded,
+                EventState::Running,
+                EventState::Succeeded
+            ]
+        );
+        let stats = store.stats().await.expect("stats");
+        assert_eq!((stats.succeeded, stats.running), (2, 1));
+    }
+
     /// Delivery counts kept in memory agree with a recount after reopening.
     #[tokio::test]
     async fn delivery_counts_match_a_recount_after_reopen() {

@@ -73,9 +73,20 @@ impl Queue for SqliteStore {
         self.inner
             .writer
             .write(move |conn, counts| {
+                // Fast path: the whole batch under one savepoint. Should one completion fail,
+                // the batch is undone and redone one completion at a time, so a failure leaves
+                // only its own event Running under its lease (to run again).
+                conn.prepare_cached("SAVEPOINT finish_batch")?.execute([])?;
+                let mut moved = Counts::default();
+                let all = finishes.iter().try_for_each(|f| finish(conn, &mut moved, f));
+                if all.is_ok() {
+                    conn.prepare_cached("RELEASE finish_batch")?.execute([])?;
+                    counts.apply(&moved);
+                    return Ok(());
+                }
+                conn.prepare_cached("ROLLBACK TO finish_batch")?.execute([])?;
+                conn.prepare_cached("RELEASE finish_batch")?.execute([])?;
                 for f in &finishes {
-                    // Each completion alone: one that fails leaves its event Running under its
-                    // lease (to run again) without taking the rest of the batch with it.
                     conn.prepare_cached("SAVEPOINT finish")?.execute([])?;
                     let mut moved = Counts::default();
                     match finish(conn, &mut moved, f) {
