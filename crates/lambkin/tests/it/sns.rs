@@ -33,16 +33,7 @@ fn expect(status: u16, code: &str, message: &str) -> (u16, String, String) {
     (status, code.to_string(), message.to_string())
 }
 
-async fn create(sns: &aws_sdk_sns::Client, name: &str) -> String {
-    sns.create_topic()
-        .name(name)
-        .send()
-        .await
-        .unwrap()
-        .topic_arn()
-        .unwrap()
-        .to_string()
-}
+use crate::support::create_topic as create;
 
 async fn attributes(sns: &aws_sdk_sns::Client, topic: &str) -> HashMap<String, String> {
     sns.get_topic_attributes()

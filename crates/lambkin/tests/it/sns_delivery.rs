@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::support::{ROLE, TestServer, eventually, receive_one, sns_client, sqs_client, zip_with};
+use crate::support::{
+    ROLE, TestServer, create_topic, eventually, receive_one, sns_client, sqs_client, zip_with,
+};
 
 const WITHIN: Duration = Duration::from_secs(30);
 
@@ -270,22 +272,11 @@ async fn next_request(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
         .expect("endpoint running")
 }
 
-async fn topic(sns: &aws_sdk_sns::Client, name: &str) -> String {
-    sns.create_topic()
-        .name(name)
-        .send()
-        .await
-        .unwrap()
-        .topic_arn()
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn http_subscribers_get_the_notification_post_with_retries() {
     let s = TestServer::start();
     let sns = sns_client(&s.url);
-    let topic = topic(&sns, "hooks").await;
+    let topic = create_topic(&sns, "hooks").await;
     let (url, mut received) = endpoint(vec![Answer::Status(500), Answer::Status(200)]).await;
     let sub = subscribe(&sns, &topic, "http", &url).await;
     sns.publish()
@@ -331,7 +322,7 @@ async fn http_subscribers_get_the_notification_post_with_retries() {
 async fn kill_9_during_a_delivery_delivers_it_after_restart() {
     let mut s = TestServer::start();
     let sns = sns_client(&s.url);
-    let topic = topic(&sns, "crashy").await;
+    let topic = create_topic(&sns, "crashy").await;
     let (url, mut received) = endpoint(vec![Answer::Hang]).await;
     subscribe(&sns, &topic, "http", &url).await;
     let id = sns
@@ -359,7 +350,7 @@ async fn a_dead_letter_topic_publishes_the_failed_payload() {
     let s = TestServer::start();
     let sqs = sqs_client(&s.url);
     let sns = sns_client(&s.url);
-    let topic = topic(&sns, "failures").await;
+    let topic = create_topic(&sns, "failures").await;
     let (url, arn) = queue(&sqs, "failure-inbox").await;
     let sub = subscribe(&sns, &topic, "sqs", &arn).await;
     sns.set_subscription_attributes()
@@ -470,7 +461,7 @@ async fn https_subscribers_are_delivered_over_tls() {
     });
 
     let sns = sns_client(&s.url);
-    let topic = topic(&sns, "secure").await;
+    let topic = create_topic(&sns, "secure").await;
     subscribe(&sns, &topic, "https", &url).await;
     sns.publish()
         .topic_arn(&topic)

@@ -258,6 +258,18 @@ pub async fn receive_one(sqs: &aws_sdk_sqs::Client, url: &str) -> aws_sdk_sqs::t
     .await
 }
 
+/// CreateTopic; returns the topic ARN.
+pub async fn create_topic(sns: &aws_sdk_sns::Client, name: &str) -> String {
+    sns.create_topic()
+        .name(name)
+        .send()
+        .await
+        .unwrap()
+        .topic_arn()
+        .unwrap()
+        .to_string()
+}
+
 /// A raw HTTP request, for what the SDK cannot send (bad JSON, odd headers, raw routes).
 pub async fn http(
     base: &str,
