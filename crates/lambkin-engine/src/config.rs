@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use lambkin_model::{Scope, TimeScale};
+use lambkin_sandbox::EnvironmentCores;
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -20,6 +21,8 @@ pub struct EngineConfig {
     pub shutdown_grace: Duration,
     /// Keep owed deliveries in the outbox without performing them (crash tests, inspection).
     pub hold_deliveries: bool,
+    /// Which cores each environment process may use.
+    pub environment_cores: EnvironmentCores,
 }
 
 impl EngineConfig {
@@ -34,6 +37,7 @@ impl EngineConfig {
             keep_alive: Duration::from_secs(300),
             shutdown_grace: Duration::from_secs(10),
             hold_deliveries: false,
+            environment_cores: EnvironmentCores::default(),
         }
     }
 }

@@ -45,6 +45,7 @@ pub use destinations::RedriveReport;
 pub use error::EngineError;
 pub use inspect::Status;
 pub use invoke::{SyncInvocation, SyncOptions};
+pub use lambkin_sandbox::EnvironmentCores;
 pub use logs::{FunctionLogs, LogChunk};
 
 use std::sync::Arc;

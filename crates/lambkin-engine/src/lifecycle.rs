@@ -27,6 +27,7 @@ impl Engine {
             .map_err(EngineError::Io)?;
         let mut sandbox = SandboxConfig::new(runtimes_dir, config.scope.region.clone());
         sandbox.keep_alive = config.keep_alive;
+        sandbox.cores = config.environment_cores;
         let pool = EnvironmentPool::new(sandbox, logs.clone(), clock.clone());
         let wake = Arc::new(Notify::new());
         let limiter = Limiter::new(config.account_concurrency);

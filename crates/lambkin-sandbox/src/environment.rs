@@ -48,13 +48,14 @@ impl Environment {
         config: &SandboxConfig,
         sink: Arc<dyn LogSink>,
         clock: Arc<dyn Clock>,
+        cores: Option<&crate::CoreSet>,
     ) -> Result<Self, SpawnError> {
         let slot = Slot::new();
         let (addr, server) = runtime_api::serve(slot.clone())
             .await
             .map_err(SpawnError::Listen)?;
         let started = Instant::now();
-        let mut child = match spawn(&spec, config, &addr.to_string(), clock.now()) {
+        let mut child = match spawn(&spec, config, &addr.to_string(), clock.now(), cores) {
             Ok(c) => c,
             Err(e) => {
                 server.abort();

@@ -14,6 +14,7 @@
 //! This crate knows nothing of the queue or the AWS control API; it is the only place that
 //! spawns processes. The Node.js and Python bootstraps it ships are in `runtimes/`.
 
+mod cores;
 mod environment;
 mod error;
 mod invocation;
@@ -25,6 +26,7 @@ mod runtime_api;
 mod shims;
 mod spec;
 
+pub use cores::{CoreSet, EnvironmentCores};
 pub use environment::Environment;
 pub use error::SpawnError;
 pub use invocation::{Invocation, InvocationResult};

@@ -8,10 +8,12 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use lambkin_model::{Clock, FunctionError, FunctionName, Outcome};
 
+use crate::cores::CorePlanner;
 use crate::log_capture::{Capture, emit};
 use crate::report::{Report, end_line, report_line, start_line};
 use crate::{
-    Environment, EnvironmentSpec, Invocation, InvocationResult, LogSink, SandboxConfig, SpawnError,
+    CoreSet, Environment, EnvironmentSpec, Invocation, InvocationResult, LogSink, SandboxConfig,
+    SpawnError,
 };
 
 #[derive(Debug)]
@@ -35,10 +37,12 @@ pub struct EnvironmentPool {
     idle: Mutex<HashMap<FunctionName, Vec<Idle>>>,
     cold: AtomicU64,
     warm: AtomicU64,
+    cores: CorePlanner,
 }
 
 impl EnvironmentPool {
     pub fn new(config: SandboxConfig, sink: Arc<dyn LogSink>, clock: Arc<dyn Clock>) -> Arc<Self> {
+        let cores = CorePlanner::new(config.cores, CoreSet::of_process());
         Arc::new(EnvironmentPool {
             config,
             sink,
@@ -46,6 +50,7 @@ impl EnvironmentPool {
             idle: Mutex::new(HashMap::new()),
             cold: AtomicU64::new(0),
             warm: AtomicU64::new(0),
+            cores,
         })
     }
 
@@ -58,11 +63,13 @@ impl EnvironmentPool {
             }
             None => {
                 self.cold.fetch_add(1, Ordering::Relaxed);
+                let cores = self.cores.plan(spec.memory_mb);
                 match Environment::start(
                     spec.clone(),
                     &self.config,
                     self.sink.clone(),
                     self.clock.clone(),
+                    cores.as_ref(),
                 )
                 .await
                 {

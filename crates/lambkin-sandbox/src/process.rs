@@ -8,7 +8,7 @@ use lambkin_model::{RuntimeFamily, Timestamp};
 use tokio::process::{Child, Command};
 
 use crate::shims::{NODE_PATH, PYTHON_PATH};
-use crate::{EnvironmentSpec, SandboxConfig, SpawnError};
+use crate::{CoreSet, EnvironmentSpec, SandboxConfig, SpawnError};
 
 /// Host variables passed through so runtimes installed by version managers still start.
 const PASSTHROUGH: &[&str] = &[
@@ -24,6 +24,7 @@ pub(crate) fn spawn(
     config: &SandboxConfig,
     runtime_api: &str,
     now: Timestamp,
+    cores: Option<&CoreSet>,
 ) -> Result<Child, SpawnError> {
     let (program, args): (String, Vec<String>) = match spec.runtime.family() {
         RuntimeFamily::Provided => {
@@ -56,6 +57,17 @@ pub(crate) fn spawn(
         // Own process group, so a timeout kills whatever the runtime started too.
         .process_group(0)
         .kill_on_drop(true);
+    if let Some(set) = cores.and_then(CoreSet::to_cpu_set) {
+        // SAFETY: the closure runs between fork and exec and only makes one system call on a
+        // value copied into it, which is async-signal-safe.
+        #[allow(unsafe_code)]
+        unsafe {
+            cmd.pre_exec(move || {
+                crate::cores::apply(&set);
+                Ok(())
+            });
+        }
+    }
     cmd.spawn()
         .map_err(|source| SpawnError::Exec { program, source })
 }

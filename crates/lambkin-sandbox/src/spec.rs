@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use lambkin_model::{FunctionName, Runtime};
 
+use crate::EnvironmentCores;
+
 /// Platform-wide settings for every environment.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -20,6 +22,8 @@ pub struct SandboxConfig {
     pub access_key_id: String,
     pub secret_access_key: String,
     pub session_token: String,
+    /// Which cores each environment process may use.
+    pub cores: EnvironmentCores,
 }
 
 impl SandboxConfig {
@@ -33,6 +37,7 @@ impl SandboxConfig {
             access_key_id: "lambkin".into(),
             secret_access_key: "lambkin".into(),
             session_token: "lambkin".into(),
+            cores: EnvironmentCores::default(),
         }
     }
 }

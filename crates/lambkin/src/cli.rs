@@ -65,6 +65,14 @@ pub struct ServeArgs {
     /// Seconds running invocations get to finish on shutdown before they are handed back.
     #[arg(long, env = "LAMBKIN_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace: u64,
+    /// Keep each of lambkin's worker threads on its own core (one worker per core). Cuts the
+    /// latency of warm invokes on a quiet machine; `false` lets the kernel move them.
+    #[arg(long, env = "LAMBKIN_PIN_WORKERS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub pin_workers: bool,
+    /// Cores each function process may use: `memory` gives one per 1,769 MB of MemorySize (at
+    /// least one), as AWS sizes CPU by memory; `all` lets every process use every core.
+    #[arg(long, env = "LAMBKIN_ENV_CORES", value_enum, default_value_t = EnvCores::Memory)]
+    pub env_cores: EnvCores,
     #[arg(long, env = "LAMBKIN_REGION", default_value = "us-east-1")]
     pub region: String,
     #[arg(long, env = "LAMBKIN_ACCOUNT_ID", default_value = "000000000000")]
@@ -73,6 +81,21 @@ pub struct ServeArgs {
     /// (for crash tests and for inspecting what would be delivered).
     #[arg(long, env = "LAMBKIN_HOLD_DELIVERIES", hide = true)]
     pub hold_deliveries: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum EnvCores {
+    Memory,
+    All,
+}
+
+impl From<EnvCores> for lambkin_engine::EnvironmentCores {
+    fn from(c: EnvCores) -> Self {
+        match c {
+            EnvCores::Memory => lambkin_engine::EnvironmentCores::ByMemory,
+            EnvCores::All => lambkin_engine::EnvironmentCores::All,
+        }
+    }
 }
 
 #[derive(Debug, Args, Clone)]

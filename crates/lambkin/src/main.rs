@@ -4,16 +4,16 @@
 mod cli;
 mod client;
 mod commands;
+mod runtime;
 mod serve;
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // Only the server pins its workers; CLI commands (and `bench` clients) run unpinned.
+    let pin_workers = matches!(&cli.command, cli::Command::Serve(a) if a.pin_workers);
+    let runtime = match runtime::build(pin_workers) {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("lambkin: cannot start the async runtime: {e}");

@@ -59,6 +59,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.keep_alive = Duration::from_secs(args.keep_alive);
     config.shutdown_grace = Duration::from_secs(args.shutdown_grace);
     config.hold_deliveries = args.hold_deliveries;
+    config.environment_cores = args.env_cores.into();
     let account = config.account_concurrency;
 
     let engine = Engine::start(config, Arc::new(store), Arc::new(SystemClock))

@@ -7,6 +7,7 @@ mod support;
 
 mod cli;
 mod control_api;
+mod cores;
 mod crash;
 mod destinations;
 mod invoke;
