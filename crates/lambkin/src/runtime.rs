@@ -23,10 +23,15 @@ pub fn build(pin_workers: bool) -> std::io::Result<Runtime> {
     let mut builder = Builder::new_multi_thread();
     builder.enable_all();
     if pin_workers {
+        // As many workers as tokio would start (which also honours a cgroup CPU quota), each
+        // on one of the cores the process may use.
         let cpus = CoreSet::of_process();
-        if cpus.len() > 1 {
-            builder.worker_threads(cpus.len());
-            let cpus: Arc<[usize]> = cpus.cores().into();
+        let workers = std::thread::available_parallelism()
+            .map_or(cpus.len(), |n| n.get())
+            .min(cpus.len());
+        if workers > 1 {
+            builder.worker_threads(workers);
+            let cpus: Arc<[usize]> = cpus.cores()[..workers].into();
             let next = Arc::new(AtomicUsize::new(0));
             // Park hooks run on worker threads only (not the blocking pool), and every worker
             // parks as soon as it first runs out of work, so this pins each worker once.
@@ -77,8 +82,10 @@ mod tests {
 
     #[test]
     fn each_worker_is_pinned_to_its_own_allowed_core() {
-        let cpus = CoreSet::of_process().cores().to_vec();
+        let mut cpus = CoreSet::of_process().cores().to_vec();
         assert!(!cpus.is_empty(), "this process may run somewhere");
+        let quota = std::thread::available_parallelism().map_or(cpus.len(), |n| n.get());
+        cpus.truncate(quota);
         let before = single_core_threads();
         let runtime = build(true).expect("runtime");
         // Workers pin themselves when they first park, which idle workers do at once.
