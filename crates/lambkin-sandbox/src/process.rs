@@ -59,11 +59,12 @@ pub(crate) fn spawn(
         .kill_on_drop(true);
     if let Some(set) = cores.and_then(CoreSet::to_cpu_set) {
         // SAFETY: the closure runs between fork and exec and only makes one system call on a
-        // value copied into it, which is async-signal-safe.
+        // value copied into it, which is async-signal-safe. If the kernel refuses the set (the
+        // cpuset shrank since it was read), the process keeps lambkin's cores: only slower.
         #[allow(unsafe_code)]
         unsafe {
             cmd.pre_exec(move || {
-                crate::cores::apply(&set);
+                let _ = crate::cores::apply(&set);
                 Ok(())
             });
         }

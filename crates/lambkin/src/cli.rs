@@ -65,10 +65,10 @@ pub struct ServeArgs {
     /// Seconds running invocations get to finish on shutdown before they are handed back.
     #[arg(long, env = "LAMBKIN_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace: u64,
-    /// Keep each of lambkin's worker threads on its own core (one worker per core). Cuts the
-    /// latency of warm invokes on a quiet machine; `false` lets the kernel move them.
-    #[arg(long, env = "LAMBKIN_PIN_WORKERS", default_value_t = true, action = clap::ArgAction::Set)]
-    pub pin_workers: bool,
+    /// Threads serving HTTP and running the engine (default: half the cores, at least one;
+    /// functions need the rest).
+    #[arg(long, env = "LAMBKIN_WORKER_THREADS", value_parser = clap::value_parser!(u16).range(1..))]
+    pub worker_threads: Option<u16>,
     /// Cores each function process may use: `memory` gives one per 1,769 MB of MemorySize (at
     /// least one), as AWS sizes CPU by memory; `all` lets every process use every core.
     #[arg(long, env = "LAMBKIN_ENV_CORES", value_enum, default_value_t = EnvCores::Memory)]

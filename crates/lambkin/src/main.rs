@@ -11,9 +11,16 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
-    // Only the server pins its workers; CLI commands (and `bench` clients) run unpinned.
-    let pin_workers = matches!(&cli.command, cli::Command::Serve(a) if a.pin_workers);
-    let runtime = match runtime::build(pin_workers) {
+    // The server takes half the cores (see runtime.rs); CLI commands and `bench` clients get
+    // tokio's default.
+    let workers = match &cli.command {
+        cli::Command::Serve(a) => Some(
+            a.worker_threads
+                .map_or_else(runtime::default_server_workers, usize::from),
+        ),
+        _ => None,
+    };
+    let runtime = match runtime::build(workers) {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("lambkin: cannot start the async runtime: {e}");

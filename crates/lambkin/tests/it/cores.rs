@@ -1,13 +1,11 @@
 //! Which cores a function process may use: one per 1,769 MB of MemorySize by default, as AWS
 //! sizes CPU by memory; every core with `--env-cores all`.
 
-use std::time::Duration;
-
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, Runtime};
 use lambkin_sandbox::CoreSet;
 
-use crate::support::{ROLE, TestServer, eventually, payload_json, zip_with};
+use crate::support::{ROLE, TestServer, payload_json, zip_with};
 
 const REPORT_CORES: &str =
     "import os\n\ndef handler(event, context):\n    return sorted(os.sched_getaffinity(0))\n";
@@ -56,12 +54,8 @@ async fn environments_get_cores_in_proportion_to_memory() {
     assert_eq!(small_a.len(), 1, "128 MB: one core of {machine:?}");
     assert_eq!(small_b.len(), 1, "1,769 MB: one core of {machine:?}");
     assert!(machine.contains(&small_a[0]) && machine.contains(&small_b[0]));
-    if machine.len() > 1 {
-        assert_ne!(
-            small_a, small_b,
-            "successive environments spread over the cores"
-        );
-    }
+    // Which core each gets depends on the load of the moment (busy cores are avoided); the
+    // spreading itself is unit-tested in lambkin-sandbox's cores.rs.
     // 10,240 MB is six cores' worth; a smaller machine gives all it has.
     assert_eq!(big.len(), machine.len().min(6), "{big:?} of {machine:?}");
     assert!(big.iter().all(|c| machine.contains(c)));
@@ -72,51 +66,4 @@ async fn env_cores_all_lets_every_function_use_every_core() {
     let machine = CoreSet::of_process().cores().to_vec();
     let s = TestServer::start_with(&["--env-cores", "all"]);
     assert_eq!(cores_of(&s, "small", 128).await, machine);
-}
-
-/// The core of each of `pid`'s tokio workers that may run on exactly one core, sorted.
-fn pinned_workers(pid: u32) -> Vec<usize> {
-    let mut cores = Vec::new();
-    for task in std::fs::read_dir(format!("/proc/{pid}/task")).expect("/proc") {
-        let path = task.expect("task").path();
-        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
-        let allowed = status
-            .lines()
-            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
-            .map(str::trim)
-            .unwrap_or_default();
-        if comm.trim() == "tokio-rt-worker"
-            && let Ok(core) = allowed.parse::<usize>()
-        {
-            cores.push(core);
-        }
-    }
-    cores.sort_unstable();
-    cores
-}
-
-#[tokio::test]
-async fn server_workers_are_pinned_one_per_core_unless_told_not_to() {
-    let mut machine = CoreSet::of_process().cores().to_vec();
-    // One worker per core, as many as tokio would start (a cgroup CPU quota may allow fewer).
-    machine.truncate(std::thread::available_parallelism().map_or(machine.len(), |n| n.get()));
-    let expected = if machine.len() > 1 {
-        machine
-    } else {
-        Vec::new()
-    };
-    let pinned = TestServer::start();
-    let pid = pinned.child.id();
-    // Workers pin themselves the first time they go idle.
-    let expected = &expected;
-    eventually(
-        "every worker pinned",
-        Duration::from_secs(10),
-        || async move { (pinned_workers(pid) == *expected).then_some(()) },
-    )
-    .await;
-    let free = TestServer::start_with(&["--pin-workers", "false"]);
-    cores_of(&free, "warm-up", 128).await;
-    assert_eq!(pinned_workers(free.child.id()), Vec::<usize>::new());
 }
