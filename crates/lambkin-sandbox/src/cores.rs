@@ -1,4 +1,4 @@
-//! Which CPU cores a thread or an environment process may run on (`sched_setaffinity`).
+//! Which CPU cores an environment process may run on (`sched_setaffinity`).
 //!
 //! AWS gives a function CPU in proportion to its memory: the equivalent of one vCPU at
 //! 1,769 MB, six at 10,240 MB. lambkin models that with affinity: an environment may run on
@@ -18,15 +18,10 @@ use std::time::Duration;
 pub struct CoreSet(Vec<usize>);
 
 impl CoreSet {
-    /// The cores the process may run on: those of its main thread, which lambkin never pins
-    /// (it honours `taskset` and cgroup cpusets).
+    /// The cores the process may run on, as its main thread's affinity says (it honours
+    /// `taskset` and cgroup cpusets).
     pub fn of_process() -> CoreSet {
         CoreSet::of_thread(std::process::id())
-    }
-
-    /// The cores the calling thread may run on.
-    pub fn of_this_thread() -> CoreSet {
-        CoreSet::of_thread(0)
     }
 
     #[allow(unsafe_code)]
@@ -46,10 +41,6 @@ impl CoreSet {
                     .collect(),
             )
         }
-    }
-
-    pub fn single(core: usize) -> CoreSet {
-        CoreSet(vec![core])
     }
 
     pub fn cores(&self) -> &[usize] {
@@ -75,14 +66,6 @@ impl CoreSet {
         let mut cores: Vec<usize> = (0..n).map(|i| self.0[(start + i) % len]).collect();
         cores.sort_unstable();
         CoreSet(cores)
-    }
-
-    /// Keeps the calling thread on these cores. A failure leaves it where it was: that is only
-    /// slower, never wrong.
-    pub fn pin_this_thread(&self) {
-        if let Some(set) = self.to_cpu_set() {
-            let _ = apply(&set);
-        }
     }
 
     /// The set as the kernel takes it; `None` when no core of it fits in a `cpu_set_t`.
@@ -114,7 +97,7 @@ pub enum EnvironmentCores {
     /// One core per 1,769 MB of `MemorySize` (at least one), as AWS sizes CPU by memory.
     #[default]
     ByMemory,
-    /// Every core lambkin may use; the kernel places the process.
+    /// No restriction: the process inherits lambkin's cores and the kernel places it.
     All,
 }
 
@@ -220,15 +203,25 @@ fn busy_fractions(before: &[(u64, u64)], after: &[(u64, u64)]) -> Vec<f32> {
 
 /// Samples core loads until the planner that owns `loads` is gone.
 async fn sample_loads(loads: Weak<CoreLoads>) {
-    let read = || std::fs::read_to_string("/proc/stat").map(|t| parse_proc_stat(&t));
-    let Ok(mut before) = read() else { return };
+    // Off the async workers: on a many-core host `/proc/stat` is long.
+    let read = || async {
+        tokio::task::spawn_blocking(|| {
+            std::fs::read_to_string("/proc/stat").map(|t| parse_proc_stat(&t))
+        })
+        .await
+        .ok()
+        .and_then(Result::ok)
+    };
+    let Some(mut before) = read().await else {
+        return;
+    };
     let mut tick = tokio::time::interval(LOAD_SAMPLE);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
     loop {
         tick.tick().await;
         let Some(loads) = loads.upgrade() else { return };
-        let Ok(after) = read() else { return };
+        let Some(after) = read().await else { return };
         loads.add_sample(&busy_fractions(&before, &after));
         before = after;
     }
@@ -269,7 +262,7 @@ impl CorePlanner {
             return None;
         }
         match self.policy {
-            EnvironmentCores::All => Some(self.available.clone()),
+            EnvironmentCores::All => None,
             EnvironmentCores::ByMemory => {
                 let n = cores_for_memory(memory_mb).min(self.available.len());
                 let start = self.next.fetch_add(n, Ordering::Relaxed);
@@ -279,10 +272,12 @@ impl CorePlanner {
     }
 }
 
-/// The cores of `available` loaded less than [`MARGIN`] above the least loaded one, or all of
-/// them when fewer than `n` are (a core without a reading counts as idle).
+/// The cores of `available` loaded less than [`MARGIN`] above the least loaded one, or the `n`
+/// least loaded when fewer than `n` are. Without readings every core counts as idle; once
+/// there are readings, a core without one (gone offline) counts as busy.
 fn quiet_cores(available: &CoreSet, loads: &[f32], n: usize) -> CoreSet {
-    let load = |core: usize| loads.get(core).copied().unwrap_or(0.0);
+    let unknown = if loads.is_empty() { 0.0 } else { 1.0 };
+    let load = |core: usize| loads.get(core).copied().unwrap_or(unknown);
     let least = available
         .cores()
         .iter()
@@ -294,11 +289,14 @@ fn quiet_cores(available: &CoreSet, loads: &[f32], n: usize) -> CoreSet {
         .copied()
         .filter(|&core| load(core) < least + MARGIN)
         .collect();
-    if quiet.len() < n.max(1) {
-        available.clone()
-    } else {
-        CoreSet(quiet)
+    if quiet.len() >= n.max(1) {
+        return CoreSet(quiet);
     }
+    let mut by_load = available.cores().to_vec();
+    by_load.sort_by(|a, b| load(*a).total_cmp(&load(*b)));
+    by_load.truncate(n.max(1));
+    by_load.sort_unstable();
+    CoreSet(by_load)
 }
 
 #[cfg(test)]
@@ -350,9 +348,9 @@ mod tests {
             (vec![0.1, 0.2, 0.3, 0.4], 1, vec![0, 1, 2]),
             (vec![1.0, 0.2, 0.9, 0.4], 1, vec![1, 3]),
             (vec![1.0, 0.2, 0.9, 0.4], 2, vec![1, 3]),
-            (vec![1.0, 0.2, 0.9, 0.4], 3, vec![0, 1, 2, 3]),
+            (vec![1.0, 0.2, 0.9, 0.4], 3, vec![1, 2, 3]),
             (vec![1.0, 1.0, 1.0, 1.0], 1, vec![0, 1, 2, 3]),
-            (vec![0.0, 0.9], 1, vec![0, 2, 3]),
+            (vec![0.0, 0.9, 0.1], 1, vec![0, 2]),
         ] {
             assert_eq!(
                 quiet_cores(&four, &loads, n),
@@ -421,16 +419,35 @@ mod tests {
     }
 
     #[test]
-    fn all_gives_every_core_and_an_unknown_machine_gives_no_restriction() {
+    fn all_and_an_unknown_machine_give_no_restriction() {
         let all = CorePlanner::new(EnvironmentCores::All, CoreSet(vec![0, 1]));
-        assert_eq!(all.plan(128), Some(CoreSet(vec![0, 1])));
+        assert_eq!(all.plan(128), None);
         let unknown = CorePlanner::new(EnvironmentCores::ByMemory, CoreSet(Vec::new()));
         assert_eq!(unknown.plan(128), None);
     }
 
     #[test]
-    fn this_thread_may_run_somewhere() {
+    fn this_process_may_run_somewhere() {
         assert!(!CoreSet::of_process().is_empty());
-        assert!(!CoreSet::of_this_thread().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_sampler_reads_every_core() {
+        let cores = CoreSet::of_process();
+        if cores.len() < 2 {
+            return; // nothing to place, so nothing is sampled
+        }
+        let planner = CorePlanner::new(EnvironmentCores::ByMemory, cores.clone());
+        let highest = cores.cores().iter().copied().max().unwrap_or(0);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let loads = planner.loads.get();
+            if loads.len() > highest {
+                assert!(loads.iter().all(|l| (0.0..=1.0).contains(l)), "{loads:?}");
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "no sample: {loads:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }

@@ -5,9 +5,9 @@
 //! those wake-ups, not to code: each hand-off between threads on different cores costs the
 //! waker an inter-processor interrupt (BENCHMARKS.md, "Concurrency 1"). Every extra lambkin
 //! worker is another thread a request can bounce through. Measured on 2 vCPUs with functions on
-//! one core each (`lambkin_sandbox::EnvironmentCores`): one worker gave p50 0.208–0.218 ms and
-//! 9,491 sync invokes/s at concurrency 16, two workers 0.247–0.267 ms and 7,325/s (pinned to
-//! their cores) — and the accept path was the same (31,009–33,263/s against 32,766–33,174/s).
+//! one core each (`lambkin_sandbox::EnvironmentCores`): one worker gave p50 0.181–0.188 ms,
+//! two 0.242–0.260 ms, and concurrency 16 and the accept path did not lose (in another run,
+//! 9,491 against 7,325 sync invokes/s and 31,009–33,263 against 32,766–33,174 accepts/s).
 //! lambkin shares the machine with its functions, so `serve` takes half the cores by default.
 
 use tokio::runtime::{Builder, Runtime};
@@ -23,8 +23,8 @@ pub fn build(workers: Option<usize>) -> std::io::Result<Runtime> {
     builder.build()
 }
 
-/// `serve`'s default: half the cores the process may use (as tokio counts them, which honours
-/// affinity and a cgroup CPU quota), at least one.
+/// `serve`'s default: half the cores the process may use (std's `available_parallelism`, which
+/// honours affinity and a cgroup CPU quota), at least one.
 pub fn default_server_workers() -> usize {
     half_of(std::thread::available_parallelism().map_or(1, |n| n.get()))
 }

@@ -59,6 +59,9 @@ impl TestServer {
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)
             .args(args)
+            // A developer's own settings must not change what the tests see.
+            .env_remove("LAMBKIN_ENV_CORES")
+            .env_remove("LAMBKIN_WORKER_THREADS")
             .envs(env.iter().copied())
             .env("LAMBKIN_LOG", "warn")
             .stdout(Stdio::piped())
