@@ -20,13 +20,9 @@ pub struct CoreSet(Vec<usize>);
 impl CoreSet {
     /// The cores the process may run on, as its main thread's affinity says (it honours
     /// `taskset` and cgroup cpusets).
-    pub fn of_process() -> CoreSet {
-        CoreSet::of_thread(std::process::id())
-    }
-
     #[allow(unsafe_code)]
-    fn of_thread(tid: u32) -> CoreSet {
-        let Ok(tid) = libc::pid_t::try_from(tid) else {
+    pub fn of_process() -> CoreSet {
+        let Ok(tid) = libc::pid_t::try_from(std::process::id()) else {
             return CoreSet(Vec::new());
         };
         // SAFETY: `cpu_set_t` is plain data the kernel fills; `CPU_ISSET` reads within it.
@@ -56,7 +52,7 @@ impl CoreSet {
     }
 
     /// `n` consecutive cores of this set starting at the `start`-th, wrapping around.
-    pub fn take(&self, start: usize, n: usize) -> CoreSet {
+    pub(crate) fn take(&self, start: usize, n: usize) -> CoreSet {
         if self.0.is_empty() {
             return self.clone();
         }
@@ -109,12 +105,14 @@ pub(crate) fn cores_for_memory(memory_mb: u32) -> usize {
     memory_mb.div_ceil(MB_PER_CORE).max(1) as usize
 }
 
-/// Async-signal-safe (one system call on a stack value): usable between fork and exec.
-/// Whether the kernel took the set.
+/// Async-signal-safe (one system call on a stack value): usable between fork and exec. A
+/// refusal (the cpuset shrank since it was read) leaves the process on lambkin's cores.
 #[allow(unsafe_code)]
-pub(crate) fn apply(set: &libc::cpu_set_t) -> bool {
+pub(crate) fn apply(set: &libc::cpu_set_t) {
     // SAFETY: pid 0 is the calling thread; the kernel only reads the set.
-    unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), set) == 0 }
+    unsafe {
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), set);
+    }
 }
 
 /// A new environment goes to a core whose load is within this of the least loaded one: a

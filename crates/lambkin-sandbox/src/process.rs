@@ -59,12 +59,11 @@ pub(crate) fn spawn(
         .kill_on_drop(true);
     if let Some(set) = cores.and_then(CoreSet::to_cpu_set) {
         // SAFETY: the closure runs between fork and exec and only makes one system call on a
-        // value copied into it, which is async-signal-safe. If the kernel refuses the set (the
-        // cpuset shrank since it was read), the process keeps lambkin's cores: only slower.
+        // value copied into it, which is async-signal-safe.
         #[allow(unsafe_code)]
         unsafe {
             cmd.pre_exec(move || {
-                let _ = crate::cores::apply(&set);
+                crate::cores::apply(&set);
                 Ok(())
             });
         }
