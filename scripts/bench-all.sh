@@ -47,4 +47,15 @@ export LAMBKIN_ENDPOINT=http://127.0.0.1:9174
 "$bin" bench failures --events 10000 "${fn[@]}"
 stop
 "$bin" bench drain --data-dir "$work/pending" --count 1000000 --hold "${fn[@]}"
+# Issue 8: backlogs behind reserved concurrency, at real time; an idle function beside one.
+serve 9175
+export LAMBKIN_ENDPOINT=http://127.0.0.1:9175
+"$bin" bench reserved --count 300 --reserved 2 --sleep-ms 200 "${fn[@]}"
+"$bin" bench reserved --count 10000 --reserved 1 --sleep-ms 0 "${fn[@]}"
+stop
+serve 9176
+export LAMBKIN_ENDPOINT=http://127.0.0.1:9176
+"$bin" bench latency --count 2000 "${fn[@]}"
+"$bin" bench latency --count 2000 --backlog 100000 "${fn[@]}"
+stop
 calibrate

@@ -1,25 +1,32 @@
-//! One attempt of one claimed event: gate it (age, reserved concurrency 0, a free slot), run
-//! it, turn the outcome into the next state with `decide`, and list the deliveries a final
-//! state owes (dead-letter queue, destinations) so they commit with it.
+//! One attempt of one claimed event. The dispatcher builds an [`Attempt`] from the event and
+//! the function's current snapshot, asks [`Attempt::gate`] whether it may run (age, reserved
+//! concurrency 0), and then either runs it holding a slot's permit or ends it without running.
+//! [`throttled`] is what an event that found every slot busy is told. Every path goes through
+//! `decide` and ends with the deliveries a final state owes (dead-letter queue, destinations),
+//! so they commit with it.
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 use lambkin_model::{
-    Decision, History, Outcome, OutcomeKind, Qualifier, RetryPolicy, Step, Timestamp, decide,
+    Decision, EventInvokeConfig, FailureCondition, History, Outcome, Qualifier, RetryPolicy, Step,
+    TimeScale, Timestamp, decide,
 };
 use lambkin_sandbox::Invocation;
 use lambkin_store::{AttemptFinish, AttemptRecord, ClaimedEvent, NewDelivery, NextState};
 
 use crate::Engine;
+use crate::concurrency::Permit;
 use crate::destinations::{Decided, LastRun};
 use crate::invoke::trace_id;
 use crate::registry::FunctionEntry;
 
-fn next_state(decision: Decision) -> NextState {
+/// The state after a run. `decide` answers `Success` and `FunctionError` only with
+/// `Succeed`, `RetryAt` or `Fail`; the other two map to something harmless all the same.
+fn after_run(decision: Decision) -> NextState {
     match decision {
         Decision::Succeed | Decision::Run => NextState::Succeeded,
-        Decision::RetryAt(t) => NextState::RetryAt(t),
+        Decision::RetryAt(t) | Decision::AwaitSlot { until: t } => NextState::RetryAt(t),
         Decision::Fail(c) => NextState::Failed(c),
     }
 }
@@ -34,84 +41,125 @@ pub(crate) enum Finish {
     Abandon,
 }
 
-impl Engine {
-    pub(crate) async fn attempt(&self, mut ev: ClaimedEvent) -> Finish {
-        let inner = &self.inner;
-        let Some(entry) = inner.registry.get(&ev.function) else {
-            return Finish::Discard(ev.function);
+/// The qualifier an event was sent to and that qualifier's event-invoke config.
+fn invoke_config(entry: &FunctionEntry, ev: &ClaimedEvent) -> (Qualifier, EventInvokeConfig) {
+    let qualifier = ev
+        .qualifier
+        .as_deref()
+        .and_then(|q| Qualifier::parse(q).ok())
+        .unwrap_or_else(Qualifier::latest);
+    let config = entry.invoke_config(&qualifier);
+    (qualifier, config)
+}
+
+fn history(ev: &ClaimedEvent) -> History {
+    History {
+        enqueued_at: ev.enqueued_at,
+        invocations: ev.invocations,
+    }
+}
+
+/// What an event is told when it is due and every slot of its function is busy: wait for one
+/// until its age runs out, or fail now.
+pub(crate) fn throttled(
+    ev: &ClaimedEvent,
+    entry: &FunctionEntry,
+    scale: TimeScale,
+    now: Timestamp,
+) -> Decision {
+    let (_, config) = invoke_config(entry, ev);
+    decide(
+        Step::Throttled,
+        history(ev),
+        &RetryPolicy::new(&config, scale),
+        now,
+    )
+}
+
+/// A claimed event with the function snapshot it will run on.
+#[derive(Debug)]
+pub(crate) struct Attempt {
+    ev: ClaimedEvent,
+    entry: Arc<FunctionEntry>,
+    qualifier: Qualifier,
+    invoke_config: EventInvokeConfig,
+    policy: RetryPolicy,
+}
+
+impl Attempt {
+    pub(crate) fn new(ev: ClaimedEvent, entry: Arc<FunctionEntry>, scale: TimeScale) -> Self {
+        let (qualifier, invoke_config) = invoke_config(&entry, &ev);
+        let policy = RetryPolicy::new(&invoke_config, scale);
+        Attempt {
+            ev,
+            entry,
+            qualifier,
+            invoke_config,
+            policy,
+        }
+    }
+
+    pub(crate) fn seq(&self) -> i64 {
+        self.ev.seq
+    }
+
+    /// Before it takes a slot: run, or end now (too old, or reserved concurrency 0).
+    pub(crate) fn gate(&self, now: Timestamp) -> Decision {
+        let step = if self.entry.config.reserved_concurrency == Some(0) {
+            Step::ZeroReservedConcurrency
+        } else {
+            Step::Due
         };
-        let qualifier = ev
-            .qualifier
-            .as_deref()
-            .and_then(|q| Qualifier::parse(q).ok())
-            .unwrap_or_else(Qualifier::latest);
-        let invoke_config = entry.invoke_config(&qualifier);
-        let policy = RetryPolicy::new(&invoke_config, inner.config.time_scale);
-        let mut history = History {
-            enqueued_at: ev.enqueued_at,
+        decide(step, history(&self.ev), &self.policy, now)
+    }
+}
+
+impl Engine {
+    /// Fails an event without running it, as `gate` or `throttled` decided.
+    pub(crate) async fn end_without_run(
+        &self,
+        attempt: Attempt,
+        condition: FailureCondition,
+        now: Timestamp,
+    ) -> Finish {
+        // Failed before running: no attempt, no response (AWS's records for
+        // ZeroReservedConcurrency carry neither).
+        let Attempt {
+            ev,
+            entry,
+            qualifier,
+            ..
+        } = attempt;
+        let next = NextState::Failed(condition);
+        let Some(deliveries) = self
+            .owed_without_run(&entry, &qualifier, &ev, next, ev.invocations, now)
+            .await
+        else {
+            return Finish::Abandon;
+        };
+        Finish::Record(AttemptFinish {
+            seq: ev.seq,
+            attempt: None,
+            next,
             invocations: ev.invocations,
             throttles: ev.throttles,
-        };
-        let now = inner.clock.now();
-        let gate = if entry.config.reserved_concurrency == Some(0) {
-            decide(Step::ZeroReservedConcurrency, history, &policy, now)
-        } else {
-            decide(Step::Due, history, &policy, now)
-        };
-        if gate != Decision::Run {
-            // Failed before running: no attempt, no response (AWS's records for
-            // ZeroReservedConcurrency carry neither).
-            let next = next_state(gate);
-            let Some(deliveries) = self
-                .owed_without_run(&entry, &qualifier, &ev, next, history.invocations, now)
-                .await
-            else {
-                return Finish::Abandon;
-            };
-            return Finish::Record(AttemptFinish {
-                seq: ev.seq,
-                attempt: None,
-                next,
-                invocations: history.invocations,
-                throttles: history.throttles,
-                response: None,
-                function_error: None,
-                decided_at: now,
-                deliveries,
-            });
-        }
-        let permit = match inner
-            .limiter
-            .acquire(&entry.slots, entry.config.reserved_concurrency)
-        {
-            Ok(p) => p,
-            Err(_) => {
-                history.throttles += 1;
-                let next = next_state(decide(Step::Throttled, history, &policy, now));
-                let Some(deliveries) = self
-                    .owed_without_run(&entry, &qualifier, &ev, next, history.invocations, now)
-                    .await
-                else {
-                    return Finish::Abandon;
-                };
-                return Finish::Record(AttemptFinish {
-                    seq: ev.seq,
-                    attempt: Some(AttemptRecord {
-                        started_at: now,
-                        ended_at: now,
-                        outcome: OutcomeKind::Throttled,
-                        error: None,
-                    }),
-                    next,
-                    invocations: history.invocations,
-                    throttles: history.throttles,
-                    response: None,
-                    function_error: None,
-                    decided_at: now,
-                    deliveries,
-                });
-            }
-        };
+            response: None,
+            function_error: None,
+            decided_at: now,
+            deliveries,
+        })
+    }
+
+    /// Runs the event on an environment while holding `permit`, and decides what follows.
+    pub(crate) async fn run(&self, attempt: Attempt, permit: Permit) -> Finish {
+        let Attempt {
+            mut ev,
+            entry,
+            qualifier,
+            invoke_config,
+            policy,
+        } = attempt;
+        let inner = &self.inner;
         // Shared, not copied: the run and the records both read it.
         let payload = Bytes::from(std::mem::take(&mut ev.payload));
         let started_at = inner.clock.now();
@@ -120,14 +168,14 @@ impl Engine {
             .await;
         drop(permit);
         let ended_at = inner.clock.now();
+        let mut history = history(&ev);
         history.invocations += 1;
-        history.throttles = 0;
         let step = if result.outcome.is_function_error() {
             Step::FunctionError
         } else {
             Step::Success
         };
-        let next = next_state(decide(step, history, &policy, ended_at));
+        let next = after_run(decide(step, history, &policy, ended_at));
         let keep_response = match result.outcome {
             Outcome::Success => invoke_config.destinations.on_success.is_some(),
             _ => true,
@@ -162,7 +210,7 @@ impl Engine {
             }),
             next,
             invocations: history.invocations,
-            throttles: history.throttles,
+            throttles: ev.throttles,
             function_error,
             response: keep_response.then(|| result.payload.to_vec()),
             decided_at: ended_at,

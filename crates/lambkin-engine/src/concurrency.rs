@@ -2,11 +2,15 @@
 //! per-function reservations carved out of it (reference §11).
 //!
 //! A [`Permit`] is one in-flight invocation (one busy environment); dropping it frees the
-//! slot. Acquiring never waits: the caller decides what a refusal
-//! means (429 for sync invokes, a throttle with backoff for async events).
+//! slot. Acquiring never waits: the caller decides what a refusal means (429 for sync
+//! invokes; for async events, the dispatcher holds the event until a slot frees). The
+//! dispatcher asks with [`Limiter::acquire_or_wait`], which on refusal arranges for the next
+//! slot that function could use to wake it, so a waiting backlog costs nothing until then.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+
+use tokio::sync::Notify;
 
 /// `TooManyRequestsException.Reason` values lambkin produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +38,19 @@ impl ThrottleReason {
 #[derive(Debug, Default)]
 pub(crate) struct FunctionSlots {
     pub in_flight: AtomicU32,
+    /// AWS's `Throttles`: sync invokes refused with 429, and async events that were due while
+    /// every slot of the function was busy (each counted once, however long it waits).
+    pub throttles: AtomicU64,
+    /// Set by the dispatcher when it holds an event of this function for a slot; the next
+    /// release of one of its reserved slots takes it and wakes the dispatcher.
+    waiting: AtomicBool,
 }
+
+// The waiting flags and the slot counters are a Dekker pair (the dispatcher sets a flag, then
+// looks at a counter; a release changes the counter, then looks at the flag), so all of those
+// accesses are SeqCst: one side or the other always sees the other's write, and a free slot
+// is never missed.
+const ORDER: Ordering = Ordering::SeqCst;
 
 #[derive(Debug)]
 pub(crate) struct Limiter {
@@ -42,19 +58,31 @@ pub(crate) struct Limiter {
     /// Sum of all reservations; the unreserved pool is `account - reserved`.
     reserved: AtomicU32,
     unreserved_in_use: AtomicU32,
+    /// `FunctionSlots::waiting` for the unreserved pool.
+    pool_waiting: AtomicBool,
+    /// The dispatcher's wake-up.
+    wake: Arc<Notify>,
 }
 
 #[derive(Debug)]
 pub(crate) struct Permit {
     function: Arc<FunctionSlots>,
-    unreserved: Option<Arc<Limiter>>,
+    limiter: Arc<Limiter>,
+    unreserved: bool,
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.function.in_flight.fetch_sub(1, Ordering::AcqRel);
-        if let Some(l) = &self.unreserved {
-            l.unreserved_in_use.fetch_sub(1, Ordering::AcqRel);
+        self.function.in_flight.fetch_sub(1, ORDER);
+        // The function's own flag too for a pool permit: its reservation may have been set
+        // since, and then its waiter counts `in_flight` against it.
+        let mut waited = self.function.waiting.swap(false, ORDER);
+        if self.unreserved {
+            self.limiter.unreserved_in_use.fetch_sub(1, ORDER);
+            waited |= self.limiter.pool_waiting.swap(false, ORDER);
+        }
+        if waited {
+            self.limiter.wake.notify_one();
         }
     }
 }
@@ -62,19 +90,43 @@ impl Drop for Permit {
 /// Increments `counter` if it stays at or below `limit`.
 fn try_increment(counter: &AtomicU32, limit: u32) -> bool {
     counter
-        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-            (n < limit).then_some(n + 1)
-        })
+        .fetch_update(ORDER, ORDER, |n| (n < limit).then_some(n + 1))
         .is_ok()
 }
 
 impl Limiter {
-    pub(crate) fn new(account: u32) -> Arc<Self> {
+    /// `wake` is notified when a slot frees that a waiting event could take.
+    pub(crate) fn new(account: u32, wake: Arc<Notify>) -> Arc<Self> {
         Arc::new(Limiter {
             account,
             reserved: AtomicU32::new(0),
             unreserved_in_use: AtomicU32::new(0),
+            pool_waiting: AtomicBool::new(false),
+            wake,
         })
+    }
+
+    /// Slots of the unreserved pool in use.
+    pub(crate) fn unreserved_in_use(&self) -> u32 {
+        self.unreserved_in_use.load(ORDER)
+    }
+
+    /// [`Limiter::acquire`]; on refusal, the next release of a slot this function could use
+    /// wakes the dispatcher (once).
+    pub(crate) fn acquire_or_wait(
+        self: &Arc<Self>,
+        function: &Arc<FunctionSlots>,
+        reservation: Option<u32>,
+    ) -> Result<Permit, ThrottleReason> {
+        if let Ok(permit) = self.acquire(function, reservation) {
+            return Ok(permit);
+        }
+        match reservation {
+            Some(_) => function.waiting.store(true, ORDER),
+            None => self.pool_waiting.store(true, ORDER),
+        }
+        // A release between the refusal and the flag did not see the flag: look again.
+        self.acquire(function, reservation)
     }
 
     pub(crate) fn account(&self) -> u32 {
@@ -100,7 +152,8 @@ impl Limiter {
                 if try_increment(&function.in_flight, limit) {
                     Ok(Permit {
                         function: function.clone(),
-                        unreserved: None,
+                        limiter: self.clone(),
+                        unreserved: false,
                     })
                 } else {
                     Err(ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded)
@@ -110,10 +163,11 @@ impl Limiter {
                 if !try_increment(&self.unreserved_in_use, self.unreserved_pool()) {
                     return Err(ThrottleReason::ConcurrentInvocationLimitExceeded);
                 }
-                function.in_flight.fetch_add(1, Ordering::AcqRel);
+                function.in_flight.fetch_add(1, ORDER);
                 Ok(Permit {
                     function: function.clone(),
-                    unreserved: Some(self.clone()),
+                    limiter: self.clone(),
+                    unreserved: true,
                 })
             }
         }
@@ -126,7 +180,7 @@ mod tests {
 
     #[test]
     fn reserved_and_unreserved_pools() {
-        let limiter = Limiter::new(4);
+        let limiter = Limiter::new(4, Arc::new(Notify::new()));
         limiter.set_reserved_total(1);
         let reserved = Arc::new(FunctionSlots::default());
         let open = Arc::new(FunctionSlots::default());
@@ -153,5 +207,53 @@ mod tests {
             limiter.acquire(&reserved, Some(0)).map(|_| ()),
             Err(ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded)
         );
+    }
+
+    /// A refused waiter is woken by the next release of a slot it could use, and only then.
+    #[tokio::test]
+    async fn a_release_wakes_the_waiting_dispatcher() {
+        use std::time::Duration;
+        let wake = Arc::new(Notify::new());
+        let limiter = Limiter::new(4, wake.clone());
+        limiter.set_reserved_total(1);
+        let narrow = Arc::new(FunctionSlots::default());
+        let open = Arc::new(FunctionSlots::default());
+        let woken = || async {
+            tokio::time::timeout(Duration::from_millis(50), wake.notified())
+                .await
+                .is_ok()
+        };
+
+        let held = limiter
+            .acquire_or_wait(&narrow, Some(1))
+            .expect("free slot");
+        assert!(limiter.acquire_or_wait(&narrow, Some(1)).is_err());
+        // Another function's release does not wake a reserved waiter.
+        drop(limiter.acquire(&open, None).expect("pool slot"));
+        assert!(
+            !woken().await,
+            "no wake-up for a slot the waiter cannot use"
+        );
+        drop(held);
+        assert!(
+            woken().await,
+            "the freed reserved slot wakes the dispatcher"
+        );
+        let again = limiter.acquire(&narrow, Some(1)).expect("slot is free");
+        drop(again);
+        assert!(
+            !woken().await,
+            "the flag is taken by the first release only"
+        );
+
+        let pool: Vec<_> = (0..3)
+            .map(|_| limiter.acquire(&open, None).expect("pool slot"))
+            .collect();
+        assert_eq!(
+            limiter.acquire_or_wait(&open, None).map(|_| ()),
+            Err(ThrottleReason::ConcurrentInvocationLimitExceeded)
+        );
+        drop(pool);
+        assert!(woken().await, "a freed pool slot wakes a pool waiter");
     }
 }

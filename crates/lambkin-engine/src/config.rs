@@ -1,10 +1,11 @@
 //! Settings of the engine, filled from the command line by the binary.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lambkin_model::{Scope, TimeScale};
-use lambkin_sandbox::EnvironmentCores;
+use lambkin_sandbox::{EnvironmentCores, Reaper};
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -23,6 +24,8 @@ pub struct EngineConfig {
     pub hold_deliveries: bool,
     /// Which cores each environment process may use.
     pub environment_cores: EnvironmentCores,
+    /// Kills what function processes started if the server dies (see `lambkin_sandbox::Reaper`).
+    pub reaper: Option<Arc<Reaper>>,
 }
 
 impl EngineConfig {
@@ -38,6 +41,7 @@ impl EngineConfig {
             shutdown_grace: Duration::from_secs(10),
             hold_deliveries: false,
             environment_cores: EnvironmentCores::default(),
+            reaper: None,
         }
     }
 }

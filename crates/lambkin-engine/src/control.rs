@@ -221,9 +221,7 @@ impl Engine {
         // AWS discards events still queued for a deleted function.
         self.inner.store.discard_events(name).await?;
         self.inner.registry.remove(name);
-        self.inner
-            .limiter
-            .set_reserved_total(self.inner.registry.reserved_total());
+        self.limits_changed();
         self.inner.pool.evict(name);
         Ok(())
     }
@@ -237,10 +235,17 @@ impl Engine {
         self.inner
             .registry
             .put(entry.with_config(config.clone(), &self.code_root()));
+        self.limits_changed();
+        Ok(config)
+    }
+
+    /// After a reservation may have changed: the pools follow, and the dispatcher looks at its
+    /// waiting events again (a larger reservation has free slots no release will announce).
+    fn limits_changed(&self) {
         self.inner
             .limiter
             .set_reserved_total(self.inner.registry.reserved_total());
-        Ok(config)
+        self.inner.wake.work();
     }
 
     pub async fn update_function_code(

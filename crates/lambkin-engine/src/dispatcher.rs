@@ -1,34 +1,79 @@
-//! The dispatcher: keeps up to `account concurrency` attempts running, fed from a small
-//! buffer of already-claimed events so an environment that frees up never waits for a claim's
-//! commit. Completions are recorded after the slot is released, so fsync latency is paid by
-//! the store's group commit, not by the function's concurrency.
+//! The dispatcher: claims due events within each function's room, holds them in per-function
+//! lanes, and starts each one as soon as a slot of its function is free.
+//!
+//! A function whose slots are all busy is not claimed for (its backlog stays in the store and
+//! costs nothing) and its lane waits: the next release of one of its slots wakes the
+//! dispatcher (`Limiter::acquire_or_wait`), which starts the lane's next event at once. So a
+//! backlog behind reserved concurrency N drains N at a time, continuously, and never stands in
+//! front of another function's events. A waiting event still ages: `decide(Throttled)` says
+//! how long it may wait, and the dispatcher wakes up to fail it then.
+//!
+//! Completions are recorded after the slot is released, so fsync latency is paid by the
+//! store's group commit, not by the function's concurrency.
 
-use std::collections::{HashSet, VecDeque};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lambkin_store::ClaimedEvent;
+use lambkin_model::{Decision, Timestamp};
 
 use crate::Engine;
+use crate::attempt::{Attempt, Finish, throttled};
+use crate::lanes::{Lane, Lanes, LastClaim, Reserved, Room, Waiting};
 use crate::recorder::Recorder;
+use tokio::sync::Notify;
 
 /// Claims are leases: an attempt cut off by a crash of another node runs again after this.
-/// Longer than the longest function timeout (900 s).
+/// Longer than the longest run: init (10 s) plus the longest function timeout (900 s).
 const LEASE: Duration = Duration::from_secs(960);
-/// Smallest number of events claimed ahead of free slots.
-const PREFETCH: usize = 64;
+/// A waiting event's lease is extended once it is this old, so that whenever it starts, its
+/// lease still covers the longest run: an event is never claimed again while it runs.
+const RENEW_AFTER: Duration = Duration::from_secs(30);
+const _: () = assert!(
+    RENEW_AFTER.as_secs() + lambkin_model::limits::INIT_TIMEOUT_S + 900 + 15 <= LEASE.as_secs()
+);
+/// An idle dispatcher still claims this often, whatever it believes is due.
+const CLAIM_AT_LEAST_EVERY: Duration = Duration::from_secs(10);
 /// Longest idle sleep, so a clock jump or a missed wake-up costs at most this.
 const MAX_IDLE: Duration = Duration::from_secs(1);
+
+/// Wakes the dispatcher. `work` says events may have become claimable (new events, retries
+/// scheduled, limits changed); a bare wake-up is a slot freeing or an attempt finishing.
+#[derive(Debug, Default)]
+pub(crate) struct Wake {
+    pub notify: Arc<Notify>,
+    work: AtomicBool,
+}
+
+impl Wake {
+    pub(crate) fn work(&self) {
+        self.work.store(true, Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+
+    pub(crate) fn poke(&self) {
+        self.notify.notify_one();
+    }
+
+    fn take_work(&self) -> bool {
+        self.work.swap(false, Ordering::SeqCst)
+    }
+}
 
 /// Attempts started and not yet recorded (the shutdown hands back what is left).
 #[derive(Debug, Default)]
 pub(crate) struct InFlight {
-    count: AtomicUsize,
     seqs: Mutex<HashSet<i64>>,
 }
 
 impl InFlight {
+    fn add(&self, seq: i64) {
+        if let Ok(mut s) = self.seqs.lock() {
+            s.insert(seq);
+        }
+    }
+
     pub(crate) fn done(&self, seqs: &[i64]) {
         if let Ok(mut s) = self.seqs.lock() {
             for seq in seqs {
@@ -36,105 +81,299 @@ impl InFlight {
             }
         }
     }
+
+    fn is_empty(&self) -> bool {
+        self.seqs.lock().map(|s| s.is_empty()).unwrap_or(true)
+    }
+
+    fn all(&self) -> Vec<i64> {
+        self.seqs
+            .lock()
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// What became of a lane's head.
+enum Head {
+    /// Started on a slot.
+    Started,
+    /// Ended without needing one (or its whole lane did): the lane moves on.
+    Gone,
+    /// Every slot of its function is busy; it waits, at most until then.
+    Waits(Timestamp),
 }
 
 impl Engine {
     pub(crate) async fn dispatch(self) {
         let inner = &self.inner;
         let mut stop = inner.stop.subscribe();
-        let capacity = inner.limiter.account() as usize;
         let in_flight = Arc::new(InFlight::default());
         let recorder = Recorder::spawn(self.clone(), in_flight.clone());
-        let mut ready: VecDeque<ClaimedEvent> = VecDeque::new();
+        let mut lanes = Lanes::default();
+        let mut last = LastClaim::default();
+        let mut last_claim = tokio::time::Instant::now();
         loop {
             if *stop.borrow() {
                 break;
             }
-            while in_flight.count.load(Ordering::Acquire) < capacity {
-                let Some(ev) = ready.pop_front() else { break };
-                self.spawn_attempt(ev, in_flight.clone(), recorder.clone());
+            if inner.wake.take_work() || last_claim.elapsed() >= CLAIM_AT_LEAST_EVERY {
+                last.forget();
             }
-            let buffered = ready.len() + in_flight.count.load(Ordering::Acquire);
-            // Claim in batches of at least PREFETCH so claims cost few commits; claimed events
-            // wait here under their lease, and go back to the queue on shutdown.
-            let want = (capacity + capacity.max(PREFETCH)).saturating_sub(buffered);
-            let mut idle_until = None;
-            if ready.len() < capacity && want > 0 {
-                let now = inner.clock.now();
-                match inner.store.claim(now, want, now.plus(LEASE)).await {
-                    Ok(batch) if !batch.is_empty() => {
-                        ready.extend(batch);
-                        continue;
+            let now = inner.clock.now();
+            let waits_until = self.start_lanes(&mut lanes, &in_flight, &recorder, now);
+            self.renew_leases(&mut lanes, now).await;
+            // A waiting head is looked at again just after the time it may wait until.
+            let mut idle = waits_until.map(|t| t.since(now) + Duration::from_millis(1));
+            let request = self
+                .room()
+                .request(&lanes, now, now.plus(LEASE))
+                .filter(|r| last.worth_trying(r, now));
+            if let Some(request) = request {
+                last_claim = tokio::time::Instant::now();
+                match inner.store.claim(&request).await {
+                    Ok(claimed) => {
+                        last.remember(request, &claimed.events, claimed.next_due);
+                        if !claimed.events.is_empty() {
+                            for ev in claimed.events {
+                                lanes.push(Waiting {
+                                    ev,
+                                    leased_at: now,
+                                    await_until: None,
+                                });
+                            }
+                            continue;
+                        }
+                        if let Some(due) = claimed.next_due {
+                            let until_due = due.since(inner.clock.now());
+                            idle = Some(idle.map_or(until_due, |d| d.min(until_due)));
+                        }
                     }
-                    Ok(_) if ready.is_empty() => {
-                        idle_until = match inner.store.next_due().await {
-                            Ok(Some(due)) => Some(
-                                due.since(inner.clock.now())
-                                    .clamp(Duration::from_millis(1), MAX_IDLE),
-                            ),
-                            _ => Some(MAX_IDLE),
-                        };
-                    }
-                    Ok(_) => {}
                     Err(e) => {
                         tracing::error!(error = %e, "claim failed");
-                        idle_until = Some(Duration::from_millis(100));
+                        idle = Some(Duration::from_millis(100));
                     }
                 }
             }
+            let idle = idle
+                .unwrap_or(MAX_IDLE)
+                .clamp(Duration::from_millis(1), MAX_IDLE);
             tokio::select! {
-                _ = inner.wake.notified() => {}
-                _ = tokio::time::sleep(idle_until.unwrap_or(MAX_IDLE)) => {}
+                _ = inner.wake.notify.notified() => {}
+                _ = tokio::time::sleep(idle) => {}
                 _ = stop.changed() => {}
             }
         }
-        self.drain(ready, &in_flight).await;
+        self.drain(lanes, &in_flight).await;
     }
 
-    fn spawn_attempt(&self, ev: ClaimedEvent, in_flight: Arc<InFlight>, recorder: Recorder) {
-        in_flight.count.fetch_add(1, Ordering::AcqRel);
-        if let Ok(mut seqs) = in_flight.seqs.lock() {
-            seqs.insert(ev.seq);
+    /// What the next claim may take, from the limiter's counters and the registry.
+    fn room(&self) -> Room {
+        let inner = &self.inner;
+        Room {
+            pool: inner.limiter.unreserved_pool(),
+            pool_in_use: inner.limiter.unreserved_in_use(),
+            reserved: inner
+                .registry
+                .reserved()
+                .into_iter()
+                .map(|(function, reserved, slots)| Reserved {
+                    function,
+                    reserved,
+                    in_flight: slots.in_flight.load(Ordering::SeqCst),
+                })
+                .collect(),
         }
+    }
+
+    /// Starts lane heads round-robin, one per lane per round, the lane that started least
+    /// recently first, until every lane is empty or waiting. Returns the earliest time a
+    /// waiting head must be looked at again.
+    fn start_lanes(
+        &self,
+        lanes: &mut Lanes,
+        in_flight: &Arc<InFlight>,
+        recorder: &Recorder,
+        now: Timestamp,
+    ) -> Option<Timestamp> {
+        let mut waits_until: Option<Timestamp> = None;
+        lanes.begin_pass();
+        let mut moved = true;
+        while moved {
+            moved = false;
+            for k in 0..lanes.pass_len() {
+                let lane = lanes.in_pass(k);
+                if lane.blocked || lane.events.is_empty() {
+                    continue;
+                }
+                match self.start_head(lane, in_flight, recorder, now) {
+                    Head::Started => {
+                        lanes.started(k);
+                        moved = true;
+                    }
+                    Head::Gone => moved = true,
+                    Head::Waits(until) => {
+                        waits_until = Some(waits_until.map_or(until, |t| t.min(until)));
+                        lane.blocked = true;
+                    }
+                }
+            }
+        }
+        lanes.prune();
+        waits_until
+    }
+
+    /// Starts or ends the lane's head, or leaves it waiting for a slot.
+    fn start_head(
+        &self,
+        lane: &mut Lane,
+        in_flight: &Arc<InFlight>,
+        recorder: &Recorder,
+        now: Timestamp,
+    ) -> Head {
+        let inner = &self.inner;
+        let scale = inner.config.time_scale;
+        let Some(entry) = inner.registry.get(&lane.function) else {
+            // The function was deleted: one discard drops all its unfinished events.
+            let seq = lane.events.front().map(|w| w.ev.seq);
+            lane.events.clear();
+            if let Some(seq) = seq {
+                let function = lane.function.clone();
+                self.spawn_finish(seq, in_flight, recorder, async move {
+                    Finish::Discard(function)
+                });
+            }
+            return Head::Gone;
+        };
+        let reservation = entry.config.reserved_concurrency;
+        let permit = if reservation == Some(0) {
+            // Needs no slot: the gate fails it at once.
+            None
+        } else {
+            match inner.limiter.acquire_or_wait(&entry.slots, reservation) {
+                Ok(permit) => Some(permit),
+                Err(_) => {
+                    let Some(head) = lane.events.front_mut() else {
+                        return Head::Gone;
+                    };
+                    if let Some(until) = head.await_until
+                        && now <= until
+                    {
+                        return Head::Waits(until);
+                    }
+                    match throttled(&head.ev, &entry, scale, now) {
+                        Decision::AwaitSlot { until } => {
+                            if head.await_until.is_none() {
+                                head.ev.throttles += 1;
+                                entry.slots.throttles.fetch_add(1, Ordering::Relaxed);
+                            }
+                            head.await_until = Some(until);
+                            return Head::Waits(until);
+                        }
+                        // Its age ran out while it waited.
+                        decision => {
+                            if let Some(head) = lane.events.pop_front() {
+                                let attempt = Attempt::new(head.ev, entry, scale);
+                                self.end(attempt, decision, now, in_flight, recorder);
+                            }
+                            return Head::Gone;
+                        }
+                    }
+                }
+            }
+        };
+        let Some(head) = lane.events.pop_front() else {
+            return Head::Gone;
+        };
+        let attempt = Attempt::new(head.ev, entry, scale);
+        match (attempt.gate(now), permit) {
+            (Decision::Run, Some(permit)) => {
+                let engine = self.clone();
+                self.spawn_finish(attempt.seq(), in_flight, recorder, async move {
+                    engine.run(attempt, permit).await
+                });
+                Head::Started
+            }
+            (decision, _) => {
+                self.end(attempt, decision, now, in_flight, recorder);
+                Head::Gone
+            }
+        }
+    }
+
+    /// Ends an event that does not run: `decision` is a failure from `gate` or `throttled`.
+    fn end(
+        &self,
+        attempt: Attempt,
+        decision: Decision,
+        now: Timestamp,
+        in_flight: &Arc<InFlight>,
+        recorder: &Recorder,
+    ) {
         let engine = self.clone();
+        self.spawn_finish(attempt.seq(), in_flight, recorder, async move {
+            match decision {
+                Decision::Fail(condition) => engine.end_without_run(attempt, condition, now).await,
+                other => {
+                    // `gate` and `throttled` only ever fail an event they do not run or hold.
+                    tracing::error!(?other, "unexpected decision for an event that does not run");
+                    Finish::Abandon
+                }
+            }
+        });
+    }
+
+    fn spawn_finish(
+        &self,
+        seq: i64,
+        in_flight: &Arc<InFlight>,
+        recorder: &Recorder,
+        finish: impl Future<Output = Finish> + Send + 'static,
+    ) {
+        in_flight.add(seq);
+        let engine = self.clone();
+        let recorder = recorder.clone();
         tokio::spawn(async move {
-            let seq = ev.seq;
-            let finish = engine.attempt(ev).await;
-            in_flight.count.fetch_sub(1, Ordering::AcqRel);
-            engine.inner.wake.notify_one();
+            let finish = finish.await;
+            engine.inner.wake.poke();
             recorder.record(seq, finish);
         });
     }
 
+    /// Extends the leases of events that have waited long in their lanes, so no other claim
+    /// takes them while they wait for a slot.
+    async fn renew_leases(&self, lanes: &mut Lanes, now: Timestamp) {
+        let stale = Timestamp(now.0 - RENEW_AFTER.as_millis() as i64);
+        let old: Vec<&mut Waiting> = lanes.iter_mut().filter(|w| w.leased_at < stale).collect();
+        if old.is_empty() {
+            return;
+        }
+        let seqs: Vec<i64> = old.iter().map(|w| w.ev.seq).collect();
+        match self.inner.store.extend_lease(seqs, now.plus(LEASE)).await {
+            Ok(()) => old.into_iter().for_each(|w| w.leased_at = now),
+            Err(e) => tracing::error!(error = %e, "cannot extend the leases of waiting events"),
+        }
+    }
+
     /// Shutdown: unstarted events go back to the queue at once; running attempts get the
     /// grace period to finish, and whatever is still running after it is handed back too.
-    async fn drain(&self, ready: VecDeque<ClaimedEvent>, in_flight: &InFlight) {
+    async fn drain(&self, mut lanes: Lanes, in_flight: &InFlight) {
         let inner = &self.inner;
         let now = inner.clock.now();
-        let unstarted: Vec<i64> = ready.iter().map(|e| e.seq).collect();
+        let unstarted: Vec<i64> = lanes.take_all().iter().map(|w| w.ev.seq).collect();
         if !unstarted.is_empty()
             && let Err(e) = inner.store.release(unstarted, now).await
         {
             tracing::error!(error = %e, "cannot hand back unstarted events");
         }
         let deadline = tokio::time::Instant::now() + inner.config.shutdown_grace;
-        while in_flight
-            .seqs
-            .lock()
-            .map(|s| !s.is_empty())
-            .unwrap_or(false)
-            && tokio::time::Instant::now() < deadline
-        {
+        while !in_flight.is_empty() && tokio::time::Instant::now() < deadline {
             tokio::select! {
-                _ = inner.wake.notified() => {}
+                _ = inner.wake.notify.notified() => {}
                 _ = tokio::time::sleep(Duration::from_millis(20)) => {}
             }
         }
-        let cut_off: Vec<i64> = in_flight
-            .seqs
-            .lock()
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default();
+        let cut_off = in_flight.all();
         if !cut_off.is_empty() {
             tracing::warn!(
                 count = cut_off.len(),

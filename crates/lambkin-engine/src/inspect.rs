@@ -12,6 +12,9 @@ pub struct Status {
     pub environments: PoolStats,
     pub functions: usize,
     pub deliveries: DeliveryStats,
+    /// AWS's `Throttles` since the server started: sync invokes refused with 429, and async
+    /// events that were due while every slot of their function was busy (once per event).
+    pub throttles: u64,
 }
 
 impl Engine {
@@ -28,10 +31,16 @@ impl Engine {
     }
 
     pub async fn status(&self) -> Result<Status, EngineError> {
+        let functions = self.inner.registry.all();
+        let throttles = functions
+            .iter()
+            .map(|f| f.slots.throttles.load(std::sync::atomic::Ordering::Relaxed))
+            .sum();
         Ok(Status {
+            throttles,
             queue: self.inner.store.stats().await?,
             environments: self.inner.pool.stats(),
-            functions: self.inner.registry.all().len(),
+            functions: functions.len(),
             deliveries: self.inner.store.delivery_stats().await?,
         })
     }

@@ -74,7 +74,13 @@ impl Engine {
             .inner
             .limiter
             .acquire(&entry.slots, entry.config.reserved_concurrency)
-            .map_err(EngineError::Throttled)?;
+            .map_err(|reason| {
+                entry
+                    .slots
+                    .throttles
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                EngineError::Throttled(reason)
+            })?;
         let request_id = RequestId::random();
         let invocation = Invocation {
             trace_id: trace_id(&request_id, self.inner.clock.now().millis()),
@@ -120,7 +126,7 @@ impl Engine {
                 enqueued_at: self.inner.clock.now(),
             })
             .await?;
-        self.inner.wake.notify_one();
+        self.inner.wake.work();
         Ok(request_id)
     }
 

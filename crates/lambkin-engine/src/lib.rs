@@ -7,17 +7,18 @@
 //! - `Registry`: the in-memory view of functions (config, environment spec, event-invoke
 //!   configs, reserved concurrency), written through to the store's catalog.
 //! - `Limiter`: account-wide and reserved concurrency; sync invokes over it get 429, async
-//!   events over it are throttled back to the queue with backoff.
-//! - `Dispatcher`: claims due events from the store (prefetching a little), runs each attempt
-//!   on an environment from the sandbox pool, asks `lambkin_model::decide` what is next, and
-//!   records it with `Queue::finish`.
+//!   events over it wait in the dispatcher for the function's next free slot.
+//! - `Dispatcher`: claims due events from the store within each function's room (`lanes`),
+//!   starts each as soon as a slot of its function is free, runs it on an environment from
+//!   the sandbox pool, asks `lambkin_model::decide` what is next, and records it with
+//!   `Queue::finish`.
 //! - `FunctionLogs`: the per-function log files the environments write into.
 //! - `destinations`: the deliveries a final state owes (dead-letter queue, destinations),
 //!   written to the outbox with the state change, and the deliverer that performs them and
 //!   SNS fan-out through the `Sqs` and `Sns` services.
 //!
 //! Path of an async event: `Engine::enqueue` → `Queue::enqueue` (durable, then 202) → wake the
-//! dispatcher → `Queue::claim` → `attempt::run` → `EnvironmentPool::invoke` → `decide` →
+//! dispatcher → `Queue::claim` → lane → slot → `attempt::run` → `EnvironmentPool::invoke` → `decide` →
 //! `Queue::finish` (succeeded / retry at T / failed with a condition, plus its owed
 //! deliveries) → deliverer → SQS queue, SNS topic, or another function's async queue.
 
@@ -31,6 +32,7 @@ mod dispatcher;
 mod error;
 mod inspect;
 mod invoke;
+mod lanes;
 mod lifecycle;
 mod logs;
 mod recorder;
@@ -71,7 +73,7 @@ struct Inner {
     pool: Arc<EnvironmentPool>,
     logs: Arc<FunctionLogs>,
     /// Wakes the dispatcher: new event, finished attempt, or retry scheduled.
-    wake: Arc<Notify>,
+    wake: dispatcher::Wake,
     sqs: lambkin_sqs::Sqs,
     sns: lambkin_sns::Sns,
     /// Wakes the deliverer: an event or a publish committed deliveries to the outbox.

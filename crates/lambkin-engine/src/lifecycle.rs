@@ -28,9 +28,10 @@ impl Engine {
         let mut sandbox = SandboxConfig::new(runtimes_dir, config.scope.region.clone());
         sandbox.keep_alive = config.keep_alive;
         sandbox.cores = config.environment_cores;
+        sandbox.reaper = config.reaper.clone();
         let pool = EnvironmentPool::new(sandbox, logs.clone(), clock.clone());
-        let wake = Arc::new(Notify::new());
-        let limiter = Limiter::new(config.account_concurrency);
+        let wake = crate::dispatcher::Wake::default();
+        let limiter = Limiter::new(config.account_concurrency, wake.notify.clone());
 
         let registry = Registry::default();
         let code_root = config.data_dir.join("code");

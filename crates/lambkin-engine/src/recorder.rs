@@ -76,7 +76,7 @@ async fn run(
         }
         if retry {
             // The earliest due time may have moved forward.
-            engine.inner.wake.notify_one();
+            engine.inner.wake.work();
         }
         if owes {
             engine.inner.deliveries_owed.notify_one();

@@ -112,6 +112,21 @@ impl Registry {
         all
     }
 
+    /// Every function with reserved concurrency: its name, reservation and slots.
+    pub(crate) fn reserved(&self) -> Vec<(FunctionName, u32, Arc<FunctionSlots>)> {
+        self.map
+            .read()
+            .map(|m| {
+                m.values()
+                    .filter_map(|e| {
+                        let r = e.config.reserved_concurrency?;
+                        Some((e.config.name.clone(), r, e.slots.clone()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub(crate) fn reserved_total(&self) -> u32 {
         self.map
             .read()

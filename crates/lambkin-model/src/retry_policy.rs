@@ -2,17 +2,27 @@
 //! it, schedule a retry at time T, or fail it with a condition.
 //!
 //! AWS's rules (reference §4): function errors (exceptions, timeouts, runtime exits) are retried
-//! up to `MaximumRetryAttempts` (default 2) about 1 and then 2 minutes later; throttles are
-//! retried with exponential backoff from 1 s up to 5 min and do not use up retry attempts;
-//! the age check looks ahead — if the next attempt would be later than `MaximumEventAgeInSeconds`
-//! the event fails now with `EventAgeExceeded`; reserved concurrency 0 fails at once.
+//! up to `MaximumRetryAttempts` (default 2) about 1 and then 2 minutes later; the age check
+//! looks ahead — if the next attempt would be later than `MaximumEventAgeInSeconds` the event
+//! fails now with `EventAgeExceeded`; reserved concurrency 0 fails at once.
+//!
+//! Throttles are where lambkin departs from the letter of AWS's description on purpose. AWS
+//! says a throttled event is "returned to the queue" and retried with backoff from 1 s to
+//! 5 min; that backoff paces AWS's pollers, and what its users see is a function working
+//! through its backlog at its concurrency limit, continuously. Giving every event its own
+//! backoff timer instead makes a backlog retry in lockstep and strands it, so a
+//! throttled event here waits for its function's next free slot, in due order, with no timer
+//! of its own — still ageing: it fails with `EventAgeExceeded` when its age runs out first.
 
 use std::time::Duration;
 
 use crate::{EventInvokeConfig, FailureCondition, Timestamp};
 
-/// Compresses the platform's schedule: with 0.01 the 1-minute retry happens after 0.6 s and
-/// the 6-hour maximum age becomes 216 s. Function timeouts are never scaled.
+/// Compresses the platform's schedule: the retry delays after a function error and the maximum
+/// event age (with 0.01 the 1-minute retry happens after 0.6 s and the 6-hour maximum age
+/// becomes 216 s), and the outbox's delivery retry delays. Never scaled: function timeouts and
+/// run time, keep-alive, leases. So at a scale below 1 an event waiting behind a busy function
+/// ages faster, relative to the run time it waits for, than it would on AWS.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TimeScale(f64);
 
@@ -45,8 +55,6 @@ pub struct RetryPolicy {
     pub max_event_age: Duration,
     /// Delay before the 2nd and 3rd attempt after a function error.
     pub retry_delays: [Duration; 2],
-    pub throttle_backoff_initial: Duration,
-    pub throttle_backoff_max: Duration,
 }
 
 impl RetryPolicy {
@@ -58,8 +66,6 @@ impl RetryPolicy {
                 scale.apply(Duration::from_secs(60)),
                 scale.apply(Duration::from_secs(120)),
             ],
-            throttle_backoff_initial: scale.apply(Duration::from_secs(1)),
-            throttle_backoff_max: scale.apply(Duration::from_secs(300)),
         }
     }
 
@@ -71,13 +77,6 @@ impl RetryPolicy {
             .copied()
             .unwrap_or_default()
     }
-
-    fn throttle_delay(&self, throttles: u32) -> Duration {
-        let exp = throttles.saturating_sub(1).min(20);
-        self.throttle_backoff_initial
-            .saturating_mul(1u32 << exp)
-            .min(self.throttle_backoff_max)
-    }
 }
 
 /// The step an event has reached.
@@ -87,7 +86,7 @@ pub enum Step {
     Due,
     /// The function's reserved concurrency is 0.
     ZeroReservedConcurrency,
-    /// No concurrency was available for this attempt.
+    /// Due, young enough, but every slot the function may use is busy.
     Throttled,
     /// The attempt ran and the function (or its runtime) failed.
     FunctionError,
@@ -101,8 +100,6 @@ pub struct History {
     pub enqueued_at: Timestamp,
     /// Attempts that ran function code.
     pub invocations: u32,
-    /// Consecutive throttles.
-    pub throttles: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +107,11 @@ pub enum Decision {
     Run,
     Succeed,
     RetryAt(Timestamp),
+    /// Wait for the function's next free slot, but not past `until` (the maximum event age):
+    /// an event still waiting then fails with `EventAgeExceeded`.
+    AwaitSlot {
+        until: Timestamp,
+    },
     Fail(FailureCondition),
 }
 
@@ -128,7 +130,8 @@ pub fn decide(step: Step, history: History, policy: &RetryPolicy, now: Timestamp
         Step::Due => Decision::Run,
         Step::ZeroReservedConcurrency => Decision::Fail(FailureCondition::ZeroReservedConcurrency),
         Step::Success => Decision::Succeed,
-        Step::Throttled => retry_at(policy.throttle_delay(history.throttles)),
+        Step::Throttled if now > deadline => Decision::Fail(FailureCondition::EventAgeExceeded),
+        Step::Throttled => Decision::AwaitSlot { until: deadline },
         Step::FunctionError if history.invocations > policy.max_retry_attempts => {
             Decision::Fail(FailureCondition::RetriesExhausted)
         }
@@ -151,11 +154,10 @@ mod tests {
         RetryPolicy::new(&cfg, TimeScale::REAL)
     }
 
-    fn h(invocations: u32, throttles: u32) -> History {
+    fn h(invocations: u32) -> History {
         History {
             enqueued_at: Timestamp(0),
             invocations,
-            throttles,
         }
     }
 
@@ -165,18 +167,11 @@ mod tests {
         use FailureCondition::*;
         let default = policy(None, None);
         let cases: &[(&str, Step, History, RetryPolicy, i64, Decision)] = &[
-            (
-                "fresh event runs",
-                Step::Due,
-                h(0, 0),
-                default.clone(),
-                0,
-                Run,
-            ),
+            ("fresh event runs", Step::Due, h(0), default.clone(), 0, Run),
             (
                 "success finishes",
                 Step::Success,
-                h(1, 0),
+                h(1),
                 default.clone(),
                 5 * S,
                 Succeed,
@@ -184,7 +179,7 @@ mod tests {
             (
                 "1st error: retry ~1 min later",
                 Step::FunctionError,
-                h(1, 0),
+                h(1),
                 default.clone(),
                 2 * S,
                 RetryAt(Timestamp(62 * S)),
@@ -192,7 +187,7 @@ mod tests {
             (
                 "2nd error: retry ~2 min later",
                 Step::FunctionError,
-                h(2, 0),
+                h(2),
                 default.clone(),
                 70 * S,
                 RetryAt(Timestamp(190 * S)),
@@ -200,7 +195,7 @@ mod tests {
             (
                 "3rd error: retries exhausted",
                 Step::FunctionError,
-                h(3, 0),
+                h(3),
                 default.clone(),
                 200 * S,
                 Fail(RetriesExhausted),
@@ -208,7 +203,7 @@ mod tests {
             (
                 "MaximumRetryAttempts 0",
                 Step::FunctionError,
-                h(1, 0),
+                h(1),
                 policy(Some(0), None),
                 S,
                 Fail(RetriesExhausted),
@@ -216,7 +211,7 @@ mod tests {
             (
                 "MaximumRetryAttempts 1, first error retries",
                 Step::FunctionError,
-                h(1, 0),
+                h(1),
                 policy(Some(1), None),
                 S,
                 RetryAt(Timestamp(61 * S)),
@@ -224,7 +219,7 @@ mod tests {
             (
                 "MaximumRetryAttempts 1, second error fails",
                 Step::FunctionError,
-                h(2, 0),
+                h(2),
                 policy(Some(1), None),
                 70 * S,
                 Fail(RetriesExhausted),
@@ -233,7 +228,7 @@ mod tests {
             (
                 "age look-ahead fails now",
                 Step::FunctionError,
-                h(1, 0),
+                h(1),
                 policy(None, Some(60)),
                 S,
                 Fail(EventAgeExceeded),
@@ -241,7 +236,7 @@ mod tests {
             (
                 "age 100 s allows the 1st retry",
                 Step::FunctionError,
-                h(1, 0),
+                h(1),
                 policy(None, Some(100)),
                 S,
                 RetryAt(Timestamp(61 * S)),
@@ -249,7 +244,7 @@ mod tests {
             (
                 "age 100 s stops before the 2nd retry",
                 Step::FunctionError,
-                h(2, 0),
+                h(2),
                 policy(None, Some(100)),
                 62 * S,
                 Fail(EventAgeExceeded),
@@ -257,7 +252,7 @@ mod tests {
             (
                 "retry exactly at the deadline is allowed",
                 Step::FunctionError,
-                h(1, 0),
+                h(1),
                 policy(None, Some(61)),
                 S,
                 RetryAt(Timestamp(61 * S)),
@@ -265,55 +260,63 @@ mod tests {
             (
                 "due but too old",
                 Step::Due,
-                h(1, 0),
+                h(1),
                 policy(None, Some(60)),
                 61 * S,
                 Fail(EventAgeExceeded),
             ),
             (
-                "1st throttle waits 1 s",
+                "throttled: waits for a slot until its age runs out",
                 Step::Throttled,
-                h(0, 1),
+                h(0),
                 default.clone(),
                 0,
-                RetryAt(Timestamp(S)),
-            ),
-            (
-                "4th throttle waits 8 s",
-                Step::Throttled,
-                h(0, 4),
-                default.clone(),
-                0,
-                RetryAt(Timestamp(8 * S)),
-            ),
-            (
-                "throttle backoff caps at 5 min",
-                Step::Throttled,
-                h(0, 30),
-                default.clone(),
-                0,
-                RetryAt(Timestamp(300 * S)),
+                AwaitSlot {
+                    until: Timestamp(6 * 3600 * S),
+                },
             ),
             (
                 "throttles do not use up retries",
                 Step::Throttled,
-                h(3, 2),
+                h(3),
                 default.clone(),
-                0,
-                RetryAt(Timestamp(2 * S)),
+                200 * S,
+                AwaitSlot {
+                    until: Timestamp(6 * 3600 * S),
+                },
             ),
             (
-                "throttle past max age fails",
+                "throttled with a short maximum age",
                 Step::Throttled,
-                h(0, 10),
+                h(1),
                 policy(None, Some(60)),
                 59 * S,
+                AwaitSlot {
+                    until: Timestamp(60 * S),
+                },
+            ),
+            (
+                "waiting exactly until the deadline is allowed",
+                Step::Throttled,
+                h(0),
+                policy(None, Some(60)),
+                60 * S,
+                AwaitSlot {
+                    until: Timestamp(60 * S),
+                },
+            ),
+            (
+                "still waiting past the maximum age fails",
+                Step::Throttled,
+                h(0),
+                policy(None, Some(60)),
+                60 * S + 1,
                 Fail(EventAgeExceeded),
             ),
             (
                 "reserved concurrency 0",
                 Step::ZeroReservedConcurrency,
-                h(0, 0),
+                h(0),
                 default.clone(),
                 0,
                 Fail(ZeroReservedConcurrency),
@@ -337,7 +340,6 @@ mod tests {
             [Duration::from_millis(600), Duration::from_millis(1200)]
         );
         assert_eq!(p.max_event_age, Duration::from_secs(216));
-        assert_eq!(p.throttle_backoff_initial, Duration::from_millis(10));
         assert!(TimeScale::new(0.0).is_none());
         assert!(TimeScale::new(2.0).is_none());
         assert!(TimeScale::new(f64::NAN).is_none());

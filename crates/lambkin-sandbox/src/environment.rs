@@ -39,6 +39,7 @@ pub struct Environment {
     clock: Arc<dyn Clock>,
     max_memory_mb: u64,
     memory_read_at: Option<Instant>,
+    reaper: Option<Arc<crate::Reaper>>,
 }
 
 impl Environment {
@@ -80,6 +81,10 @@ impl Environment {
                 source: std::io::Error::other("runtime pipes missing"),
             });
         };
+        let reaper = config.reaper.clone();
+        if let Some(r) = &reaper {
+            r.watch(pid);
+        }
         let watched = slot.clone();
         tokio::spawn(async move {
             let reason = match child.wait().await {
@@ -107,6 +112,7 @@ impl Environment {
             clock,
             max_memory_mb: 0,
             memory_read_at: None,
+            reaper,
         })
     }
 
@@ -342,6 +348,9 @@ impl Environment {
 impl Drop for Environment {
     fn drop(&mut self) {
         kill_group(self.pid);
+        if let Some(r) = &self.reaper {
+            r.forget(self.pid);
+        }
         self.server.abort();
     }
 }

@@ -11,6 +11,9 @@
 //! `error` → an [`InvocationResult`] with an [`Outcome`](lambkin_model::Outcome), the payload,
 //! and the START/END/REPORT log lines written to the [`LogSink`].
 //!
+//! Function processes never outlive the server: `PR_SET_PDEATHSIG` on each runtime process,
+//! and the [`Reaper`] for what they start (see `reaper.rs`).
+//!
 //! This crate knows nothing of the queue or the AWS control API; it is the only place that
 //! spawns processes. The Node.js and Python bootstraps it ships are in `runtimes/`.
 
@@ -21,6 +24,7 @@ mod invocation;
 mod log_capture;
 mod pool;
 mod process;
+mod reaper;
 mod report;
 mod runtime_api;
 mod shims;
@@ -32,5 +36,6 @@ pub use error::SpawnError;
 pub use invocation::{Invocation, InvocationResult};
 pub use log_capture::LogSink;
 pub use pool::{EnvironmentPool, PoolStats};
+pub use reaper::{Reaper, run_reaper};
 pub use shims::install_shims;
 pub use spec::{EnvironmentSpec, SandboxConfig};

@@ -57,16 +57,27 @@ pub(crate) fn spawn(
         // Own process group, so a timeout kills whatever the runtime started too.
         .process_group(0)
         .kill_on_drop(true);
-    if let Some(set) = cores.and_then(CoreSet::to_cpu_set) {
-        // SAFETY: the closure runs between fork and exec and only makes one system call on a
-        // value copied into it, which is async-signal-safe.
-        #[allow(unsafe_code)]
-        unsafe {
-            cmd.pre_exec(move || {
-                crate::cores::apply(&set);
-                Ok(())
-            });
-        }
+    let cpu_set = cores.and_then(CoreSet::to_cpu_set);
+    let server = std::process::id();
+    // SAFETY: the closure runs between fork and exec and only makes system calls (prctl,
+    // getppid, sched_setaffinity) on values copied into it, which is async-signal-safe; it
+    // allocates nothing, not even its errors.
+    #[allow(unsafe_code)]
+    unsafe {
+        cmd.pre_exec(move || {
+            // Dies with the server (see `reaper.rs`).
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The server may have died between fork and prctl: then nobody would send it.
+            if u32::try_from(libc::getppid()).ok() != Some(server) {
+                return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+            }
+            if let Some(set) = &cpu_set {
+                crate::cores::apply(set);
+            }
+            Ok(())
+        });
     }
     cmd.spawn()
         .map_err(|source| SpawnError::Exec { program, source })

@@ -24,6 +24,9 @@ pub struct SandboxConfig {
     pub session_token: String,
     /// Which cores each environment process may use.
     pub cores: EnvironmentCores,
+    /// Kills environments' process groups if the server dies; `None` leaves that to
+    /// `PR_SET_PDEATHSIG` alone (the runtime process, not what it started).
+    pub reaper: Option<std::sync::Arc<crate::Reaper>>,
 }
 
 impl SandboxConfig {
@@ -38,6 +41,7 @@ impl SandboxConfig {
             secret_access_key: "lambkin".into(),
             session_token: "lambkin".into(),
             cores: EnvironmentCores::default(),
+            reaper: None,
         }
     }
 }

@@ -5,7 +5,7 @@
 
 pub mod sqs;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use lambkin_model::{
@@ -15,8 +15,8 @@ use lambkin_model::{
 };
 
 use crate::{
-    AttemptFinish, AttemptRecord, DeliveryKind, DeliveryResult, DeliveryState, NewDelivery,
-    NewEvent, NextState, Store, StoreError,
+    AttemptFinish, AttemptRecord, ClaimRequest, DeliveryKind, DeliveryResult, DeliveryState,
+    NewDelivery, NewEvent, NextState, Store, StoreError,
 };
 
 pub mod sns;
@@ -91,9 +91,14 @@ pub async fn enqueue_then_claim_in_due_order(store: Arc<dyn Store>) {
         store.enqueue(ev).await.unwrap();
     }
     let claimed = store
-        .claim(Timestamp(100), 10, Timestamp(100 + LEASE))
+        .claim(&ClaimRequest::any(
+            Timestamp(100),
+            10,
+            Timestamp(100 + LEASE),
+        ))
         .await
-        .unwrap();
+        .unwrap()
+        .events;
     let got: Vec<_> = claimed.iter().map(|c| c.request_id.clone()).collect();
     assert_eq!(got, ids, "claims come oldest due first");
     assert!(claimed.iter().all(|c| !c.rerun && c.invocations == 0));
@@ -104,9 +109,10 @@ pub async fn enqueue_then_claim_in_due_order(store: Arc<dyn Store>) {
     // Nothing left to claim while the leases hold.
     assert!(
         store
-            .claim(Timestamp(200), 10, Timestamp(300))
+            .claim(&ClaimRequest::any(Timestamp(200), 10, Timestamp(300)))
             .await
             .unwrap()
+            .events
             .is_empty()
     );
 }
@@ -115,26 +121,153 @@ pub async fn claim_respects_due_time_and_limit(store: Arc<dyn Store>) {
     for t in [10, 20, 30, 40] {
         store.enqueue(new_event("f", t)).await.unwrap();
     }
-    assert!(
-        store
-            .claim(Timestamp(5), 10, Timestamp(LEASE))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(store.next_due().await.unwrap(), Some(Timestamp(10)));
-    let first = store
-        .claim(Timestamp(25), 1, Timestamp(LEASE))
+    let early = store
+        .claim(&ClaimRequest::any(Timestamp(5), 10, Timestamp(LEASE)))
         .await
         .unwrap();
+    assert!(early.events.is_empty());
+    assert_eq!(early.next_due, Some(Timestamp(10)));
+    let first = store
+        .claim(&ClaimRequest::any(Timestamp(25), 1, Timestamp(LEASE)))
+        .await
+        .unwrap()
+        .events;
     assert_eq!(first.len(), 1);
     assert_eq!(first[0].enqueued_at, Timestamp(10));
     let rest = store
-        .claim(Timestamp(25), 10, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(25), 10, Timestamp(LEASE)))
         .await
         .unwrap();
-    assert_eq!(rest.len(), 1, "only events due by t=25");
-    assert_eq!(store.next_due().await.unwrap(), Some(Timestamp(30)));
+    assert_eq!(rest.events.len(), 1, "only events due by t=25");
+    assert_eq!(rest.next_due, Some(Timestamp(30)));
+}
+
+/// A function without room is skipped (its backlog costs nothing and delays nobody); one with
+/// a limit gets at most that many, oldest due first.
+pub async fn claim_keeps_within_each_functions_room(store: Arc<dyn Store>) {
+    for t in 1..=5 {
+        store.enqueue(new_event("busy", t)).await.unwrap();
+    }
+    store.enqueue(new_event("idle", 10)).await.unwrap();
+    let busy = FunctionName::parse("busy").unwrap();
+    let request = |limit: usize, others: usize| ClaimRequest {
+        now: Timestamp(100),
+        lease_until: Timestamp(100 + LEASE),
+        others,
+        limits: HashMap::from([(busy.clone(), limit)]),
+    };
+
+    let got = store.claim(&request(0, 10)).await.unwrap();
+    let functions: Vec<_> = got.events.iter().map(|e| e.function.as_str()).collect();
+    assert_eq!(
+        functions,
+        ["idle"],
+        "a function without room is not claimed"
+    );
+    assert_eq!(
+        got.next_due,
+        Some(Timestamp(100 + LEASE)),
+        "the next due time counts only functions with room (here: idle's lease)"
+    );
+
+    let got = store.claim(&request(2, 0)).await.unwrap();
+    let times: Vec<_> = got.events.iter().map(|e| e.enqueued_at.0).collect();
+    assert_eq!(times, [1, 2], "at most its limit, oldest due first");
+    assert_eq!(got.next_due, None, "busy's room is used up and others is 0");
+
+    let got = store.claim(&request(5, 0)).await.unwrap();
+    let times: Vec<_> = got.events.iter().map(|e| e.enqueued_at.0).collect();
+    assert_eq!(times, [3, 4, 5]);
+    assert_eq!(
+        got.next_due,
+        Some(Timestamp(100 + LEASE)),
+        "busy still has room: its earliest lease expiry"
+    );
+}
+
+/// Functions sharing `others` get equal shares, so a long backlog never stands in front of
+/// another function's event; the next due time skips functions without room.
+pub async fn claim_shares_room_between_functions(store: Arc<dyn Store>) {
+    for t in 1..=10 {
+        store.enqueue(new_event("backlog", t)).await.unwrap();
+    }
+    store.enqueue(new_event("late", 50)).await.unwrap();
+    let got = store
+        .claim(&ClaimRequest::any(
+            Timestamp(100),
+            4,
+            Timestamp(100 + LEASE),
+        ))
+        .await
+        .unwrap();
+    let claimed: Vec<_> = got
+        .events
+        .iter()
+        .map(|e| (e.function.as_str(), e.enqueued_at.0))
+        .collect();
+    assert_eq!(claimed, [("backlog", 1), ("backlog", 2), ("late", 50)]);
+
+    store.enqueue(new_event("waiting", 200)).await.unwrap();
+    store.enqueue(new_event("open", 300)).await.unwrap();
+    let got = store
+        .claim(&ClaimRequest {
+            now: Timestamp(150),
+            lease_until: Timestamp(150 + LEASE),
+            others: 10,
+            limits: HashMap::from([
+                (FunctionName::parse("waiting").unwrap(), 0),
+                (FunctionName::parse("backlog").unwrap(), 0),
+            ]),
+        })
+        .await
+        .unwrap();
+    assert!(got.events.is_empty());
+    assert_eq!(got.next_due, Some(Timestamp(300)), "waiting has no room");
+}
+
+pub async fn extend_lease_keeps_a_claim(store: Arc<dyn Store>) {
+    let ev = new_event("f", 0);
+    let id = ev.request_id.clone();
+    store.enqueue(ev).await.unwrap();
+    let c = store
+        .claim(&ClaimRequest::any(Timestamp(1), 1, Timestamp(1000)))
+        .await
+        .unwrap()
+        .events
+        .remove(0);
+    store
+        .extend_lease(vec![c.seq], Timestamp(5000))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim(&ClaimRequest::any(Timestamp(2000), 1, Timestamp(9000)))
+            .await
+            .unwrap()
+            .events
+            .is_empty(),
+        "the extended lease still holds"
+    );
+    assert_eq!(
+        store.event(&id).await.unwrap().unwrap().due_at,
+        Some(Timestamp(5000))
+    );
+    // A finished event's lease is not revived.
+    store
+        .finish(finish(
+            c.seq,
+            2,
+            OutcomeKind::Success,
+            NextState::Succeeded,
+            1,
+        ))
+        .await
+        .unwrap();
+    store
+        .extend_lease(vec![c.seq], Timestamp(9000))
+        .await
+        .unwrap();
+    assert_eq!(store.event(&id).await.unwrap().unwrap().due_at, None);
 }
 
 pub async fn finish_moves_to_next_state_and_records_attempts(store: Arc<dyn Store>) {
@@ -142,9 +275,10 @@ pub async fn finish_moves_to_next_state_and_records_attempts(store: Arc<dyn Stor
     let id = ev.request_id.clone();
     store.enqueue(ev).await.unwrap();
     let c = store
-        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(1), 1, Timestamp(LEASE)))
         .await
         .unwrap()
+        .events
         .remove(0);
     store
         .finish(finish(
@@ -162,16 +296,22 @@ pub async fn finish_moves_to_next_state_and_records_attempts(store: Arc<dyn Stor
     assert_eq!(rec.invocations, 1);
     assert!(
         store
-            .claim(Timestamp(4999), 1, Timestamp(LEASE))
+            .claim(&ClaimRequest::any(Timestamp(4999), 1, Timestamp(LEASE)))
             .await
             .unwrap()
+            .events
             .is_empty()
     );
 
     let c = store
-        .claim(Timestamp(5000), 1, Timestamp(5000 + LEASE))
+        .claim(&ClaimRequest::any(
+            Timestamp(5000),
+            1,
+            Timestamp(5000 + LEASE),
+        ))
         .await
         .unwrap()
+        .events
         .remove(0);
     assert_eq!(
         c.invocations, 1,
@@ -203,7 +343,15 @@ pub async fn finish_moves_to_next_state_and_records_attempts(store: Arc<dyn Stor
     );
     assert_eq!(rec.response.as_deref(), Some(&br#"{"ok":true}"#[..]));
     assert_eq!(
-        store.next_due().await.unwrap(),
+        store
+            .claim(&ClaimRequest::any(
+                Timestamp(100 * LEASE),
+                1,
+                Timestamp(LEASE)
+            ))
+            .await
+            .unwrap()
+            .next_due,
         None,
         "terminal events are never due"
     );
@@ -212,9 +360,10 @@ pub async fn finish_moves_to_next_state_and_records_attempts(store: Arc<dyn Stor
     let id = ev.request_id.clone();
     store.enqueue(ev).await.unwrap();
     let c = store
-        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(1), 1, Timestamp(LEASE)))
         .await
         .unwrap()
+        .events
         .remove(0);
     store
         .finish(finish(
@@ -237,19 +386,25 @@ pub async fn finish_moves_to_next_state_and_records_attempts(store: Arc<dyn Stor
 pub async fn expired_lease_is_reclaimed_as_rerun(store: Arc<dyn Store>) {
     let ev = new_event("f", 0);
     store.enqueue(ev).await.unwrap();
-    let first = store.claim(Timestamp(1), 1, Timestamp(1000)).await.unwrap();
+    let first = store
+        .claim(&ClaimRequest::any(Timestamp(1), 1, Timestamp(1000)))
+        .await
+        .unwrap()
+        .events;
     assert!(!first[0].rerun);
     assert!(
         store
-            .claim(Timestamp(999), 1, Timestamp(2000))
+            .claim(&ClaimRequest::any(Timestamp(999), 1, Timestamp(2000)))
             .await
             .unwrap()
+            .events
             .is_empty()
     );
     let again = store
-        .claim(Timestamp(1000), 1, Timestamp(2000))
+        .claim(&ClaimRequest::any(Timestamp(1000), 1, Timestamp(2000)))
         .await
-        .unwrap();
+        .unwrap()
+        .events;
     assert_eq!(again.len(), 1);
     assert!(
         again[0].rerun,
@@ -263,17 +418,19 @@ pub async fn release_hands_events_back(store: Arc<dyn Store>) {
     let id = ev.request_id.clone();
     store.enqueue(ev).await.unwrap();
     let c = store
-        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(1), 1, Timestamp(LEASE)))
         .await
         .unwrap()
+        .events
         .remove(0);
     store.release(vec![c.seq], Timestamp(2)).await.unwrap();
     let rec = store.event(&id).await.unwrap().unwrap();
     assert_eq!(rec.state, EventState::Queued);
     let again = store
-        .claim(Timestamp(2), 1, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(2), 1, Timestamp(LEASE)))
         .await
-        .unwrap();
+        .unwrap()
+        .events;
     assert_eq!(again.len(), 1);
     assert!(
         !again[0].rerun,
@@ -286,14 +443,15 @@ pub async fn recover_requeues_running_events(store: Arc<dyn Store>) {
         store.enqueue(new_event("f", t)).await.unwrap();
     }
     store
-        .claim(Timestamp(5), 10, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(5), 10, Timestamp(LEASE)))
         .await
         .unwrap();
     assert_eq!(store.recover(Timestamp(6)).await.unwrap(), 2);
     let again = store
-        .claim(Timestamp(6), 10, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(6), 10, Timestamp(LEASE)))
         .await
-        .unwrap();
+        .unwrap()
+        .events;
     assert_eq!(
         again.len(),
         2,
@@ -330,9 +488,10 @@ pub async fn discard_drops_unfinished_events(store: Arc<dyn Store>) {
     let done_id = done.request_id.clone();
     store.enqueue(done).await.unwrap();
     let c = store
-        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(1), 1, Timestamp(LEASE)))
         .await
         .unwrap()
+        .events
         .remove(0);
     store
         .finish(finish(
@@ -456,9 +615,10 @@ pub async fn finish_batch_records_every_event(store: Arc<dyn Store>) {
         store.enqueue(new_event("f", t)).await.unwrap();
     }
     let claimed = store
-        .claim(Timestamp(10), 10, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(10), 10, Timestamp(LEASE)))
         .await
-        .unwrap();
+        .unwrap()
+        .events;
     let finishes = claimed
         .iter()
         .map(|c| finish(c.seq, 10, OutcomeKind::Success, NextState::Succeeded, 1))
@@ -485,9 +645,10 @@ pub async fn finishing_an_event_that_is_not_running_changes_nothing(store: Arc<d
     let id = ev.request_id.clone();
     store.enqueue(ev).await.unwrap();
     let c = store
-        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(1), 1, Timestamp(LEASE)))
         .await
         .unwrap()
+        .events
         .remove(0);
     store.release(vec![c.seq], Timestamp(2)).await.unwrap();
     // A late completion for a run that was handed back must not overwrite the queued event.
@@ -518,9 +679,14 @@ pub async fn mixed_workload(store: Arc<dyn Store>) {
             .unwrap();
     }
     let claimed = store
-        .claim(Timestamp(100), 12, Timestamp(100 + LEASE))
+        .claim(&ClaimRequest::any(
+            Timestamp(100),
+            12,
+            Timestamp(100 + LEASE),
+        ))
         .await
-        .unwrap();
+        .unwrap()
+        .events;
     for (i, c) in claimed.iter().enumerate() {
         let next = match i % 4 {
             0 => NextState::Succeeded,
@@ -551,7 +717,11 @@ pub async fn mixed_workload(store: Arc<dyn Store>) {
         .await
         .unwrap();
     store
-        .claim(Timestamp(102), 2, Timestamp(102 + LEASE))
+        .claim(&ClaimRequest::any(
+            Timestamp(102),
+            2,
+            Timestamp(102 + LEASE),
+        ))
         .await
         .unwrap();
 }
@@ -600,9 +770,10 @@ pub async fn final_state_records_its_deliveries(store: Arc<dyn Store>) {
     let id = ev.request_id.to_string();
     store.enqueue(ev).await.unwrap();
     let c = store
-        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(1), 1, Timestamp(LEASE)))
         .await
         .unwrap()
+        .events
         .remove(0);
     let mut f = finish(
         c.seq,
@@ -659,9 +830,10 @@ pub async fn deliveries_complete_retry_and_fail(store: Arc<dyn Store>) {
     let id = ev.request_id.to_string();
     store.enqueue(ev).await.unwrap();
     let c = store
-        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(1), 1, Timestamp(LEASE)))
         .await
         .unwrap()
+        .events
         .remove(0);
     let mut f = finish(
         c.seq,
@@ -769,9 +941,10 @@ pub async fn recover_makes_leased_deliveries_due(store: Arc<dyn Store>) {
     let id = ev.request_id.to_string();
     store.enqueue(ev).await.unwrap();
     let c = store
-        .claim(Timestamp(1), 1, Timestamp(LEASE))
+        .claim(&ClaimRequest::any(Timestamp(1), 1, Timestamp(LEASE)))
         .await
         .unwrap()
+        .events
         .remove(0);
     let mut f = finish(
         c.seq,

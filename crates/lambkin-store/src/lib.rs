@@ -7,8 +7,8 @@
 //! the same contract, and [`conformance`] is the suite every backend must pass.
 //!
 //! Data flow: the accept path calls [`Queue::enqueue`] and answers 202 only when it returns
-//! (the event is committed and fsync'd). The dispatcher calls [`Queue::claim`] for due events,
-//! which become `Running` under a lease, and [`Queue::finish`] with the attempt record and the
+//! (the event is committed and fsync'd). The dispatcher calls [`Queue::claim`] for due events
+//! within each function's room, which become `Running` under a lease, and [`Queue::finish`] with the attempt record and the
 //! next state chosen by `lambkin_model::decide`. Nothing here decides anything.
 
 mod catalog;
@@ -29,8 +29,8 @@ pub use outbox::{
 };
 pub use queue::Queue;
 pub use records::{
-    AttemptFinish, AttemptRecord, ClaimedEvent, EventRecord, EventSummary, NewEvent, NextState,
-    QueueStats,
+    AttemptFinish, AttemptRecord, ClaimRequest, Claimed, ClaimedEvent, EventRecord, EventSummary,
+    NewEvent, NextState, QueueStats,
 };
 pub use sns::{Page, SnsMessage, SnsStore, Subscribed, SubscriptionRecord, TopicRecord};
 pub use sqlite::SqliteStore;

@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use lambkin_model::{FunctionName, RequestId, Timestamp};
 
 use crate::{
-    AttemptFinish, ClaimedEvent, EventRecord, EventSummary, NewEvent, QueueStats, StoreError,
+    AttemptFinish, ClaimRequest, Claimed, EventRecord, EventSummary, NewEvent, QueueStats,
+    StoreError,
 };
 
 #[async_trait]
@@ -12,14 +13,16 @@ pub trait Queue: Send + Sync + std::fmt::Debug {
     /// Returns once the event is durable (committed and fsync'd), never before.
     async fn enqueue(&self, event: NewEvent) -> Result<(), StoreError>;
 
-    /// Takes up to `limit` events due at `now` (queued, retry due, or running with an expired
-    /// lease), oldest due first, and marks them `Running` until `lease_until`.
-    async fn claim(
-        &self,
-        now: Timestamp,
-        limit: usize,
-        lease_until: Timestamp,
-    ) -> Result<Vec<ClaimedEvent>, StoreError>;
+    /// Takes events due at `request.now` (queued, retry due, or running with an expired
+    /// lease), within the request's limits, and marks them `Running` until
+    /// `request.lease_until`. Each function's events come oldest due first; functions sharing
+    /// `others` get equal shares, taken in the order of their oldest due event. The cost grows
+    /// with the number of functions with unfinished events, never with one function's backlog.
+    async fn claim(&self, request: &ClaimRequest) -> Result<Claimed, StoreError>;
+
+    /// Extends the lease of claimed events that are still `Running` (a dispatcher holding
+    /// them for a busy function's next free slot).
+    async fn extend_lease(&self, seqs: Vec<i64>, lease_until: Timestamp) -> Result<(), StoreError>;
 
     /// Records an attempt and moves the event to its next state.
     async fn finish(&self, finish: AttemptFinish) -> Result<(), StoreError>;
@@ -38,9 +41,6 @@ pub trait Queue: Send + Sync + std::fmt::Debug {
     /// Called by an exclusive owner at start: every `Running` event belongs to a dead process
     /// and is queued again at once instead of waiting for its lease. Returns how many.
     async fn recover(&self, now: Timestamp) -> Result<u64, StoreError>;
-
-    /// The earliest due time of any non-terminal event.
-    async fn next_due(&self) -> Result<Option<Timestamp>, StoreError>;
 
     async fn event(&self, id: &RequestId) -> Result<Option<EventRecord>, StoreError>;
 

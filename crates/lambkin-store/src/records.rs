@@ -1,5 +1,7 @@
 //! The records the queue takes and gives back.
 
+use std::collections::HashMap;
+
 use lambkin_model::{EventState, FunctionError, FunctionName, OutcomeKind, RequestId, Timestamp};
 
 /// An event accepted by `Invoke` with `InvocationType=Event`.
@@ -13,6 +15,44 @@ pub struct NewEvent {
     pub enqueued_at: Timestamp,
 }
 
+/// What one [`Queue::claim`](crate::Queue::claim) may take: the dispatcher's per-function
+/// room, so a function whose slots are all busy costs no claims, and its backlog never stands
+/// in front of another function's events.
+#[derive(Debug, Clone)]
+pub struct ClaimRequest {
+    pub now: Timestamp,
+    /// Claimed events stay `Running` under a lease until then.
+    pub lease_until: Timestamp,
+    /// Most events to take, together, of the functions not named in `limits`; shared out
+    /// evenly between those with due events.
+    pub others: usize,
+    /// Functions with a limit of their own (0: take none of theirs now).
+    pub limits: HashMap<FunctionName, usize>,
+}
+
+impl ClaimRequest {
+    /// Up to `limit` due events of any function.
+    pub fn any(now: Timestamp, limit: usize, lease_until: Timestamp) -> Self {
+        ClaimRequest {
+            now,
+            lease_until,
+            others: limit,
+            limits: HashMap::new(),
+        }
+    }
+}
+
+/// The answer to a [`ClaimRequest`].
+#[derive(Debug, Clone, Default)]
+pub struct Claimed {
+    /// Oldest due first.
+    pub events: Vec<ClaimedEvent>,
+    /// The earliest due time, after this claim, of an event of a function that still had room
+    /// in the request; `None` if there is none. Events of functions whose room was used up (or
+    /// was 0) are not counted: the caller asks again when it has room for them.
+    pub next_due: Option<Timestamp>,
+}
+
 /// An event handed to a dispatcher; it is `Running` under a lease until finished or released.
 #[derive(Debug, Clone)]
 pub struct ClaimedEvent {
@@ -24,6 +64,7 @@ pub struct ClaimedEvent {
     pub payload: Vec<u8>,
     pub enqueued_at: Timestamp,
     pub invocations: u32,
+    /// Times the event was due and found every slot of its function busy.
     pub throttles: u32,
     /// The event was already `Running` when claimed: its earlier run was cut off
     /// (lease expired or server crashed), so this run may be a duplicate.

@@ -40,6 +40,9 @@ pub enum Command {
     Dlq(DlqCommand),
     /// Measure the server (see BENCHMARKS.md).
     Bench(crate::commands::bench::BenchArgs),
+    /// Internal: the process `serve` starts to kill function processes if it dies.
+    #[command(hide = true)]
+    ReapEnvironments,
 }
 
 #[derive(Debug, Args)]
@@ -50,7 +53,15 @@ pub struct ServeArgs {
     /// Folder holding the queue, function code and logs.
     #[arg(long, env = "LAMBKIN_DATA_DIR", default_value = ".lambkin")]
     pub data_dir: PathBuf,
-    /// Compresses retry delays, throttle backoff and maximum event age (0.01: a 1-minute retry takes 0.6 s).
+    /// Compresses the async schedule, (0, 1]: 0.01 makes a 1-minute retry take 0.6 s.
+    ///
+    /// Scaled: the retry delays after a function error (1 and 2 minutes), the maximum event age
+    /// (default 6 h, or the function's MaximumEventAgeInSeconds), and the retry delays of
+    /// dead-letter, destination and SNS deliveries. Not scaled: function timeouts, run time and
+    /// init, keep-alive, leases, and SQS's own timers (visibility timeout, delays, retention,
+    /// long polls). An event's age runs at the scaled rate while it waits for a busy
+    /// function's slot or while earlier attempts run at real speed, so below 1 a deep backlog
+    /// reaches its (scaled) maximum age sooner than it would on AWS; measure backlogs at 1.
     #[arg(long, env = "LAMBKIN_TIME_SCALE", default_value_t = 1.0)]
     pub time_scale: f64,
     /// Account-wide concurrent executions (default: 16 per core, at least 32).

@@ -60,6 +60,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.shutdown_grace = Duration::from_secs(args.shutdown_grace);
     config.hold_deliveries = args.hold_deliveries;
     config.environment_cores = args.env_cores.into();
+    config.reaper = start_reaper();
     let account = config.account_concurrency;
 
     let engine = Engine::start(config, Arc::new(store), Arc::new(SystemClock))
@@ -86,6 +87,21 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     engine.shutdown().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The process that kills function processes' groups if this server dies (`lambkin
+/// reap-environments`, hidden). Without it only the runtime processes themselves die with the
+/// server.
+fn start_reaper() -> Option<Arc<lambkin_sandbox::Reaper>> {
+    let started = std::env::current_exe()
+        .and_then(|exe| lambkin_sandbox::Reaper::start(&exe, &["reap-environments"]));
+    match started {
+        Ok(r) => Some(Arc::new(r)),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot start the environment reaper; processes that functions start may outlive a crash");
+            None
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -218,6 +218,7 @@ async fn status(State(engine): State<Engine>) -> Result<Response, AwsError> {
             "destinationDeliveryFailures": s.deliveries.destination_delivery_failures,
             "subscriptionFailures": s.deliveries.subscription_failures,
         },
+        "throttles": s.throttles,
         "environments": {
             "coldStarts": s.environments.cold_starts,
             "warmStarts": s.environments.warm_starts,

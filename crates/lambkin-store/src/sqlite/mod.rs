@@ -134,6 +134,9 @@ mod tests {
         crate::conformance;
         enqueue_then_claim_in_due_order,
         claim_respects_due_time_and_limit,
+        claim_keeps_within_each_functions_room,
+        claim_shares_room_between_functions,
+        extend_lease_keeps_a_claim,
         finish_moves_to_next_state_and_records_attempts,
         expired_lease_is_reclaimed_as_rerun,
         release_hands_events_back,
@@ -150,6 +153,36 @@ mod tests {
         deliveries_complete_retry_and_fail,
         recover_makes_leased_deliveries_due,
     );
+
+    /// A claim reaches each function's due events through one index, never by walking
+    /// another function's backlog.
+    #[test]
+    fn claims_use_the_per_function_due_index() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let _store = SqliteStore::open(dir.path()).expect("open");
+        let conn = Connection::open(dir.path().join("queue.db")).expect("open db");
+        let plan = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> String {
+            let mut stmt = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .expect("explain");
+            let rows = stmt
+                .query_map(params, |r| r.get::<_, String>(3))
+                .expect("plan");
+            rows.map(|r| r.expect("row")).collect::<Vec<_>>().join("; ")
+        };
+        let heads = plan(queue_ops::HEAD_AFTER, &[&""]);
+        assert!(
+            heads.contains("USING COVERING INDEX events_due_by_function (function>?)"),
+            "{heads}"
+        );
+        let due = plan(queue_ops::DUE_OF_FUNCTION, &[&"f", &5, &3]);
+        assert!(
+            due.starts_with("SEARCH events USING")
+                && due.contains("INDEX events_due_by_function (function=? AND due_at"),
+            "{due}"
+        );
+        assert!(!due.contains("TEMP B-TREE"), "no sort: {due}");
+    }
 
     #[tokio::test]
     async fn second_open_of_same_folder_is_refused() {
@@ -247,7 +280,7 @@ mod tests {
     /// again after its lease); the others of the batch are recorded.
     #[tokio::test]
     async fn a_failing_completion_does_not_take_its_batch_with_it() {
-        use crate::{AttemptFinish, AttemptRecord, NextState, Queue};
+        use crate::{AttemptFinish, AttemptRecord, ClaimRequest, NextState, Queue};
         use lambkin_model::{EventState, OutcomeKind, Timestamp};
         let dir = tempfile::tempdir().expect("tempdir");
         let store = SqliteStore::open(dir.path()).expect("open");
@@ -258,9 +291,10 @@ mod tests {
             store.enqueue(ev).await.expect("enqueue");
         }
         let claimed = store
-            .claim(Timestamp(1), 3, Timestamp(60_000))
+            .claim(&ClaimRequest::any(Timestamp(1), 3, Timestamp(60_000)))
             .await
-            .expect("claim");
+            .expect("claim")
+            .events;
         // A stray attempt row makes the middle event's attempt insert violate its key.
         let blocked = claimed[1].seq;
         store

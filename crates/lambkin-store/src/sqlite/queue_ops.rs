@@ -1,5 +1,7 @@
 //! [`Queue`] on SQLite. Writes go through the group-commit writer; reads use the reader pool.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use lambkin_model::{EventState, FunctionError, FunctionName, OutcomeKind, RequestId, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -7,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::SqliteStore;
 use super::counts::Counts;
 use crate::{
-    AttemptFinish, AttemptRecord, ClaimedEvent, EventRecord, EventSummary, NewEvent, NextState,
-    Queue, QueueStats, StoreError,
+    AttemptFinish, AttemptRecord, ClaimRequest, Claimed, ClaimedEvent, EventRecord, EventSummary,
+    NewEvent, NextState, Queue, QueueStats, StoreError,
 };
 
 const RUNNING: &str = "running";
@@ -47,15 +49,26 @@ impl Queue for SqliteStore {
             .await
     }
 
-    async fn claim(
-        &self,
-        now: Timestamp,
-        limit: usize,
-        lease_until: Timestamp,
-    ) -> Result<Vec<ClaimedEvent>, StoreError> {
+    async fn claim(&self, request: &ClaimRequest) -> Result<Claimed, StoreError> {
+        let request = request.clone();
         self.inner
             .writer
-            .write(move |conn, counts| claim(conn, counts, now, limit, lease_until))
+            .write(move |conn, counts| claim(conn, counts, &request))
+            .await
+    }
+
+    async fn extend_lease(&self, seqs: Vec<i64>, lease_until: Timestamp) -> Result<(), StoreError> {
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                let mut stmt = conn.prepare_cached(
+                    "UPDATE events SET due_at = ?2 WHERE id = ?1 AND state = 'running'",
+                )?;
+                for seq in seqs {
+                    stmt.execute(params![seq, lease_until.0])?;
+                }
+                Ok(())
+            })
             .await
     }
 
@@ -137,19 +150,6 @@ impl Queue for SqliteStore {
             .await
     }
 
-    async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        self.read(|conn| {
-            let t: Option<i64> = conn
-                .prepare_cached(
-                    "SELECT due_at FROM events WHERE due_at IS NOT NULL ORDER BY due_at LIMIT 1",
-                )?
-                .query_row([], |r| r.get(0))
-                .optional()?;
-            Ok(t.map(Timestamp))
-        })
-        .await
-    }
-
     async fn event(&self, id: &RequestId) -> Result<Option<EventRecord>, StoreError> {
         let id = id.to_string();
         self.read(move |conn| event_record(conn, &id)).await
@@ -222,59 +222,139 @@ impl Queue for SqliteStore {
     }
 }
 
+/// The first function after `?1` with an unfinished event, and its earliest due time.
+pub(super) const HEAD_AFTER: &str = "SELECT function, due_at FROM events
+     WHERE due_at IS NOT NULL AND function > ?1
+     ORDER BY function, due_at LIMIT 1";
+
+/// Up to `?3` events of function `?1` due by `?2`, oldest due first.
+pub(super) const DUE_OF_FUNCTION: &str =
+    "SELECT id, request_id, function, qualifier, payload, state, enqueued_at,
+            invocations, throttles, due_at
+     FROM events WHERE function = ?1 AND due_at IS NOT NULL AND due_at <= ?2
+     ORDER BY due_at, id LIMIT ?3";
+
+/// Each function's oldest due event (or lease expiry), one index seek per function.
+fn heads(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut next = conn.prepare_cached(HEAD_AFTER)?;
+    let mut heads = Vec::new();
+    let mut after = String::new();
+    while let Some((function, due)) = next
+        .query_row(params![after], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))
+        .optional()?
+    {
+        after.clone_from(&function);
+        heads.push((function, due));
+    }
+    Ok(heads)
+}
+
 fn claim(
     conn: &Connection,
     counts: &mut Counts,
-    now: Timestamp,
-    limit: usize,
-    lease_until: Timestamp,
-) -> Result<Vec<ClaimedEvent>, StoreError> {
-    let mut select = conn.prepare_cached(
-        "SELECT id, request_id, function, qualifier, payload, state, enqueued_at,
-                invocations, throttles
-         FROM events WHERE due_at <= ?1 ORDER BY due_at LIMIT ?2",
-    )?;
-    let mut claimed = select
-        .query_map(params![now.0, limit as i64], |r| {
+    request: &ClaimRequest,
+) -> Result<Claimed, StoreError> {
+    let now = request.now;
+    let limit_of = |function: &str| {
+        FunctionName::parse(function)
+            .ok()
+            .and_then(|f| request.limits.get(&f).copied())
+    };
+    let mut due: Vec<(String, i64, Option<usize>)> = heads(conn)?
+        .into_iter()
+        .filter(|(_, at)| *at <= now.0)
+        .map(|(f, at)| {
+            let limit = limit_of(&f);
+            (f, at, limit)
+        })
+        .filter(|(_, _, limit)| *limit != Some(0))
+        .collect();
+    due.sort_by_key(|(_, at, _)| *at);
+    let sharing = due.iter().filter(|(_, _, l)| l.is_none()).count();
+    let share = request.others.div_ceil(sharing.max(1));
+    let mut others_left = request.others;
+    let mut room: HashMap<String, usize> = HashMap::new();
+
+    let mut select = conn.prepare_cached(DUE_OF_FUNCTION)?;
+    let mut claimed: Vec<(i64, ClaimedEvent)> = Vec::new();
+    for (function, _, limit) in &due {
+        let take = match limit {
+            Some(n) => *n,
+            None => share.min(others_left),
+        };
+        if take == 0 {
+            continue;
+        }
+        let name = FunctionName::parse(function).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let before = claimed.len();
+        let rows = select.query_map(params![function, now.0, take as i64], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
                 r.get::<_, Option<String>>(3)?,
                 r.get::<_, Vec<u8>>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, i64>(6)?,
                 r.get::<_, u32>(7)?,
                 r.get::<_, u32>(8)?,
+                r.get::<_, i64>(9)?,
             ))
-        })?
-        .map(|row| {
-            let (seq, id, function, qualifier, payload, state, enq, inv, thr) = row?;
+        })?;
+        for row in rows {
+            let (seq, id, qualifier, payload, state, enq, inv, thr, due_at) = row?;
             counts.moved(&state, RUNNING, 1);
-            Ok(ClaimedEvent {
-                seq,
-                request_id: RequestId::from_stored(id),
-                function: FunctionName::parse(&function)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                qualifier,
-                payload,
-                enqueued_at: Timestamp(enq),
-                invocations: inv,
-                throttles: thr,
-                rerun: state == RUNNING,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+            claimed.push((
+                due_at,
+                ClaimedEvent {
+                    seq,
+                    request_id: RequestId::from_stored(id),
+                    function: name.clone(),
+                    qualifier,
+                    payload,
+                    enqueued_at: Timestamp(enq),
+                    invocations: inv,
+                    throttles: thr,
+                    rerun: state == RUNNING,
+                },
+            ));
+        }
+        let got = claimed.len() - before;
+        if limit.is_none() {
+            others_left -= got.min(others_left);
+        }
+        room.insert(function.clone(), take - got);
+    }
     let mut update = conn.prepare_cached(
         "UPDATE events SET state = 'running', due_at = ?2, updated_at = ?3,
              interrupted = interrupted + ?4
          WHERE id = ?1",
     )?;
-    for ev in &mut claimed {
-        update.execute(params![ev.seq, lease_until.0, now.0, i64::from(ev.rerun)])?;
+    for (_, ev) in &claimed {
+        update.execute(params![
+            ev.seq,
+            request.lease_until.0,
+            now.0,
+            i64::from(ev.rerun)
+        ])?;
         counts.rerun(i64::from(ev.rerun));
     }
-    Ok(claimed)
+    // After the claim: the earliest due event of a function that still has room.
+    let next_due = heads(conn)?
+        .into_iter()
+        .filter(|(f, _)| match room.get(f) {
+            Some(left) => *left > 0,
+            None => match limit_of(f) {
+                Some(n) => n > 0,
+                None => others_left > 0,
+            },
+        })
+        .map(|(_, at)| Timestamp(at))
+        .min();
+    claimed.sort_by_key(|(due_at, ev)| (*due_at, ev.seq));
+    Ok(Claimed {
+        events: claimed.into_iter().map(|(_, ev)| ev).collect(),
+        next_due,
+    })
 }
 
 fn finish(conn: &Connection, counts: &mut Counts, f: &AttemptFinish) -> Result<(), StoreError> {

@@ -46,7 +46,11 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
             response       BLOB,
             function_error TEXT
         );
-        CREATE INDEX IF NOT EXISTS events_due ON events (due_at) WHERE due_at IS NOT NULL;
+        -- Claims walk each function's due events in order, and step from one function to the
+        -- next, so one function's backlog is never scanned to reach another's events.
+        DROP INDEX IF EXISTS events_due;
+        CREATE INDEX IF NOT EXISTS events_due_by_function ON events (function, due_at)
+            WHERE due_at IS NOT NULL;
         CREATE INDEX IF NOT EXISTS events_by_function ON events (function, id);
         -- `lambkin events --failed` without walking every event of the function
         CREATE INDEX IF NOT EXISTS events_failed ON events (function, id) WHERE state = 'failed';

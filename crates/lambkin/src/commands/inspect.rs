@@ -166,6 +166,10 @@ pub async fn status(args: ClientArgs) -> anyhow::Result<ExitCode> {
             "environments  cold starts {}  warm starts {}  idle {}",
             e["coldStarts"], e["warmStarts"], e["idle"]
         );
+        println!(
+            "throttles {} since start (sync 429s, and events that waited for a busy function's slot)",
+            v["throttles"]
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

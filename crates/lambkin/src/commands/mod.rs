@@ -24,6 +24,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(args) => inspect::status(args).await,
         Command::Dlq(crate::cli::DlqCommand::Redrive(args)) => inspect::redrive(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::ReapEnvironments => {
+            lambkin_sandbox::run_reaper(std::io::stdin().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

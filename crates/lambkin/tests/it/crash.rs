@@ -179,3 +179,87 @@ async fn a_second_server_on_the_same_folder_is_refused() {
         "{stderr}"
     );
 }
+
+/// Processes whose working directory is inside `dir` (function processes run in their code
+/// folder under the data folder), zombies excluded.
+fn processes_under(dir: &std::path::Path) -> Vec<(u32, String)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let state = stat.rsplit_once(')')?.1.split_whitespace().next()?;
+            let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).ok()?;
+            (cwd.starts_with(dir) && state != "Z").then(|| (pid, cmdline.replace('\0', " ")))
+        })
+        .collect()
+}
+
+/// `kill -9` of the server takes its function processes with it, and what they started: a
+/// bootstrap that leaves a background process behind, and the runtime it execs.
+#[tokio::test]
+async fn function_processes_die_with_the_server() {
+    let mut s = TestServer::start();
+    let bootstrap = format!(
+        "#!/bin/sh\nsleep 300 &\nexec '{}'\n",
+        crate::support::rust_echo_binary().display()
+    );
+    s.create(
+        "held",
+        aws_sdk_lambda::types::Runtime::Providedal2023,
+        "bootstrap",
+        crate::support::zip_with(&[("bootstrap", &bootstrap, 0o755)]),
+    )
+    .await;
+    let id = crate::support::send_event(&s, "held", r#"{"sleep_ms":60000}"#).await;
+    let data = s.data.canonicalize().unwrap();
+    let before = eventually(
+        "the runtime and its background process to run",
+        Duration::from_secs(20),
+        || async {
+            let log = s.log_text("held").await;
+            let procs = processes_under(&data);
+            (log.contains(&format!("START RequestId: {id}")) && procs.len() >= 2).then_some(procs)
+        },
+    )
+    .await;
+    assert!(
+        before.iter().any(|(_, cmd)| cmd.starts_with("sleep 300")),
+        "{before:?}"
+    );
+    let server = s.child.id();
+    let reaper = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .find(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| c.contains("reap-environments"))
+                && std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|st| {
+                    st.rsplit_once(')')
+                        .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                        == Some(&server.to_string())
+                })
+        })
+        .expect("the server's reaper process");
+
+    s.kill9();
+    let gone = Instant::now();
+    eventually(
+        "every function process of the data folder to die",
+        Duration::from_secs(1),
+        || async { processes_under(&data).is_empty().then_some(()) },
+    )
+    .await;
+    eventually("the reaper to exit", Duration::from_secs(1), || async {
+        let stat = std::fs::read_to_string(format!("/proc/{reaper}/stat"));
+        stat.map_or(true, |st| st.contains(") Z ")).then_some(())
+    })
+    .await;
+    eprintln!(
+        "function processes gone {} ms after kill -9",
+        gone.elapsed().as_millis()
+    );
+}

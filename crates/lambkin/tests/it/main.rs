@@ -17,3 +17,4 @@ mod runtimes;
 mod sns;
 mod sns_delivery;
 mod sqs;
+mod throttling;

@@ -7,6 +7,7 @@ mod drain;
 mod failures;
 mod latency;
 mod load;
+mod reserved;
 mod setup;
 mod sqs;
 mod stats;
@@ -40,6 +41,9 @@ pub enum Scenario {
     Sqs(sqs::SqsArgs),
     /// N events that all fail, from the first 202 to the last OnFailure record in SQS.
     Failures(failures::FailuresArgs),
+    /// A backlog behind reserved concurrency: N events × S ms at reserved concurrency R,
+    /// against the ideal ceil(N/R) × S.
+    Reserved(reserved::ReservedArgs),
 }
 
 /// The server and the no-op function a scenario runs against.
@@ -77,6 +81,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Scenario::Cold(a) => cold::run(a).await?,
         Scenario::Sqs(a) => sqs::run(a).await?,
         Scenario::Failures(a) => failures::run(a).await?,
+        Scenario::Reserved(a) => reserved::run(a).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
