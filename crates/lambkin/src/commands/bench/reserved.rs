@@ -31,6 +31,13 @@ pub struct ReservedArgs {
     /// Concurrent senders.
     #[arg(long, default_value_t = 16)]
     pub clients: usize,
+    /// Instead of draining: hold the function's slots with long events first, queue the N
+    /// events behind them, and report the server's CPU (this pid) over this many seconds while
+    /// they wait; then delete the function (which discards them).
+    #[arg(long, requires = "server_pid")]
+    pub hold_seconds: Option<u64>,
+    #[arg(long)]
+    pub server_pid: Option<u32>,
 }
 
 /// Deploys the no-op function as `name` with reserved concurrency `reserved`.
@@ -105,7 +112,43 @@ async fn finished(client: &Client) -> anyhow::Result<u64> {
     Ok(count("succeeded")? + count("failed")?)
 }
 
+/// Queues the events behind held slots and measures what waiting costs the server.
+async fn hold(a: &ReservedArgs, seconds: u64, pid: u32) -> anyhow::Result<()> {
+    let name = "bench-reserved-held";
+    let client = reserved_function(&a.target, name, a.reserved, 900).await?;
+    let hold = Bytes::from(json!({"sleep_ms": (seconds + 30) * 1000}).to_string());
+    send_events(&client, name, hold, a.reserved as usize, a.reserved as usize).await?;
+    send_events(&client, name, Bytes::from_static(b"{}"), a.count, 64).await?;
+    // Let the claims and the first throttles settle, then measure a quiet window.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = setup::cpu_seconds(pid);
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let spent = setup::cpu_seconds(pid) - before;
+    let status = client.get("/_lambkin/v1/status").await?.ok()?.json()?;
+    println!(
+        "reserved backlog waiting: {} events behind {} busy slot(s): server CPU {:.1} ms over {seconds} s ({:.2} % of a core); queue {}",
+        a.count,
+        a.reserved,
+        spent * 1000.0,
+        spent / seconds as f64 * 100.0,
+        status["queue"]
+    );
+    client
+        .send(
+            Method::DELETE,
+            &format!("/2015-03-31/functions/{name}"),
+            &[],
+            Bytes::new(),
+        )
+        .await?
+        .ok()?;
+    Ok(())
+}
+
 pub async fn run(a: ReservedArgs) -> anyhow::Result<()> {
+    if let (Some(seconds), Some(pid)) = (a.hold_seconds, a.server_pid) {
+        return hold(&a, seconds, pid).await;
+    }
     let name = "bench-reserved";
     let timeout = u32::try_from(a.sleep_ms / 1000 + 3).unwrap_or(900).min(900);
     let client = reserved_function(&a.target, name, a.reserved, timeout).await?;
