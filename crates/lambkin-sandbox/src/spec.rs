@@ -33,8 +33,8 @@ impl SandboxConfig {
     pub fn new(runtimes_dir: PathBuf, region: String) -> Self {
         SandboxConfig {
             runtimes_dir,
-            node: std::env::var("LAMBKIN_NODE").unwrap_or_else(|_| "node".into()),
-            python: std::env::var("LAMBKIN_PYTHON").unwrap_or_else(|_| "python3".into()),
+            node: program("LAMBKIN_NODE", "node"),
+            python: program("LAMBKIN_PYTHON", "python3"),
             keep_alive: Duration::from_secs(300),
             region,
             access_key_id: "lambkin".into(),
@@ -43,6 +43,20 @@ impl SandboxConfig {
             cores: EnvironmentCores::default(),
             reaper: None,
         }
+    }
+}
+
+/// The program a variable names, or `default`. A path (it has a `/`) is made absolute now:
+/// function processes start in their own code folder, where a relative one would not resolve.
+/// A bare name is looked up on `PATH`, as a shell would.
+fn program(var: &str, default: &str) -> String {
+    let value = std::env::var(var).unwrap_or_else(|_| default.into());
+    if value.contains('/') {
+        std::path::absolute(&value)
+            .map(|p| p.display().to_string())
+            .unwrap_or(value)
+    } else {
+        value
     }
 }
 

@@ -30,17 +30,22 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             args.region
         );
     }
-    let store = match SqliteStore::open(&args.data_dir) {
+    // Once, here: every path lambkin derives from the data folder (code folders, runtimes,
+    // logs) is handed to function processes that run in their own code folder, where a
+    // relative path would mean something else.
+    let data_dir = std::path::absolute(&args.data_dir)
+        .with_context(|| format!("cannot resolve the data folder {}", args.data_dir.display()))?;
+    let store = match SqliteStore::open(&data_dir) {
         Ok(s) => s,
         Err(e @ StoreError::Locked { .. }) => {
             bail!("{e}; stop it first or choose another --data-dir")
         }
         Err(e) => {
             return Err(e)
-                .with_context(|| format!("cannot open data folder {}", args.data_dir.display()));
+                .with_context(|| format!("cannot open data folder {}", data_dir.display()));
         }
     };
-    let mut config = EngineConfig::new(args.data_dir.clone());
+    let mut config = EngineConfig::new(data_dir.clone());
     config.scope = Scope {
         region: args.region,
         account: args.account_id,
@@ -73,7 +78,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // The one line that says the server is ready (tests read the address from it).
     println!(
         "lambkin listening on http://{addr} (data {}, concurrency {account}, time scale {})",
-        args.data_dir.display(),
+        data_dir.display(),
         time_scale.factor()
     );
     let sqs = engine.sqs().clone();

@@ -458,3 +458,36 @@ async fn startup_failures_are_function_errors() {
     let (_, body) = invoke(&s, "pymissing", "{}").await;
     assert_eq!(body["errorType"], "Runtime.ImportModuleError");
 }
+
+/// The README's first command uses the default data folder, `./.lambkin`: relative. Every
+/// runtime must still find its bootstrap and code, whatever folder the server started in.
+#[tokio::test]
+async fn a_relative_data_folder_works_for_every_runtime() {
+    let cwd = tempfile::tempdir().unwrap();
+    let s = TestServer::start_from(cwd.path(), &[]);
+    let absolute = cwd.path().join(".lambkin");
+    assert!(
+        s.ready_line
+            .contains(&format!("(data {},", absolute.display())),
+        "the ready line names the absolute data folder: {}",
+        s.ready_line
+    );
+    s.create_node("node", "node-echo-cjs", "index.handler")
+        .await;
+    s.create(
+        "python",
+        Runtime::Python312,
+        "lambda_function.lambda_handler",
+        zip_fixture("python-echo"),
+    )
+    .await;
+    s.create_rust_echo("provided").await;
+    for name in ["node", "python", "provided"] {
+        assert_eq!(
+            invoke(&s, name, r#"{"n":1}"#).await,
+            (None, serde_json::json!({"n": 1})),
+            "{name}"
+        );
+    }
+    assert!(absolute.join("queue.db").exists());
+}

@@ -21,6 +21,8 @@ pub struct TestServer {
     pub child: Child,
     pub url: String,
     pub data: PathBuf,
+    /// The line the server printed when ready.
+    pub ready_line: String,
     _dir: Option<TempDir>,
     pub lambda: aws_sdk_lambda::Client,
 }
@@ -53,11 +55,30 @@ impl TestServer {
         Self::spawn(data, args, &[])
     }
 
+    /// A server started from `cwd` with the default data folder (`./.lambkin`, relative), as
+    /// the README's first command starts it.
+    pub fn start_from(cwd: &Path, args: &[&str]) -> Self {
+        Self::spawn_cmd(cwd.join(".lambkin"), args, &[], |cmd| {
+            cmd.current_dir(cwd);
+        })
+    }
+
     fn spawn(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lambkin"))
-            .arg("serve")
-            .args(["--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data)
+        Self::spawn_cmd(data.to_path_buf(), args, env, |cmd| {
+            cmd.arg("--data-dir").arg(data);
+        })
+    }
+
+    fn spawn_cmd(
+        data: PathBuf,
+        args: &[&str],
+        env: &[(&str, &str)],
+        setup: impl FnOnce(&mut Command),
+    ) -> Self {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lambkin"));
+        cmd.arg("serve").args(["--listen", "127.0.0.1:0"]);
+        setup(&mut cmd);
+        let mut child = cmd
             .args(args)
             // A developer's own settings must not change what the tests see.
             .env_remove("LAMBKIN_ENV_CORES")
@@ -81,6 +102,7 @@ impl TestServer {
         let line = rx
             .recv_timeout(Duration::from_secs(20))
             .expect("server printed its ready line");
+        let ready_line = line.clone();
         let url = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
@@ -90,7 +112,8 @@ impl TestServer {
         TestServer {
             child,
             url,
-            data: data.to_path_buf(),
+            data,
+            ready_line,
             _dir: None,
             lambda,
         }

@@ -117,7 +117,14 @@ async fn hold(a: &ReservedArgs, seconds: u64, pid: u32) -> anyhow::Result<()> {
     let name = "bench-reserved-held";
     let client = reserved_function(&a.target, name, a.reserved, 900).await?;
     let hold = Bytes::from(json!({"sleep_ms": (seconds + 30) * 1000}).to_string());
-    send_events(&client, name, hold, a.reserved as usize, a.reserved as usize).await?;
+    send_events(
+        &client,
+        name,
+        hold,
+        a.reserved as usize,
+        a.reserved as usize,
+    )
+    .await?;
     send_events(&client, name, Bytes::from_static(b"{}"), a.count, 64).await?;
     // Let the claims and the first throttles settle, then measure a quiet window.
     tokio::time::sleep(Duration::from_secs(2)).await;
