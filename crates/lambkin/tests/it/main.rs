@@ -11,6 +11,7 @@ mod cores;
 mod crash;
 mod destinations;
 mod invoke;
+mod readme;
 mod retries;
 mod runtime_api;
 mod runtimes;
