@@ -1,5 +1,6 @@
 //! lambkin's HTTP surfaces: the AWS Lambda REST-JSON API (`lambda/`, paths and shapes exactly
-//! as AWS) and lambkin's own small API (`admin/`, under `/_lambkin/`) used by the CLI.
+//! as AWS), lambkin's own small API (`admin/`, under `/_lambkin/`) used by the CLI, and the
+//! Prometheus scrape endpoint (`metrics.rs`, `GET /metrics`).
 //!
 //! Each handler is named after its operation, decodes the wire shape, makes one call on
 //! [`lambkin_engine::Engine`], and encodes the answer. [`error::AwsError`] is the only place
@@ -9,6 +10,7 @@
 mod admin;
 mod error;
 mod lambda;
+mod metrics;
 mod query_protocol;
 mod request_id;
 mod shared_endpoint;
@@ -31,6 +33,7 @@ pub fn router(engine: Engine) -> Router {
     Router::new()
         .merge(lambda::routes())
         .merge(admin::routes())
+        .merge(metrics::routes())
         .merge(shared_endpoint::routes())
         .fallback(unknown_operation)
         .layer(axum::middleware::map_response(request_id::ensure))

@@ -131,6 +131,7 @@ impl Engine {
             ..
         } = attempt;
         let next = NextState::Failed(condition);
+        entry.slots.metrics.dropped(condition);
         let Some(deliveries) = self
             .owed_without_run(&entry, &qualifier, &ev, next, ev.invocations, now)
             .await
@@ -163,11 +164,16 @@ impl Engine {
         // Shared, not copied: the run and the records both read it.
         let payload = Bytes::from(std::mem::take(&mut ev.payload));
         let started_at = inner.clock.now();
+        let metrics = &entry.slots.metrics;
+        metrics
+            .async_age
+            .observe(started_at.since(ev.enqueued_at).as_secs_f64());
         let result = self
             .run_on_environment(&entry, &ev, &qualifier, payload.clone())
             .await;
         drop(permit);
         let ended_at = inner.clock.now();
+        self.count_run(metrics, &result);
         let mut history = history(&ev);
         history.invocations += 1;
         let step = if result.outcome.is_function_error() {
@@ -176,6 +182,9 @@ impl Engine {
             Step::Success
         };
         let next = after_run(decide(step, history, &policy, ended_at));
+        if let NextState::Failed(condition) = next {
+            metrics.dropped(condition);
+        }
         let keep_response = match result.outcome {
             Outcome::Success => invoke_config.destinations.on_success.is_some(),
             _ => true,

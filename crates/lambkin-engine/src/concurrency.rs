@@ -8,9 +8,11 @@
 //! slot that function could use to wake it, so a waiting backlog costs nothing until then.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use tokio::sync::Notify;
+
+use crate::metrics::FunctionMetrics;
 
 /// `TooManyRequestsException.Reason` values lambkin produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,16 +36,27 @@ impl ThrottleReason {
     }
 }
 
-/// Per-function counters, owned by the function's registry entry.
-#[derive(Debug, Default)]
+/// Per-function counters, owned by the function's registry entry and shared by its
+/// snapshots.
+#[derive(Debug)]
 pub(crate) struct FunctionSlots {
     pub in_flight: AtomicU32,
-    /// AWS's `Throttles`: sync invokes refused with 429, and async events that were due while
-    /// every slot of the function was busy (each counted once, however long it waits).
-    pub throttles: AtomicU64,
     /// Set by the dispatcher when it holds an event of this function for a slot; the next
     /// release of one of its reserved slots takes it and wakes the dispatcher.
     waiting: AtomicBool,
+    /// Its metrics; `metrics.throttles` is AWS's `Throttles`: sync invokes refused with 429,
+    /// and async events that were due while every slot was busy (once each).
+    pub metrics: FunctionMetrics,
+}
+
+impl FunctionSlots {
+    pub(crate) fn new(metrics: FunctionMetrics) -> Arc<Self> {
+        Arc::new(FunctionSlots {
+            in_flight: AtomicU32::new(0),
+            waiting: AtomicBool::new(false),
+            metrics,
+        })
+    }
 }
 
 // The waiting flags and the slot counters are a Dekker pair (the dispatcher sets a flag, then
@@ -182,8 +195,14 @@ mod tests {
     fn reserved_and_unreserved_pools() {
         let limiter = Limiter::new(4, Arc::new(Notify::new()));
         limiter.set_reserved_total(1);
-        let reserved = Arc::new(FunctionSlots::default());
-        let open = Arc::new(FunctionSlots::default());
+        let metrics = crate::Metrics::new();
+        let slots = |n: &str| {
+            FunctionSlots::new(
+                metrics.function(&lambkin_model::FunctionName::parse(n).expect("name")),
+            )
+        };
+        let reserved = slots("reserved");
+        let open = slots("open");
 
         let r1 = limiter.acquire(&reserved, Some(1)).expect("reserved slot");
         assert_eq!(
@@ -216,8 +235,14 @@ mod tests {
         let wake = Arc::new(Notify::new());
         let limiter = Limiter::new(4, wake.clone());
         limiter.set_reserved_total(1);
-        let narrow = Arc::new(FunctionSlots::default());
-        let open = Arc::new(FunctionSlots::default());
+        let metrics = crate::Metrics::new();
+        let slots = |n: &str| {
+            FunctionSlots::new(
+                metrics.function(&lambkin_model::FunctionName::parse(n).expect("name")),
+            )
+        };
+        let narrow = slots("narrow");
+        let open = slots("open");
         let woken = || async {
             tokio::time::timeout(Duration::from_millis(50), wake.notified())
                 .await

@@ -179,7 +179,7 @@ impl Engine {
             config.clone(),
             &self.code_root(),
             HashMap::new(),
-            Default::default(),
+            crate::concurrency::FunctionSlots::new(self.inner.metrics.function(&config.name)),
         ));
         Ok(config)
     }
@@ -221,6 +221,7 @@ impl Engine {
         // AWS discards events still queued for a deleted function.
         self.inner.store.discard_events(name).await?;
         self.inner.registry.remove(name);
+        self.inner.metrics.forget_function(name);
         self.limits_changed();
         self.inner.pool.evict(name);
         Ok(())

@@ -265,7 +265,7 @@ impl Engine {
                         Decision::AwaitSlot { until } => {
                             if head.await_until.is_none() {
                                 head.ev.throttles += 1;
-                                entry.slots.throttles.fetch_add(1, Ordering::Relaxed);
+                                entry.slots.metrics.throttles.inc();
                             }
                             head.await_until = Some(until);
                             return Head::Waits(until);

@@ -4,7 +4,8 @@ use lambkin_model::{FunctionName, RequestId};
 use lambkin_sandbox::PoolStats;
 use lambkin_store::{DeliveryRecord, DeliveryStats, EventRecord, EventSummary, QueueStats};
 
-use crate::{Engine, EngineError};
+use crate::metrics::Snapshot;
+use crate::{Engine, EngineError, MetricsFormat};
 
 #[derive(Debug, Clone)]
 pub struct Status {
@@ -34,7 +35,7 @@ impl Engine {
         let functions = self.inner.registry.all();
         let throttles = functions
             .iter()
-            .map(|f| f.slots.throttles.load(std::sync::atomic::Ordering::Relaxed))
+            .map(|f| f.slots.metrics.throttles.get())
             .sum();
         Ok(Status {
             throttles,
@@ -43,6 +44,38 @@ impl Engine {
             functions: functions.len(),
             deliveries: self.inner.store.delivery_stats().await?,
         })
+    }
+
+    /// Everything `/metrics` serves, refreshed from the same sources as [`Engine::status`].
+    pub async fn metrics(&self, format: MetricsFormat) -> Result<String, EngineError> {
+        let inner = &self.inner;
+        let functions = inner
+            .registry
+            .all()
+            .into_iter()
+            .map(|f| {
+                let in_flight = f.slots.in_flight.load(std::sync::atomic::Ordering::Relaxed);
+                (f.config.name.clone(), f.slots.metrics.clone(), in_flight)
+            })
+            .collect();
+        let queues = match inner.sqs.message_counts().await {
+            Ok(q) => q,
+            Err(lambkin_sqs::SqsError::Store(e)) => return Err(e.into()),
+            // Only a store failure can reach here; anything else leaves the queues out.
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot count SQS messages for /metrics");
+                Vec::new()
+            }
+        };
+        let snapshot = Snapshot {
+            queue: inner.store.stats().await?,
+            deliveries: inner.store.delivery_stats().await?,
+            environments: inner.pool.stats(),
+            unreserved_in_use: inner.limiter.unreserved_in_use(),
+            functions,
+            queues,
+        };
+        Ok(inner.metrics.render(snapshot, format))
     }
 
     /// The deliveries an event owes and their progress.

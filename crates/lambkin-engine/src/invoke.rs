@@ -75,10 +75,7 @@ impl Engine {
             .limiter
             .acquire(&entry.slots, entry.config.reserved_concurrency)
             .map_err(|reason| {
-                entry
-                    .slots
-                    .throttles
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                entry.slots.metrics.throttles.inc();
                 EngineError::Throttled(reason)
             })?;
         let request_id = RequestId::random();
@@ -92,10 +89,11 @@ impl Engine {
         };
         // The invocation runs in its own task: a caller that hangs up does not cut the function
         // off mid-run (AWS lets it finish), and the slot stays taken until it does.
-        let pool = self.inner.pool.clone();
+        let engine = self.clone();
         let result = tokio::spawn(async move {
-            let result = pool.invoke(&entry.spec, invocation).await;
+            let result = engine.inner.pool.invoke(&entry.spec, invocation).await;
             drop(permit);
+            engine.count_run(&entry.slots.metrics, &result);
             result
         })
         .await
@@ -127,7 +125,20 @@ impl Engine {
             })
             .await?;
         self.inner.wake.work();
+        entry.slots.metrics.async_received.inc();
         Ok(request_id)
+    }
+
+    /// AWS's Invocations, Errors, Duration and Init Duration for one run of function code.
+    pub(crate) fn count_run(
+        &self,
+        metrics: &crate::metrics::FunctionMetrics,
+        result: &lambkin_sandbox::InvocationResult,
+    ) {
+        metrics.invoked(result.duration, result.outcome.is_function_error());
+        if let Some(init) = result.init_duration {
+            self.inner.metrics.init_duration.observe(init.as_secs_f64());
+        }
     }
 
     /// `DryRun`: validates that the function exists and could be invoked.

@@ -35,6 +35,7 @@ mod invoke;
 mod lanes;
 mod lifecycle;
 mod logs;
+mod metrics;
 mod recorder;
 mod registry;
 mod validate;
@@ -49,6 +50,7 @@ pub use inspect::Status;
 pub use invoke::{SyncInvocation, SyncOptions};
 pub use lambkin_sandbox::EnvironmentCores;
 pub use logs::{FunctionLogs, LogChunk};
+pub use metrics::{Metrics, MetricsFormat};
 
 use std::sync::Arc;
 
@@ -70,6 +72,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     registry: registry::Registry,
     limiter: Arc<concurrency::Limiter>,
+    metrics: Arc<Metrics>,
     pool: Arc<EnvironmentPool>,
     logs: Arc<FunctionLogs>,
     /// Wakes the dispatcher: new event, finished attempt, or retry scheduled.

@@ -9,9 +9,9 @@ use lambkin_sandbox::{EnvironmentPool, SandboxConfig, install_shims};
 use lambkin_store::Store;
 use tokio::sync::{Notify, watch};
 
-use crate::concurrency::Limiter;
+use crate::concurrency::{FunctionSlots, Limiter};
 use crate::registry::{FunctionEntry, Registry};
-use crate::{Engine, EngineConfig, EngineError, FunctionLogs, Inner};
+use crate::{Engine, EngineConfig, EngineError, FunctionLogs, Inner, Metrics};
 
 impl Engine {
     /// Loads the catalog, re-queues events cut off by a previous crash, and starts the
@@ -33,6 +33,8 @@ impl Engine {
         let wake = crate::dispatcher::Wake::default();
         let limiter = Limiter::new(config.account_concurrency, wake.notify.clone());
 
+        let metrics = Arc::new(Metrics::new());
+        store.observe_commits(metrics.commits());
         let registry = Registry::default();
         let code_root = config.data_dir.join("code");
         for function in store.functions().await? {
@@ -42,12 +44,8 @@ impl Engine {
                 .into_iter()
                 .map(|(q, c)| (q.to_string(), c))
                 .collect();
-            registry.put(FunctionEntry::new(
-                function,
-                &code_root,
-                configs,
-                Default::default(),
-            ));
+            let slots = FunctionSlots::new(metrics.function(&function.name));
+            registry.put(FunctionEntry::new(function, &code_root, configs, slots));
         }
         limiter.set_reserved_total(registry.reserved_total());
         let recovered = store.recover(clock.now()).await?;
@@ -82,6 +80,7 @@ impl Engine {
                 clock,
                 registry,
                 limiter,
+                metrics,
                 pool,
                 logs,
                 wake,

@@ -40,6 +40,8 @@ pub struct Environment {
     max_memory_mb: u64,
     memory_read_at: Option<Instant>,
     reaper: Option<Arc<crate::Reaper>>,
+    /// Held while a new environment is in its init phase (the pool's `starting` count).
+    pub(crate) starting: Option<crate::pool::Starting>,
 }
 
 impl Environment {
@@ -113,6 +115,7 @@ impl Environment {
             max_memory_mb: 0,
             memory_read_at: None,
             reaper,
+            starting: None,
         })
     }
 
@@ -128,6 +131,7 @@ impl Environment {
             self.capture.start();
         }
         let init = self.wait_for_init().await;
+        self.starting = None;
         self.platform_line(&start_line(&id, &self.spec.version));
         let begun = Instant::now();
         let reply = match init {

@@ -26,7 +26,31 @@ struct Idle {
 pub struct PoolStats {
     pub cold_starts: u64,
     pub warm_starts: u64,
+    /// Environments waiting for their next invocation.
     pub idle: u64,
+    /// Environments running an invocation (their init done).
+    pub busy: u64,
+    /// Environments started for an invocation and still in their init phase.
+    pub starting: u64,
+}
+
+/// Counts an environment in its init phase until dropped.
+#[derive(Debug)]
+pub(crate) struct Starting(Arc<AtomicU64>);
+
+impl Drop for Starting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Counts an invocation in progress until dropped.
+struct InProgress<'a>(&'a AtomicU64);
+
+impl Drop for InProgress<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 #[derive(Debug)]
@@ -37,6 +61,8 @@ pub struct EnvironmentPool {
     idle: Mutex<HashMap<FunctionName, Vec<Idle>>>,
     cold: AtomicU64,
     warm: AtomicU64,
+    in_progress: AtomicU64,
+    starting: Arc<AtomicU64>,
     cores: CorePlanner,
 }
 
@@ -50,12 +76,16 @@ impl EnvironmentPool {
             idle: Mutex::new(HashMap::new()),
             cold: AtomicU64::new(0),
             warm: AtomicU64::new(0),
+            in_progress: AtomicU64::new(0),
+            starting: Arc::default(),
             cores,
         })
     }
 
     /// Runs `inv` on an idle environment of this revision, or on a new one.
     pub async fn invoke(&self, spec: &Arc<EnvironmentSpec>, inv: Invocation) -> InvocationResult {
+        self.in_progress.fetch_add(1, Ordering::Relaxed);
+        let _in_progress = InProgress(&self.in_progress);
         let mut env = match self.take_idle(spec) {
             Some(env) => {
                 self.warm.fetch_add(1, Ordering::Relaxed);
@@ -73,7 +103,11 @@ impl EnvironmentPool {
                 )
                 .await
                 {
-                    Ok(env) => env,
+                    Ok(mut env) => {
+                        self.starting.fetch_add(1, Ordering::Relaxed);
+                        env.starting = Some(Starting(self.starting.clone()));
+                        env
+                    }
                     Err(e) => return self.failed_start(spec, inv, &e),
                 }
             }
@@ -145,10 +179,16 @@ impl EnvironmentPool {
             .lock()
             .map(|i| i.values().map(|l| l.len() as u64).sum())
             .unwrap_or(0);
+        let starting = self.starting.load(Ordering::Relaxed);
         PoolStats {
             cold_starts: self.cold.load(Ordering::Relaxed),
             warm_starts: self.warm.load(Ordering::Relaxed),
             idle,
+            busy: self
+                .in_progress
+                .load(Ordering::Relaxed)
+                .saturating_sub(starting),
+            starting,
         }
     }
 

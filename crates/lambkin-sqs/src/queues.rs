@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use lambkin_store::SqsQueueRecord;
+use lambkin_store::{SqsQueueCounts, SqsQueueRecord};
 
 use crate::{QueueName, QueueSettings, Sqs, SqsError};
 
@@ -166,6 +166,37 @@ impl Sqs {
         let mut purges = self.inner.purges.lock().unwrap_or_else(|e| e.into_inner());
         purges.remove(q.as_str());
         Ok(())
+    }
+
+    /// Every queue's message counts, by name (for metrics). A queue deleted meanwhile is left
+    /// out.
+    pub async fn message_counts(&self) -> Result<Vec<(String, SqsQueueCounts)>, SqsError> {
+        let store = &self.inner.store;
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let names = store.sqs_list_queues("", after.take(), LIST_LIMIT).await?;
+            let last_page = names.len() < LIST_LIMIT;
+            for name in &names {
+                let Ok(q) = QueueName::parse(name) else {
+                    continue;
+                };
+                let settings = match self.load(&q).await {
+                    Ok((_, settings)) => settings,
+                    Err(SqsError::QueueDoesNotExist) => continue,
+                    Err(e) => return Err(e),
+                };
+                let now = self.now();
+                let counts = store
+                    .sqs_counts(name, now, self.expire_before(&settings, now))
+                    .await?;
+                out.push((name.clone(), counts));
+            }
+            if last_page {
+                return Ok(out);
+            }
+            after = names.last().cloned();
+        }
     }
 
     /// GetQueueAttributes: `names` may hold `All`; unknown names fail the whole call.

@@ -27,7 +27,7 @@ pub use outbox::{
     Delivery, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryResult, DeliveryState,
     DeliveryStats, NewDelivery, Outbox,
 };
-pub use queue::Queue;
+pub use queue::{CommitObserver, Queue};
 pub use records::{
     AttemptFinish, AttemptRecord, ClaimRequest, Claimed, ClaimedEvent, EventRecord, EventSummary,
     NewEvent, NextState, QueueStats,

@@ -8,8 +8,19 @@ use crate::{
     StoreError,
 };
 
+/// Told of every durable write the store makes: how long the commit took (from the start of
+/// the transaction to the end of its fsync) and how many writes it held. The engine turns it
+/// into metrics; the store stays free of any metrics library.
+pub trait CommitObserver: Send + Sync + std::fmt::Debug {
+    fn committed(&self, took: std::time::Duration, writes: usize);
+}
+
 #[async_trait]
 pub trait Queue: Send + Sync + std::fmt::Debug {
+    /// Installs the observer of commits (once; later calls are ignored). A backend without
+    /// group commit may ignore it.
+    fn observe_commits(&self, _observer: std::sync::Arc<dyn CommitObserver>) {}
+
     /// Returns once the event is durable (committed and fsync'd), never before.
     async fn enqueue(&self, event: NewEvent) -> Result<(), StoreError>;
 

@@ -20,6 +20,7 @@ use tokio::sync::{Semaphore, mpsc};
 
 use super::delivery_policy::{Channel, Failure, after_failure};
 use super::target::Target;
+use crate::metrics::SnsOutcome;
 use crate::{Engine, EngineError};
 
 /// A deliverer that dies mid-delivery leaves its deliveries to be taken again after this.
@@ -126,8 +127,10 @@ impl Engine {
     /// One delivery, turned into what to record.
     async fn attempt_delivery(&self, delivery: Delivery, http: &HttpClient) -> DeliveryResult {
         let attempts = delivery.attempts;
+        let kind = delivery.kind;
+        let source = (kind != DeliveryKind::Subscription).then(|| delivery.source.clone());
         let (channel, outcome) = self.deliver_one(delivery, http).await;
-        match outcome {
+        let result = match outcome {
             Ok(()) => DeliveryResult::Delivered,
             Err(failure) => after_failure(
                 channel,
@@ -136,7 +139,44 @@ impl Engine {
                 self.inner.clock.now(),
                 self.inner.config.time_scale,
             ),
+        };
+        self.count_delivery(kind, source.as_deref(), &result).await;
+        result
+    }
+
+    /// AWS's DeadLetterErrors and DestinationDeliveryFailures for the function that owed the
+    /// delivery (found through its event; failures are rare), and SNS deliveries by outcome.
+    async fn count_delivery(
+        &self,
+        kind: DeliveryKind,
+        source: Option<&str>,
+        result: &DeliveryResult,
+    ) {
+        let metrics = &self.inner.metrics;
+        if kind == DeliveryKind::Subscription {
+            metrics.sns_delivery(match result {
+                DeliveryResult::Delivered => SnsOutcome::Delivered,
+                DeliveryResult::RetryAt(..) => SnsOutcome::Retried,
+                DeliveryResult::Failed(_) => SnsOutcome::Failed,
+            });
+            return;
         }
+        if !matches!(result, DeliveryResult::Failed(_)) {
+            return;
+        }
+        let Some(id) = source.and_then(lambkin_model::RequestId::parse) else {
+            return;
+        };
+        let Ok(Some(event)) = self.inner.store.event(&id).await else {
+            return;
+        };
+        let Some(entry) = self.inner.registry.get(&event.function) else {
+            return;
+        };
+        match kind {
+            DeliveryKind::DeadLetter => entry.slots.metrics.dead_letter_errors.inc(),
+            _ => entry.slots.metrics.destination_failures.inc(),
+        };
     }
 
     async fn deliver_one(&self, d: Delivery, http: &HttpClient) -> (Channel, Result<(), Failure>) {

@@ -51,6 +51,7 @@ pub struct SqliteStore {
 #[derive(Debug)]
 struct Inner {
     writer: Writer,
+    observer: writer::Observer,
     readers: Mutex<Vec<Connection>>,
     counts: Arc<Mutex<Counts>>,
     db_path: PathBuf,
@@ -82,10 +83,12 @@ impl SqliteStore {
         schema::configure_writer(&conn)?;
         schema::migrate(&conn)?;
         let counts = Arc::new(Mutex::new(Counts::load(&conn)?));
-        let writer = Writer::start(conn, counts.clone())?;
+        let observer = writer::Observer::default();
+        let writer = Writer::start(conn, counts.clone(), observer.clone())?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 writer,
+                observer,
                 readers: Mutex::new(Vec::new()),
                 counts,
                 db_path,

@@ -17,6 +17,10 @@ const RUNNING: &str = "running";
 
 #[async_trait]
 impl Queue for SqliteStore {
+    fn observe_commits(&self, observer: std::sync::Arc<dyn crate::CommitObserver>) {
+        let _ = self.inner.observer.set(observer);
+    }
+
     async fn enqueue(&self, event: NewEvent) -> Result<(), StoreError> {
         self.inner
             .writer

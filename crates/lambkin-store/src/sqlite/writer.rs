@@ -4,14 +4,18 @@
 //! (an event never becomes final without the deliveries it owes) while the rest of the batch
 //! commits.
 
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::thread;
+use std::time::Instant;
 
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::oneshot;
 
 use super::counts::Counts;
-use crate::StoreError;
+use crate::{CommitObserver, StoreError};
+
+/// Where the writer reports its commits, once someone asks (`Queue::observe_commits`).
+pub(super) type Observer = Arc<OnceLock<Arc<dyn CommitObserver>>>;
 
 /// Runs inside the batch transaction, recording how it moved events between states; returns
 /// whether it succeeded (else its savepoint is rolled back) and the answer to deliver once the
@@ -29,11 +33,15 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn start(conn: Connection, counts: Arc<Mutex<Counts>>) -> Result<Self, StoreError> {
+    pub(super) fn start(
+        conn: Connection,
+        counts: Arc<Mutex<Counts>>,
+        observer: Observer,
+    ) -> Result<Self, StoreError> {
         let (tx, rx) = mpsc::channel::<Job>();
         thread::Builder::new()
             .name("lambkin-store-writer".into())
-            .spawn(move || run(conn, rx, &counts))
+            .spawn(move || run(conn, rx, &counts, &observer))
             .map_err(|source| StoreError::Open {
                 path: "writer thread".into(),
                 source,
@@ -65,7 +73,12 @@ impl Writer {
     }
 }
 
-fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, counts: &Mutex<Counts>) {
+fn run(
+    mut conn: Connection,
+    rx: mpsc::Receiver<Job>,
+    counts: &Mutex<Counts>,
+    observer: &OnceLock<Arc<dyn CommitObserver>>,
+) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut answers = Vec::with_capacity(MAX_BATCH);
     // Blocks for the first job; ends when every sender (the store) is gone.
@@ -78,7 +91,12 @@ fn run(mut conn: Connection, rx: mpsc::Receiver<Job>, counts: &Mutex<Counts>) {
             }
         }
         let mut delta = Counts::default();
+        let writes = batch.len();
+        let started = Instant::now();
         let commit = commit_batch(&mut conn, &mut batch, &mut answers, &mut delta);
+        if let Some(o) = observer.get() {
+            o.committed(started.elapsed(), writes);
+        }
         match &commit {
             Ok(()) => {
                 // A panic elsewhere while holding the lock must not freeze the counts.

@@ -11,6 +11,7 @@ mod cores;
 mod crash;
 mod destinations;
 mod invoke;
+mod metrics;
 mod readme;
 mod retries;
 mod runtime_api;
