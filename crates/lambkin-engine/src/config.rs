@@ -24,6 +24,8 @@ pub struct EngineConfig {
     pub hold_deliveries: bool,
     /// Which cores each environment process may use.
     pub environment_cores: EnvironmentCores,
+    /// What finished longer ago than this (scaled by `time_scale`) is removed.
+    pub retention: Duration,
     /// Kills what function processes started if the server dies (see `lambkin_sandbox::Reaper`).
     pub reaper: Option<Arc<Reaper>>,
 }
@@ -41,6 +43,7 @@ impl EngineConfig {
             shutdown_grace: Duration::from_secs(10),
             hold_deliveries: false,
             environment_cores: EnvironmentCores::default(),
+            retention: Duration::from_secs(72 * 3600),
             reaper: None,
         }
     }

@@ -78,6 +78,11 @@ impl Engine {
         Ok(inner.metrics.render(snapshot, format))
     }
 
+    /// The latest retention cutoff: events that ended before it are gone.
+    pub async fn pruned_before(&self) -> Result<Option<lambkin_model::Timestamp>, EngineError> {
+        Ok(self.inner.store.pruned_before().await?)
+    }
+
     /// The deliveries an event owes and their progress.
     pub async fn deliveries(&self, id: &RequestId) -> Result<Vec<DeliveryRecord>, EngineError> {
         Ok(self.inner.store.deliveries(id.as_str()).await?)

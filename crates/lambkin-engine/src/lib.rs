@@ -38,6 +38,7 @@ mod logs;
 mod metrics;
 mod recorder;
 mod registry;
+mod retention;
 mod validate;
 
 pub use code_package::{CodePackage, zip_folder};

@@ -23,8 +23,13 @@ impl Engine {
     ) -> Result<Engine, EngineError> {
         let runtimes_dir = config.data_dir.join("runtimes");
         install_shims(&runtimes_dir).map_err(EngineError::Io)?;
-        let logs = FunctionLogs::open(&config.data_dir.join("logs"), clock.clone())
-            .map_err(EngineError::Io)?;
+        let retention = config.time_scale.apply(config.retention);
+        let logs = FunctionLogs::open(
+            &config.data_dir.join("logs"),
+            clock.clone(),
+            crate::retention::segment_age(retention),
+        )
+        .map_err(EngineError::Io)?;
         let mut sandbox = SandboxConfig::new(runtimes_dir, config.scope.region.clone());
         sandbox.keep_alive = config.keep_alive;
         sandbox.cores = config.environment_cores;
@@ -98,6 +103,7 @@ impl Engine {
         if !engine.inner.config.hold_deliveries {
             tokio::spawn(engine.clone().deliver());
         }
+        tokio::spawn(engine.clone().retain());
         tokio::spawn(reap(
             engine.inner.pool.clone(),
             engine.inner.stop.subscribe(),

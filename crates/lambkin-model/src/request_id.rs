@@ -28,6 +28,14 @@ impl RequestId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// When lambkin issued it: a UUIDv7 carries its creation time (ms). `None` for other UUIDs.
+    pub fn issued_at(&self) -> Option<crate::Timestamp> {
+        let uuid = uuid::Uuid::parse_str(&self.0).ok()?;
+        let (secs, nanos) = uuid.get_timestamp()?.to_unix();
+        let ms = i64::try_from(secs).ok()? * 1000 + i64::from(nanos / 1_000_000);
+        Some(crate::Timestamp(ms))
+    }
 }
 
 impl fmt::Display for RequestId {
@@ -39,6 +47,18 @@ impl fmt::Display for RequestId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_id_knows_when_it_was_issued() {
+        let before = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_millis() as i64;
+        let at = RequestId::random().issued_at().expect("v7").0;
+        assert!((before..before + 1000).contains(&at), "{before} {at}");
+        let v4 = RequestId::parse("c2a6f2ae-1234-4000-8000-00000000abcd").expect("uuid");
+        assert_eq!(v4.issued_at(), None);
+    }
 
     #[test]
     fn parses_only_uuids() {

@@ -824,6 +824,127 @@ pub async fn final_state_records_its_deliveries(store: Arc<dyn Store>) {
     );
 }
 
+/// Retention removes what finished before the cutoff, with its attempts and finished
+/// deliveries, in steps of at most `limit`; never an unfinished event, one owed a pending
+/// delivery, or anything that finished after the cutoff. Counts follow.
+pub async fn prune_removes_only_what_finished_before_the_cutoff(store: Arc<dyn Store>) {
+    use crate::{DeliveryLease, DeliveryResult};
+    // (name, final state at ms, owes: None | Some(delivered?))
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        let ev = new_event("f", 0);
+        ids.push(ev.request_id.clone());
+        store.enqueue(ev).await.unwrap();
+    }
+    let claimed = store
+        .claim(&ClaimRequest::any(Timestamp(1), 6, Timestamp(LEASE)))
+        .await
+        .unwrap()
+        .events;
+    let seq = |i: usize| claimed.iter().find(|c| c.request_id == ids[i]).unwrap().seq;
+    // 0: succeeded at 100; 1: failed at 100 owing a delivery still pending;
+    // 2: failed at 100, its delivery done at 150; 3: retry scheduled; 4: succeeded at 500;
+    // 5: still running.
+    store
+        .finish(finish(
+            seq(0),
+            93,
+            OutcomeKind::Success,
+            NextState::Succeeded,
+            1,
+        ))
+        .await
+        .unwrap();
+    let failed = NextState::Failed(FailureCondition::RetriesExhausted);
+    let mut f1 = finish(seq(1), 93, OutcomeKind::FunctionError, failed, 3);
+    f1.deliveries = vec![delivery(ids[1].as_str(), "dlq")];
+    store.finish(f1).await.unwrap();
+    let mut f2 = finish(seq(2), 93, OutcomeKind::FunctionError, failed, 3);
+    f2.deliveries = vec![delivery(ids[2].as_str(), "dlq")];
+    store.finish(f2).await.unwrap();
+    store
+        .finish(finish(
+            seq(3),
+            93,
+            OutcomeKind::FunctionError,
+            NextState::RetryAt(Timestamp(9_000)),
+            1,
+        ))
+        .await
+        .unwrap();
+    store
+        .finish(finish(
+            seq(4),
+            493,
+            OutcomeKind::Success,
+            NextState::Succeeded,
+            1,
+        ))
+        .await
+        .unwrap();
+    let leased = store
+        .claim_deliveries(Timestamp(140), 10, Timestamp(140 + LEASE))
+        .await
+        .unwrap();
+    let done: Vec<(DeliveryLease, DeliveryResult)> = leased
+        .iter()
+        .map(|d| {
+            let result = if d.source == ids[2].as_str() {
+                DeliveryResult::Delivered
+            } else {
+                DeliveryResult::RetryAt(Timestamp(9_000), "busy".into())
+            };
+            (d.lease, result)
+        })
+        .collect();
+    store
+        .complete_deliveries(done, Timestamp(150))
+        .await
+        .unwrap();
+    let before = store.stats().await.unwrap();
+    assert_eq!((before.succeeded, before.failed), (2, 2));
+    assert_eq!(store.pruned_before().await.unwrap(), None);
+
+    let first = store.prune(Timestamp(300), 1).await.unwrap();
+    assert_eq!(
+        (first.events, first.deliveries),
+        (1, 1),
+        "at most the limit per table"
+    );
+    let rest = store.prune(Timestamp(300), 10).await.unwrap();
+    assert_eq!((rest.events, rest.deliveries), (1, 0));
+    assert_eq!(store.prune(Timestamp(300), 10).await.unwrap().total(), 0);
+
+    let present = |i: usize| {
+        let store = store.clone();
+        let id = ids[i].clone();
+        async move { store.event(&id).await.unwrap().is_some() }
+    };
+    assert!(!present(0).await, "succeeded before the cutoff");
+    assert!(present(1).await, "owes a pending delivery");
+    assert!(
+        !present(2).await,
+        "failed before the cutoff, its delivery done"
+    );
+    assert!(present(3).await, "scheduled for a retry, however old");
+    assert!(present(4).await, "finished after the cutoff");
+    assert!(present(5).await, "running, however old");
+    assert!(store.deliveries(ids[2].as_str()).await.unwrap().is_empty());
+    assert_eq!(store.deliveries(ids[1].as_str()).await.unwrap().len(), 1);
+    let after = store.stats().await.unwrap();
+    assert_eq!((after.succeeded, after.failed), (1, 1), "counts follow");
+    assert_eq!(after.running, 1);
+    assert_eq!(after.retry_scheduled, 1);
+    assert_eq!(store.delivery_stats().await.unwrap().delivered, 0);
+    assert_eq!(store.pruned_before().await.unwrap(), Some(Timestamp(300)));
+    store.prune(Timestamp(200), 10).await.unwrap();
+    assert_eq!(
+        store.pruned_before().await.unwrap(),
+        Some(Timestamp(300)),
+        "the latest cutoff is kept"
+    );
+}
+
 /// Delivered and failed are final; a retry comes back when due; stats count failures by kind.
 pub async fn deliveries_complete_retry_and_fail(store: Arc<dyn Store>) {
     let ev = new_event("f", 0);

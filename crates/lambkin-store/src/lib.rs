@@ -17,6 +17,7 @@ mod error;
 mod outbox;
 mod queue;
 mod records;
+mod retention;
 mod sns;
 mod sqlite;
 mod sqs;
@@ -32,6 +33,7 @@ pub use records::{
     AttemptFinish, AttemptRecord, ClaimRequest, Claimed, ClaimedEvent, EventRecord, EventSummary,
     NewEvent, NextState, QueueStats,
 };
+pub use retention::{Pruned, Retention};
 pub use sns::{Page, SnsMessage, SnsStore, Subscribed, SubscriptionRecord, TopicRecord};
 pub use sqlite::SqliteStore;
 pub use sqs::{
@@ -40,6 +42,6 @@ pub use sqs::{
 };
 
 /// A complete backend: every part, shareable across tasks.
-pub trait Store: Queue + Catalog + Outbox + SqsStore + SnsStore {}
+pub trait Store: Queue + Catalog + Outbox + SqsStore + SnsStore + Retention {}
 
-impl<T: Queue + Catalog + Outbox + SqsStore + SnsStore> Store for T {}
+impl<T: Queue + Catalog + Outbox + SqsStore + SnsStore + Retention> Store for T {}

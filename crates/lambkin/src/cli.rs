@@ -56,14 +56,20 @@ pub struct ServeArgs {
     /// Compresses the async schedule, (0, 1]: 0.01 makes a 1-minute retry take 0.6 s.
     ///
     /// Scaled: the retry delays after a function error (1 and 2 minutes), the maximum event age
-    /// (default 6 h, or the function's MaximumEventAgeInSeconds), and the retry delays of
-    /// dead-letter, destination and SNS deliveries. Not scaled: function timeouts, run time and
+    /// (default 6 h, or the function's MaximumEventAgeInSeconds), the retry delays of
+    /// dead-letter, destination and SNS deliveries, and --retention. Not scaled: function timeouts, run time and
     /// init, keep-alive, leases, and SQS's own timers (visibility timeout, delays, retention,
     /// long polls). An event's age runs at the scaled rate while it waits for a busy
     /// function's slot or while earlier attempts run at real speed, so below 1 a deep backlog
     /// reaches its (scaled) maximum age sooner than it would on AWS; measure backlogs at 1.
     #[arg(long, env = "LAMBKIN_TIME_SCALE", default_value_t = 1.0)]
     pub time_scale: f64,
+    /// How long finished events, their attempts and deliveries, delivered SNS messages and
+    /// function log lines are kept: `72h`, `30m`, `7d`, `1h30m`, or seconds. Nothing queued,
+    /// running, scheduled for a retry or owed a delivery is ever removed. Scaled by
+    /// --time-scale.
+    #[arg(long, env = "LAMBKIN_RETENTION", default_value = "72h", value_parser = parse_duration)]
+    pub retention: std::time::Duration,
     /// Account-wide concurrent executions (default: 16 per core, at least 32).
     #[arg(long, env = "LAMBKIN_MAX_CONCURRENCY")]
     pub max_concurrency: Option<u32>,
@@ -212,4 +218,62 @@ pub struct RedriveArgs {
     pub max: usize,
     #[command(flatten)]
     pub client: ClientArgs,
+}
+
+/// A duration as people write it: `72h`, `30m`, `7d`, `45s`, `1h30m`, or a number of seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("{text:?} is not a duration (try 72h, 30m, 7d, 1h30m or seconds)");
+    if let Ok(secs) = text.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
+    }
+    let mut total: u64 = 0;
+    let mut digits = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(bad()),
+        };
+        let n: u64 = digits.parse().map_err(|_| bad())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+        digits.clear();
+    }
+    if !digits.is_empty() || total == 0 {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_secs(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_as_people_write_them() {
+        let s = std::time::Duration::from_secs;
+        for (text, want) in [
+            ("72h", Some(s(72 * 3600))),
+            ("30m", Some(s(1800))),
+            ("7d", Some(s(7 * 86_400))),
+            ("1h30m", Some(s(5400))),
+            ("90", Some(s(90))),
+            ("45s", Some(s(45))),
+            ("0h", None),
+            ("h", None),
+            ("3x", None),
+            ("1h30", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_duration(text).ok(), want, "{text:?}");
+        }
+    }
 }

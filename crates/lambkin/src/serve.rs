@@ -65,6 +65,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.shutdown_grace = Duration::from_secs(args.shutdown_grace);
     config.hold_deliveries = args.hold_deliveries;
     config.environment_cores = args.env_cores.into();
+    config.retention = args.retention;
     config.reaper = start_reaper();
     let account = config.account_concurrency;
 

@@ -90,7 +90,17 @@ pub(crate) fn event_json(e: &EventRecord, deliveries: &[DeliveryRecord]) -> Valu
 async fn event(State(engine): State<Engine>, Path(id): Path<String>) -> Result<Response, AwsError> {
     let not_found = || AwsError::not_found(format!("Event not found: {id}"));
     let rid = RequestId::parse(&id).ok_or_else(not_found)?;
-    let rec = engine.event(&rid).await?.ok_or_else(not_found)?;
+    let Some(rec) = engine.event(&rid).await? else {
+        // An id issued before the retention's last cutoff may have been removed by it.
+        return match (rid.issued_at(), engine.pruned_before().await?) {
+            (Some(issued), Some(cutoff)) if issued < cutoff => Err(AwsError::not_found(format!(
+                "Event not found: {id}. It was accepted at {}, and events that ended before {} have been removed by retention (--retention)",
+                issued.to_iso_millis(),
+                cutoff.to_iso_millis()
+            ))),
+            _ => Err(not_found()),
+        };
+    };
     let deliveries = engine.deliveries(&rid).await?;
     Ok(Json(event_json(&rec, &deliveries)).into_response())
 }

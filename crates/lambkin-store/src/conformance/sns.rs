@@ -339,3 +339,45 @@ pub async fn two_deliveries_are_pending(store: Arc<dyn Store>) {
         "the message committed with its deliveries"
     );
 }
+
+/// A published message goes once no delivery refers to it and it is older than the cutoff.
+pub async fn prune_removes_sns_messages_once_delivered(store: Arc<dyn Store>) {
+    use crate::DeliveryResult;
+    store.create_topic(topic(TOPIC)).await.unwrap();
+    subscribe(&store, subscription(TOPIC, 0)).await;
+    store
+        .publish(
+            TOPIC,
+            vec![message("old"), message("pending")],
+            Timestamp(50),
+        )
+        .await
+        .unwrap();
+    let claimed = store
+        .claim_deliveries(Timestamp(60), 10, Timestamp(1000))
+        .await
+        .unwrap();
+    let done: Vec<_> = claimed
+        .iter()
+        .filter(|d| d.source == "old")
+        .map(|d| (d.lease, DeliveryResult::Delivered))
+        .collect();
+    store
+        .complete_deliveries(done, Timestamp(70))
+        .await
+        .unwrap();
+
+    let pruned = store.prune(Timestamp(100), 10).await.unwrap();
+    assert_eq!(
+        (pruned.deliveries, pruned.sns_messages),
+        (1, 1),
+        "{pruned:?}"
+    );
+    assert_eq!(store.sns_message("old").await.unwrap(), None);
+    assert_eq!(
+        store.sns_message("pending").await.unwrap(),
+        Some(body("pending")),
+        "a message with a pending delivery stays, however old"
+    );
+    assert_eq!(store.deliveries("pending").await.unwrap().len(), 1);
+}

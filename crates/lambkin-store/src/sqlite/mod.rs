@@ -27,6 +27,7 @@ macro_rules! conformance_tests {
 mod catalog_ops;
 mod counts;
 mod outbox_ops;
+mod prune_ops;
 mod queue_ops;
 mod schema;
 mod sns_ops;
@@ -140,6 +141,7 @@ mod tests {
         claim_keeps_within_each_functions_room,
         claim_shares_room_between_functions,
         extend_lease_keeps_a_claim,
+        prune_removes_only_what_finished_before_the_cutoff,
         finish_moves_to_next_state_and_records_attempts,
         expired_lease_is_reclaimed_as_rerun,
         release_hands_events_back,

@@ -35,6 +35,9 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         );
         CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (due_at) WHERE due_at IS NOT NULL;
         CREATE INDEX IF NOT EXISTS deliveries_by_source ON deliveries (source);
+        -- Retention: finished deliveries by the time they finished.
+        CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (updated_at)
+            WHERE due_at IS NULL;
         ",
     )?;
     Ok(())

@@ -7,7 +7,13 @@ use crate::StoreError;
 pub(super) fn configure_writer(conn: &Connection) -> Result<(), StoreError> {
     // WAL + FULL: a commit is fsync'd before it returns, so an acknowledged event survives
     // power loss and `kill -9`; WAL lets readers run beside the writer.
+    // Incremental auto-vacuum, so pruned pages can go back to the file system
+    // (`Retention::reclaim_space`); it only takes effect on a new database or after a VACUUM,
+    // which `migrate` runs once for a folder made before retention existed.
+    conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
+    // The WAL shrinks back to this after a checkpoint instead of keeping its peak size.
+    conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "OFF")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -52,6 +58,8 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         CREATE INDEX IF NOT EXISTS events_due_by_function ON events (function, due_at)
             WHERE due_at IS NOT NULL;
         CREATE INDEX IF NOT EXISTS events_by_function ON events (function, id);
+        -- Retention: final events by the time they ended.
+        CREATE INDEX IF NOT EXISTS events_finished ON events (updated_at) WHERE due_at IS NULL;
         -- `lambkin events --failed` without walking every event of the function
         CREATE INDEX IF NOT EXISTS events_failed ON events (function, id) WHERE state = 'failed';
         CREATE TABLE IF NOT EXISTS attempts (
@@ -69,5 +77,12 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     super::outbox_ops::migrate(conn)?;
     super::sqs_ops::migrate(conn)?;
     super::sns_ops::migrate(conn)?;
+    super::prune_ops::migrate(conn)?;
+    let auto_vacuum: i64 = conn.pragma_query_value(None, "auto_vacuum", |r| r.get(0))?;
+    if auto_vacuum != 2 {
+        // A folder from before retention: one full VACUUM switches it to incremental.
+        tracing::info!("switching the store to incremental vacuum (once)");
+        conn.execute_batch("VACUUM")?;
+    }
     Ok(())
 }

@@ -473,6 +473,7 @@ mod tests {
     conformance_tests!(
         crate::conformance::sns;
         topic_crud_is_idempotent,
+        prune_removes_sns_messages_once_delivered,
         topic_attributes_and_tags,
         subscribe_needs_a_topic_and_is_idempotent,
         subscription_attributes,

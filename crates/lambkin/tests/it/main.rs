@@ -13,6 +13,7 @@ mod destinations;
 mod invoke;
 mod metrics;
 mod readme;
+mod retention;
 mod retries;
 mod runtime_api;
 mod runtimes;
