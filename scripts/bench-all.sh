@@ -58,4 +58,9 @@ export LAMBKIN_ENDPOINT=http://127.0.0.1:9176
 "$bin" bench latency --count 2000 "${fn[@]}"
 "$bin" bench latency --count 2000 --backlog 100000 "${fn[@]}"
 stop
+# Issue 9: accepts while retention removes 1,000,000 expired events; the folder's size under a
+# steady load for longer than a compressed retention.
+"$bin" bench prune --data-dir "$work/prune0" --count 0 "${fn[@]}"
+"$bin" bench prune --data-dir "$work/prune" --count 1000000 "${fn[@]}"
+"$bin" bench soak --data-dir "$work/soak" --rate 1000 --seconds 180 "${fn[@]}"
 calibrate

@@ -8,6 +8,7 @@ mod failures;
 mod latency;
 mod load;
 mod reserved;
+mod retention;
 mod setup;
 mod sqs;
 mod stats;
@@ -44,6 +45,11 @@ pub enum Scenario {
     /// A backlog behind reserved concurrency: N events × S ms at reserved concurrency R,
     /// against the ideal ceil(N/R) × S.
     Reserved(reserved::ReservedArgs),
+    /// Accepts measured while retention removes N events that finished long ago.
+    Prune(retention::PruneArgs),
+    /// A steady stream of events for longer than a compressed retention; the data folder's
+    /// size sampled as it goes.
+    Soak(retention::SoakArgs),
 }
 
 /// The server and the no-op function a scenario runs against.
@@ -82,6 +88,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Scenario::Sqs(a) => sqs::run(a).await?,
         Scenario::Failures(a) => failures::run(a).await?,
         Scenario::Reserved(a) => reserved::run(a).await?,
+        Scenario::Prune(a) => retention::prune(a).await?,
+        Scenario::Soak(a) => retention::soak(a).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
