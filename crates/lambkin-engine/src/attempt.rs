@@ -33,12 +33,20 @@ fn after_run(decision: Decision) -> NextState {
 
 /// What to record once the slot is free again.
 pub(crate) enum Finish {
-    Record(AttemptFinish),
+    /// The attempt's result, and the drop to count once it is durable (AWS's
+    /// AsyncEventsDropped; counted after the commit, so a rerun does not count it twice).
+    Record(AttemptFinish, Option<Box<Dropped>>),
     /// The function was deleted: its events are discarded.
     Discard(lambkin_model::FunctionName),
     /// Nothing can be decided now: the event stays `Running` under its lease and is taken
     /// again when the lease runs out (or at the next start).
     Abandon,
+}
+
+/// An event that ended failed, for its function's metrics.
+pub(crate) struct Dropped {
+    pub metrics: crate::metrics::FunctionMetrics,
+    pub condition: FailureCondition,
 }
 
 /// The qualifier an event was sent to and that qualifier's event-invoke config.
@@ -131,24 +139,30 @@ impl Engine {
             ..
         } = attempt;
         let next = NextState::Failed(condition);
-        entry.slots.metrics.dropped(condition);
+        let dropped = Dropped {
+            metrics: entry.slots.metrics.clone(),
+            condition,
+        };
         let Some(deliveries) = self
             .owed_without_run(&entry, &qualifier, &ev, next, ev.invocations, now)
             .await
         else {
             return Finish::Abandon;
         };
-        Finish::Record(AttemptFinish {
-            seq: ev.seq,
-            attempt: None,
-            next,
-            invocations: ev.invocations,
-            throttles: ev.throttles,
-            response: None,
-            function_error: None,
-            decided_at: now,
-            deliveries,
-        })
+        Finish::Record(
+            AttemptFinish {
+                seq: ev.seq,
+                attempt: None,
+                next,
+                invocations: ev.invocations,
+                throttles: ev.throttles,
+                response: None,
+                function_error: None,
+                decided_at: now,
+                deliveries,
+            },
+            Some(Box::new(dropped)),
+        )
     }
 
     /// Runs the event on an environment while holding `permit`, and decides what follows.
@@ -182,9 +196,13 @@ impl Engine {
             Step::Success
         };
         let next = after_run(decide(step, history, &policy, ended_at));
-        if let NextState::Failed(condition) = next {
-            metrics.dropped(condition);
-        }
+        let dropped = match next {
+            NextState::Failed(condition) => Some(Box::new(Dropped {
+                metrics: metrics.clone(),
+                condition,
+            })),
+            _ => None,
+        };
         let keep_response = match result.outcome {
             Outcome::Success => invoke_config.destinations.on_success.is_some(),
             _ => true,
@@ -209,22 +227,25 @@ impl Engine {
                 at: ended_at,
             },
         );
-        Finish::Record(AttemptFinish {
-            seq: ev.seq,
-            attempt: Some(AttemptRecord {
-                started_at,
-                ended_at,
-                outcome: result.outcome.kind(),
-                error: result.outcome.error().cloned(),
-            }),
-            next,
-            invocations: history.invocations,
-            throttles: ev.throttles,
-            function_error,
-            response: keep_response.then(|| result.payload.to_vec()),
-            decided_at: ended_at,
-            deliveries,
-        })
+        Finish::Record(
+            AttemptFinish {
+                seq: ev.seq,
+                attempt: Some(AttemptRecord {
+                    started_at,
+                    ended_at,
+                    outcome: result.outcome.kind(),
+                    error: result.outcome.error().cloned(),
+                }),
+                next,
+                invocations: history.invocations,
+                throttles: ev.throttles,
+                function_error,
+                response: keep_response.then(|| result.payload.to_vec()),
+                decided_at: ended_at,
+                deliveries,
+            },
+            dropped,
+        )
     }
 
     /// Deliveries of an event that ends without running now (reserved concurrency 0, or its

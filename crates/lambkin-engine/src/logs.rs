@@ -50,17 +50,19 @@ pub struct LogChunk {
 /// A function's segments, oldest first: (offset of the first byte, path).
 fn segments(dir: &Path, function: &str) -> std::io::Result<Vec<(u64, PathBuf)>> {
     let folder = dir.join(function);
+    // A log written before segments: one file, from offset 0 (also while the writer is moving
+    // it into the folder).
+    let legacy = || {
+        let path = dir.join(format!("{function}.log"));
+        if path.is_file() {
+            vec![(0, path)]
+        } else {
+            Vec::new()
+        }
+    };
     let entries = match std::fs::read_dir(&folder) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            // A log written before segments: one file, from offset 0.
-            let legacy = dir.join(format!("{function}.log"));
-            return Ok(if legacy.is_file() {
-                vec![(0, legacy)]
-            } else {
-                Vec::new()
-            });
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(legacy()),
         Err(e) => return Err(e),
     };
     let mut list: Vec<(u64, PathBuf)> = entries
@@ -71,6 +73,9 @@ fn segments(dir: &Path, function: &str) -> std::io::Result<Vec<(u64, PathBuf)>> 
         })
         .collect();
     list.sort_unstable_by_key(|(start, _)| *start);
+    if list.is_empty() {
+        return Ok(legacy());
+    }
     Ok(list)
 }
 
@@ -332,15 +337,27 @@ impl Writer {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
-        let functions: Vec<String> = entries
-            .filter_map(|e| {
-                let e = e.ok()?;
-                e.file_type()
-                    .ok()?
-                    .is_dir()
-                    .then(|| e.file_name().to_str().map(String::from))?
-            })
-            .collect();
+        let mut functions = Vec::new();
+        for e in entries.filter_map(Result::ok) {
+            let path = e.path();
+            match e.file_type() {
+                Ok(t) if t.is_dir() => {
+                    if let Some(name) = e.file_name().to_str() {
+                        functions.push(name.to_string());
+                    }
+                }
+                // A log from before segments whose function never wrote again.
+                Ok(_) if path.extension().is_some_and(|x| x == "log") => {
+                    let old = std::fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .is_ok_and(|t| t < before);
+                    if old {
+                        let _ = std::fs::remove_file(&path);
+                    }
+                }
+                _ => {}
+            }
+        }
         for name in functions {
             let Ok(list) = segments(&self.dir, &name) else {
                 continue;
@@ -355,6 +372,11 @@ impl Writer {
                 }
                 if i == newest {
                     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+                    if size == 0 {
+                        // Already the empty placeholder that keeps the offset: it holds no
+                        // lines, and removing it would send the offset back to 0.
+                        continue;
+                    }
                     if let Ok(function) = FunctionName::parse(&name) {
                         self.open.remove(&function);
                     }
@@ -437,6 +459,21 @@ mod tests {
             from_zero.next_offset,
             both.next_offset + from_zero.text.len() as u64,
             "offsets never go back"
+        );
+
+        // Idle for two retentions: two prunes with nothing written in between still leave the
+        // offset where it was.
+        std::thread::sleep(Duration::from_millis(20));
+        logs.prune(SystemTime::now());
+        std::thread::sleep(Duration::from_millis(20));
+        logs.prune(SystemTime::now());
+        logs.append(&f, "fourth");
+        let last = wait_for(&logs, &f, "fourth");
+        assert!(!last.text.contains("third"), "{last:?}");
+        assert_eq!(
+            last.next_offset,
+            from_zero.next_offset + last.text.len() as u64,
+            "offsets never go back, however long the log was idle"
         );
     }
 

@@ -54,9 +54,13 @@ async fn run(
         }
         let seqs: Vec<i64> = batch.iter().map(|(seq, _)| *seq).collect();
         let mut records = Vec::with_capacity(batch.len());
+        let mut dropped = Vec::new();
         for (_, finish) in batch.drain(..) {
             match finish {
-                Finish::Record(f) => records.push(f),
+                Finish::Record(f, d) => {
+                    records.push(f);
+                    dropped.extend(d);
+                }
                 Finish::Abandon => {}
                 Finish::Discard(function) => {
                     if let Err(e) = engine.inner.store.discard_events(&function).await {
@@ -69,10 +73,15 @@ async fn run(
             .iter()
             .any(|f| matches!(f.next, NextState::RetryAt(_)));
         let owes = records.iter().any(|f| !f.deliveries.is_empty());
-        if let Err(e) = engine.inner.store.finish_batch(records).await {
+        match engine.inner.store.finish_batch(records).await {
+            Ok(()) => {
+                for d in dropped {
+                    d.metrics.dropped(d.condition);
+                }
+            }
             // The batch rolled back as a whole: those events stay Running under their lease
             // and run again after it (or after recovery at the next start).
-            tracing::error!(error = %e, "cannot record attempts");
+            Err(e) => tracing::error!(error = %e, "cannot record attempts"),
         }
         if retry {
             // The earliest due time may have moved forward.

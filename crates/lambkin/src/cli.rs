@@ -224,7 +224,9 @@ pub struct RedriveArgs {
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let bad = || format!("{text:?} is not a duration (try 72h, 30m, 7d, 1h30m or seconds)");
     if let Ok(secs) = text.parse::<u64>() {
-        return Ok(std::time::Duration::from_secs(secs));
+        return (secs > 0)
+            .then(|| std::time::Duration::from_secs(secs))
+            .ok_or_else(bad);
     }
     let mut total: u64 = 0;
     let mut digits = String::new();
@@ -268,6 +270,7 @@ mod tests {
             ("90", Some(s(90))),
             ("45s", Some(s(45))),
             ("0h", None),
+            ("0", None),
             ("h", None),
             ("3x", None),
             ("1h30", None),

@@ -97,8 +97,13 @@ impl Engine {
                         let (engine, http, done) = (self.clone(), http.clone(), done.clone());
                         tokio::spawn(async move {
                             let lease = delivery.lease;
+                            let counted = Counted {
+                                kind: delivery.kind,
+                                source: (delivery.kind != DeliveryKind::Subscription)
+                                    .then(|| delivery.source.clone()),
+                            };
                             let result = engine.attempt_delivery(delivery, &http).await;
-                            let _ = done.send((lease, result));
+                            let _ = done.send((lease, result, counted));
                             drop(slot);
                         });
                     }
@@ -127,10 +132,8 @@ impl Engine {
     /// One delivery, turned into what to record.
     async fn attempt_delivery(&self, delivery: Delivery, http: &HttpClient) -> DeliveryResult {
         let attempts = delivery.attempts;
-        let kind = delivery.kind;
-        let source = (kind != DeliveryKind::Subscription).then(|| delivery.source.clone());
         let (channel, outcome) = self.deliver_one(delivery, http).await;
-        let result = match outcome {
+        match outcome {
             Ok(()) => DeliveryResult::Delivered,
             Err(failure) => after_failure(
                 channel,
@@ -139,19 +142,14 @@ impl Engine {
                 self.inner.clock.now(),
                 self.inner.config.time_scale,
             ),
-        };
-        self.count_delivery(kind, source.as_deref(), &result).await;
-        result
+        }
     }
 
     /// AWS's DeadLetterErrors and DestinationDeliveryFailures for the function that owed the
     /// delivery (found through its event; failures are rare), and SNS deliveries by outcome.
-    async fn count_delivery(
-        &self,
-        kind: DeliveryKind,
-        source: Option<&str>,
-        result: &DeliveryResult,
-    ) {
+    /// Called once the result is durable, so a retried completion does not count twice.
+    async fn count_delivery(&self, counted: &Counted, result: &DeliveryResult) {
+        let (kind, source) = (counted.kind, counted.source.as_deref());
         let metrics = &self.inner.metrics;
         if kind == DeliveryKind::Subscription {
             metrics.sns_delivery(match result {
@@ -295,25 +293,41 @@ impl Engine {
     }
 }
 
+/// What a delivery's result counts towards, once recorded.
+struct Counted {
+    kind: DeliveryKind,
+    /// The request id that owes it (not needed for SNS deliveries).
+    source: Option<String>,
+}
+
 /// Records delivery results as they come, everything that arrived meanwhile in one write.
 async fn record_results(
     engine: Engine,
-    mut results: mpsc::UnboundedReceiver<(DeliveryLease, DeliveryResult)>,
+    mut results: mpsc::UnboundedReceiver<(DeliveryLease, DeliveryResult, Counted)>,
 ) {
     let mut batch = Vec::with_capacity(IN_FLIGHT);
     while results.recv_many(&mut batch, IN_FLIGHT).await > 0 {
-        for (lease, result) in &batch {
+        for (lease, result, _) in &batch {
             if let DeliveryResult::Failed(error) = result {
                 tracing::warn!(delivery = lease.id, %error, "delivery failed");
             }
         }
+        let (completions, counted): (Vec<_>, Vec<_>) = batch
+            .drain(..)
+            .map(|(lease, result, counted)| ((lease, result.clone()), (counted, result)))
+            .unzip();
         let store = &engine.inner.store;
-        if let Err(e) = store
-            .complete_deliveries(std::mem::take(&mut batch), engine.inner.clock.now())
+        match store
+            .complete_deliveries(completions, engine.inner.clock.now())
             .await
         {
+            Ok(()) => {
+                for (c, result) in &counted {
+                    engine.count_delivery(c, result).await;
+                }
+            }
             // They stay leased and are delivered again when the lease runs out.
-            tracing::error!(error = %e, "cannot record delivery results");
+            Err(e) => tracing::error!(error = %e, "cannot record delivery results"),
         }
     }
 }

@@ -61,6 +61,11 @@ impl Retention for SqliteStore {
         self.inner
             .writer
             .write(move |conn, _| {
+                let mode: i64 = conn.pragma_query_value(None, "auto_vacuum", |r| r.get(0))?;
+                if mode != 2 {
+                    // Not incremental (a folder from before retention): pages are reused only.
+                    return Ok(0);
+                }
                 let free: i64 = conn.pragma_query_value(None, "freelist_count", |r| r.get(0))?;
                 let pages = free.min(i64::from(max_pages));
                 if pages > 0 {

@@ -367,10 +367,12 @@ fn finish(conn: &Connection, counts: &mut Counts, f: &AttemptFinish) -> Result<(
         NextState::RetryAt(t) => ("retry_scheduled", None, Some(t.0)),
         NextState::Failed(c) => ("failed", Some(c.as_str()), None),
     };
-    let now = f.attempt.as_ref().map(|a| a.ended_at.0);
+    let ended = f.attempt.as_ref().map(|a| a.ended_at.0);
+    // An event failed without running changed state when it was decided (retention counts
+    // from then), not when it was claimed.
     let mut update = conn.prepare_cached(
         "UPDATE events SET state = ?2, condition = ?3, due_at = ?4,
-             updated_at = coalesce(?5, updated_at),
+             updated_at = coalesce(?5, ?10),
              invocations = ?6, throttles = ?7, attempt_count = attempt_count + (?5 IS NOT NULL),
              response = coalesce(?8, response),
              function_error = CASE WHEN ?8 IS NULL THEN function_error ELSE ?9 END
@@ -381,11 +383,12 @@ fn finish(conn: &Connection, counts: &mut Counts, f: &AttemptFinish) -> Result<(
         state,
         condition,
         due,
-        now,
+        ended,
         f.invocations,
         f.throttles,
         f.response,
         f.function_error,
+        f.decided_at.0,
     ])?;
     if updated == 0 {
         // Not running (released or reclaimed meanwhile): this attempt's result is stale.

@@ -8,8 +8,9 @@ pub(super) fn configure_writer(conn: &Connection) -> Result<(), StoreError> {
     // WAL + FULL: a commit is fsync'd before it returns, so an acknowledged event survives
     // power loss and `kill -9`; WAL lets readers run beside the writer.
     // Incremental auto-vacuum, so pruned pages can go back to the file system
-    // (`Retention::reclaim_space`); it only takes effect on a new database or after a VACUUM,
-    // which `migrate` runs once for a folder made before retention existed.
+    // (`Retention::reclaim_space`). It only takes effect on a new database: a folder made before
+    // retention existed keeps reusing freed pages (its file stops growing) but never shrinks,
+    // since switching it would need a full VACUUM, a rewrite of the whole file at start.
     conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // The WAL shrinks back to this after a checkpoint instead of keeping its peak size.
@@ -78,11 +79,5 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     super::sqs_ops::migrate(conn)?;
     super::sns_ops::migrate(conn)?;
     super::prune_ops::migrate(conn)?;
-    let auto_vacuum: i64 = conn.pragma_query_value(None, "auto_vacuum", |r| r.get(0))?;
-    if auto_vacuum != 2 {
-        // A folder from before retention: one full VACUUM switches it to incremental.
-        tracing::info!("switching the store to incremental vacuum (once)");
-        conn.execute_batch("VACUUM")?;
-    }
     Ok(())
 }

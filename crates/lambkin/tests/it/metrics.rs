@@ -86,7 +86,7 @@ async fn metrics_count_known_work_exactly() {
     for _ in 0..2 {
         ids.push(send_event(&s, "work", r#"{"fail":true}"#).await);
     }
-    let hold = send_event(&s, "narrow", r#"{"sleep_ms":1000}"#).await;
+    let hold = send_event(&s, "narrow", r#"{"sleep_ms":2000}"#).await;
     eventually("narrow's slot to be taken", WITHIN, || async {
         s.log_text("narrow")
             .await

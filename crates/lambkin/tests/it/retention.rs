@@ -25,7 +25,9 @@ async fn finished_events_and_their_log_lines_go_running_ones_stay() {
         .send()
         .await
         .unwrap();
-    let long = send_event(&s, "kept", r#"{"sleep_ms":7000}"#).await;
+    // Long enough that the quick event is surely removed while it runs (3 s retention, 1 s
+    // rounds).
+    let long = send_event(&s, "kept", r#"{"sleep_ms":10000}"#).await;
     let quick = send_event(&s, "kept", r#"{"log":"quick line"}"#).await;
     assert_eq!(s.finished_event(&quick, WITHIN).await["state"], "succeeded");
     s.log_with("kept", "quick line").await;
