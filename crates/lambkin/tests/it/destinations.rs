@@ -313,13 +313,7 @@ async fn zero_reserved_concurrency_goes_to_dlq_and_on_failure_without_running() 
     let ko = create_queue(&sqs, "ko").await;
     create_js(&s, "off", ECHOES, Some(&queue_arn("dlq"))).await;
     set_destinations(&s, "off", 2, None, Some(&queue_arn("ko"))).await;
-    s.lambda
-        .put_function_concurrency()
-        .function_name("off")
-        .reserved_concurrent_executions(0)
-        .send()
-        .await
-        .unwrap();
+    s.reserve("off", 0).await;
 
     let id = send_event(&s, "off", r#"{"n":1}"#).await;
     let m = receive_one(&sqs, &dlq).await;

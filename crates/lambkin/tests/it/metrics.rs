@@ -69,13 +69,7 @@ async fn metrics_count_known_work_exactly() {
         .unwrap();
     sqs.delete_queue().queue_url(&dlq).send().await.unwrap();
     s.create_rust_echo("narrow").await;
-    s.lambda
-        .put_function_concurrency()
-        .function_name("narrow")
-        .reserved_concurrent_executions(1)
-        .send()
-        .await
-        .unwrap();
+    s.reserve("narrow", 1).await;
 
     // 3 successes; 2 failures, each run 3 times (2 retries); one event that waits for the
     // only slot of `narrow` (one throttle).

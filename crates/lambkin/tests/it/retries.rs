@@ -194,13 +194,7 @@ async fn timeouts_and_crashes_are_function_errors() {
 async fn throttled_events_wait_and_then_run() {
     let s = TestServer::start();
     s.create_rust_echo("narrow").await;
-    s.lambda
-        .put_function_concurrency()
-        .function_name("narrow")
-        .reserved_concurrent_executions(1)
-        .send()
-        .await
-        .unwrap();
+    s.reserve("narrow", 1).await;
     let mut ids = Vec::new();
     for _ in 0..4 {
         ids.push(send_event(&s, "narrow", r#"{"sleep_ms":400}"#).await);
@@ -267,13 +261,7 @@ async fn throttled_events_wait_and_then_run() {
 async fn reserved_concurrency_zero_fails_events_at_once() {
     let s = TestServer::start();
     s.create_rust_echo("off").await;
-    s.lambda
-        .put_function_concurrency()
-        .function_name("off")
-        .reserved_concurrent_executions(0)
-        .send()
-        .await
-        .unwrap();
+    s.reserve("off", 0).await;
     let id = send_event(&s, "off", "{}").await;
     let d = s.finished_event(&id, WITHIN).await;
     assert_eq!(

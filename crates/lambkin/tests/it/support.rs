@@ -185,6 +185,17 @@ impl TestServer {
             .expect("create function");
     }
 
+    /// PutFunctionConcurrency.
+    pub async fn reserve(&self, name: &str, n: i32) {
+        self.lambda
+            .put_function_concurrency()
+            .function_name(name)
+            .reserved_concurrent_executions(n)
+            .send()
+            .await
+            .expect("put function concurrency");
+    }
+
     /// A `provided.al2023` function whose bootstrap is the `lambda_runtime` fixture.
     pub async fn create_rust_echo(&self, name: &str) {
         self.create(name, Runtime::Providedal2023, "bootstrap", rust_echo_zip())

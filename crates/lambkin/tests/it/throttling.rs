@@ -8,16 +8,6 @@ use serde_json::Value;
 
 use crate::support::{TestServer, eventually, send_event};
 
-async fn reserve(s: &TestServer, name: &str, n: i32) {
-    s.lambda
-        .put_function_concurrency()
-        .function_name(name)
-        .reserved_concurrent_executions(n)
-        .send()
-        .await
-        .unwrap();
-}
-
 /// (start, end) in ms of every attempt of the events.
 fn runs(events: &[Value]) -> Vec<(i64, i64)> {
     events
@@ -59,7 +49,7 @@ async fn counts(s: &TestServer) -> Value {
 async fn reserved_backlog_drains_at_its_concurrency() {
     let s = TestServer::start_with(&["--time-scale", "1"]);
     s.create_rust_echo("narrow").await;
-    reserve(&s, "narrow", 2).await;
+    s.reserve("narrow", 2).await;
     let mut ids = Vec::new();
     for _ in 0..40 {
         ids.push(send_event(&s, "narrow", r#"{"sleep_ms":200}"#).await);
@@ -110,7 +100,7 @@ async fn a_waiting_backlog_delays_no_one_and_costs_nothing() {
     let s = TestServer::start_with(&["--time-scale", "1"]);
     s.create_rust_echo("serial").await;
     s.create_rust_echo("other").await;
-    reserve(&s, "serial", 1).await;
+    s.reserve("serial", 1).await;
     let hold = send_event(&s, "serial", r#"{"sleep_ms":4000}"#).await;
     let mut backlog = Vec::new();
     for _ in 0..300 {
@@ -204,7 +194,7 @@ async fn a_waiting_event_still_ages() {
     // 100× compressed: MaximumEventAgeInSeconds 60 is 0.6 s.
     let s = TestServer::start_with(&["--time-scale", "0.01"]);
     s.create_rust_echo("slow").await;
-    reserve(&s, "slow", 1).await;
+    s.reserve("slow", 1).await;
     s.lambda
         .put_function_event_invoke_config()
         .function_name("slow")
