@@ -1,5 +1,6 @@
 //! `POST /`, shared by the services whose protocols address the endpoint root, and the SQS
-//! queue URLs (`POST /<account>/<queue>`) that query-era SDKs send queue operations to.
+//! queue URLs (`POST /<account>/<queue>`) that query-era SDKs send queue operations to, and
+//! that older clients and presigned URLs address with `GET /<account>/<queue>?Action=…`.
 //!
 //! A request is routed by its protocol: `X-Amz-Target: AmazonSQS.*` is SQS's JSON protocol; a
 //! form body is the query protocol of SQS when its `Version` is `2012-11-05` or its `Action`
@@ -11,7 +12,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use bytes::Bytes;
 use lambkin_engine::Engine;
 
@@ -30,7 +31,9 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/", post(dispatch).fallback(crate::unknown_operation))
         .route(
             "/{account}/{queue}",
-            post(dispatch_to_queue_url).fallback(crate::unknown_operation),
+            post(dispatch_to_queue_url)
+                .merge(get(query_to_queue_url))
+                .fallback(crate::unknown_operation),
         )
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
@@ -103,7 +106,7 @@ async fn dispatch_to_queue_url(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+    if !is_account(&account) {
         return crate::unknown_operation(method, uri).await.into_response();
     }
     let target = sqs_target(&headers);
@@ -125,6 +128,31 @@ async fn dispatch_to_queue_url(
             sqs::query::dispatch(engine, headers, form, Some(path)).await
         }
     }
+}
+
+/// Whether a path's first segment is an account id (12 digits), as in a queue URL.
+fn is_account(segment: &str) -> bool {
+    segment.len() == 12 && segment.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `GET /<account>/<queue>?Action=…`: the query protocol with the parameters in the query
+/// string, as SQS serves it on queue URLs.
+async fn query_to_queue_url(
+    State(engine): State<Engine>,
+    Path((account, queue)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if !is_account(&account) {
+        return crate::unknown_operation(method, uri).await.into_response();
+    }
+    let form = Form::parse(uri.query().unwrap_or_default().as_bytes());
+    if form.get("Action").is_none() {
+        return sqs::query::unknown_operation();
+    }
+    let path = format!("/{account}/{queue}");
+    sqs::query::dispatch(engine, headers, form, Some(path)).await
 }
 
 #[cfg(test)]

@@ -17,8 +17,8 @@ impl Sqs {
         let q = QueueName::from_arn(queue_arn, self.scope())?;
         let message = OutgoingMessage {
             body,
-            delay_seconds: None,
             attributes,
+            ..OutgoingMessage::default()
         };
         Ok(self.send_message(&q, message).await?.message_id)
     }

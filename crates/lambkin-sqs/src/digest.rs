@@ -1,5 +1,6 @@
 //! The MD5 digests SQS returns so clients can check what it stored: of the body, and of the
-//! message attributes in AWS's binary encoding (SDKs recompute and compare both).
+//! message attributes and message system attributes in AWS's binary encoding (SDKs recompute
+//! and compare them).
 
 use lambkin_model::MessageAttributes;
 use md5::{Digest, Md5};
@@ -105,6 +106,20 @@ mod tests {
         assert_eq!(
             md5_of_attributes(&single).as_deref(),
             Some("a512aac9938034acb0b3c3d965944bf1")
+        );
+    }
+
+    #[test]
+    fn system_attribute_digest_is_aws_recorded_value() {
+        // `MD5OfMessageSystemAttributes` AWS answered for this `AWSTraceHeader`.
+        let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+        let system = MessageAttributes::from([(
+            "AWSTraceHeader".to_string(),
+            MessageAttribute::string(trace),
+        )]);
+        assert_eq!(
+            md5_of_attributes(&system).as_deref(),
+            Some("5ae4d5d7636402d80f4eb6d213245a88")
         );
     }
 }

@@ -24,8 +24,6 @@ pub enum SqsError {
     InvalidMessageContents(String),
     #[error("The input receipt handle \"{0}\" is not a valid receipt handle.")]
     ReceiptHandleIsInvalid(String),
-    #[error("Message does not exist or is not available for visibility timeout change.")]
-    MessageNotInflight,
     #[error("There should be at least one {0} in the request.")]
     EmptyBatchRequest(&'static str),
     #[error("Maximum number of entries per request are 10. You have sent {0}.")]

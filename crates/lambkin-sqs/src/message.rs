@@ -20,6 +20,21 @@ pub struct OutgoingMessage {
     /// Overrides the queue's `DelaySeconds`.
     pub delay_seconds: Option<i64>,
     pub attributes: MessageAttributes,
+    /// `MessageSystemAttributes`: only `AWSTraceHeader` (a String) exists.
+    pub system_attributes: MessageAttributes,
+    /// The `X-Amzn-Trace-Id` header of the request; `AWSTraceHeader` when the message has none.
+    pub trace_header: Option<String>,
+    /// Standard queues accept a group id (fair queues) and return it as a system attribute.
+    pub message_group_id: Option<String>,
+    /// Only FIFO queues take one; a standard queue refuses it.
+    pub message_deduplication_id: Option<String>,
+}
+
+/// Whether the size check is of a single message or of a batch entry: AWS words them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sending {
+    Single,
+    BatchEntry,
 }
 
 /// A message handed out by a receive.
@@ -40,9 +55,20 @@ pub struct ReceivedMessage {
 impl OutgoingMessage {
     /// Checks contents and returns the size SQS counts against `MaximumMessageSize`: the body
     /// plus each attribute's name, data type and value.
-    pub fn validate(&self, maximum_size: u32) -> Result<usize, SqsError> {
+    pub fn validate(&self, maximum_size: u32, sending: Sending) -> Result<usize, SqsError> {
         if self.body.is_empty() {
             return Err(SqsError::MissingParameter("MessageBody"));
+        }
+        if let Some(id) = &self.message_group_id {
+            check_fifo_id("MessageGroupId", id)?;
+        }
+        if self.message_deduplication_id.is_some() {
+            // AWS's answer for a FIFO-only member sent to a standard queue.
+            return Err(SqsError::bad_value(
+                "MessageDeduplicationId",
+                self.message_deduplication_id.as_deref().unwrap_or_default(),
+                "The request include parameter that is not valid for this queue type.",
+            ));
         }
         if let Some(c) = self.body.chars().find(|c| !allowed(*c)) {
             return Err(SqsError::InvalidMessageContents(format!(
@@ -61,15 +87,97 @@ impl OutgoingMessage {
                 "DelaySeconds must be >= 0 and <= 900.",
             ));
         }
+        validate_system_attributes(&self.system_attributes)?;
         let size = self.body.len() + validate_attributes(&self.attributes)?;
         if size > maximum_size as usize {
+            let what = match sending {
+                Sending::Single => "are invalid",
+                Sending::BatchEntry => "cannot be validated",
+            };
             return Err(SqsError::invalid(format!(
-                "One or more parameters are invalid. Reason: Message must be shorter than \
+                "One or more parameters {what}. Reason: Message must be shorter than \
                  {maximum_size} bytes."
             )));
         }
         Ok(size)
     }
+
+    /// The size SQS counts for a batch's limit, before any check: the body plus each
+    /// attribute's name, data type and value.
+    pub(crate) fn counted_size(&self) -> usize {
+        let attributes: usize = self
+            .attributes
+            .iter()
+            .map(|(name, a)| {
+                let value = a
+                    .binary_value
+                    .as_ref()
+                    .map(Vec::len)
+                    .or(a.string_value.as_ref().map(String::len))
+                    .unwrap_or(0);
+                name.len() + a.data_type.len() + value
+            })
+            .sum();
+        self.body.len() + attributes
+    }
+
+    /// The system attributes to store: `AWSTraceHeader` (from the member, else the request's
+    /// trace header) and `MessageGroupId`.
+    pub(crate) fn stored_system_attributes(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let trace = self
+            .system_attributes
+            .get(AWS_TRACE_HEADER)
+            .and_then(|a| a.string_value.clone())
+            .or_else(|| self.trace_header.clone());
+        if let Some(trace) = trace {
+            out.insert(AWS_TRACE_HEADER.to_string(), trace);
+        }
+        if let Some(group) = &self.message_group_id {
+            out.insert("MessageGroupId".to_string(), group.clone());
+        }
+        out
+    }
+}
+
+pub(crate) const AWS_TRACE_HEADER: &str = "AWSTraceHeader";
+
+/// `MessageGroupId` and `MessageDeduplicationId`: 1–128 ASCII letters, digits and punctuation.
+fn check_fifo_id(parameter: &str, value: &str) -> Result<(), SqsError> {
+    let valid = (1..=128).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_graphic());
+    if valid {
+        return Ok(());
+    }
+    Err(SqsError::bad_value(
+        parameter,
+        value,
+        &format!(
+            "{parameter} can only include alphanumeric and punctuation characters. 1 to 128 in \
+             length."
+        ),
+    ))
+}
+
+/// `MessageSystemAttributes`: AWS defines only `AWSTraceHeader`, a non-empty String.
+fn validate_system_attributes(attributes: &MessageAttributes) -> Result<(), SqsError> {
+    for (name, a) in attributes {
+        if name != AWS_TRACE_HEADER {
+            return Err(SqsError::invalid(format!(
+                "Message system attribute name '{name}' is invalid."
+            )));
+        }
+        if a.data_type != "String" {
+            return Err(SqsError::invalid(format!(
+                "Message system attribute '{name}' must be of type 'String'."
+            )));
+        }
+        if a.string_value.as_deref().is_none_or(str::is_empty) {
+            return Err(SqsError::invalid(format!(
+                "Message system attribute '{name}' must contain a non-empty value of type 'String'."
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The XML 1.0 character set SQS accepts in bodies and string values.
@@ -114,8 +222,9 @@ fn validate_attributes(attributes: &MessageAttributes) -> Result<usize, SqsError
                     "Can't cast the value of message (user) attribute '{name}' to a number."
                 )));
             }
+            // InvalidParameterValue here, unlike the body's InvalidMessageContents, as on AWS.
             if let Some(c) = value.chars().find(|c| !allowed(*c)) {
-                return Err(SqsError::InvalidMessageContents(format!(
+                return Err(SqsError::InvalidParameterValue(format!(
                     "Invalid binary character '#x{:X}' was found in the value of message (user) \
                      attribute '{name}'.",
                     u32::from(c)
@@ -138,8 +247,9 @@ fn validate_attribute_name(name: &str) -> Result<(), SqsError> {
         "You can't use message attribute names beginning with 'AWS.' or 'Amazon.'. These strings \
          are reserved for internal use by Amazon SQS."
     } else if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        .chars()
+        // Letters beyond ASCII (`attr.1øßä`) are valid on AWS.
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
         || name.starts_with('.')
         || name.ends_with('.')
         || name.contains("..")
@@ -183,8 +293,8 @@ mod tests {
     fn with_attr(name: &str, a: MessageAttribute) -> OutgoingMessage {
         OutgoingMessage {
             body: "b".into(),
-            delay_seconds: None,
             attributes: MessageAttributes::from([(name.to_string(), a)]),
+            ..Default::default()
         }
     }
 
@@ -267,7 +377,7 @@ mod tests {
             ),
         ];
         for (m, want) in cases {
-            let got = m.validate(max).map_err(|e| match e {
+            let got = m.validate(max, Sending::Single).map_err(|e| match e {
                 SqsError::MissingParameter(_) => "MissingParameter",
                 SqsError::InvalidMessageContents(_) => "InvalidMessageContents",
                 SqsError::InvalidParameterValue(_) => "InvalidParameterValue",
@@ -280,12 +390,116 @@ mod tests {
             .collect();
         let m = OutgoingMessage {
             body: "b".into(),
-            delay_seconds: None,
             attributes: eleven,
+            ..Default::default()
         };
         assert_eq!(
-            m.validate(max).expect_err("too many").to_string(),
+            m.validate(max, Sending::Single)
+                .expect_err("too many")
+                .to_string(),
             "Number of message attributes [11] exceeds the allowed maximum [10]."
+        );
+    }
+
+    #[test]
+    fn group_ids_system_attributes_and_names_as_aws_checks_them() {
+        let base = || OutgoingMessage {
+            body: "b".into(),
+            ..Default::default()
+        };
+        let group = |g: &str| OutgoingMessage {
+            message_group_id: Some(g.into()),
+            ..base()
+        };
+        let system = |name: &str, a: MessageAttribute| OutgoingMessage {
+            system_attributes: MessageAttributes::from([(name.to_string(), a)]),
+            ..base()
+        };
+        let group_rule = |v: &str| {
+            format!(
+                "Value {v} for parameter MessageGroupId is invalid. Reason: MessageGroupId can \
+                 only include alphanumeric and punctuation characters. 1 to 128 in length."
+            )
+        };
+        let long = "a".repeat(129);
+        let cases: Vec<(OutgoingMessage, Option<String>)> =
+            vec![
+            (group("g-1!#"), None),
+            (group(&"a".repeat(128)), None),
+            (group(""), Some(group_rule(""))),
+            (group(&long), Some(group_rule(&long))),
+            (group("group 123"), Some(group_rule("group 123"))),
+            (
+                OutgoingMessage {
+                    message_deduplication_id: Some("d".into()),
+                    ..base()
+                },
+                Some(
+                    "Value d for parameter MessageDeduplicationId is invalid. Reason: The request \
+                     include parameter that is not valid for this queue type."
+                        .into(),
+                ),
+            ),
+            (system("AWSTraceHeader", MessageAttribute::string("Root=1")), None),
+            (
+                system("Other", MessageAttribute::string("x")),
+                Some("Message system attribute name 'Other' is invalid.".into()),
+            ),
+            (
+                system("AWSTraceHeader", MessageAttribute::number("1")),
+                Some("Message system attribute 'AWSTraceHeader' must be of type 'String'.".into()),
+            ),
+            (with_attr("attr.1øßä", MessageAttribute::string("v")), None),
+            (
+                with_attr("s", MessageAttribute::string("a\u{8}")),
+                Some(
+                    "Invalid binary character '#x8' was found in the value of message (user) \
+                     attribute 's'."
+                        .into(),
+                ),
+            ),
+        ];
+        for (m, want) in cases {
+            let got = m.validate(1024, Sending::Single).err();
+            if let Some(e) = &got {
+                assert!(matches!(e, SqsError::InvalidParameterValue(_)), "{e:?}");
+            }
+            assert_eq!(got.map(|e| e.to_string()), want, "{m:?}");
+        }
+        let big = OutgoingMessage {
+            body: "x".repeat(1025),
+            ..Default::default()
+        };
+        assert_eq!(
+            big.validate(1024, Sending::BatchEntry)
+                .expect_err("too big")
+                .to_string(),
+            "One or more parameters cannot be validated. Reason: Message must be shorter than \
+             1024 bytes."
+        );
+    }
+
+    #[test]
+    fn system_attributes_stored_prefer_the_member_over_the_header() {
+        let m = OutgoingMessage {
+            body: "b".into(),
+            trace_header: Some("Root=header".into()),
+            message_group_id: Some("g".into()),
+            ..Default::default()
+        };
+        let stored = m.stored_system_attributes();
+        assert_eq!(stored["AWSTraceHeader"], "Root=header");
+        assert_eq!(stored["MessageGroupId"], "g");
+        let m = OutgoingMessage {
+            system_attributes: MessageAttributes::from([(
+                "AWSTraceHeader".to_string(),
+                MessageAttribute::string("Root=member"),
+            )]),
+            ..m
+        };
+        assert_eq!(
+            m.stored_system_attributes()["AWSTraceHeader"],
+            "Root=member"
         );
     }
 

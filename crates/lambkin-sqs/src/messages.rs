@@ -6,7 +6,7 @@ use lambkin_store::{NewSqsMessage, SqsReceipt};
 
 use crate::batch::{self, BatchEntry};
 use crate::digest::{md5_of_attributes, md5_of_body};
-use crate::message::parse_receipt_handle;
+use crate::message::{Sending, parse_receipt_handle};
 use crate::queue_settings::MAX_MESSAGE_SIZE;
 use crate::{OutgoingMessage, QueueName, QueueSettings, Sqs, SqsError};
 
@@ -16,6 +16,8 @@ pub struct SentMessage {
     pub message_id: String,
     pub md5_of_body: String,
     pub md5_of_message_attributes: Option<String>,
+    /// Over the `MessageSystemAttributes` sent, when there were any.
+    pub md5_of_message_system_attributes: Option<String>,
 }
 
 impl Sqs {
@@ -40,9 +42,11 @@ impl Sqs {
                 message_id: message_id.clone(),
                 md5_of_body: md5_of_body(&m.body),
                 md5_of_message_attributes: md5_of_attributes(&m.attributes),
+                md5_of_message_system_attributes: md5_of_attributes(&m.system_attributes),
             });
             rows.push(NewSqsMessage {
                 message_id,
+                system_attributes: m.stored_system_attributes(),
                 body: m.body,
                 attributes: m.attributes,
                 sent_at: now,
@@ -68,7 +72,7 @@ impl Sqs {
         message: OutgoingMessage,
     ) -> Result<SentMessage, SqsError> {
         let (_, settings) = self.load(q).await?;
-        message.validate(settings.maximum_message_size)?;
+        message.validate(settings.maximum_message_size, Sending::Single)?;
         let mut sent = self.send_all(q, &settings, vec![message]).await?;
         sent.pop()
             .ok_or_else(|| SqsError::invalid("no message was sent"))
@@ -81,27 +85,28 @@ impl Sqs {
         entries: Vec<BatchEntry<OutgoingMessage>>,
     ) -> Result<Vec<BatchEntry<Result<SentMessage, SqsError>>>, SqsError> {
         batch::check(&entries, "SendMessageBatchRequestEntry")?;
-        let (_, settings) = self.load(q).await?;
-        let mut results: Vec<BatchEntry<Result<SentMessage, SqsError>>> = Vec::new();
-        let mut valid = Vec::new();
-        let mut total = 0;
-        for e in entries {
-            match e.entry.validate(settings.maximum_message_size) {
-                Ok(size) => {
-                    total += size;
-                    valid.push(e);
-                }
-                Err(err) => results.push(BatchEntry {
-                    id: e.id,
-                    entry: Err(err),
-                }),
-            }
-        }
+        // The whole batch's size is checked first, entries valid or not, as on AWS.
+        let total: usize = entries.iter().map(|e| e.entry.counted_size()).sum();
         if total > MAX_MESSAGE_SIZE as usize {
             return Err(SqsError::BatchRequestTooLong {
                 size: total,
                 limit: MAX_MESSAGE_SIZE as usize,
             });
+        }
+        let (_, settings) = self.load(q).await?;
+        let mut results: Vec<BatchEntry<Result<SentMessage, SqsError>>> = Vec::new();
+        let mut valid = Vec::new();
+        for e in entries {
+            match e
+                .entry
+                .validate(settings.maximum_message_size, Sending::BatchEntry)
+            {
+                Ok(_) => valid.push(e),
+                Err(err) => results.push(BatchEntry {
+                    id: e.id,
+                    entry: Err(err),
+                }),
+            }
         }
         let ids: Vec<String> = valid.iter().map(|e| e.id.clone()).collect();
         let messages = valid.into_iter().map(|e| e.entry).collect();
@@ -116,8 +121,9 @@ impl Sqs {
         Ok(results)
     }
 
-    /// DeleteMessage. A well-formed handle of an earlier receive, or of a message already
-    /// deleted, succeeds without effect, as on AWS.
+    /// DeleteMessage. As on AWS, any handle issued for the message deletes it (an earlier
+    /// receive's too), and a well-formed handle of a message already deleted succeeds without
+    /// effect.
     pub async fn delete_message(&self, q: &QueueName, handle: &str) -> Result<(), SqsError> {
         let receipt = parse_receipt_handle(handle)?;
         self.load(q).await?;

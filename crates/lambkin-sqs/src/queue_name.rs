@@ -13,13 +13,9 @@ use crate::SqsError;
 pub struct QueueName(String);
 
 impl QueueName {
+    /// A standard queue's name; a `.fifo` name is refused as AWS refuses it without
+    /// `FifoQueue=true` (`create_queue` answers FIFO requests themselves).
     pub fn parse(name: &str) -> Result<QueueName, SqsError> {
-        if name.ends_with(".fifo") {
-            // FIFO queues are out of scope; AWS would accept this name only with FifoQueue=true.
-            return Err(SqsError::invalid(
-                "lambkin does not support FIFO queues: the queue name must not end with .fifo",
-            ));
-        }
         let valid = (1..=80).contains(&name.len())
             && name
                 .bytes()
@@ -37,8 +33,12 @@ impl QueueName {
     }
 
     /// Resolves a queue URL from its last two path segments (account and name); the scheme
-    /// and host are whatever the client used to reach us.
+    /// and host are whatever the client used to reach us. A bare queue name is this account's
+    /// queue of that name, as AWS accepts it in place of the URL.
     pub fn from_url(url: &str, scope: &Scope) -> Result<QueueName, SqsError> {
+        if !url.is_empty() && !url.contains('/') {
+            return QueueName::parse(url).map_err(|_| SqsError::QueueDoesNotExist);
+        }
         let path = url.split(['?', '#']).next().unwrap_or_default();
         let mut segments = path.rsplit('/').filter(|s| !s.is_empty());
         let (Some(name), Some(account)) = (segments.next(), segments.next()) else {
@@ -120,17 +120,24 @@ mod tests {
             ),
             ("http://localhost/000000000000/q?x=1", Some("q")),
             ("000000000000/q", Some("q")),
+            ("q", Some("q")),
             ("http://h/111111111111/q", None),
             ("http://h/000000000000/bad.name", None),
+            ("bad.name", None),
         ];
         for (url, want) in cases {
             let got = QueueName::from_url(url, &scope).ok();
             assert_eq!(got.as_ref().map(QueueName::as_str), want, "{url}");
         }
-        assert!(matches!(
-            QueueName::from_url("q", &scope),
-            Err(SqsError::InvalidParameterValue(_))
-        ));
+        for bad in ["", "/"] {
+            assert!(
+                matches!(
+                    QueueName::from_url(bad, &scope),
+                    Err(SqsError::InvalidParameterValue(_))
+                ),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -23,12 +23,13 @@ const OPAQUE: [&str; 5] = [
     "SqsManagedSseEnabled",
 ];
 
-/// Attributes only FIFO queues have.
-const FIFO: [&str; 4] = [
-    "FifoQueue",
-    "ContentBasedDeduplication",
-    "DeduplicationScope",
-    "FifoThroughputLimit",
+/// Attributes that go back to AWS's default, and out of `GetQueueAttributes`, when set to it.
+const REMOVED_WHEN: [(&str, &str); 5] = [
+    ("Policy", ""),
+    ("RedriveAllowPolicy", ""),
+    ("KmsMasterKeyId", ""),
+    ("KmsDataKeyReusePeriodSeconds", "300"),
+    ("RedrivePolicy", ""),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,11 +75,7 @@ impl QueueSettings {
                 .parse::<u32>()
                 .ok()
                 .filter(|v| (min..=max).contains(v))
-                .ok_or_else(|| {
-                    SqsError::InvalidAttributeValue(format!(
-                        "Invalid value for the parameter {name}."
-                    ))
-                })
+                .ok_or_else(|| invalid_value(name))
         };
         match name {
             "VisibilityTimeout" => self.visibility_timeout_s = range(0, MAX_VISIBILITY_TIMEOUT_S)?,
@@ -87,11 +84,19 @@ impl QueueSettings {
             "DelaySeconds" => self.delay_s = range(0, 900)?,
             "ReceiveMessageWaitTimeSeconds" => self.receive_wait_s = range(0, 20)?,
             "RedrivePolicy" => self.redrive = parse_redrive(value)?,
-            "FifoQueue" if value == "false" => {}
-            n if FIFO.contains(&n) => {
+            // What AWS answers for FIFO attributes on a standard queue (the only kind lambkin
+            // has): `FifoQueue` and `ContentBasedDeduplication` are unknown there.
+            n @ ("DeduplicationScope" | "FifoThroughputLimit") => {
                 return Err(SqsError::InvalidAttributeName(format!(
-                    "lambkin does not support FIFO queues: attribute {n} is not accepted."
+                    "You can specify the {n} only when FifoQueue is set to true."
                 )));
+            }
+            "SqsManagedSseEnabled" if !matches!(value, "true" | "false") => {
+                return Err(invalid_value(name));
+            }
+            "KmsDataKeyReusePeriodSeconds" if !value.is_empty() => {
+                range(60, 86_400)?;
+                self.opaque.insert(name.to_string(), value.to_string());
             }
             n if OPAQUE.contains(&n) => {
                 self.opaque.insert(n.to_string(), value.to_string());
@@ -114,27 +119,33 @@ impl QueueSettings {
             "DelaySeconds" => self.delay_s.to_string(),
             "ReceiveMessageWaitTimeSeconds" => self.receive_wait_s.to_string(),
             "RedrivePolicy" => self.redrive.as_ref().map(redrive_json)?,
+            // AWS encrypts new queues with SQS-managed keys unless told otherwise.
             "SqsManagedSseEnabled" => self
                 .opaque
                 .get(name)
                 .cloned()
-                .unwrap_or_else(|| "false".into()),
+                .unwrap_or_else(|| "true".into()),
             n => self.opaque.get(n)?.clone(),
         })
     }
 
-    /// The attribute map to store: `current` with `changes` applied, normalised (an empty
-    /// `RedrivePolicy` removes it).
+    /// The attribute map to store: `current` with `changes` applied, normalised (an attribute
+    /// set to AWS's default, such as an empty `Policy`, is removed). Choosing a KMS key turns
+    /// SQS-managed encryption off, as on AWS.
     pub fn merged(
         current: &BTreeMap<String, String>,
         changes: &BTreeMap<String, String>,
     ) -> BTreeMap<String, String> {
         let mut out = current.clone();
+        let kms_key = changes.get("KmsMasterKeyId").is_some_and(|k| !k.is_empty());
+        if kms_key && !changes.contains_key("SqsManagedSseEnabled") {
+            out.insert("SqsManagedSseEnabled".into(), "false".into());
+        }
         for (name, value) in changes {
-            if name == "FifoQueue" {
-                continue;
-            }
-            if name == "RedrivePolicy" && value.trim().is_empty() {
+            let default = REMOVED_WHEN
+                .iter()
+                .any(|(n, d)| n == name && value.trim() == *d);
+            if default {
                 out.remove(name);
                 continue;
             }
@@ -150,6 +161,10 @@ impl QueueSettings {
         }
         out
     }
+}
+
+fn invalid_value(name: &str) -> SqsError {
+    SqsError::InvalidAttributeValue(format!("Invalid value for the parameter {name}."))
 }
 
 /// `{"deadLetterTargetArn":"arn:...","maxReceiveCount":5}`; `maxReceiveCount` may be a number
@@ -222,10 +237,7 @@ mod tests {
             Some("345600")
         );
         assert_eq!(s.attribute("RedrivePolicy"), None);
-        assert_eq!(
-            s.attribute("SqsManagedSseEnabled").as_deref(),
-            Some("false")
-        );
+        assert_eq!(s.attribute("SqsManagedSseEnabled").as_deref(), Some("true"));
     }
 
     #[test]
@@ -262,7 +274,27 @@ mod tests {
                 Some("InvalidAttributeName"),
             ),
             ("FifoQueue", "true", Some("InvalidAttributeName")),
-            ("FifoQueue", "false", None),
+            ("FifoQueue", "false", Some("InvalidAttributeName")),
+            (
+                "ContentBasedDeduplication",
+                "false",
+                Some("InvalidAttributeName"),
+            ),
+            ("DeduplicationScope", "queue", Some("InvalidAttributeName")),
+            (
+                "FifoThroughputLimit",
+                "perQueue",
+                Some("InvalidAttributeName"),
+            ),
+            ("SqsManagedSseEnabled", "true", None),
+            ("SqsManagedSseEnabled", "yes", Some("InvalidAttributeValue")),
+            (
+                "KmsDataKeyReusePeriodSeconds",
+                "59",
+                Some("InvalidAttributeValue"),
+            ),
+            ("KmsDataKeyReusePeriodSeconds", "86400", None),
+            ("KmsMasterKeyId", "alias/aws/sqs", None),
             ("Policy", "{}", None),
             ("RedrivePolicy", "", None),
             ("RedrivePolicy", "nope", Some("InvalidParameterValue")),
@@ -295,6 +327,52 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "Invalid value for the parameter VisibilityTimeout."
+        );
+        let messages = [
+            ("FifoQueue", "Unknown Attribute FifoQueue."),
+            (
+                "ContentBasedDeduplication",
+                "Unknown Attribute ContentBasedDeduplication.",
+            ),
+            (
+                "DeduplicationScope",
+                "You can specify the DeduplicationScope only when FifoQueue is set to true.",
+            ),
+            (
+                "FifoThroughputLimit",
+                "You can specify the FifoThroughputLimit only when FifoQueue is set to true.",
+            ),
+        ];
+        for (name, message) in messages {
+            let e = one(name, "false").expect_err("refused");
+            assert_eq!(e.to_string(), message, "{name}");
+        }
+    }
+
+    #[test]
+    fn encryption_attributes_follow_aws() {
+        let key = BTreeMap::from([
+            ("KmsMasterKeyId".to_string(), "testKeyId".to_string()),
+            (
+                "KmsDataKeyReusePeriodSeconds".to_string(),
+                "6000".to_string(),
+            ),
+        ]);
+        let with_key = QueueSettings::merged(&BTreeMap::new(), &key);
+        assert_eq!(with_key["SqsManagedSseEnabled"], "false");
+        let defaults = BTreeMap::from([
+            ("KmsMasterKeyId".to_string(), String::new()),
+            (
+                "KmsDataKeyReusePeriodSeconds".to_string(),
+                "300".to_string(),
+            ),
+            ("Policy".to_string(), String::new()),
+        ]);
+        let back = QueueSettings::merged(&with_key, &defaults);
+        assert_eq!(
+            back,
+            BTreeMap::from([("SqsManagedSseEnabled".to_string(), "false".to_string())]),
+            "defaults are removed; encryption stays off"
         );
     }
 

@@ -38,6 +38,47 @@ const SETTABLE: [&str; 11] = [
 const PURGE_INTERVAL: Duration = Duration::from_secs(60);
 const LIST_LIMIT: usize = 1000;
 
+/// `MaxResults`: 1–1000 when given; 1000 otherwise.
+fn page_limit(max_results: Option<i64>) -> Result<usize, SqsError> {
+    match max_results {
+        None => Ok(LIST_LIMIT),
+        Some(m @ 1..=1000) => Ok(m as usize),
+        Some(m) => Err(SqsError::bad_value(
+            "MaxResults",
+            m,
+            "MaxResults must be an integer between 1 and 1000.",
+        )),
+    }
+}
+
+/// The name a `NextToken` continues after.
+fn page_start(next_token: Option<&str>) -> Result<Option<String>, SqsError> {
+    next_token
+        .map(|t| {
+            URL_SAFE_NO_PAD
+                .decode(t)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| SqsError::invalid("Invalid NextToken value."))
+        })
+        .transpose()
+}
+
+/// The first `limit` queues, and a token for the rest when paging was asked for (AWS pages
+/// only when `MaxResults` is given).
+fn page(
+    mut queues: Vec<QueueName>,
+    limit: usize,
+    max_results: Option<i64>,
+) -> (Vec<QueueName>, Option<String>) {
+    let more = queues.len() > limit;
+    queues.truncate(limit);
+    let token = (more && max_results.is_some())
+        .then(|| queues.last().map(|q| URL_SAFE_NO_PAD.encode(q.as_str())))
+        .flatten();
+    (queues, token)
+}
+
 impl Sqs {
     /// The queue's record and settings, or `QueueDoesNotExist`.
     pub(crate) async fn load(
@@ -87,6 +128,17 @@ impl Sqs {
         name: &str,
         attributes: BTreeMap<String, String>,
     ) -> Result<QueueName, SqsError> {
+        if attributes.get("FifoQueue").is_some_and(|v| v == "true") {
+            if name.ends_with(".fifo") {
+                return Err(SqsError::UnsupportedOperation(
+                    "lambkin does not support FIFO queues (see docs/api-compat.md)".into(),
+                ));
+            }
+            return Err(SqsError::invalid(
+                "The name of a FIFO queue can only include alphanumeric characters, hyphens, or \
+                 underscores, must end with .fifo suffix and be 1 to 80 in length.",
+            ));
+        }
         let q = QueueName::parse(name)?;
         let requested = self.check_attributes(&q, &attributes).await?;
         let now = self.now();
@@ -121,41 +173,60 @@ impl Sqs {
         max_results: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<(Vec<QueueName>, Option<String>), SqsError> {
-        if let Some(m) = max_results
-            && !(1..=LIST_LIMIT as i64).contains(&m)
-        {
-            return Err(SqsError::bad_value(
-                "MaxResults",
-                m,
-                "MaxResults must be an integer between 1 and 1000.",
-            ));
+        let limit = page_limit(max_results)?;
+        let mut after = page_start(next_token)?;
+        let store = &self.inner.store;
+        let mut queues = Vec::new();
+        loop {
+            let names = store
+                .sqs_list_queues(prefix.unwrap_or_default(), after.take(), LIST_LIMIT)
+                .await?;
+            let last_page = names.len() < LIST_LIMIT;
+            after = names.last().cloned();
+            queues.extend(names.iter().filter_map(|n| QueueName::parse(n).ok()));
+            if queues.len() > limit || last_page {
+                return Ok(page(queues, limit, max_results));
+            }
         }
-        let after = match next_token {
-            Some(t) => Some(
-                URL_SAFE_NO_PAD
-                    .decode(t)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .ok_or_else(|| SqsError::invalid("Invalid NextToken value."))?,
-            ),
-            None => None,
-        };
-        let limit = max_results.map_or(LIST_LIMIT, |m| m as usize);
-        let mut names = self
-            .inner
-            .store
-            .sqs_list_queues(prefix.unwrap_or_default(), after, limit + 1)
-            .await?;
-        let more = names.len() > limit;
-        names.truncate(limit);
-        let token = (more && max_results.is_some())
-            .then(|| names.last().map(|n| URL_SAFE_NO_PAD.encode(n)))
-            .flatten();
-        let queues = names
-            .iter()
-            .filter_map(|n| QueueName::parse(n).ok())
-            .collect();
-        Ok((queues, token))
+    }
+
+    /// ListDeadLetterSourceQueues: the queues whose `RedrivePolicy` names `dlq`, paged like
+    /// ListQueues. Reads every queue's attributes, as lambkin keeps no index of redrive targets.
+    pub async fn list_dead_letter_source_queues(
+        &self,
+        dlq: &QueueName,
+        max_results: Option<i64>,
+        next_token: Option<&str>,
+    ) -> Result<(Vec<QueueName>, Option<String>), SqsError> {
+        let limit = page_limit(max_results)?;
+        let mut after = page_start(next_token)?;
+        self.load(dlq).await?;
+        let store = &self.inner.store;
+        let mut sources = Vec::new();
+        loop {
+            let names = store.sqs_list_queues("", after.take(), LIST_LIMIT).await?;
+            let last_page = names.len() < LIST_LIMIT;
+            after = names.last().cloned();
+            for name in &names {
+                let Ok(q) = QueueName::parse(name) else {
+                    continue;
+                };
+                let settings = match self.load(&q).await {
+                    Ok((_, settings)) => settings,
+                    Err(SqsError::QueueDoesNotExist) => continue,
+                    Err(e) => return Err(e),
+                };
+                let target = settings.redrive.and_then(|r| {
+                    QueueName::from_arn(&r.dead_letter_target_arn, self.scope()).ok()
+                });
+                if target.as_ref() == Some(dlq) {
+                    sources.push(q);
+                }
+            }
+            if sources.len() > limit || last_page {
+                return Ok(page(sources, limit, max_results));
+            }
+        }
     }
 
     pub async fn delete_queue(&self, q: &QueueName) -> Result<(), SqsError> {

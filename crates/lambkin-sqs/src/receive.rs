@@ -13,7 +13,7 @@ use tokio::sync::futures::Notified;
 use tokio::time::Instant;
 
 use crate::digest::{md5_of_attributes, md5_of_body};
-use crate::message::receipt_handle;
+use crate::message::{AWS_TRACE_HEADER, receipt_handle};
 use crate::queue_settings::MAX_VISIBILITY_TIMEOUT_S;
 use crate::waiters::QueueSignals;
 use crate::{QueueName, QueueSettings, ReceivedMessage, Sqs, SqsError};
@@ -219,6 +219,14 @@ fn shape(
             Some(m.first_received_at.0.to_string()),
         ),
         ("DeadLetterQueueSourceArn", m.dead_letter_source_arn),
+        (
+            AWS_TRACE_HEADER,
+            m.system_attributes.get(AWS_TRACE_HEADER).cloned(),
+        ),
+        (
+            "MessageGroupId",
+            m.system_attributes.get("MessageGroupId").cloned(),
+        ),
     ];
     for (name, value) in candidates {
         if let Some(v) = value.filter(|_| wanted(name)) {
@@ -236,11 +244,14 @@ fn shape(
     }
 }
 
+/// `All`, `*` and `.*` ask for every attribute; `<prefix>.*` for the names that start with the
+/// prefix as a string (AWS returns `Hello` and `Help.Me` for `Hel.*`); anything else for that
+/// exact name. Names no attribute could have (`AWS.`, `..foo`) just match nothing, as on AWS.
 fn wants_message_attribute(requested: &[String], name: &str) -> bool {
     requested.iter().any(|r| match r.as_str() {
-        "All" | ".*" => true,
+        "All" | "*" | ".*" => true,
         r => match r.strip_suffix(".*") {
-            Some(prefix) => name.starts_with(prefix) && name[prefix.len()..].starts_with('.'),
+            Some(prefix) => name.starts_with(prefix),
             None => r == name,
         },
     })

@@ -1,5 +1,7 @@
 //! ChangeMessageVisibility(Batch): moves an in-flight message's return to the queue earlier or
-//! later. Does not receive; wakes the queue's parked pollers so they re-read their timers.
+//! later. Does not receive; wakes the queue's parked pollers so they re-read their timers. Any
+//! receipt handle issued for the message will do; a message already visible again is left as
+//! it is and the call succeeds, as on AWS.
 
 use lambkin_model::Timestamp;
 use lambkin_store::{SqsReceipt, SqsVisibilityChange};
@@ -78,7 +80,9 @@ impl Sqs {
                         any_changed = true;
                         Ok(())
                     }
-                    Some(SqsVisibilityChange::NotInFlight) => Err(SqsError::MessageNotInflight),
+                    // AWS accepts a change for a message whose visibility already ended and
+                    // leaves it visible (only a receive hides it again).
+                    Some(SqsVisibilityChange::NotInFlight) => Ok(()),
                     _ => Err(SqsError::bad_value(
                         "ReceiptHandle",
                         handle,

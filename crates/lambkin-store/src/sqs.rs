@@ -30,6 +30,9 @@ pub struct NewSqsMessage {
     pub message_id: String,
     pub body: String,
     pub attributes: MessageAttributes,
+    /// The message system attributes the sender set (`AWSTraceHeader`, `MessageGroupId`), by
+    /// AWS name; opaque to the store.
+    pub system_attributes: BTreeMap<String, String>,
     pub sent_at: Timestamp,
     /// `sent_at` plus the message's delay.
     pub visible_at: Timestamp,
@@ -71,6 +74,8 @@ pub struct SqsStoredMessage {
     pub message_id: String,
     pub body: String,
     pub attributes: MessageAttributes,
+    /// As sent (see [`NewSqsMessage::system_attributes`]).
+    pub system_attributes: BTreeMap<String, String>,
     pub sent_at: Timestamp,
     /// Including the receive that returned it.
     pub receive_count: u32,
@@ -78,7 +83,9 @@ pub struct SqsStoredMessage {
     pub dead_letter_source_arn: Option<String>,
 }
 
-/// Identifies one receive of one message: deleting or changing visibility needs both halves.
+/// Identifies one receive of one message. Deleting or changing visibility finds the message by
+/// its id among the received messages of the queue, whichever of its receives the receipt
+/// names: AWS accepts any receipt handle it issued for a message, not only the latest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqsReceipt {
     pub message_id: String,
@@ -89,9 +96,9 @@ pub struct SqsReceipt {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SqsVisibilityChange {
     Changed,
-    /// The message exists under this receipt but is visible again.
+    /// The message was received but is visible again; nothing changed.
     NotInFlight,
-    /// No such message under this receipt (deleted, or received again since).
+    /// No such received message in the queue (deleted, moved, or never received).
     Unknown,
 }
 
@@ -143,14 +150,16 @@ pub trait SqsStore: Send + Sync + std::fmt::Debug {
     /// each message at most once, so it always ends.
     async fn sqs_receive(&self, receive: SqsReceive) -> Result<Vec<SqsStoredMessage>, StoreError>;
 
-    /// Deletes each message whose current receipt matches; one flag per entry, in one commit.
+    /// Deletes each received message the receipt names (see [`SqsReceipt`]); one flag per
+    /// entry, in one commit.
     async fn sqs_delete_messages(
         &self,
         queue: &str,
         receipts: Vec<SqsReceipt>,
     ) -> Result<Vec<bool>, StoreError>;
 
-    /// Sets each in-flight message's invisibility end; one outcome per entry, in one commit.
+    /// Sets each in-flight message's invisibility end (see [`SqsReceipt`]); one outcome per
+    /// entry, in one commit.
     async fn sqs_change_visibility(
         &self,
         queue: &str,

@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use lambkin_model::{MessageAttribute, MessageAttributes};
-use lambkin_sqs::{BatchEntry, ReceivedMessage, SentMessage, SqsError};
+use lambkin_sqs::{BatchEntry, OutgoingMessage, ReceivedMessage, SentMessage, SqsError};
 use std::collections::BTreeMap;
 
 use super::error::code;
@@ -39,6 +39,22 @@ pub(crate) fn message_attributes(
         .collect()
 }
 
+/// A message to send, from its wire members and the request's `X-Amzn-Trace-Id`.
+pub(crate) fn outgoing(
+    m: wire::MessageToSend,
+    trace_header: Option<&str>,
+) -> Result<OutgoingMessage, SqsError> {
+    Ok(OutgoingMessage {
+        body: m.message_body.unwrap_or_default(),
+        delay_seconds: m.delay_seconds,
+        attributes: message_attributes(m.message_attributes)?,
+        system_attributes: message_attributes(m.message_system_attributes)?,
+        trace_header: trace_header.map(str::to_string),
+        message_group_id: m.message_group_id,
+        message_deduplication_id: m.message_deduplication_id,
+    })
+}
+
 fn wire_attributes(attributes: MessageAttributes) -> BTreeMap<String, wire::MessageAttributeValue> {
     attributes
         .into_iter()
@@ -71,6 +87,7 @@ pub(crate) fn sent(s: SentMessage) -> wire::SendMessageResult {
         message_id: s.message_id,
         md5_of_message_body: s.md5_of_body,
         md5_of_message_attributes: s.md5_of_message_attributes,
+        md5_of_message_system_attributes: s.md5_of_message_system_attributes,
     }
 }
 

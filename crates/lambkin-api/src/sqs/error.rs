@@ -1,7 +1,10 @@
 //! The one place SQS errors become responses, as real SQS answers the JSON protocol: status,
 //! `Content-Type: application/x-amz-json-1.0`, `x-amzn-query-error: <query code>;Sender`
-//! (SDKs of the query era read the code from it) and `{"__type":"com.amazonaws.sqs#<Shape>",
-//! "message":...}` (current SDKs map the shape name to the typed error).
+//! (SDKs read the code from it: SQS is `awsQueryCompatible`) and
+//! `{"__type":"com.amazonaws.sqs#<JSON code>","message":...}`. The JSON code is the model's
+//! shape name for the errors the model has; for the two it lacks AWS sends
+//! `InvalidParameterValueException` and `MissingRequiredParameterException`, with
+//! `InvalidParameterValue` and `MissingParameter` as their query codes.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -28,7 +31,8 @@ impl From<SqsError> for SqsFailure {
 /// How one error code appears on the wire.
 pub(crate) struct Code {
     pub status: StatusCode,
-    /// The model's shape name (or AWS's code, for errors the model lacks).
+    /// The JSON code in `__type`: the model's shape name (or AWS's JSON code, for errors the
+    /// model lacks).
     pub shape: &'static str,
     /// The `awsQueryError` code; also what batch results put in `Code`.
     pub query: &'static str,
@@ -56,19 +60,17 @@ pub(crate) fn code(e: &SqsError) -> Code {
             sender("InvalidAttributeValue", "InvalidAttributeValue")
         }
         SqsError::InvalidParameterValue(_) => {
-            sender("InvalidParameterValue", "InvalidParameterValue")
+            sender("InvalidParameterValueException", "InvalidParameterValue")
         }
-        SqsError::MissingParameter(_) => sender("MissingParameter", "MissingParameter"),
+        SqsError::MissingParameter(_) => {
+            sender("MissingRequiredParameterException", "MissingParameter")
+        }
         SqsError::InvalidMessageContents(_) => {
             sender("InvalidMessageContents", "InvalidMessageContents")
         }
         SqsError::ReceiptHandleIsInvalid(_) => {
             sender("ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid")
         }
-        SqsError::MessageNotInflight => sender(
-            "MessageNotInflight",
-            "AWS.SimpleQueueService.MessageNotInflight",
-        ),
         SqsError::EmptyBatchRequest(_) => sender(
             "EmptyBatchRequest",
             "AWS.SimpleQueueService.EmptyBatchRequest",
@@ -202,5 +204,111 @@ mod tests {
             (s, q.as_str()),
             (StatusCode::INTERNAL_SERVER_ERROR, "InternalError;Receiver")
         );
+    }
+
+    /// Every error's JSON code and query code, as AWS sends them (the query codes are those the
+    /// SDKs match their typed errors on).
+    #[test]
+    fn every_error_has_aws_codes() {
+        let cases: Vec<(SqsError, u16, &str, &str)> = vec![
+            (
+                SqsError::QueueDoesNotExist,
+                400,
+                "QueueDoesNotExist",
+                "AWS.SimpleQueueService.NonExistentQueue",
+            ),
+            (
+                SqsError::QueueNameExists("DelaySeconds".into()),
+                400,
+                "QueueNameExists",
+                "QueueAlreadyExists",
+            ),
+            (
+                SqsError::InvalidAttributeName("x".into()),
+                400,
+                "InvalidAttributeName",
+                "InvalidAttributeName",
+            ),
+            (
+                SqsError::InvalidAttributeValue("x".into()),
+                400,
+                "InvalidAttributeValue",
+                "InvalidAttributeValue",
+            ),
+            (
+                SqsError::InvalidParameterValue("x".into()),
+                400,
+                "InvalidParameterValueException",
+                "InvalidParameterValue",
+            ),
+            (
+                SqsError::MissingParameter("MessageBody"),
+                400,
+                "MissingRequiredParameterException",
+                "MissingParameter",
+            ),
+            (
+                SqsError::InvalidMessageContents("x".into()),
+                400,
+                "InvalidMessageContents",
+                "InvalidMessageContents",
+            ),
+            (
+                SqsError::ReceiptHandleIsInvalid("x".into()),
+                400,
+                "ReceiptHandleIsInvalid",
+                "ReceiptHandleIsInvalid",
+            ),
+            (
+                SqsError::EmptyBatchRequest("E"),
+                400,
+                "EmptyBatchRequest",
+                "AWS.SimpleQueueService.EmptyBatchRequest",
+            ),
+            (
+                SqsError::TooManyEntriesInBatchRequest(11),
+                400,
+                "TooManyEntriesInBatchRequest",
+                "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+            ),
+            (
+                SqsError::BatchEntryIdsNotDistinct("a".into()),
+                400,
+                "BatchEntryIdsNotDistinct",
+                "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+            ),
+            (
+                SqsError::InvalidBatchEntryId,
+                400,
+                "InvalidBatchEntryId",
+                "AWS.SimpleQueueService.InvalidBatchEntryId",
+            ),
+            (
+                SqsError::BatchRequestTooLong { size: 2, limit: 1 },
+                400,
+                "BatchRequestTooLong",
+                "AWS.SimpleQueueService.BatchRequestTooLong",
+            ),
+            (
+                SqsError::PurgeQueueInProgress("q".into()),
+                403,
+                "PurgeQueueInProgress",
+                "AWS.SimpleQueueService.PurgeQueueInProgress",
+            ),
+            (
+                SqsError::UnsupportedOperation("x".into()),
+                400,
+                "UnsupportedOperation",
+                "AWS.SimpleQueueService.UnsupportedOperation",
+            ),
+        ];
+        for (e, status, shape, query) in cases {
+            let c = code(&e);
+            assert_eq!(
+                (c.status.as_u16(), c.shape, c.query, c.sender_fault),
+                (status, shape, query, true),
+                "{e:?}"
+            );
+        }
     }
 }

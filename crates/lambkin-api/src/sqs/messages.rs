@@ -2,7 +2,7 @@
 //! ChangeMessageVisibility(Batch).
 
 use axum::response::Response;
-use lambkin_sqs::{BatchEntry, OutgoingMessage, ReceiveOptions, SqsError};
+use lambkin_sqs::{BatchEntry, ReceiveOptions, SqsError};
 use serde_json::json;
 
 use super::convert;
@@ -16,11 +16,7 @@ use super::{Call, empty, ok};
 pub(crate) async fn send_message(call: &Call) -> Result<Response, SqsFailure> {
     let req: SendMessageRequest = call.request()?;
     let q = call.queue(req.queue_url.as_deref())?;
-    let message = OutgoingMessage {
-        body: req.message_body.unwrap_or_default(),
-        delay_seconds: req.delay_seconds,
-        attributes: convert::message_attributes(req.message_attributes)?,
-    };
+    let message = convert::outgoing(req.message, call.trace_header.as_deref())?;
     let sent = call.sqs.send_message(&q, message).await?;
     ok(&convert::sent(sent))
 }
@@ -35,11 +31,7 @@ pub(crate) async fn send_message_batch(call: &Call) -> Result<Response, SqsFailu
         .map(|e| {
             Ok(BatchEntry {
                 id: e.id,
-                entry: OutgoingMessage {
-                    body: e.message_body.unwrap_or_default(),
-                    delay_seconds: e.delay_seconds,
-                    attributes: convert::message_attributes(e.message_attributes)?,
-                },
+                entry: convert::outgoing(e.message, call.trace_header.as_deref())?,
             })
         })
         .collect::<Result<Vec<_>, SqsError>>()?;

@@ -32,6 +32,8 @@ pub(crate) const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 pub(crate) struct Call {
     sqs: Sqs,
     host: String,
+    /// `X-Amzn-Trace-Id`, which becomes a sent message's `AWSTraceHeader`.
+    trace_header: Option<String>,
     body: Bytes,
 }
 
@@ -67,6 +69,14 @@ fn host(headers: &HeaderMap) -> String {
         .to_string()
 }
 
+/// The request's `X-Amzn-Trace-Id` (X-Ray), if any.
+fn trace_header(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-amzn-trace-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
 /// A 200 with the JSON body.
 fn ok<T: Serialize>(value: &T) -> Result<Response, SqsFailure> {
     let body = serde_json::to_string(value)
@@ -100,12 +110,14 @@ pub(crate) async fn dispatch(
     let call = Call {
         sqs: engine.sqs().clone(),
         host: host(&headers),
+        trace_header: trace_header(&headers),
         body,
     };
     let result = match operation {
         "CreateQueue" => queues::create_queue(&call).await,
         "GetQueueUrl" => queues::get_queue_url(&call).await,
         "ListQueues" => queues::list_queues(&call).await,
+        "ListDeadLetterSourceQueues" => queues::list_dead_letter_source_queues(&call).await,
         "DeleteQueue" => queues::delete_queue(&call).await,
         "GetQueueAttributes" => queues::get_queue_attributes(&call).await,
         "SetQueueAttributes" => queues::set_queue_attributes(&call).await,

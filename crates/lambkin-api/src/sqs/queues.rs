@@ -1,12 +1,15 @@
-//! Queue handlers: CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, GetQueueAttributes,
-//! SetQueueAttributes, PurgeQueue.
+//! Queue handlers: CreateQueue, GetQueueUrl, ListQueues, ListDeadLetterSourceQueues,
+//! DeleteQueue, GetQueueAttributes, SetQueueAttributes, PurgeQueue.
 
 use axum::response::Response;
 use lambkin_sqs::SqsError;
 use serde_json::json;
 
 use super::error::SqsFailure;
-use super::wire::{CreateQueueRequest, GetQueueUrlRequest, ListQueuesRequest, QueueRequest};
+use super::wire::{
+    CreateQueueRequest, GetQueueUrlRequest, ListDeadLetterSourceQueuesRequest, ListQueuesRequest,
+    QueueRequest,
+};
 use super::{Call, empty, ok};
 
 pub(crate) async fn create_queue(call: &Call) -> Result<Response, SqsFailure> {
@@ -58,6 +61,23 @@ pub(crate) async fn list_queues(call: &Call) -> Result<Response, SqsFailure> {
     if !urls.is_empty() {
         out.insert("QueueUrls".into(), json!(urls));
     }
+    if let Some(token) = next {
+        out.insert("NextToken".into(), json!(token));
+    }
+    ok(&out)
+}
+
+pub(crate) async fn list_dead_letter_source_queues(call: &Call) -> Result<Response, SqsFailure> {
+    let req: ListDeadLetterSourceQueuesRequest = call.request()?;
+    let q = call.queue(req.queue_url.as_deref())?;
+    let (queues, next) = call
+        .sqs
+        .list_dead_letter_source_queues(&q, req.max_results, req.next_token.as_deref())
+        .await?;
+    let urls: Vec<String> = queues.iter().map(|q| call.url(q)).collect();
+    // `queueUrls` is required, and spelled in camel case, in the model.
+    let mut out = serde_json::Map::new();
+    out.insert("queueUrls".into(), json!(urls));
     if let Some(token) = next {
         out.insert("NextToken".into(), json!(token));
     }

@@ -23,6 +23,14 @@ pub(crate) struct GetQueueUrlRequest {
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "PascalCase", default)]
+pub(crate) struct ListDeadLetterSourceQueuesRequest {
+    pub queue_url: Option<String>,
+    pub next_token: Option<String>,
+    pub max_results: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
 pub(crate) struct ListQueuesRequest {
     pub queue_name_prefix: Option<String>,
     pub next_token: Option<String>,
@@ -53,22 +61,33 @@ pub(crate) struct MessageAttributeValue {
     pub binary_list_values: Vec<String>,
 }
 
+/// The members of one message being sent: SendMessage's, and each batch entry's.
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+pub(crate) struct MessageToSend {
+    pub message_body: Option<String>,
+    pub delay_seconds: Option<i64>,
+    pub message_attributes: BTreeMap<String, MessageAttributeValue>,
+    /// `MessageSystemAttributeValue` has the same members as `MessageAttributeValue`.
+    pub message_system_attributes: BTreeMap<String, MessageAttributeValue>,
+    pub message_group_id: Option<String>,
+    pub message_deduplication_id: Option<String>,
+}
+
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "PascalCase", default)]
 pub(crate) struct SendMessageRequest {
     pub queue_url: Option<String>,
-    pub message_body: Option<String>,
-    pub delay_seconds: Option<i64>,
-    pub message_attributes: BTreeMap<String, MessageAttributeValue>,
+    #[serde(flatten)]
+    pub message: MessageToSend,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "PascalCase", default)]
 pub(crate) struct SendMessageBatchRequestEntry {
     pub id: String,
-    pub message_body: Option<String>,
-    pub delay_seconds: Option<i64>,
-    pub message_attributes: BTreeMap<String, MessageAttributeValue>,
+    #[serde(flatten)]
+    pub message: MessageToSend,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -89,6 +108,11 @@ pub(crate) struct SendMessageResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub md5_of_message_attributes: Option<String>,
+    #[serde(
+        rename = "MD5OfMessageSystemAttributes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub md5_of_message_system_attributes: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -33,8 +33,7 @@ async fn queue(sqs: &Sqs) -> QueueName {
 async fn send(sqs: &Sqs, q: &QueueName, body: &str) {
     let m = OutgoingMessage {
         body: body.to_string(),
-        delay_seconds: None,
-        attributes: MessageAttributes::new(),
+        ..OutgoingMessage::default()
     };
     sqs.send_message(q, m).await.unwrap();
 }
@@ -180,9 +179,15 @@ fn message_attribute_name_filters() {
         (&[".*"], "x", true),
         (&["x"], "x", true),
         (&["x"], "y", false),
+        (&["*"], "x", true),
         (&["bar.*"], "bar.baz", true),
-        (&["bar.*"], "barbaz", false),
-        (&["bar.*"], "bar", false),
+        // A string prefix, as AWS answers `Hel.*` with `Hello` and `Help.Me`.
+        (&["Hel.*"], "Hello", true),
+        (&["Hel.*"], "Help.Me", true),
+        (&["Hel.*"], "General", false),
+        (&["bar.*"], "ba", false),
+        (&["AWS."], "AWS.x", false),
+        (&["..foo"], "foo", false),
         (&[], "x", false),
     ];
     for (requested, name, want) in cases {

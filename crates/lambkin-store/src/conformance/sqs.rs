@@ -26,6 +26,7 @@ fn message(id: &str, sent: i64, delay: i64) -> NewSqsMessage {
         message_id: id.to_string(),
         body: format!("body of {id}"),
         attributes: MessageAttributes::from([("k".to_string(), MessageAttribute::string("v"))]),
+        system_attributes: BTreeMap::from([("AWSTraceHeader".to_string(), format!("Root={id}"))]),
         sent_at: Timestamp(sent),
         visible_at: Timestamp(sent + delay),
     }
@@ -125,6 +126,7 @@ pub async fn send_then_receive_in_order_under_a_receipt(store: Arc<dyn Store>) {
     assert_eq!(ids(&got), ["m1", "m2"]);
     assert_eq!(got[0].body, "body of m1");
     assert_eq!(got[0].attributes["k"], MessageAttribute::string("v"));
+    assert_eq!(got[0].system_attributes["AWSTraceHeader"], "Root=m1");
     assert_eq!(got[0].sent_at, Timestamp(10));
     assert_eq!(got[0].receive_count, 1);
     assert_eq!(got[0].first_received_at, Timestamp(100));
@@ -169,32 +171,46 @@ pub async fn received_messages_reappear_after_their_visibility(store: Arc<dyn St
     );
 }
 
-pub async fn delete_needs_the_current_receipt(store: Arc<dyn Store>) {
+/// AWS deletes a message with any receipt handle it issued for it, an older one too.
+pub async fn delete_takes_any_receipt_of_a_received_message(store: Arc<dyn Store>) {
     create(&store, "q").await;
     create(&store, "other").await;
     store
-        .sqs_send("q", vec![message("m1", 10, 0)])
+        .sqs_send("q", vec![message("m1", 10, 0), message("m2", 11, 0)])
         .await
         .unwrap();
+    let unreceived = store
+        .sqs_delete_messages("q", vec![receipt("m2", "r0")])
+        .await
+        .unwrap();
+    assert_eq!(
+        unreceived,
+        [false],
+        "a message never received has no receipt"
+    );
     store.sqs_receive(receive("q", 100, 1, "r1")).await.unwrap();
     store
         .sqs_receive(receive("q", 30_100, 1, "r2"))
         .await
         .unwrap();
-    let stale = store
-        .sqs_delete_messages("q", vec![receipt("m1", "r1"), receipt("m1", "r2")])
-        .await
-        .unwrap();
-    assert_eq!(stale, [false, true], "only the latest receipt deletes");
     let wrong_queue = store
         .sqs_delete_messages("other", vec![receipt("m1", "r2")])
         .await;
     assert_eq!(wrong_queue.unwrap(), [false]);
-    let gone = store
-        .sqs_receive(receive("q", 99_999, 1, "r3"))
+    let stale = store
+        .sqs_delete_messages("q", vec![receipt("m1", "r1"), receipt("m1", "r2")])
         .await
         .unwrap();
-    assert!(gone.is_empty());
+    assert_eq!(
+        stale,
+        [true, false],
+        "the older receipt deletes; then nothing is left"
+    );
+    let rest = store
+        .sqs_receive(receive("q", 99_999, 10, "r3"))
+        .await
+        .unwrap();
+    assert_eq!(ids(&rest), ["m2"]);
 }
 
 pub async fn change_visibility_outcomes(store: Arc<dyn Store>) {
@@ -206,7 +222,7 @@ pub async fn change_visibility_outcomes(store: Arc<dyn Store>) {
     store.sqs_receive(receive("q", 100, 1, "r1")).await.unwrap();
     let changes = vec![
         (receipt("m1", "r1"), Timestamp(200)),
-        (receipt("m1", "wrong"), Timestamp(200)),
+        (receipt("m2", "r1"), Timestamp(200)),
     ];
     let outcomes = store
         .sqs_change_visibility("q", changes, Timestamp(150))

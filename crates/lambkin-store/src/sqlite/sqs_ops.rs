@@ -35,12 +35,24 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
             first_received_at INTEGER,
             -- the receipt of the latest receive; NULL until received (and after a redrive)
             receipt           TEXT,
-            dlq_source_arn    TEXT
+            dlq_source_arn    TEXT,
+            system_attributes TEXT NOT NULL DEFAULT '{}'
         );
         CREATE INDEX IF NOT EXISTS sqs_messages_visible ON sqs_messages (queue, visible_at, seq);
         CREATE INDEX IF NOT EXISTS sqs_messages_by_id ON sqs_messages (message_id);
         ",
     )?;
+    // Folders created before messages kept their system attributes.
+    let has_system_attributes = conn
+        .prepare(
+            "SELECT 1 FROM pragma_table_info('sqs_messages') WHERE name = 'system_attributes'",
+        )?
+        .exists([])?;
+    if !has_system_attributes {
+        conn.execute_batch(
+            "ALTER TABLE sqs_messages ADD COLUMN system_attributes TEXT NOT NULL DEFAULT '{}'",
+        )?;
+    }
     Ok(())
 }
 
@@ -96,6 +108,7 @@ struct Candidate {
     /// Received in this queue since it arrived (sent or moved here).
     received_here: bool,
     dlq_source_arn: Option<String>,
+    system_attributes: String,
 }
 
 fn receive(conn: &Connection, r: &SqsReceive) -> Result<Vec<SqsStoredMessage>, StoreError> {
@@ -108,7 +121,7 @@ fn receive(conn: &Connection, r: &SqsReceive) -> Result<Vec<SqsStoredMessage>, S
     };
     let mut select = conn.prepare_cached(
         "SELECT seq, message_id, body, attributes, sent_at, receive_count, first_received_at,
-             receipt IS NOT NULL, dlq_source_arn
+             receipt IS NOT NULL, dlq_source_arn, system_attributes
          FROM sqs_messages WHERE queue = ?1 AND visible_at <= ?2 ORDER BY visible_at, seq LIMIT ?3",
     )?;
     let mut expire = conn.prepare_cached("DELETE FROM sqs_messages WHERE seq = ?1")?;
@@ -141,6 +154,7 @@ fn receive(conn: &Connection, r: &SqsReceive) -> Result<Vec<SqsStoredMessage>, S
                     first_received_at: row.get(6)?,
                     received_here: row.get(7)?,
                     dlq_source_arn: row.get(8)?,
+                    system_attributes: row.get(9)?,
                 })
             })?
             .filter(|c| c.as_ref().map_or(true, |c| seen.insert(c.seq)))
@@ -170,6 +184,7 @@ fn receive(conn: &Connection, r: &SqsReceive) -> Result<Vec<SqsStoredMessage>, S
                 message_id: c.message_id,
                 body: c.body,
                 attributes: decode_map::<MessageAttributes>("message attributes", &c.attributes)?,
+                system_attributes: decode_map("message system attributes", &c.system_attributes)?,
                 sent_at: Timestamp(c.sent_at),
                 receive_count: c.receive_count + 1,
                 first_received_at: Timestamp(c.first_received_at.unwrap_or(r.now.0)),
@@ -280,7 +295,11 @@ impl SqsStore for SqliteStore {
         let queue = queue.to_string();
         let rows = messages
             .into_iter()
-            .map(|m| Ok((encode_map("message attributes", &m.attributes)?, m)))
+            .map(|m| {
+                let attributes = encode_map("message attributes", &m.attributes)?;
+                let system = encode_map("message system attributes", &m.system_attributes)?;
+                Ok((attributes, system, m))
+            })
             .collect::<Result<Vec<_>, StoreError>>()?;
         self.inner
             .writer
@@ -290,17 +309,18 @@ impl SqsStore for SqliteStore {
                 }
                 let mut insert = conn.prepare_cached(
                     "INSERT INTO sqs_messages (queue, message_id, body, attributes, sent_at,
-                         visible_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         visible_at, system_attributes)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?;
-                for (attributes, m) in rows {
+                for (attributes, system, m) in rows {
                     insert.execute(params![
                         queue,
                         m.message_id,
                         m.body,
                         attributes,
                         m.sent_at.0,
-                        m.visible_at.0
+                        m.visible_at.0,
+                        system
                     ])?;
                 }
                 Ok(true)
@@ -324,12 +344,15 @@ impl SqsStore for SqliteStore {
         self.inner
             .writer
             .write(move |conn, _| {
+                // Any receipt of the message will do (see `SqsReceipt`); only received messages
+                // have one, so a message moved to a dead-letter queue needs a receipt from there.
                 let mut delete = conn.prepare_cached(
-                    "DELETE FROM sqs_messages WHERE queue = ?1 AND message_id = ?2 AND receipt = ?3",
+                    "DELETE FROM sqs_messages
+                     WHERE queue = ?1 AND message_id = ?2 AND receipt IS NOT NULL",
                 )?;
                 receipts
                     .iter()
-                    .map(|r| Ok(delete.execute(params![queue, r.message_id, r.receipt])? > 0))
+                    .map(|r| Ok(delete.execute(params![queue, r.message_id])? > 0))
                     .collect()
             })
             .await
@@ -347,14 +370,14 @@ impl SqsStore for SqliteStore {
             .write(move |conn, _| {
                 let mut find = conn.prepare_cached(
                     "SELECT seq, visible_at FROM sqs_messages
-                     WHERE queue = ?1 AND message_id = ?2 AND receipt = ?3",
+                     WHERE queue = ?1 AND message_id = ?2 AND receipt IS NOT NULL",
                 )?;
                 let mut update =
                     conn.prepare_cached("UPDATE sqs_messages SET visible_at = ?2 WHERE seq = ?1")?;
                 let mut outcomes = Vec::with_capacity(changes.len());
                 for (r, until) in &changes {
                     let found = find
-                        .query_row(params![queue, r.message_id, r.receipt], |row| {
+                        .query_row(params![queue, r.message_id], |row| {
                             Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
                         })
                         .optional()?;
@@ -444,7 +467,7 @@ mod tests {
         list_queues_by_prefix_in_pages,
         send_then_receive_in_order_under_a_receipt,
         received_messages_reappear_after_their_visibility,
-        delete_needs_the_current_receipt,
+        delete_takes_any_receipt_of_a_received_message,
         change_visibility_outcomes,
         receive_drops_expired_messages,
         receive_moves_over_received_messages_to_the_dead_letter_queue,

@@ -1,8 +1,10 @@
 //! SQS through the real server with the AWS SDK for Rust (JSON protocol): queues, messages,
 //! long polling, visibility, redrive, batches, validation errors and durability.
 
+mod aws_semantics;
 mod durability;
 mod messages;
+mod operations;
 mod query;
 mod queues;
 mod validation;

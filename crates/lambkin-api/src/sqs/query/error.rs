@@ -17,8 +17,11 @@ pub(crate) enum SqsQueryError {
     Sqs(SqsError),
     /// An action of the SQS model that lambkin does not implement.
     Unsupported(String),
-    /// An action SQS does not have.
+    /// An action SQS does not have, or does not serve at this endpoint (a queue URL serves
+    /// only queue actions).
     InvalidAction(String),
+    /// A request without any action (a bare `GET` on a queue URL).
+    UnknownOperation,
 }
 
 impl From<SqsError> for SqsQueryError {
@@ -30,12 +33,25 @@ impl From<SqsError> for SqsQueryError {
 impl SqsQueryError {
     pub(crate) fn render(&self, request_id: &str) -> Response {
         let (status, query_code, sender_fault, message) = match self {
+            SqsQueryError::UnknownOperation => {
+                return xml_response(
+                    StatusCode::NOT_FOUND,
+                    "<UnknownOperationException/>".to_string(),
+                );
+            }
             SqsQueryError::Sqs(e) => {
                 if let SqsError::Store(source) = e {
                     tracing::error!(error = ?source, "sqs storage failure");
                 }
                 let c = code(e);
-                (c.status, c.query, c.sender_fault, e.to_string())
+                let message = match e {
+                    // The query protocol's own wording, as AWS answers it there.
+                    SqsError::QueueDoesNotExist => {
+                        "The specified queue does not exist for this wsdl version.".to_string()
+                    }
+                    e => e.to_string(),
+                };
+                (c.status, c.query, c.sender_fault, message)
             }
             SqsQueryError::Unsupported(action) => (
                 StatusCode::BAD_REQUEST,
@@ -47,7 +63,7 @@ impl SqsQueryError {
                 StatusCode::BAD_REQUEST,
                 "InvalidAction",
                 true,
-                format!("The action {action} is not valid for this web service."),
+                format!("The action {action} is not valid for this endpoint."),
             ),
         };
         let fault = if sender_fault { "Sender" } else { "Receiver" };
@@ -82,7 +98,8 @@ mod tests {
             body,
             "<ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><Error>\
              <Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code>\
-             <Message>The specified queue does not exist.</Message><Detail/></Error>\
+             <Message>The specified queue does not exist for this wsdl version.</Message>\
+             <Detail/></Error>\
              <RequestId>rid</RequestId></ErrorResponse>"
         );
         let (status, body) = parts(SqsError::PurgeQueueInProgress("q".into()).into()).await;

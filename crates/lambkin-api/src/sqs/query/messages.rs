@@ -12,11 +12,17 @@ use crate::sqs::convert;
 use crate::sqs::messages::receipt_handle;
 use crate::sqs::wire;
 
-fn outgoing(form: &Form) -> Result<OutgoingMessage, SqsError> {
+/// A message to send from `form` (the request, or one batch entry) and the request's
+/// `X-Amzn-Trace-Id`.
+fn outgoing(form: &Form, trace_header: Option<&str>) -> Result<OutgoingMessage, SqsError> {
     Ok(OutgoingMessage {
         body: form.owned("MessageBody").unwrap_or_default(),
         delay_seconds: form.int("DelaySeconds")?,
         attributes: form.message_attributes()?,
+        system_attributes: form.message_system_attributes()?,
+        trace_header: trace_header.map(str::to_string),
+        message_group_id: form.owned("MessageGroupId"),
+        message_deduplication_id: form.owned("MessageDeduplicationId"),
     })
 }
 
@@ -27,11 +33,15 @@ fn sent(x: &mut Xml, s: &wire::SendMessageResult) {
     if let Some(md5) = &s.md5_of_message_attributes {
         x.leaf("MD5OfMessageAttributes", md5);
     }
+    if let Some(md5) = &s.md5_of_message_system_attributes {
+        x.leaf("MD5OfMessageSystemAttributes", md5);
+    }
 }
 
 pub(super) async fn send_message(call: &QueryCall) -> Answer {
     let q = call.queue()?;
-    let s = call.sqs.send_message(&q, outgoing(&call.form)?).await?;
+    let message = outgoing(&call.form, call.trace_header.as_deref())?;
+    let s = call.sqs.send_message(&q, message).await?;
     let mut x = Xml::default();
     sent(&mut x, &convert::sent(s));
     Ok(Some(x))
@@ -47,7 +57,7 @@ pub(super) async fn send_message_batch(call: &QueryCall) -> Answer {
         .map(|e| {
             Ok(BatchEntry {
                 id: e.owned("Id").unwrap_or_default(),
-                entry: outgoing(e)?,
+                entry: outgoing(e, call.trace_header.as_deref())?,
             })
         })
         .collect::<Result<Vec<_>, SqsError>>()?;

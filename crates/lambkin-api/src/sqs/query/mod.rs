@@ -69,6 +69,8 @@ type Answer = Result<Option<Xml>, SqsQueryError>;
 struct QueryCall {
     sqs: Sqs,
     host: String,
+    /// `X-Amzn-Trace-Id`, which becomes a sent message's `AWSTraceHeader`.
+    trace_header: Option<String>,
     form: Form,
 }
 
@@ -98,8 +100,18 @@ pub(crate) fn unreadable_body(why: &str) -> Response {
     )
 }
 
-/// Runs the query-protocol request in `form`. `queue_path` is the path of a request sent to a
-/// queue URL (`/<account>/<queue>`); it names the queue when the form has no `QueueUrl`.
+/// A `GET` on a queue URL without an `Action`: SQS answers 404 `<UnknownOperationException/>`.
+pub(crate) fn unknown_operation() -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    with_request_id(
+        SqsQueryError::UnknownOperation.render(&request_id),
+        &request_id,
+    )
+}
+
+/// Runs the query-protocol request in `form` (a POST body, or a GET's query string).
+/// `queue_path` is the path of a request sent to a queue URL (`/<account>/<queue>`); it names
+/// the queue when the form has no `QueueUrl`.
 pub(crate) async fn dispatch(
     engine: Engine,
     headers: HeaderMap,
@@ -107,19 +119,27 @@ pub(crate) async fn dispatch(
     queue_path: Option<String>,
 ) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
+    let at_queue_url = queue_path.is_some();
     if let Some(path) = queue_path {
+        // A `QueueUrl` member wins over the path, as on AWS.
         form.insert_absent("QueueUrl", path);
     }
     let action = form.get("Action").unwrap_or_default().to_string();
     let call = QueryCall {
         sqs: engine.sqs().clone(),
         host: super::host(&headers),
+        trace_header: super::trace_header(&headers),
         form,
     };
     let answer: Answer = match action.as_str() {
+        // A queue URL serves the queue's actions only.
+        "CreateQueue" | "ListQueues" if at_queue_url => {
+            Err(SqsQueryError::InvalidAction(action.clone()))
+        }
         "CreateQueue" => queues::create_queue(&call).await,
         "GetQueueUrl" => queues::get_queue_url(&call).await,
         "ListQueues" => queues::list_queues(&call).await,
+        "ListDeadLetterSourceQueues" => queues::list_dead_letter_source_queues(&call).await,
         "DeleteQueue" => queues::delete_queue(&call).await,
         "GetQueueAttributes" => queues::get_queue_attributes(&call).await,
         "SetQueueAttributes" => queues::set_queue_attributes(&call).await,

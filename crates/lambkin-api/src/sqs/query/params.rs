@@ -1,6 +1,7 @@
 //! SQS's member conventions over the shared query-protocol form. SQS flattens everything:
 //! `Attribute.N.Name`/`.Value` (queue attributes), `AttributeName.N`, `MessageAttributeName.N`,
-//! `MessageAttribute.N.Name` + `.Value.DataType`/`.StringValue`/`.BinaryValue`, and batch
+//! `MessageAttribute.N.Name` + `.Value.DataType`/`.StringValue`/`.BinaryValue` (and
+//! `MessageSystemAttribute.N.*` alike), and batch
 //! entries as `<EntryShape>.N.<Member>`.
 //!
 //! Message attributes are decoded into the JSON surface's wire shape and converted by
@@ -25,6 +26,8 @@ pub(super) trait SqsParams {
     fn attribute_names(&self) -> Vec<String>;
     /// `MessageAttribute.N.*` of a message being sent.
     fn message_attributes(&self) -> Result<MessageAttributes, SqsError>;
+    /// `MessageSystemAttribute.N.*` (same members) of a message being sent.
+    fn message_system_attributes(&self) -> Result<MessageAttributes, SqsError>;
 }
 
 impl SqsParams for Form {
@@ -51,23 +54,32 @@ impl SqsParams for Form {
     }
 
     fn message_attributes(&self) -> Result<MessageAttributes, SqsError> {
-        let wire: BTreeMap<String, wire::MessageAttributeValue> = self
-            .structs("MessageAttribute")
-            .into_iter()
-            .filter_map(|a| {
-                let name = a.owned("Name")?;
-                let value = wire::MessageAttributeValue {
-                    data_type: a.owned("Value.DataType").unwrap_or_default(),
-                    string_value: a.owned("Value.StringValue"),
-                    binary_value: a.owned("Value.BinaryValue"),
-                    string_list_values: a.strings("Value.StringListValue"),
-                    binary_list_values: a.strings("Value.BinaryListValue"),
-                };
-                Some((name, value))
-            })
-            .collect();
-        convert::message_attributes(wire)
+        attribute_map(self, "MessageAttribute")
     }
+
+    fn message_system_attributes(&self) -> Result<MessageAttributes, SqsError> {
+        attribute_map(self, "MessageSystemAttribute")
+    }
+}
+
+/// `<prefix>.N.Name` with `.Value.*`, converted as the JSON surface converts its maps.
+fn attribute_map(form: &Form, prefix: &str) -> Result<MessageAttributes, SqsError> {
+    let wire: BTreeMap<String, wire::MessageAttributeValue> = form
+        .structs(prefix)
+        .into_iter()
+        .filter_map(|a| {
+            let name = a.owned("Name")?;
+            let value = wire::MessageAttributeValue {
+                data_type: a.owned("Value.DataType").unwrap_or_default(),
+                string_value: a.owned("Value.StringValue"),
+                binary_value: a.owned("Value.BinaryValue"),
+                string_list_values: a.strings("Value.StringListValue"),
+                binary_list_values: a.strings("Value.BinaryListValue"),
+            };
+            Some((name, value))
+        })
+        .collect();
+    convert::message_attributes(wire)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Queue actions: CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, GetQueueAttributes,
-//! SetQueueAttributes, PurgeQueue. Element names follow the query-era model: flattened
+//! Queue actions: CreateQueue, GetQueueUrl, ListQueues, ListDeadLetterSourceQueues,
+//! DeleteQueue, GetQueueAttributes, SetQueueAttributes, PurgeQueue. Element names follow the query-era model: flattened
 //! `<QueueUrl>` lists and `<Attribute><Name/><Value/></Attribute>` maps.
 
 use lambkin_sqs::SqsError;
@@ -40,6 +40,25 @@ pub(super) async fn list_queues(call: &QueryCall) -> Answer {
         .sqs
         .list_queues(
             call.form.get("QueueNamePrefix"),
+            call.form.int("MaxResults")?,
+            call.form.get("NextToken"),
+        )
+        .await?;
+    let mut x = Xml::default();
+    for q in &queues {
+        x.leaf("QueueUrl", &call.url(q));
+    }
+    if let Some(token) = &next {
+        x.leaf("NextToken", token);
+    }
+    Ok(Some(x))
+}
+
+pub(super) async fn list_dead_letter_source_queues(call: &QueryCall) -> Answer {
+    let (queues, next) = call
+        .sqs
+        .list_dead_letter_source_queues(
+            &call.queue()?,
             call.form.int("MaxResults")?,
             call.form.get("NextToken"),
         )

@@ -212,7 +212,8 @@ async fn queue_operations_answer_query_xml() {
         &gone,
         400,
         "AWS.SimpleQueueService.NonExistentQueue",
-        "The specified queue does not exist.",
+        // The query protocol's wording differs from the JSON protocol's.
+        "The specified queue does not exist for this wsdl version.",
     );
     let gone = query(
         &server,
@@ -626,7 +627,7 @@ async fn query_requests_to_the_queue_url_and_unknown_actions() {
         &invalid,
         400,
         "InvalidAction",
-        "The action Publish is not valid for this web service.",
+        "The action Publish is not valid for this endpoint.",
     );
     let no_url = query(&server, "SendMessage", &[("MessageBody", "x")]).await;
     assert_error(

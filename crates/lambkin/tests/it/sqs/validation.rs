@@ -88,17 +88,37 @@ async fn bad_queues_and_attributes_are_refused_with_aws_errors() {
             name_rule.into(),
         ),
         (&long, vec![], "InvalidParameterValue", name_rule.into()),
-        (
-            "jobs.fifo",
-            vec![],
-            "InvalidParameterValue",
-            "lambkin does not support FIFO queues: the queue name must not end with .fifo".into(),
-        ),
+        // A `.fifo` name without `FifoQueue=true` breaks the standard queue name rule.
+        ("jobs.fifo", vec![], "InvalidParameterValue", name_rule.into()),
         (
             "q1",
             vec![("FifoQueue", "true")],
+            "InvalidParameterValue",
+            "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.".into(),
+        ),
+        (
+            "q1",
+            vec![("FifoQueue", "false")],
             "InvalidAttributeName",
-            "lambkin does not support FIFO queues: attribute FifoQueue is not accepted.".into(),
+            "Unknown Attribute FifoQueue.".into(),
+        ),
+        (
+            "q1",
+            vec![("ContentBasedDeduplication", "false")],
+            "InvalidAttributeName",
+            "Unknown Attribute ContentBasedDeduplication.".into(),
+        ),
+        (
+            "q1",
+            vec![("DeduplicationScope", "queue")],
+            "InvalidAttributeName",
+            "You can specify the DeduplicationScope only when FifoQueue is set to true.".into(),
+        ),
+        (
+            "q1",
+            vec![("FifoThroughputLimit", "perQueue")],
+            "InvalidAttributeName",
+            "You can specify the FifoThroughputLimit only when FifoQueue is set to true.".into(),
         ),
         (
             "q2",

@@ -99,7 +99,10 @@ async fn oversized_bodies_get_protocol_errors() {
         Some("InvalidParameterValue;Sender")
     );
     let json: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(json["__type"], "com.amazonaws.sqs#InvalidParameterValue");
+    assert_eq!(
+        json["__type"],
+        "com.amazonaws.sqs#InvalidParameterValueException"
+    );
     assert!(
         json["message"]
             .as_str()
@@ -132,7 +135,7 @@ async fn other_methods_on_shared_routes_get_unknown_operation() {
     for (method, path) in [
         ("GET", "/2018-10-31/layers"),
         ("GET", "/"),
-        ("GET", "/000000000000/q?Action=ReceiveMessage"),
+        ("DELETE", "/000000000000/q?Action=ReceiveMessage"),
         ("PUT", "/"),
         ("POST", "/2018-10-31/layers"),
     ] {
