@@ -18,6 +18,14 @@ pub enum SnsError {
     /// `ParameterValueInvalid` (400): a malformed message attribute.
     #[error("{0}")]
     ParameterValueInvalid(String),
+    /// `ValidationError` (400): a value outside the model's constraints (a missing nested
+    /// member, a tag key or value of the wrong length), in AWS's `N validation error(s)
+    /// detected: ...` form.
+    #[error("{0}")]
+    ValidationError(String),
+    /// `TagLimitExceeded` (400): more than 50 tags on a topic.
+    #[error("Could not complete request: tag quota of per resource exceeded")]
+    TagLimitExceeded,
     /// `EmptyBatchRequest` (400).
     #[error("The batch request doesn't contain any entries.")]
     EmptyBatchRequest,
@@ -27,11 +35,10 @@ pub enum SnsError {
     /// `BatchEntryIdsNotDistinct` (400).
     #[error("Two or more batch entries in the request have the same Id.")]
     BatchEntryIdsNotDistinct,
-    /// `InvalidBatchEntryId` (400).
-    #[error(
-        "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."
-    )]
-    InvalidBatchEntryId,
+    /// `InvalidBatchEntryId` (400): an entry id longer than 80 characters or with a character
+    /// other than letters, digits, `-` and `_` (the message is AWS's, naming the id).
+    #[error("{0}")]
+    InvalidBatchEntryId(String),
     /// `BatchRequestTooLong` (400).
     #[error("The length of all the messages put together is more than the limit.")]
     BatchRequestTooLong,
@@ -48,10 +55,12 @@ impl SnsError {
             SnsError::ResourceNotFound(_) => "ResourceNotFound",
             SnsError::InvalidParameter(_) => "InvalidParameter",
             SnsError::ParameterValueInvalid(_) => "ParameterValueInvalid",
+            SnsError::ValidationError(_) => "ValidationError",
+            SnsError::TagLimitExceeded => "TagLimitExceeded",
             SnsError::EmptyBatchRequest => "EmptyBatchRequest",
             SnsError::TooManyEntriesInBatchRequest => "TooManyEntriesInBatchRequest",
             SnsError::BatchEntryIdsNotDistinct => "BatchEntryIdsNotDistinct",
-            SnsError::InvalidBatchEntryId => "InvalidBatchEntryId",
+            SnsError::InvalidBatchEntryId(_) => "InvalidBatchEntryId",
             SnsError::BatchRequestTooLong => "BatchRequestTooLong",
             SnsError::Store(_) => "InternalError",
         }
@@ -63,8 +72,21 @@ impl SnsError {
         matches!(self, SnsError::Store(e) if e.is_transient())
     }
 
-    pub(crate) fn invalid(what: impl std::fmt::Display) -> SnsError {
+    /// `Invalid parameter: <what>`, AWS's wording for every InvalidParameter (`what` often
+    /// carries AWS's `Reason: ...`).
+    pub fn invalid(what: impl std::fmt::Display) -> SnsError {
         SnsError::InvalidParameter(format!("Invalid parameter: {what}"))
+    }
+
+    /// AWS's wording for constraint violations of the model (`ValidationError`): each is
+    /// `Value <value> at '<path>' failed to satisfy constraint: <constraint>`.
+    pub fn validation(violations: &[String]) -> SnsError {
+        let n = violations.len();
+        let s = if n == 1 { "" } else { "s" };
+        SnsError::ValidationError(format!(
+            "{n} validation error{s} detected: {}",
+            violations.join("; ")
+        ))
     }
 
     pub(crate) fn topic_not_found() -> SnsError {

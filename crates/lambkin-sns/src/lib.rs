@@ -4,24 +4,30 @@
 //! the deliveries; the query/XML wire format lives in `lambkin-api/src/sns/`.
 //!
 //! Data flow: the api crate decodes a request and calls one method of [`Sns`] (`topics.rs`,
-//! `subscriptions.rs`, `publish.rs`), which checks it with AWS's rules (`validate.rs`,
-//! `arn.rs`) and reads or writes [`lambkin_store::SnsStore`]. A publish serialises the
+//! `subscriptions.rs`, `publish.rs`, `policy.rs`), which checks it with AWS's rules and
+//! messages (`arn.rs`, `validate.rs`, `message_attributes.rs`, `attributes.rs`, `tags.rs`)
+//! and reads or writes [`lambkin_store::SnsStore`]. A publish serialises the
 //! message once (`message.rs`); the store keeps it once, under its MessageId, and records one
 //! outbox delivery per subscription whose body is that id, all in the same commit. After it
 //! returns, [`Sns`] wakes the deliverer, which claims each delivery and asks [`Sns::render`]
 //! (`render.rs`) what to send where; rendering loads the message by id.
 //!
 //! Deliberate limits (see docs/api-compat.md): subscriptions are confirmed at once (no
-//! confirmation handshake), messages are not signed (a fixed placeholder signature), FIFO
-//! topics, filter policies, protocols other than lambda/sqs/http/https, and SQS or Lambda
-//! endpoints outside lambkin's one region and account are refused.
+//! confirmation handshake, so ConfirmSubscription knows no token), messages are not signed (a
+//! fixed placeholder signature), topic policies are stored but not enforced, and FIFO topics,
+//! filter policies, protocols other than lambda/sqs/http/https, and SQS or Lambda endpoints
+//! outside lambkin's one region and account are refused.
 
 mod arn;
+mod attributes;
 mod error;
 mod message;
+mod message_attributes;
+mod policy;
 mod publish;
 mod render;
 mod subscriptions;
+mod tags;
 mod topics;
 mod validate;
 
@@ -33,7 +39,7 @@ use tokio::sync::Notify;
 
 pub use arn::{topic_arn, validate_topic_name};
 pub use error::SnsError;
-pub use publish::{BatchEntry, BatchFailure, BatchOutcome, PublishRequest};
+pub use publish::{BatchEntry, BatchOutcome, PublishRequest};
 pub use render::{PLACEHOLDER_SIGNATURE, Rendered};
 pub use subscriptions::SubscriptionSummary;
 pub use validate::MAX_MESSAGE_BYTES;
@@ -54,6 +60,8 @@ struct Inner {
     scope: Scope,
     /// Wakes the engine's deliverer after a publish has committed its deliveries.
     deliveries_owed: Arc<Notify>,
+    /// Serialises AddPermission/RemovePermission, which read, edit and write a topic's policy.
+    policy_edits: tokio::sync::Mutex<()>,
 }
 
 /// One page of a listing and the token for the next, if any.
@@ -76,6 +84,7 @@ impl Sns {
                 clock,
                 scope,
                 deliveries_owed,
+                policy_edits: tokio::sync::Mutex::new(()),
             }),
         }
     }

@@ -1,23 +1,26 @@
 //! Publish, PublishBatch, and lambkin's own publishes (dead-letter and destination deliveries
 //! to a topic). A publish returns only after its outbox deliveries are committed and fsync'd,
 //! then wakes the deliverer: an acknowledged message reaches every subscriber even across a
-//! crash.
+//! crash. As on AWS, a batch with one invalid entry fails as a whole (no partial delivery).
 
 use std::collections::{BTreeMap, HashSet};
 
 use lambkin_model::MessageAttributes;
 use lambkin_store::SnsMessage;
 
-use crate::arn::{fifo_unsupported, parse_topic_arn};
+use crate::arn::parse_topic_arn;
 use crate::message::StoredMessage;
+use crate::message_attributes::check_message_attributes;
 use crate::validate::{
-    MAX_MESSAGE_BYTES, check_message, check_message_attributes, check_subject, message_size,
-    parse_structure,
+    MAX_MESSAGE_BYTES, check_message, check_message_group_id, check_phone_number, check_subject,
+    message_size, parse_structure,
 };
 use crate::{Sns, SnsError};
 
 /// AWS's limit on entries per PublishBatch.
 const MAX_BATCH_ENTRIES: usize = 10;
+/// AWS's limit on the length of a batch entry id.
+const MAX_BATCH_ENTRY_ID: usize = 80;
 
 /// A Publish request as the API decoded it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,20 +48,12 @@ pub struct BatchEntry {
     pub message_group_id: Option<String>,
 }
 
-/// An entry PublishBatch refused (`BatchResultErrorEntry`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchFailure {
-    pub id: String,
-    pub code: &'static str,
-    pub message: String,
-    pub sender_fault: bool,
-}
-
+/// What a PublishBatch published: `(entry id, message id)` of each entry, in request order.
+/// (AWS's `Failed` list reports entries that failed inside AWS; lambkin commits a batch whole,
+/// so it has none.)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BatchOutcome {
-    /// `(entry id, message id)` of each published entry, in request order.
     pub successful: Vec<(String, String)>,
-    pub failed: Vec<BatchFailure>,
 }
 
 /// What one message looks like once checked, before it has an id.
@@ -69,6 +64,7 @@ struct Checked {
     attributes: MessageAttributes,
 }
 
+/// The checks of one message, in AWS's order.
 fn check(
     message: Option<String>,
     subject: Option<String>,
@@ -77,16 +73,26 @@ fn check(
     dedup_id: Option<&str>,
     group_id: Option<&str>,
 ) -> Result<Checked, SnsError> {
-    // Deduplication and group ids only mean something on FIFO topics, which lambkin lacks.
-    if dedup_id.is_some() || group_id.is_some() {
-        return Err(fifo_unsupported());
-    }
-    let message = message.unwrap_or_default();
-    check_message(&message, &attributes)?;
     if let Some(s) = &subject {
         check_subject(s)?;
     }
+    let message = message.unwrap_or_default();
+    if message.is_empty() {
+        return Err(SnsError::invalid("Empty message"));
+    }
     check_message_attributes(&attributes)?;
+    check_message(&message, &attributes)?;
+    // lambkin's topics are all standard topics: a deduplication id is AWS's error for those;
+    // a group id is accepted (AWS forwards it to SQS subscriptions for fair queues; lambkin
+    // checks it and does not forward it).
+    if dedup_id.is_some() {
+        return Err(SnsError::invalid(
+            "MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type",
+        ));
+    }
+    if let Some(g) = group_id {
+        check_message_group_id(g)?;
+    }
     let (message, per_protocol) = match structure.as_deref() {
         Some(structure) => parse_structure(structure, &message)?,
         None => (message, BTreeMap::new()),
@@ -99,16 +105,59 @@ fn check(
     })
 }
 
+/// AWS's rule for a batch entry id: 1–80 of letters, digits, `-` and `_`.
+fn check_entry_id(id: &str) -> Result<(), SnsError> {
+    if id.chars().count() > MAX_BATCH_ENTRY_ID {
+        return Err(SnsError::InvalidBatchEntryId(format!(
+            "The Id of a batch entry in the batch request is too long: {id}"
+        )));
+    }
+    let valid = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if valid {
+        Ok(())
+    } else {
+        Err(SnsError::InvalidBatchEntryId(format!(
+            "The Id of a batch entry in the batch request contains an impermissible character: {id}"
+        )))
+    }
+}
+
 impl Sns {
     /// Publishes to a topic; returns the MessageId once every subscriber's delivery is durable.
     pub async fn publish(&self, request: PublishRequest) -> Result<String, SnsError> {
-        if request.phone_number.is_some() {
+        let checked = check(
+            request.message,
+            request.subject,
+            request.message_structure,
+            request.attributes,
+            request.message_deduplication_id.as_deref(),
+            request.message_group_id.as_deref(),
+        )?;
+        if let Some(number) = &request.phone_number {
+            check_phone_number(number)?;
             return Err(SnsError::invalid(
                 "PhoneNumber Reason: lambkin does not send SMS",
             ));
         }
         let topic_arn = match (request.topic_arn, request.target_arn) {
-            (Some(t), None) | (None, Some(t)) => t,
+            (Some(t), None) => {
+                parse_topic_arn(&t, "TopicArn", &self.inner.scope)?;
+                t
+            }
+            // A platform endpoint's ARN (`...:endpoint/<platform>/<app>/<id>`): lambkin has
+            // no platform endpoints, so none is found, in AWS's words.
+            (None, Some(t)) if t.contains(":endpoint/") => {
+                return Err(SnsError::invalid(
+                    "TargetArn Reason: No endpoint found for the target arn specified",
+                ));
+            }
+            (None, Some(t)) => {
+                parse_topic_arn(&t, "TargetArn", &self.inner.scope)?;
+                t
+            }
             (Some(_), Some(_)) => {
                 return Err(SnsError::invalid(
                     "TopicArn or TargetArn Reason: Only one of TopicArn or TargetArn may be specified",
@@ -120,47 +169,31 @@ impl Sns {
                 ));
             }
         };
-        parse_topic_arn(&topic_arn, "TopicArn")?;
-        let checked = check(
-            request.message,
-            request.subject,
-            request.message_structure,
-            request.attributes,
-            request.message_deduplication_id.as_deref(),
-            request.message_group_id.as_deref(),
-        )?;
         let mut ids = self.commit(&topic_arn, vec![checked]).await?;
         ids.pop()
             .ok_or_else(|| SnsError::InvalidParameter("Invalid parameter: Message".into()))
     }
 
-    /// Publishes the valid entries in one commit and reports the others as failed, as AWS
-    /// does; request-level problems (no entries, too many, duplicate or bad ids, total size)
-    /// fail the whole call.
+    /// Publishes every entry in one commit, or none: as on AWS, any invalid entry fails the
+    /// whole call, with the error a Publish of that entry would get.
     pub async fn publish_batch(
         &self,
         topic_arn: &str,
         entries: Vec<BatchEntry>,
     ) -> Result<BatchOutcome, SnsError> {
-        parse_topic_arn(topic_arn, "TopicArn")?;
         if entries.is_empty() {
             return Err(SnsError::EmptyBatchRequest);
         }
         if entries.len() > MAX_BATCH_ENTRIES {
             return Err(SnsError::TooManyEntriesInBatchRequest);
         }
+        self.topic(topic_arn).await?;
         let mut seen = HashSet::new();
+        if !entries.iter().all(|e| seen.insert(e.id.as_str())) {
+            return Err(SnsError::BatchEntryIdsNotDistinct);
+        }
         for e in &entries {
-            let valid_id = (1..=80).contains(&e.id.len())
-                && e.id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !valid_id {
-                return Err(SnsError::InvalidBatchEntryId);
-            }
-            if !seen.insert(e.id.clone()) {
-                return Err(SnsError::BatchEntryIdsNotDistinct);
-            }
+            check_entry_id(&e.id)?;
         }
         let total: usize = entries
             .iter()
@@ -169,38 +202,23 @@ impl Sns {
         if total > MAX_MESSAGE_BYTES {
             return Err(SnsError::BatchRequestTooLong);
         }
-        let mut outcome = BatchOutcome::default();
-        let mut accepted = Vec::new();
-        let mut accepted_ids = Vec::new();
+        let mut ids = Vec::with_capacity(entries.len());
+        let mut accepted = Vec::with_capacity(entries.len());
         for e in entries {
-            match check(
+            accepted.push(check(
                 e.message,
                 e.subject,
                 e.message_structure,
                 e.attributes,
                 e.message_deduplication_id.as_deref(),
                 e.message_group_id.as_deref(),
-            ) {
-                Ok(c) => {
-                    accepted.push(c);
-                    accepted_ids.push(e.id);
-                }
-                Err(err) => outcome.failed.push(BatchFailure {
-                    id: e.id,
-                    code: err.code(),
-                    message: err.to_string(),
-                    sender_fault: !err.is_transient(),
-                }),
-            }
-        }
-        if accepted.is_empty() {
-            // Nothing to record, but a missing topic is still an error for the whole call.
-            self.topic(topic_arn).await?;
-            return Ok(outcome);
+            )?);
+            ids.push(e.id);
         }
         let message_ids = self.commit(topic_arn, accepted).await?;
-        outcome.successful = accepted_ids.into_iter().zip(message_ids).collect();
-        Ok(outcome)
+        Ok(BatchOutcome {
+            successful: ids.into_iter().zip(message_ids).collect(),
+        })
     }
 
     /// Publish on behalf of lambkin itself (dead-letter and destination deliveries to a

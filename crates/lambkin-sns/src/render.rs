@@ -14,6 +14,7 @@ use lambkin_store::{Delivery, DeliveryKind, SubscriptionRecord};
 use serde::Serialize;
 
 use crate::message::StoredMessage;
+use crate::message_attributes::MAX_RAW_SQS_ATTRIBUTES;
 use crate::validate::out_of_scope;
 use crate::{Sns, SnsError};
 
@@ -205,6 +206,15 @@ pub(crate) fn render_message(
     m: &StoredMessage,
 ) -> Result<Rendered, SnsError> {
     match sub.protocol.as_str() {
+        // AWS discards such a message for a raw SQS subscription as a client-side error: SQS
+        // takes at most ten attributes (the envelope carries any number).
+        "sqs" if raw(sub) && m.attributes.len() > MAX_RAW_SQS_ATTRIBUTES => {
+            Err(SnsError::ParameterValueInvalid(format!(
+                "message {} has {} message attributes; raw delivery to SQS takes at most {MAX_RAW_SQS_ATTRIBUTES}",
+                m.message_id,
+                m.attributes.len()
+            )))
+        }
         "sqs" => Ok(if raw(sub) {
             Rendered::Sqs {
                 queue_arn: sub.endpoint.clone(),

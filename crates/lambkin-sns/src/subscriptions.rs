@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use lambkin_store::{Subscribed, SubscriptionRecord};
 
 use crate::arn::{new_subscription_arn, parse_subscription_arn, parse_topic_arn};
-use crate::validate::{check_endpoint, check_subscription_attribute};
+use crate::attributes::{AttributeCall, check_subscription_attribute};
+use crate::validate::check_endpoint;
 use crate::{Listing, PAGE_SIZE, Sns, SnsError, parse_token};
 
 /// One row of ListSubscriptions(ByTopic).
@@ -51,14 +52,17 @@ impl Sns {
         attributes: BTreeMap<String, String>,
         service_url: &str,
     ) -> Result<String, SnsError> {
-        parse_topic_arn(topic_arn, "TopicArn")?;
+        // AWS checks the topic exists before the protocol and endpoint; the store checks again
+        // in the write that subscribes.
+        self.topic(topic_arn).await?;
         let endpoint = check_endpoint(protocol, endpoint, &self.inner.scope)?;
         let mut checked = BTreeMap::new();
         for (name, value) in &attributes {
-            checked.insert(
-                name.clone(),
-                check_subscription_attribute(protocol, name, value)?,
-            );
+            if let Some(v) =
+                check_subscription_attribute(AttributeCall::Create, protocol, name, value)?
+            {
+                checked.insert(name.clone(), v);
+            }
         }
         let record = SubscriptionRecord {
             arn: new_subscription_arn(topic_arn),
@@ -146,8 +150,14 @@ impl Sns {
             ),
             ("PendingConfirmation".to_string(), "false".to_string()),
             ("RawMessageDelivery".to_string(), "false".to_string()),
+            (
+                "SubscriptionPrincipal".to_string(),
+                subscription_principal(&self.inner.scope.account),
+            ),
         ]);
         attributes.extend(s.attributes);
+        // AWS reports FilterPolicyScope only with a FilterPolicy, which lambkin never has.
+        attributes.remove("FilterPolicyScope");
         Ok(attributes)
     }
 
@@ -158,17 +168,15 @@ impl Sns {
         value: Option<String>,
     ) -> Result<(), SnsError> {
         let s = self.subscription(subscription_arn).await?;
-        let checked = match value.as_deref().filter(|v| !v.is_empty()) {
-            Some(v) => Some(check_subscription_attribute(&s.protocol, name, v)?),
-            // An empty value removes an attribute, which must still be one lambkin knows.
-            None if matches!(
-                name,
-                "RawMessageDelivery" | "DeliveryPolicy" | "RedrivePolicy"
-            ) =>
-            {
-                None
-            }
-            None => Some(check_subscription_attribute(&s.protocol, name, "")?),
+        let value = value.unwrap_or_default();
+        // An empty policy removes it; every other attribute is checked as given (AWS refuses
+        // an empty RawMessageDelivery or FilterPolicyScope).
+        let checked = if value.is_empty()
+            && matches!(name, "DeliveryPolicy" | "RedrivePolicy" | "FilterPolicy")
+        {
+            None
+        } else {
+            check_subscription_attribute(AttributeCall::Set, &s.protocol, name, &value)?
         };
         if self
             .inner
@@ -182,6 +190,25 @@ impl Sns {
         }
     }
 
+    /// ConfirmSubscription. lambkin confirms every subscription at once and hands out no
+    /// tokens, so no token is one it knows: it answers as AWS does for an unknown token
+    /// (`Invalid parameter: Token` for one of AWS's shape, long hexadecimal; `Invalid token`
+    /// for anything else), after checking the topic ARN (`Invalid parameter: Topic`).
+    pub async fn confirm_subscription(
+        &self,
+        topic_arn: &str,
+        token: &str,
+    ) -> Result<String, SnsError> {
+        parse_topic_arn(topic_arn, "TopicArn", &self.inner.scope)
+            .map_err(|_| SnsError::invalid("Topic"))?;
+        let token_shaped = token.len() >= 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
+        Err(if token_shaped {
+            SnsError::invalid("Token")
+        } else {
+            SnsError::InvalidParameter("Invalid token".to_string())
+        })
+    }
+
     pub(crate) async fn subscription(
         &self,
         subscription_arn: &str,
@@ -193,6 +220,12 @@ impl Sns {
             .await?
             .ok_or_else(SnsError::subscription_not_found)
     }
+}
+
+/// The `SubscriptionPrincipal` AWS reports: the IAM identity that subscribed. lambkin accepts
+/// any credentials and knows no identities, so it names the account's root.
+fn subscription_principal(account: &str) -> String {
+    format!("arn:aws:iam::{account}:root")
 }
 
 #[cfg(test)]

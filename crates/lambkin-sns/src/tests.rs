@@ -38,11 +38,7 @@ const QUEUE: &str = "arn:aws:sqs:us-east-1:000000000000:q";
 const FUNCTION: &str = "arn:aws:lambda:us-east-1:000000000000:function:f";
 
 async fn topic_with_two_subscribers(f: &Fixture) -> (String, String, String) {
-    let topic = f
-        .sns
-        .create_topic("t", BTreeMap::new(), BTreeMap::new())
-        .await
-        .unwrap();
+    let topic = f.sns.create_topic("t", BTreeMap::new(), &[]).await.unwrap();
     let url = "http://127.0.0.1:4566";
     let sqs = f
         .sns
@@ -118,7 +114,7 @@ async fn publish_is_durable_wakes_the_deliverer_and_renders_per_subscriber() {
 }
 
 #[tokio::test]
-async fn publish_batch_publishes_valid_entries_and_reports_the_rest() {
+async fn publish_batch_commits_all_entries_or_none() {
     let f = fixture();
     let (topic, _, _) = topic_with_two_subscribers(&f).await;
     let entry = |id: &str, message: &str| BatchEntry {
@@ -126,12 +122,23 @@ async fn publish_batch_publishes_valid_entries_and_reports_the_rest() {
         message: Some(message.into()),
         ..BatchEntry::default()
     };
-    let outcome = f
+    // One invalid entry fails the whole batch with its own error, as on AWS.
+    let err = f
         .sns
         .publish_batch(
             &topic,
             vec![entry("a", "one"), entry("b", ""), entry("c", "three")],
         )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.to_string().as_str()),
+        ("InvalidParameter", "Invalid parameter: Empty message")
+    );
+    assert_eq!(f.store.delivery_stats().await.unwrap().pending, 0);
+    let outcome = f
+        .sns
+        .publish_batch(&topic, vec![entry("a", "one"), entry("c", "three")])
         .await
         .unwrap();
     let ok: Vec<_> = outcome
@@ -140,14 +147,6 @@ async fn publish_batch_publishes_valid_entries_and_reports_the_rest() {
         .map(|(id, _)| id.as_str())
         .collect();
     assert_eq!(ok, ["a", "c"]);
-    assert_eq!(outcome.failed.len(), 1);
-    assert_eq!(outcome.failed[0].id, "b");
-    assert_eq!(outcome.failed[0].code, "InvalidParameter");
-    assert_eq!(
-        outcome.failed[0].message,
-        "Invalid parameter: Empty message"
-    );
-    assert!(outcome.failed[0].sender_fault);
     let stats = f.store.delivery_stats().await.unwrap();
     assert_eq!(stats.pending, 4, "two messages to two subscribers");
 }
@@ -322,9 +321,82 @@ async fn unsubscribe_is_idempotent() {
     let err = f.sns.unsubscribe("nope").await.unwrap_err();
     assert_eq!(
         (err.code(), err.to_string().as_str()),
-        ("InvalidParameter", "Invalid parameter: SubscriptionArn")
+        (
+            "InvalidParameter",
+            "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 1"
+        )
     );
     let left = f.sns.list_subscriptions(None).await.unwrap();
     let left: Vec<_> = left.items.into_iter().map(|s| s.subscription_arn).collect();
     assert_eq!(left, [lambda]);
+}
+
+#[tokio::test]
+async fn permissions_edit_the_topic_policy() {
+    let f = fixture();
+    let (topic, _, _) = topic_with_two_subscribers(&f).await;
+    let strings = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // Concurrent edits all land: each reads the policy the previous one wrote.
+    let adds = (0..5).map(|i| {
+        let (sns, topic) = (f.sns.clone(), topic.clone());
+        let accounts = strings(&["111111111111"]);
+        let actions = strings(&["Publish"]);
+        async move {
+            sns.add_permission(&topic, &format!("l{i}"), &accounts, &actions)
+                .await
+        }
+    });
+    for r in futures_join(adds).await {
+        r.unwrap();
+    }
+    let policy = |attributes: std::collections::BTreeMap<String, String>| {
+        serde_json::from_str::<serde_json::Value>(&attributes["Policy"]).unwrap()
+    };
+    let p = policy(f.sns.get_topic_attributes(&topic).await.unwrap());
+    let sids: Vec<_> = p["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(sids.len(), 6);
+    assert_eq!(sids[0], "__default_statement_ID");
+    for i in 0..5 {
+        f.sns
+            .remove_permission(&topic, &format!("l{i}"))
+            .await
+            .unwrap();
+    }
+    f.sns
+        .remove_permission(&topic, "never-added")
+        .await
+        .unwrap();
+    let p = policy(f.sns.get_topic_attributes(&topic).await.unwrap());
+    assert_eq!(p["Statement"].as_array().unwrap().len(), 1);
+    let err = f
+        .sns
+        .add_permission(
+            "arn:aws:sns:us-east-1:000000000000:none",
+            "l",
+            &strings(&["1"]),
+            &strings(&["Publish"]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "NotFound");
+}
+
+/// Runs the futures concurrently and returns their outputs in order.
+async fn futures_join<F: std::future::Future + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
 }

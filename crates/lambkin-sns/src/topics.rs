@@ -5,42 +5,58 @@ use std::collections::BTreeMap;
 
 use lambkin_store::TopicRecord;
 
-use crate::arn::{parse_topic_arn, topic_arn, validate_topic_name};
-use crate::validate::check_topic_attribute;
+use crate::arn::{fifo_unsupported, parse_topic_arn, topic_arn, validate_topic_name};
+use crate::attributes::{AttributeCall, check_topic_attribute};
+use crate::tags::{check_tag_count, check_tag_keys, check_tag_list};
 use crate::{Listing, PAGE_SIZE, Sns, SnsError, parse_token};
-
-/// AWS allows 50 tags per resource.
-const MAX_TAGS: usize = 50;
 
 impl Sns {
     /// Creates the topic, or returns the ARN of the existing one (CreateTopic is idempotent
-    /// unless the attributes differ).
+    /// unless the attributes or tags differ). `tags` are as sent, in order.
     pub async fn create_topic(
         &self,
         name: &str,
-        attributes: BTreeMap<String, String>,
-        tags: BTreeMap<String, String>,
+        mut attributes: BTreeMap<String, String>,
+        tags: &[(String, String)],
     ) -> Result<String, SnsError> {
-        validate_topic_name(name)?;
-        for (k, v) in &attributes {
-            check_topic_attribute(k, v)?;
+        let fifo = attributes
+            .get("FifoTopic")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        match name.strip_suffix(".fifo") {
+            // A FIFO topic's name is checked as AWS checks it, then refused: lambkin has none.
+            Some(base) if fifo => {
+                validate_topic_name(base)?;
+                return Err(fifo_unsupported());
+            }
+            _ => validate_topic_name(name)?,
         }
-        check_tags(&tags)?;
+        for (k, v) in &attributes {
+            check_topic_attribute(AttributeCall::Create, k, v)?;
+        }
+        // AWS does not keep an explicit FifoTopic=false.
+        attributes.remove("FifoTopic");
+        let tags = check_tag_list(tags)?;
+        check_tag_count(tags.len())?;
         let arn = topic_arn(&self.inner.scope, name);
         let record = TopicRecord {
             arn: arn.clone(),
             name: name.to_string(),
             attributes: attributes.clone(),
-            tags,
+            tags: tags.clone(),
             created_at: self.inner.clock.now(),
         };
         let stored = self.inner.store.create_topic(record).await?;
-        let differs = attributes
+        if attributes
             .iter()
-            .any(|(k, v)| stored.attributes.get(k) != Some(v));
-        if differs {
+            .any(|(k, v)| stored.attributes.get(k) != Some(v))
+        {
             return Err(SnsError::invalid(
                 "Attributes Reason: Topic already exists with different attributes",
+            ));
+        }
+        if tags.iter().any(|(k, v)| stored.tags.get(k) != Some(v)) {
+            return Err(SnsError::invalid(
+                "Tags Reason: Topic already exists with different tags",
             ));
         }
         Ok(arn)
@@ -49,7 +65,7 @@ impl Sns {
     /// Deletes the topic and its subscriptions. Deleting a topic that does not exist succeeds,
     /// as on AWS.
     pub async fn delete_topic(&self, arn: &str) -> Result<(), SnsError> {
-        parse_topic_arn(arn, "TopicArn")?;
+        parse_topic_arn(arn, "TopicArn", &self.inner.scope)?;
         self.inner.store.delete_topic(arn).await?;
         Ok(())
     }
@@ -82,7 +98,7 @@ impl Sns {
             ("TopicArn".to_string(), arn.to_string()),
             ("Owner".to_string(), account.clone()),
             ("DisplayName".to_string(), String::new()),
-            ("Policy".to_string(), default_policy(arn, account)),
+            ("Policy".to_string(), self.policy(&topic)),
             ("SubscriptionsConfirmed".to_string(), confirmed.to_string()),
             ("SubscriptionsPending".to_string(), "0".to_string()),
             ("SubscriptionsDeleted".to_string(), "0".to_string()),
@@ -101,8 +117,12 @@ impl Sns {
         name: &str,
         value: Option<String>,
     ) -> Result<(), SnsError> {
-        parse_topic_arn(arn, "TopicArn")?;
-        check_topic_attribute(name, value.as_deref().unwrap_or_default())?;
+        parse_topic_arn(arn, "TopicArn", &self.inner.scope)?;
+        check_topic_attribute(
+            AttributeCall::Set,
+            name,
+            value.as_deref().unwrap_or_default(),
+        )?;
         // An empty value removes the attribute, as AWS does for optional attributes.
         let value = value.filter(|v| !v.is_empty());
         if self
@@ -117,18 +137,13 @@ impl Sns {
         }
     }
 
-    pub async fn tag_resource(
-        &self,
-        arn: &str,
-        tags: BTreeMap<String, String>,
-    ) -> Result<(), SnsError> {
-        check_tags(&tags)?;
+    /// TagResource: `tags` as sent, in order.
+    pub async fn tag_resource(&self, arn: &str, tags: &[(String, String)]) -> Result<(), SnsError> {
+        let tags = check_tag_list(tags)?;
         let current = self.tagged_topic(arn).await?;
         let mut merged = current.tags;
         merged.extend(tags.clone());
-        if merged.len() > MAX_TAGS {
-            return Err(SnsError::invalid("Tags Reason: Too many tags"));
-        }
+        check_tag_count(merged.len())?;
         if self.inner.store.tag_topic(arn, tags).await? {
             Ok(())
         } else {
@@ -137,6 +152,7 @@ impl Sns {
     }
 
     pub async fn untag_resource(&self, arn: &str, keys: Vec<String>) -> Result<(), SnsError> {
+        check_tag_keys(&keys)?;
         self.tagged_topic(arn).await?;
         if self.inner.store.untag_topic(arn, keys).await? {
             Ok(())
@@ -153,7 +169,7 @@ impl Sns {
     }
 
     pub(crate) async fn topic(&self, arn: &str) -> Result<TopicRecord, SnsError> {
-        parse_topic_arn(arn, "TopicArn")?;
+        parse_topic_arn(arn, "TopicArn", &self.inner.scope)?;
         self.inner
             .store
             .topic(arn)
@@ -163,7 +179,7 @@ impl Sns {
 
     /// The tagging operations answer `ResourceNotFound` rather than `NotFound`.
     async fn tagged_topic(&self, arn: &str) -> Result<TopicRecord, SnsError> {
-        parse_topic_arn(arn, "ResourceArn")?;
+        parse_topic_arn(arn, "ResourceArn", &self.inner.scope)?;
         self.inner
             .store
             .topic(arn)
@@ -176,42 +192,5 @@ fn resource_not_found() -> SnsError {
     SnsError::ResourceNotFound("Resource does not exist".to_string())
 }
 
-/// AWS: keys 1–128 characters, values up to 256, at most 50 tags.
-fn check_tags(tags: &BTreeMap<String, String>) -> Result<(), SnsError> {
-    if tags.len() > MAX_TAGS {
-        return Err(SnsError::invalid("Tags Reason: Too many tags"));
-    }
-    for (k, v) in tags {
-        if k.is_empty() || k.chars().count() > 128 {
-            return Err(SnsError::invalid("Tags Reason: Tag key length"));
-        }
-        if v.chars().count() > 256 {
-            return Err(SnsError::invalid("Tags Reason: Tag value length"));
-        }
-    }
-    Ok(())
-}
-
 /// The `EffectiveDeliveryPolicy` AWS reports for a topic nobody configured.
 const DEFAULT_DELIVERY_POLICY: &str = r#"{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}"#;
-
-/// The access policy AWS gives a new topic: its owner may do everything.
-fn default_policy(arn: &str, account: &str) -> String {
-    serde_json::json!({
-        "Version": "2008-10-17",
-        "Id": "__default_policy_ID",
-        "Statement": [{
-            "Sid": "__default_statement_ID",
-            "Effect": "Allow",
-            "Principal": {"AWS": "*"},
-            "Action": [
-                "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
-                "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
-                "SNS:ListSubscriptionsByTopic", "SNS:Publish"
-            ],
-            "Resource": arn,
-            "Condition": {"StringEquals": {"AWS:SourceOwner": account}}
-        }]
-    })
-    .to_string()
-}

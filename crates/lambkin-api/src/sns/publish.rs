@@ -1,6 +1,6 @@
 //! Publish and PublishBatch handlers.
 
-use lambkin_sns::{BatchEntry, PublishRequest, Sns};
+use lambkin_sns::{BatchEntry, PublishRequest, Sns, SnsError};
 
 use super::query::SnsParams;
 use super::{Answer, SnsApiError};
@@ -15,7 +15,7 @@ pub(super) async fn publish(sns: &Sns, q: &Form) -> Answer {
         message: Some(q.required("Message")?.to_string()),
         subject: q.owned("Subject"),
         message_structure: q.owned("MessageStructure"),
-        attributes: q.message_attributes("MessageAttributes")?,
+        attributes: q.message_attributes("MessageAttributes", "messageAttributes")?,
         message_deduplication_id: q.owned("MessageDeduplicationId"),
         message_group_id: q.owned("MessageGroupId"),
     };
@@ -28,14 +28,29 @@ pub(super) async fn publish(sns: &Sns, q: &Form) -> Answer {
 pub(super) async fn publish_batch(sns: &Sns, q: &Form) -> Answer {
     let topic_arn = q.required("TopicArn")?;
     let mut entries = Vec::new();
-    for e in q.members("PublishBatchRequestEntries") {
+    for (i, e) in q.members("PublishBatchRequestEntries").iter().enumerate() {
+        let at = format!("publishBatchRequestEntries.{}.member", i + 1);
+        // Id and Message are required members of an entry: AWS's ValidationError, as for any
+        // missing member of a structure.
+        let missing: Vec<String> = [("Id", "id"), ("Message", "message")]
+            .iter()
+            .filter(|(name, _)| e.get(name).is_none())
+            .map(|(_, member)| {
+                format!(
+                    "Value null at '{at}.{member}' failed to satisfy constraint: Member must not be null"
+                )
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(SnsError::validation(&missing).into());
+        }
         entries.push(BatchEntry {
             id: e.owned("Id").unwrap_or_default(),
             message: e.owned("Message"),
             subject: e.owned("Subject"),
             message_structure: e.owned("MessageStructure"),
             attributes: e
-                .message_attributes("MessageAttributes")
+                .message_attributes("MessageAttributes", &format!("{at}.messageAttributes"))
                 .map_err(SnsApiError::from)?,
             message_deduplication_id: e.owned("MessageDeduplicationId"),
             message_group_id: e.owned("MessageGroupId"),
@@ -50,15 +65,7 @@ pub(super) async fn publish_batch(sns: &Sns, q: &Form) -> Answer {
             .leaf("MessageId", message_id)
             .close("member");
     }
-    x.close("Successful").open("Failed");
-    for f in &outcome.failed {
-        x.open("member")
-            .leaf("Id", &f.id)
-            .leaf("Code", f.code)
-            .leaf("Message", &f.message)
-            .leaf("SenderFault", if f.sender_fault { "true" } else { "false" })
-            .close("member");
-    }
-    x.close("Failed");
+    // A batch is committed whole, so nothing is ever reported failed.
+    x.close("Successful").open("Failed").close("Failed");
     Ok(Some(x))
 }

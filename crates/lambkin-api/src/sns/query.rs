@@ -17,10 +17,14 @@ pub(crate) trait SnsParams {
     fn list(&self, prefix: &str) -> Vec<String>;
     /// `<prefix>.entry.N.key` / `.value`: a string map (`Attributes`).
     fn map(&self, prefix: &str) -> BTreeMap<String, String>;
-    /// `<prefix>.member.N.Key` / `.Value`: a tag list.
-    fn tags(&self, prefix: &str) -> BTreeMap<String, String>;
-    /// `<prefix>.entry.N.Name` with `.Value.*`.
-    fn message_attributes(&self, prefix: &str) -> Result<MessageAttributes, SnsError>;
+    /// A list parameter the operation cannot do without (`<prefix>.member.N`, at least one).
+    fn required_list(&self, prefix: &str) -> Result<Vec<String>, SnsError>;
+    /// `<prefix>.member.N.Key` / `.Value`: a tag list, in order and with any repeated key (so
+    /// the service can refuse it, as AWS does).
+    fn tags(&self, prefix: &str) -> Vec<(String, String)>;
+    /// `<prefix>.entry.N.Name` with `.Value.*`. `path` names the map in AWS's
+    /// `ValidationError` for an attribute without a `DataType` (`messageAttributes`).
+    fn message_attributes(&self, prefix: &str, path: &str) -> Result<MessageAttributes, SnsError>;
     /// The entries `<prefix>.member.N`, each as its own form, in index order.
     fn members(&self, prefix: &str) -> Vec<Form>;
 }
@@ -38,22 +42,46 @@ impl SnsParams for Form {
         self.strings(&format!("{prefix}.member"))
     }
 
+    fn required_list(&self, prefix: &str) -> Result<Vec<String>, SnsError> {
+        let list = self.list(prefix);
+        if list.is_empty() {
+            return Err(SnsError::invalid(format!(
+                "{prefix} Reason: no value for required parameter"
+            )));
+        }
+        Ok(list)
+    }
+
     fn map(&self, prefix: &str) -> BTreeMap<String, String> {
         self.pairs(&format!("{prefix}.entry"), "key", "value")
     }
 
-    fn tags(&self, prefix: &str) -> BTreeMap<String, String> {
-        self.pairs(&format!("{prefix}.member"), "Key", "Value")
+    fn tags(&self, prefix: &str) -> Vec<(String, String)> {
+        self.structs(&format!("{prefix}.member"))
+            .into_iter()
+            .filter_map(|t| Some((t.owned("Key")?, t.owned("Value").unwrap_or_default())))
+            .collect()
     }
 
-    fn message_attributes(&self, prefix: &str) -> Result<MessageAttributes, SnsError> {
-        self.message_attribute_map(&format!("{prefix}.entry"))
-            .map_err(|e| {
-                SnsError::ParameterValueInvalid(format!(
-                    "The message attribute '{}' has an invalid binary value.",
-                    e.name
-                ))
-            })
+    fn message_attributes(&self, prefix: &str, path: &str) -> Result<MessageAttributes, SnsError> {
+        let entries = format!("{prefix}.entry");
+        // DataType is a required member of the wire shape: AWS refuses its absence before
+        // looking at anything else (an empty one is the service's own check).
+        for entry in self.structs(&entries) {
+            if let Some(name) = entry.get("Name")
+                && entry.get("Value.DataType").is_none()
+            {
+                return Err(SnsError::validation(&[format!(
+                    "Value null at '{path}.{name}.member.dataType' failed to satisfy constraint: Member must not be null"
+                )]));
+            }
+        }
+        self.message_attribute_map(&entries).map_err(|e| {
+            SnsError::ParameterValueInvalid(format!(
+                "The message attribute '{}' has an invalid binary value.",
+                e.name
+            ))
+        })
     }
 
     fn members(&self, prefix: &str) -> Vec<Form> {
@@ -82,12 +110,11 @@ mod tests {
             q.map("Attributes"),
             BTreeMap::from([("A".into(), "1".into()), ("B".into(), "2".into())])
         );
-        assert_eq!(
-            q.tags("Tags"),
-            BTreeMap::from([("team".into(), "x".into())])
-        );
+        assert_eq!(q.tags("Tags"), [("team".to_string(), "x".to_string())]);
         assert_eq!(q.list("TagKeys"), ["k2", "k10"]);
-        let attrs = q.message_attributes("MessageAttributes").unwrap();
+        let attrs = q
+            .message_attributes("MessageAttributes", "messageAttributes")
+            .unwrap();
         assert_eq!(attrs["s"], MessageAttribute::string("v"));
         let members = q.members("E");
         assert_eq!(members.len(), 2);
@@ -101,8 +128,30 @@ mod tests {
             b"M.entry.1.Name=b&M.entry.1.Value.DataType=Binary&M.entry.1.Value.BinaryValue=%%%",
         );
         assert_eq!(
-            q.message_attributes("M").unwrap_err().code(),
+            q.message_attributes("M", "m").unwrap_err().code(),
             "ParameterValueInvalid"
         );
+    }
+
+    #[test]
+    fn repeated_tags_and_missing_data_types_reach_the_service() {
+        let q = Form::parse(b"T.member.1.Key=k&T.member.1.Value=a&T.member.2.Key=k");
+        assert_eq!(
+            q.tags("T"),
+            [
+                ("k".to_string(), "a".to_string()),
+                ("k".to_string(), String::new())
+            ]
+        );
+        let q = Form::parse(b"M.entry.1.Name=attr1&M.entry.1.Value.StringValue=v");
+        let err = q.message_attributes("M", "messageAttributes").unwrap_err();
+        assert_eq!(
+            (err.code(), err.to_string().as_str()),
+            (
+                "ValidationError",
+                "1 validation error detected: Value null at 'messageAttributes.attr1.member.dataType' failed to satisfy constraint: Member must not be null"
+            )
+        );
+        assert!(q.required_list("AWSAccountId").is_err());
     }
 }

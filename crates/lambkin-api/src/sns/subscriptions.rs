@@ -1,5 +1,5 @@
-//! Subscription handlers: Subscribe, Unsubscribe, ListSubscriptions(ByTopic) and
-//! Get/SetSubscriptionAttributes.
+//! Subscription handlers: Subscribe, ConfirmSubscription, Unsubscribe,
+//! ListSubscriptions(ByTopic) and Get/SetSubscriptionAttributes.
 
 use lambkin_sns::{Listing, Sns, SubscriptionSummary};
 
@@ -17,6 +17,15 @@ pub(super) async fn subscribe(sns: &Sns, q: &Form, service_url: &str) -> Answer 
             q.map("Attributes"),
             service_url,
         )
+        .await?;
+    let mut x = Xml::default();
+    x.leaf("SubscriptionArn", &arn);
+    Ok(Some(x))
+}
+
+pub(super) async fn confirm_subscription(sns: &Sns, q: &Form) -> Answer {
+    let arn = sns
+        .confirm_subscription(q.required("TopicArn")?, q.required("Token")?)
         .await?;
     let mut x = Xml::default();
     x.leaf("SubscriptionArn", &arn);

@@ -1,7 +1,8 @@
-//! Topic handlers: CreateTopic, DeleteTopic, ListTopics, Get/SetTopicAttributes, and the
-//! tagging operations (TagResource, UntagResource, ListTagsForResource).
+//! Topic handlers: CreateTopic, DeleteTopic, ListTopics, Get/SetTopicAttributes, the
+//! permission operations (AddPermission, RemovePermission) and the tagging operations
+//! (TagResource, UntagResource, ListTagsForResource).
 
-use lambkin_sns::Sns;
+use lambkin_sns::{Sns, SnsError};
 
 use super::query::SnsParams;
 use super::{Answer, SnsApiError};
@@ -11,7 +12,7 @@ use crate::query_protocol::Xml;
 pub(super) async fn create_topic(sns: &Sns, q: &Form) -> Answer {
     let name = q.required("Name")?;
     let arn = sns
-        .create_topic(name, q.map("Attributes"), q.tags("Tags"))
+        .create_topic(name, q.map("Attributes"), &q.tags("Tags"))
         .await
         .map_err(SnsApiError::from)?;
     let mut x = Xml::default();
@@ -55,14 +56,35 @@ pub(super) async fn set_topic_attributes(sns: &Sns, q: &Form) -> Answer {
     Ok(None)
 }
 
-pub(super) async fn tag_resource(sns: &Sns, q: &Form) -> Answer {
-    sns.tag_resource(q.required("ResourceArn")?, q.tags("Tags"))
+pub(super) async fn add_permission(sns: &Sns, q: &Form) -> Answer {
+    sns.add_permission(
+        q.required("TopicArn")?,
+        q.required("Label")?,
+        &q.required_list("AWSAccountId")?,
+        &q.required_list("ActionName")?,
+    )
+    .await?;
+    Ok(None)
+}
+
+pub(super) async fn remove_permission(sns: &Sns, q: &Form) -> Answer {
+    sns.remove_permission(q.required("TopicArn")?, q.required("Label")?)
         .await?;
+    Ok(None)
+}
+
+pub(super) async fn tag_resource(sns: &Sns, q: &Form) -> Answer {
+    let arn = q.required("ResourceArn")?;
+    let tags = q.tags("Tags");
+    if tags.is_empty() {
+        return Err(SnsError::invalid("Tags Reason: no value for required parameter").into());
+    }
+    sns.tag_resource(arn, &tags).await?;
     Ok(Some(Xml::default()))
 }
 
 pub(super) async fn untag_resource(sns: &Sns, q: &Form) -> Answer {
-    sns.untag_resource(q.required("ResourceArn")?, q.list("TagKeys"))
+    sns.untag_resource(q.required("ResourceArn")?, q.required_list("TagKeys")?)
         .await?;
     Ok(Some(Xml::default()))
 }

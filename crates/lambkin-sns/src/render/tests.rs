@@ -293,3 +293,26 @@ fn placeholder_signature_is_valid_base64() {
         .unwrap();
     assert_eq!(decoded, b"lambkin does not sign SNS messages");
 }
+
+/// AWS: more than ten attributes cannot go to a raw SQS subscription (SQS takes ten), and the
+/// message is discarded as a client-side error; the envelope carries any number.
+#[test]
+fn raw_sqs_delivery_takes_at_most_ten_attributes() {
+    let queue = "arn:aws:sqs:us-east-2:123456789012:q";
+    let mut m = message(None, false);
+    m.attributes = (0..11)
+        .map(|i| (format!("a{i}"), MessageAttribute::string("v")))
+        .collect();
+    let err = render_message(&subscription("sqs", queue, true), &m).unwrap_err();
+    assert_eq!(err.code(), "ParameterValueInvalid");
+    assert!(!err.is_transient());
+    assert!(matches!(
+        render_message(&subscription("sqs", queue, false), &m),
+        Ok(Rendered::Sqs { .. })
+    ));
+    m.attributes.remove("a0");
+    assert!(matches!(
+        render_message(&subscription("sqs", queue, true), &m),
+        Ok(Rendered::Sqs { attributes, .. }) if attributes.len() == 10
+    ));
+}

@@ -4,6 +4,8 @@
 //! durability of an acknowledged publish across `kill -9`. Delivery to subscribers is tested in
 //! `sns_delivery.rs`.
 
+mod catalogue;
+mod sdk;
 mod validation;
 
 use std::collections::HashMap;
@@ -437,15 +439,6 @@ async fn sns_publish_and_publish_batch() {
         .publish_batch()
         .topic_arn(&topic)
         .publish_batch_request_entries(entry("ok-1", "one"))
-        .publish_batch_request_entries(entry("empty", ""))
-        .publish_batch_request_entries(
-            PublishBatchRequestEntry::builder()
-                .id("bad_structure")
-                .message(r#"{"sqs":"x"}"#)
-                .message_structure("json")
-                .build()
-                .unwrap(),
-        )
         .publish_batch_request_entries(
             PublishBatchRequestEntry::builder()
                 .id("attrs")
@@ -461,34 +454,31 @@ async fn sns_publish_and_publish_batch() {
     let ok: Vec<_> = batch.successful().iter().map(|e| e.id().unwrap()).collect();
     assert_eq!(ok, ["ok-1", "attrs"]);
     assert!(batch.successful().iter().all(|e| e.message_id().is_some()));
-    let failed: Vec<_> = batch
-        .failed()
-        .iter()
-        .map(|f| {
-            (
-                f.id(),
-                f.code(),
-                f.message().unwrap_or_default(),
-                f.sender_fault(),
-            )
-        })
-        .collect();
+    assert!(batch.failed().is_empty());
+
+    // As on AWS, one invalid entry fails the whole batch with that entry's error.
+    let err = sns
+        .publish_batch()
+        .topic_arn(&topic)
+        .publish_batch_request_entries(entry("ok-2", "two"))
+        .publish_batch_request_entries(
+            PublishBatchRequestEntry::builder()
+                .id("bad_structure")
+                .message(r#"{"sqs":"x"}"#)
+                .message_structure("json")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(
-        failed,
-        [
-            (
-                "empty",
-                "InvalidParameter",
-                "Invalid parameter: Empty message",
-                true
-            ),
-            (
-                "bad_structure",
-                "InvalidParameter",
-                "Invalid parameter: Message Structure - No default entry in JSON message body",
-                true
-            ),
-        ]
+        failure(err),
+        expect(
+            400,
+            "InvalidParameter",
+            "Invalid parameter: Message Structure - No default entry in JSON message body"
+        )
     );
 }
 
@@ -522,7 +512,7 @@ async fn sns_wire_format() {
         "POST",
         "/",
         &form,
-        Bytes::from("Action=ConfirmSubscription&Version=2010-03-31"),
+        Bytes::from("Action=CreatePlatformApplication&Version=2010-03-31"),
     )
     .await;
     let body = String::from_utf8(body.to_vec()).unwrap();
@@ -532,7 +522,7 @@ async fn sns_wire_format() {
     assert_eq!(
         body,
         format!(
-            "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>The action ConfirmSubscription is not valid for this web service.</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+            "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>The action CreatePlatformApplication is not valid for this web service.</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
         )
     );
 }

@@ -420,7 +420,7 @@ async fn sns_validation_errors_change_nothing() {
     ];
     let want: Vec<(&str, (u16, String, String))> = vec![
         ("bad topic name", bad_param("Invalid parameter: Topic Name")),
-        ("fifo topic", bad_param(fifo)),
+        ("fifo topic", bad_param("Invalid parameter: Topic Name")),
         ("FifoTopic attribute", bad_param(fifo)),
         (
             "unknown topic attribute",
@@ -428,7 +428,9 @@ async fn sns_validation_errors_change_nothing() {
         ),
         (
             "malformed topic arn",
-            bad_param("Invalid parameter: TopicArn"),
+            bad_param(
+                "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1",
+            ),
         ),
         (
             "subscribe to missing topic",
@@ -513,7 +515,12 @@ async fn sns_validation_errors_change_nothing() {
                 "Could not cast message attribute 'n' value to number.",
             ),
         ),
-        ("deduplication id on a standard topic", bad_param(fifo)),
+        (
+            "deduplication id on a standard topic",
+            bad_param(
+                "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type",
+            ),
+        ),
         (
             "empty batch",
             expect(
@@ -543,7 +550,7 @@ async fn sns_validation_errors_change_nothing() {
             expect(
                 400,
                 "InvalidBatchEntryId",
-                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.",
+                "The Id of a batch entry in the batch request contains an impermissible character: no spaces",
             ),
         ),
         (
@@ -561,12 +568,14 @@ async fn sns_validation_errors_change_nothing() {
         (
             "bad raw delivery value",
             bad_param(
-                "Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [yes]. Must be true or false.",
+                "Invalid parameter: RawMessageDelivery: Invalid value [yes]. Must be true or false.",
             ),
         ),
         (
             "malformed subscription arn",
-            bad_param("Invalid parameter: SubscriptionArn"),
+            bad_param(
+                "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 1",
+            ),
         ),
     ];
     assert_eq!(cases.len(), want.len());
