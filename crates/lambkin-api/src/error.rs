@@ -33,6 +33,11 @@ impl AwsError {
         )
     }
 
+    /// A modelled constraint broken: `N validation error(s) detected: …`.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "ValidationException", message)
+    }
+
     pub fn invalid_content(message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,

@@ -36,7 +36,9 @@ impl CodePackage {
             size: zip.len() as u64,
             dir: root.join(&hex),
         };
+        let kept = root.join(format!("{hex}.zip"));
         if package.dir.is_dir() {
+            keep_zip(zip, &kept)?;
             return Ok(package);
         }
         std::fs::create_dir_all(root).map_err(EngineError::Io)?;
@@ -50,8 +52,24 @@ impl CodePackage {
             }
         });
         let _ = std::fs::remove_dir_all(&staging);
-        result.map(|()| package)
+        // Only a package that unpacked is kept.
+        result.and_then(|()| keep_zip(zip, &kept)).map(|()| package)
     }
+}
+
+/// Keeps the uploaded zip as it came (GetFunction's `Code.Location` serves it, so its SHA-256
+/// is `CodeSha256`); written aside and renamed, so a reader never sees half of it.
+fn keep_zip(zip: &[u8], path: &Path) -> Result<(), EngineError> {
+    if path.is_file() {
+        return Ok(());
+    }
+    let staging = path.with_extension(format!("zip.{}", uuid::Uuid::new_v4()));
+    std::fs::write(&staging, zip)
+        .and_then(|()| std::fs::rename(&staging, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&staging);
+            EngineError::Io(e)
+        })
 }
 
 /// Zips a folder in memory, keeping unix modes (an executable `bootstrap` stays executable)

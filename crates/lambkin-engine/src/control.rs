@@ -15,21 +15,24 @@ use crate::code_package::CodePackage;
 use crate::registry::{FunctionEntry, code_dir_name};
 use crate::{Engine, EngineError, validate};
 
-/// `CreateFunction` input, already decoded from the wire.
+/// `CreateFunction` input, already decoded from the wire; numbers as sent, so their checks
+/// can print them.
 #[derive(Debug, Clone, Default)]
 pub struct NewFunction {
-    pub name: String,
+    pub name: Option<String>,
     pub runtime: Option<String>,
     pub handler: Option<String>,
-    pub role: String,
+    pub role: Option<String>,
+    /// Whether the request had a `Code` member at all.
+    pub code_given: bool,
     pub zip: Option<Vec<u8>>,
     pub description: Option<String>,
-    pub timeout: Option<u32>,
-    pub memory: Option<u32>,
+    pub timeout: Option<i64>,
+    pub memory: Option<i64>,
     pub environment: Option<BTreeMap<String, String>>,
     pub dead_letter_target: Option<String>,
     pub architectures: Option<Vec<String>>,
-    pub ephemeral_storage_mb: Option<u32>,
+    pub ephemeral_storage_mb: Option<i64>,
     pub tags: BTreeMap<String, String>,
     pub package_type: Option<String>,
 }
@@ -41,12 +44,12 @@ pub struct FunctionPatch {
     pub handler: Option<String>,
     pub runtime: Option<String>,
     pub description: Option<String>,
-    pub timeout: Option<u32>,
-    pub memory: Option<u32>,
+    pub timeout: Option<i64>,
+    pub memory: Option<i64>,
     pub environment: Option<BTreeMap<String, String>>,
     /// `Some("")` clears the dead-letter queue.
     pub dead_letter_target: Option<String>,
-    pub ephemeral_storage_mb: Option<u32>,
+    pub ephemeral_storage_mb: Option<i64>,
     pub revision_id: Option<String>,
 }
 
@@ -65,23 +68,23 @@ fn new_revision() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// The name CreateFunction creates: a plain name or an unqualified ARN (its modelled
+/// constraints already checked).
 fn function_name(s: &str) -> Result<FunctionName, EngineError> {
-    FunctionName::parse(s).map_err(|_| {
-        EngineError::Validation(format!(
-            "1 validation error detected: Value '{s}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{{2}}(-gov)?-[a-z]+-\\d{{1}}:)?(\\d{{12}}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?"
-        ))
-    })
-}
-
-fn architecture(list: Option<Vec<String>>) -> Result<String, EngineError> {
-    match list.as_deref() {
-        None | Some([]) => Ok("x86_64".into()),
-        Some([one]) if one == "x86_64" || one == "arm64" => Ok(one.clone()),
-        Some(other) => Err(EngineError::Validation(format!(
-            "1 validation error detected: Value '[{}]' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1",
-            other.join(", ")
+    match FunctionRef::parse(s, None) {
+        Ok(FunctionRef {
+            name,
+            qualifier: None,
+        }) => Ok(name),
+        _ => Err(EngineError::InvalidParameter(format!(
+            "Function name {s} is not a function name or an unqualified function ARN."
         ))),
     }
+}
+
+/// A number already checked against its range.
+fn checked(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
 }
 
 impl Engine {
@@ -113,8 +116,10 @@ impl Engine {
     }
 
     pub async fn create_function(&self, req: NewFunction) -> Result<FunctionConfig, EngineError> {
-        let name = function_name(&req.name)?;
-        validate::role(&req.role)?;
+        // AWS checks every modelled constraint first and reports them together; its service
+        // rules come after, one at a time.
+        validate::fail(&validate::new_function(&req))?;
+        let name = function_name(req.name.as_deref().unwrap_or_default())?;
         if req.package_type.as_deref().is_some_and(|p| p != "Zip") {
             return Err(EngineError::InvalidParameter(
                 "lambkin runs Zip packages only; PackageType Image is not supported.".into(),
@@ -127,18 +132,19 @@ impl Engine {
             ));
         };
         let runtime = validate::runtime(runtime)?;
-        validate::handler(handler)?;
-        let timeout_s = validate::timeout(req.timeout.unwrap_or(TIMEOUT_DEFAULT_S))?;
-        let memory_mb = validate::memory(req.memory.unwrap_or(MEMORY_DEFAULT_MB))?;
+        let timeout_s = req.timeout.map_or(TIMEOUT_DEFAULT_S, checked);
+        let memory_mb = validate::memory_limit(req.memory.unwrap_or(i64::from(MEMORY_DEFAULT_MB)))?;
         if let Some(vars) = &req.environment {
             validate::environment(vars)?;
         }
-        let architecture = architecture(req.architectures)?;
-        let ephemeral_storage_mb = validate::range(
-            req.ephemeral_storage_mb.unwrap_or(EPHEMERAL_DEFAULT_MB),
-            (512, 10_240),
-            "ephemeralStorage.size",
-        )?;
+        let architecture = req
+            .architectures
+            .as_ref()
+            .and_then(|a| a.first().cloned())
+            .unwrap_or_else(|| "x86_64".into());
+        let ephemeral_storage_mb = req
+            .ephemeral_storage_mb
+            .map_or(EPHEMERAL_DEFAULT_MB, checked);
         if let Some(arn) = &req.dead_letter_target {
             // CreateFunction rejects an empty TargetArn; only an update clears with "".
             self.check_dead_letter(arn).await?;
@@ -159,7 +165,7 @@ impl Engine {
             name,
             runtime,
             handler: handler.to_string(),
-            role: req.role,
+            role: req.role.unwrap_or_default(),
             description: req.description.unwrap_or_default(),
             timeout_s,
             memory_mb,
@@ -227,11 +233,14 @@ impl Engine {
         Ok(())
     }
 
+    /// Stores a changed function. Every change gets a new `RevisionId` (AWS's, for
+    /// `RevisionId` preconditions), code, configuration and reserved concurrency alike.
     async fn replace(
         &self,
         entry: &FunctionEntry,
-        config: FunctionConfig,
+        mut config: FunctionConfig,
     ) -> Result<FunctionConfig, EngineError> {
+        config.revision_id = new_revision();
         self.inner.store.update_function(config.clone()).await?;
         self.inner
             .registry
@@ -249,23 +258,27 @@ impl Engine {
         self.inner.wake.work();
     }
 
+    /// UpdateFunctionCode; with `revision_id`, only if the function is still at it.
     pub async fn update_function_code(
         &self,
         r: &FunctionRef,
         zip: Option<Vec<u8>>,
+        revision_id: Option<&str>,
     ) -> Result<FunctionConfig, EngineError> {
+        let _guard = self.inner.control.lock().await;
+        let entry = self.entry(r)?;
+        if revision_id.is_some_and(|rev| rev != entry.config.revision_id) {
+            return Err(EngineError::PreconditionFailed);
+        }
         let Some(zip) = zip else {
             return Err(EngineError::InvalidParameter(
                 "Please provide a source for function code (lambkin accepts ZipFile).".into(),
             ));
         };
-        let _guard = self.inner.control.lock().await;
-        let entry = self.entry(r)?;
         let package = self.unpack(zip).await?;
         let mut config = entry.config.clone();
         config.code_sha256 = package.sha256;
         config.code_size = package.size;
-        config.revision_id = new_revision();
         config.last_modified = self.inner.clock.now();
         let config = self.replace(&entry, config).await?;
         self.inner.pool.evict(&config.name);
@@ -277,6 +290,7 @@ impl Engine {
         r: &FunctionRef,
         patch: FunctionPatch,
     ) -> Result<FunctionConfig, EngineError> {
+        validate::fail(&validate::patch(&patch))?;
         let _guard = self.inner.control.lock().await;
         let entry = self.entry(r)?;
         if let Some(rev) = &patch.revision_id
@@ -286,11 +300,9 @@ impl Engine {
         }
         let mut config = entry.config.clone();
         if let Some(role) = patch.role {
-            validate::role(&role)?;
             config.role = role;
         }
         if let Some(h) = patch.handler {
-            validate::handler(&h)?;
             config.handler = h;
         }
         if let Some(rt) = patch.runtime {
@@ -300,10 +312,10 @@ impl Engine {
             config.description = d;
         }
         if let Some(t) = patch.timeout {
-            config.timeout_s = validate::timeout(t)?;
+            config.timeout_s = checked(t);
         }
         if let Some(m) = patch.memory {
-            config.memory_mb = validate::memory(m)?;
+            config.memory_mb = validate::memory_limit(m)?;
         }
         if let Some(vars) = patch.environment {
             validate::environment(&vars)?;
@@ -316,10 +328,8 @@ impl Engine {
             config.dead_letter_target = (!dlq.is_empty()).then_some(dlq);
         }
         if let Some(e) = patch.ephemeral_storage_mb {
-            config.ephemeral_storage_mb =
-                validate::range(e, (512, 10_240), "ephemeralStorage.size")?;
+            config.ephemeral_storage_mb = checked(e);
         }
-        config.revision_id = new_revision();
         config.last_modified = self.inner.clock.now();
         let config = self.replace(&entry, config).await?;
         self.inner.pool.evict(&config.name);
@@ -413,12 +423,6 @@ impl Engine {
         name: &FunctionName,
         cfg: &EventInvokeConfig,
     ) -> Result<(), EngineError> {
-        if let Some(n) = cfg.maximum_retry_attempts {
-            validate::retry_attempts(n)?;
-        }
-        if let Some(n) = cfg.maximum_event_age_s {
-            validate::event_age(n)?;
-        }
         self.check_destinations(name, &cfg.destinations).await?;
         Ok(())
     }

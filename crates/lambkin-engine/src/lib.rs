@@ -23,6 +23,7 @@
 //! deliveries) → deliverer → SQS queue, SNS topic, or another function's async queue.
 
 mod attempt;
+mod code_link;
 mod code_package;
 mod concurrency;
 mod config;
@@ -41,6 +42,7 @@ mod registry;
 mod retention;
 mod validate;
 
+pub use code_link::{CodeLink, CodeLinkRefused};
 pub use code_package::{CodePackage, zip_folder};
 pub use concurrency::ThrottleReason;
 pub use config::{EngineConfig, default_account_concurrency, default_unreserved_minimum};
@@ -52,6 +54,7 @@ pub use invoke::{SyncInvocation, SyncOptions};
 pub use lambkin_sandbox::EnvironmentCores;
 pub use logs::{FunctionLogs, LogChunk};
 pub use metrics::{Metrics, MetricsFormat};
+pub use validate::invoke_config_ranges;
 
 use std::sync::Arc;
 
@@ -74,6 +77,7 @@ struct Inner {
     registry: registry::Registry,
     limiter: Arc<concurrency::Limiter>,
     metrics: Arc<Metrics>,
+    code_links: code_link::CodeLinks,
     pool: Arc<EnvironmentPool>,
     logs: Arc<FunctionLogs>,
     /// Wakes the dispatcher: new event, finished attempt, or retry scheduled.

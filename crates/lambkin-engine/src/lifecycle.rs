@@ -86,6 +86,7 @@ impl Engine {
                 registry,
                 limiter,
                 metrics,
+                code_links: crate::code_link::CodeLinks::new(),
                 pool,
                 logs,
                 wake,

@@ -1,6 +1,7 @@
 //! Checks of caller-supplied settings, with AWS's exact error texts (reference §2–§3).
-//! Modelled constraints (ranges, patterns) fail as `ValidationException`; service rules as
-//! `InvalidParameterValueException`.
+//! Modelled constraints (ranges, patterns, required members) are all collected and fail
+//! together as one `ValidationException` (`2 validation errors detected: …`); service rules,
+//! checked after them, fail one at a time as `InvalidParameterValueException`.
 
 use std::collections::BTreeMap;
 
@@ -9,54 +10,215 @@ use lambkin_model::limits::{
     ENVIRONMENT_MAX_BYTES, EVENT_AGE_RANGE_S, MEMORY_RANGE_MB, RETRY_ATTEMPTS_RANGE,
     TIMEOUT_RANGE_S,
 };
+use lambkin_model::validation::{self as shapes, Violations};
 
-use crate::EngineError;
+use crate::{EngineError, FunctionPatch, NewFunction};
 
-fn constraint(value: impl std::fmt::Display, field: &str, rule: &str) -> EngineError {
-    EngineError::Validation(format!(
-        "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {rule}"
-    ))
-}
-
-pub(crate) fn range(value: u32, (min, max): (u32, u32), field: &str) -> Result<u32, EngineError> {
-    if value < min {
-        Err(constraint(
-            value,
-            field,
-            &format!("Member must have value greater than or equal to {min}"),
-        ))
-    } else if value > max {
-        Err(constraint(
-            value,
-            field,
-            &format!("Member must have value less than or equal to {max}"),
-        ))
-    } else {
-        Ok(value)
+/// The `ValidationException` of what `v` collected, if anything.
+pub(crate) fn fail(v: &Violations) -> Result<(), EngineError> {
+    match v.message() {
+        Some(m) => Err(EngineError::Validation(m)),
+        None => Ok(()),
     }
 }
 
-pub(crate) fn timeout(v: u32) -> Result<u32, EngineError> {
-    range(v, TIMEOUT_RANGE_S, "timeout")
+/// The model allows Timeout up to 5400 s and MemorySize up to 32768 MB (Lambda Managed
+/// Instances); for functions like lambkin's, AWS's limits are 900 s and 10,240 MB. The timeout
+/// limit reads as a modelled one (as AWS answered before Managed Instances); memory above
+/// 10,240 is a service rule (`memory_limit`).
+const TIMEOUT_MAX_S: i64 = TIMEOUT_RANGE_S.1 as i64;
+
+/// The members CreateFunction and UpdateFunctionConfiguration share, in the model's order.
+struct Settings<'a> {
+    role: Option<&'a str>,
+    handler: Option<&'a str>,
+    description: Option<&'a str>,
+    timeout: Option<i64>,
+    memory: Option<i64>,
+    environment: Option<&'a BTreeMap<String, String>>,
+    architectures: Option<&'a [String]>,
+    ephemeral_storage_mb: Option<i64>,
 }
 
-pub(crate) fn memory(v: u32) -> Result<u32, EngineError> {
-    // The model now allows 32768 (Managed Instances); 10,240 is the service limit.
-    if v > MEMORY_RANGE_MB.1 {
+fn role_and_handler(v: &mut Violations, s: &Settings<'_>, role_required: bool) {
+    match (s.role, role_required) {
+        (Some(r), _) => v.string(r, "role", &shapes::ROLE),
+        (None, true) => v.null("role"),
+        (None, false) => {}
+    }
+    if let Some(h) = s.handler {
+        v.string(h, "handler", &shapes::HANDLER);
+    }
+}
+
+fn description_to_memory(v: &mut Violations, s: &Settings<'_>) {
+    if let Some(d) = s.description {
+        v.string(d, "description", &shapes::DESCRIPTION);
+    }
+    if let Some(t) = s.timeout {
+        v.range(t, "timeout", Some(1), Some(TIMEOUT_MAX_S));
+    }
+    if let Some(m) = s.memory {
+        v.range(m, "memorySize", Some(i64::from(MEMORY_RANGE_MB.0)), None);
+    }
+}
+
+fn environment_keys(v: &mut Violations, vars: &BTreeMap<String, String>) {
+    let bad = vars.keys().any(|key| {
+        let mut bytes = key.bytes();
+        !(key.len() >= 2
+            && bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+            && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+    });
+    if bad {
+        v.push(
+            "[sensitive]",
+            "environment.variables",
+            "Member must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
+        );
+    }
+}
+
+fn architectures_and_storage(v: &mut Violations, s: &Settings<'_>) {
+    if let Some(list) = s.architectures {
+        let shown = format!("[{}]", list.join(", "));
+        if list.len() > 1 {
+            v.push(
+                &shown,
+                "architectures",
+                "Member must have length less than or equal to 1",
+            );
+        } else if list.is_empty() {
+            v.push(
+                &shown,
+                "architectures",
+                "Member must have length greater than or equal to 1",
+            );
+        } else if !list.iter().all(|a| a == "x86_64" || a == "arm64") {
+            v.push(
+                &shown,
+                "architectures",
+                "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]",
+            );
+        }
+    }
+    if let Some(e) = s.ephemeral_storage_mb {
+        v.range(e, "ephemeralStorage.size", Some(512), Some(10_240));
+    }
+}
+
+/// CreateFunction's modelled constraints, every one, in the model's member order.
+pub(crate) fn new_function(req: &NewFunction) -> Violations {
+    let mut v = Violations::default();
+    match req.name.as_deref() {
+        None => v.null("functionName"),
+        Some(name) => {
+            v.string(name, "functionName", &shapes::FUNCTION_NAME);
+            // A name's own part is at most 64 characters (the model's 140 allows an ARN).
+            let own = name.rsplit(':').next().unwrap_or(name);
+            if v.is_empty() && !name.starts_with("arn:") && own.len() > 64 {
+                v.push(
+                    name,
+                    "functionName",
+                    "Member must have length less than or equal to 64",
+                );
+            }
+        }
+    }
+    let s = req.settings();
+    role_and_handler(&mut v, &s, true);
+    if !req.code_given {
+        v.null("code");
+    }
+    description_to_memory(&mut v, &s);
+    if let Some(vars) = s.environment {
+        environment_keys(&mut v, vars);
+    }
+    architectures_and_storage(&mut v, &s);
+    v
+}
+
+/// UpdateFunctionConfiguration's modelled constraints, in the model's member order.
+pub(crate) fn patch(p: &FunctionPatch) -> Violations {
+    let mut v = Violations::default();
+    let s = p.settings();
+    role_and_handler(&mut v, &s, false);
+    description_to_memory(&mut v, &s);
+    if let Some(vars) = s.environment {
+        environment_keys(&mut v, vars);
+    }
+    architectures_and_storage(&mut v, &s);
+    v
+}
+
+/// PutFunctionEventInvokeConfig's and UpdateFunctionEventInvokeConfig's ranges.
+pub(crate) fn invoke_config(retries: Option<i64>, age: Option<i64>) -> Violations {
+    let mut v = Violations::default();
+    if let Some(n) = retries {
+        let (min, max) = RETRY_ATTEMPTS_RANGE;
+        v.range(
+            n,
+            "maximumRetryAttempts",
+            Some(i64::from(min)),
+            Some(i64::from(max)),
+        );
+    }
+    if let Some(n) = age {
+        let (min, max) = EVENT_AGE_RANGE_S;
+        v.range(
+            n,
+            "maximumEventAgeInSeconds",
+            Some(i64::from(min)),
+            Some(i64::from(max)),
+        );
+    }
+    v
+}
+
+/// The event-invoke-config ranges as one check, for the API to run on the raw numbers.
+pub fn invoke_config_ranges(retries: Option<i64>, age: Option<i64>) -> Result<(), EngineError> {
+    fail(&invoke_config(retries, age))
+}
+
+/// A service rule: memory above what AWS runs a function with.
+pub(crate) fn memory_limit(mb: i64) -> Result<u32, EngineError> {
+    if mb > i64::from(MEMORY_RANGE_MB.1) {
         return Err(EngineError::InvalidParameter(format!(
             "'MemorySize' value failed to satisfy constraint: Member must have value less than or equal to {}",
             MEMORY_RANGE_MB.1
         )));
     }
-    range(v, MEMORY_RANGE_MB, "memorySize")
+    Ok(u32::try_from(mb).unwrap_or(MEMORY_RANGE_MB.0))
 }
 
-pub(crate) fn retry_attempts(v: u32) -> Result<u32, EngineError> {
-    range(v, RETRY_ATTEMPTS_RANGE, "maximumRetryAttempts")
+impl NewFunction {
+    fn settings(&self) -> Settings<'_> {
+        Settings {
+            role: self.role.as_deref(),
+            handler: self.handler.as_deref(),
+            description: self.description.as_deref(),
+            timeout: self.timeout,
+            memory: self.memory,
+            environment: self.environment.as_ref(),
+            architectures: self.architectures.as_deref(),
+            ephemeral_storage_mb: self.ephemeral_storage_mb,
+        }
+    }
 }
 
-pub(crate) fn event_age(v: u32) -> Result<u32, EngineError> {
-    range(v, EVENT_AGE_RANGE_S, "maximumEventAgeInSeconds")
+impl FunctionPatch {
+    fn settings(&self) -> Settings<'_> {
+        Settings {
+            role: self.role.as_deref(),
+            handler: self.handler.as_deref(),
+            description: self.description.as_deref(),
+            timeout: self.timeout,
+            memory: self.memory,
+            environment: self.environment.as_ref(),
+            architectures: None,
+            ephemeral_storage_mb: self.ephemeral_storage_mb,
+        }
+    }
 }
 
 pub(crate) fn runtime(s: &str) -> Result<Runtime, EngineError> {
@@ -67,50 +229,6 @@ pub(crate) fn runtime(s: &str) -> Result<Runtime, EngineError> {
             names.join(", ")
         ))
     })
-}
-
-/// `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`
-pub(crate) fn role(s: &str) -> Result<(), EngineError> {
-    let ok = (|| {
-        let rest = s.strip_prefix("arn:")?;
-        let (partition, rest) = rest.split_once(':')?;
-        let partition_ok = partition.is_empty()
-            || (partition.starts_with("aws")
-                && partition[3..]
-                    .bytes()
-                    .all(|b| b.is_ascii_alphabetic() || b == b'-'));
-        let rest = rest.strip_prefix("iam::")?;
-        let (account, rest) = rest.split_once(':')?;
-        let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
-        let name = rest.strip_prefix("role")?;
-        let name = name.strip_prefix('/').unwrap_or(name);
-        let name_ok = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-/".contains(&b));
-        Some(partition_ok && account_ok && name_ok)
-    })()
-    .unwrap_or(false);
-    if ok {
-        Ok(())
-    } else {
-        Err(constraint(
-            s,
-            "role",
-            r"Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+",
-        ))
-    }
-}
-
-pub(crate) fn handler(s: &str) -> Result<(), EngineError> {
-    if s.len() > 128 || s.chars().any(char::is_whitespace) {
-        return Err(constraint(
-            s,
-            "handler",
-            r"Member must satisfy regular expression pattern: [^\s]+",
-        ));
-    }
-    Ok(())
 }
 
 /// Keys AWS sets itself and refuses to let a function override.
@@ -135,20 +253,8 @@ const RESERVED_KEYS: &[&str] = &[
     "LAMBDA_RUNTIME_DIR",
 ];
 
+/// Service rules on environment variables (the key pattern is a modelled constraint).
 pub(crate) fn environment(vars: &BTreeMap<String, String>) -> Result<(), EngineError> {
-    for key in vars.keys() {
-        let mut bytes = key.bytes();
-        let ok = key.len() >= 2
-            && bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
-            && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        if !ok {
-            return Err(constraint(
-                "[sensitive]",
-                "environment.variables",
-                "Member must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
-            ));
-        }
-    }
     let reserved: Vec<&str> = vars
         .keys()
         .map(String::as_str)
@@ -173,47 +279,132 @@ pub(crate) fn environment(vars: &BTreeMap<String, String>) -> Result<(), EngineE
 mod tests {
     use super::*;
 
-    #[test]
-    fn ranges() {
-        assert!(timeout(1).is_ok() && timeout(900).is_ok());
-        assert!(
-            matches!(timeout(901), Err(EngineError::Validation(m)) if m.ends_with("Member must have value less than or equal to 900"))
-        );
-        assert!(matches!(timeout(0), Err(EngineError::Validation(_))));
-        assert!(matches!(
-            memory(10_241),
-            Err(EngineError::InvalidParameter(_))
-        ));
-        assert!(matches!(memory(127), Err(EngineError::Validation(_))));
-        assert!(
-            matches!(retry_attempts(3), Err(EngineError::Validation(m)) if m.contains("'maximumRetryAttempts'"))
-        );
-        assert!(retry_attempts(0).is_ok());
-        assert!(event_age(59).is_err() && event_age(21_601).is_err() && event_age(60).is_ok());
+    fn violations(v: Violations) -> String {
+        v.message().unwrap_or_default()
     }
 
     #[test]
-    fn roles() {
-        for ok in [
-            "arn:aws:iam::000000000000:role/lambda-role",
-            "arn:aws:iam::123456789012:role/path/x.y@z",
-            "arn::iam::123456789012:role/r",
-        ] {
-            assert!(role(ok).is_ok(), "{ok}");
+    fn create_function_lists_every_violation_in_model_order() {
+        let req = NewFunction {
+            name: Some("x".repeat(65)),
+            role: None,
+            handler: Some("a b".into()),
+            description: Some("d".repeat(257)),
+            timeout: Some(901),
+            memory: Some(64),
+            architectures: Some(vec!["x86_64".into(), "arm64".into()]),
+            ephemeral_storage_mb: Some(100),
+            ..Default::default()
+        };
+        let long = "x".repeat(65);
+        let description = "d".repeat(257);
+        let want = [
+            format!("Value '{long}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64"),
+            "Value null at 'role' failed to satisfy constraint: Member must not be null".to_string(),
+            r"Value 'a b' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\s]+".to_string(),
+            "Value null at 'code' failed to satisfy constraint: Member must not be null".to_string(),
+            format!("Value '{description}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 256"),
+            "Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900".to_string(),
+            "Value '64' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128".to_string(),
+            "Value '[x86_64, arm64]' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1".to_string(),
+            "Value '100' at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value greater than or equal to 512".to_string(),
+        ];
+        assert_eq!(
+            violations(new_function(&req)),
+            format!("9 validation errors detected: {}", want.join("; "))
+        );
+    }
+
+    /// (case, request, expected message or "" for none)
+    #[test]
+    fn create_function_table() {
+        let ok = || NewFunction {
+            name: Some("f".into()),
+            role: Some("arn:aws:iam::000000000000:role/r".into()),
+            code_given: true,
+            ..Default::default()
+        };
+        let cases: Vec<(&str, NewFunction, &str)> = vec![
+            ("valid", ok(), ""),
+            (
+                "an ARN as the name",
+                NewFunction {
+                    name: Some("arn:aws:lambda:us-east-1:000000000000:function:f".into()),
+                    ..ok()
+                },
+                "",
+            ),
+            (
+                "no name",
+                NewFunction { name: None, ..ok() },
+                "1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null",
+            ),
+            (
+                "a name with a space",
+                NewFunction {
+                    name: Some("a b".into()),
+                    ..ok()
+                },
+                r"1 validation error detected: Value 'a b' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?",
+            ),
+            (
+                "no code",
+                NewFunction {
+                    code_given: false,
+                    ..ok()
+                },
+                "1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null",
+            ),
+            (
+                "timeout 0",
+                NewFunction {
+                    timeout: Some(0),
+                    ..ok()
+                },
+                "1 validation error detected: Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater than or equal to 1",
+            ),
+            (
+                "an unknown architecture",
+                NewFunction {
+                    architectures: Some(vec!["sparc".into()]),
+                    ..ok()
+                },
+                "1 validation error detected: Value '[sparc]' at 'architectures' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]",
+            ),
+            (
+                "a bad environment key",
+                NewFunction {
+                    environment: Some(BTreeMap::from([("1X".into(), "v".into())])),
+                    ..ok()
+                },
+                "1 validation error detected: Value '[sensitive]' at 'environment.variables' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
+            ),
+            (
+                "memory over the service limit is a service rule, not a modelled one",
+                NewFunction {
+                    memory: Some(20_000),
+                    ..ok()
+                },
+                "",
+            ),
+        ];
+        for (case, req, want) in cases {
+            assert_eq!(violations(new_function(&req)), want, "{case}");
         }
-        for bad in [
-            "",
-            "role",
-            "arn:aws:iam::123:role/r",
-            "arn:aws:iam::123456789012:user/r",
-            "arn:aws:iam::123456789012:role/",
-            "arn:aws:iam::123456789012:role/a b",
-        ] {
-            assert!(
-                matches!(role(bad), Err(EngineError::Validation(_))),
-                "{bad}"
-            );
-        }
+        assert!(matches!(
+            memory_limit(10_241),
+            Err(EngineError::InvalidParameter(_))
+        ));
+        assert_eq!(memory_limit(10_240).ok(), Some(10_240));
+    }
+
+    #[test]
+    fn event_invoke_config_ranges_together() {
+        assert_eq!(
+            violations(invoke_config(Some(3), Some(59))),
+            "2 validation errors detected: Value '3' at 'maximumRetryAttempts' failed to satisfy constraint: Member must have value less than or equal to 2; Value '59' at 'maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value greater than or equal to 60"
+        );
+        assert!(invoke_config(Some(0), Some(21_600)).is_empty());
     }
 
     #[test]
@@ -225,10 +416,6 @@ mod tests {
                 .collect::<BTreeMap<_, _>>()
         };
         assert!(environment(&vars(&[("GREETING", "hi"), ("a_1", "")])).is_ok());
-        assert!(matches!(
-            environment(&vars(&[("1BAD", "x")])),
-            Err(EngineError::Validation(_))
-        ));
         assert!(
             matches!(environment(&vars(&[("AWS_REGION", "x")])), Err(EngineError::InvalidParameter(m)) if m.ends_with("AWS_REGION"))
         );

@@ -26,6 +26,7 @@ mod request_id;
 mod retry_policy;
 mod runtime;
 mod timestamp;
+pub mod validation;
 
 pub use arn::Arn;
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -24,6 +24,61 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/_lambkin/v1/functions/{name}/events", get(events))
         .route("/_lambkin/v1/functions/{name}/logs", get(logs))
         .route("/_lambkin/v1/functions/{name}/redrive", post(redrive))
+        .route("/_lambkin/v1/code/{file}", get(code))
+}
+
+#[derive(Debug, Deserialize)]
+struct CodeQuery {
+    #[serde(rename = "Expires")]
+    expires: Option<i64>,
+    #[serde(rename = "Signature")]
+    signature: Option<String>,
+}
+
+/// A function's zip behind GetFunction's `Code.Location`; refusals answer as S3 does for a
+/// presigned URL.
+async fn code(
+    State(engine): State<Engine>,
+    Path(file): Path<String>,
+    Query(q): Query<CodeQuery>,
+) -> Result<Response, AwsError> {
+    use lambkin_engine::{CodeLink, CodeLinkRefused};
+    let link = CodeLink {
+        file,
+        expires: q.expires.unwrap_or(0),
+        signature: q.signature.unwrap_or_default(),
+    };
+    let s3_error = |status: StatusCode, code: &str, message: &str| {
+        (
+            status,
+            [(axum::http::header::CONTENT_TYPE, "application/xml")],
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+            ),
+        )
+            .into_response()
+    };
+    Ok(match engine.code_zip(&link).await? {
+        Ok(zip) => (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, "application/zip")],
+            zip,
+        )
+            .into_response(),
+        Err(CodeLinkRefused::Expired) => {
+            s3_error(StatusCode::FORBIDDEN, "AccessDenied", "Request has expired")
+        }
+        Err(CodeLinkRefused::BadSignature) => s3_error(
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+        ),
+        Err(CodeLinkRefused::NoSuchPackage) => s3_error(
+            StatusCode::NOT_FOUND,
+            "NoSuchKey",
+            "The specified key does not exist.",
+        ),
+    })
 }
 
 fn ms(t: Timestamp) -> Value {

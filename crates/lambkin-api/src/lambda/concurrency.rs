@@ -7,30 +7,26 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lambkin_engine::Engine;
 
-use super::target::{Target, json_body};
+use super::target::{PlainTarget, json_body};
 use super::wire;
 use crate::AwsError;
+use lambkin_model::validation::Violations;
 
 pub(crate) async fn put_function_concurrency(
     State(engine): State<Engine>,
-    Target(r): Target,
+    PlainTarget(r): PlainTarget,
     body: Bytes,
 ) -> Result<Response, AwsError> {
     let req: wire::PutConcurrencyRequest = json_body(&body)?;
-    let Some(n) = req.reserved_concurrent_executions else {
-        return Err(AwsError::invalid_parameter(
-            "ReservedConcurrentExecutions is required.",
-        ));
-    };
-    if n < 0 {
-        return Err(AwsError::new(
-            StatusCode::BAD_REQUEST,
-            "ValidationException",
-            format!(
-                "1 validation error detected: Value '{n}' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0"
-            ),
-        ));
+    let mut v = Violations::default();
+    match req.reserved_concurrent_executions {
+        Some(n) => v.range(n, "reservedConcurrentExecutions", Some(0), None),
+        None => v.null("reservedConcurrentExecutions"),
     }
+    if let Some(message) = v.message() {
+        return Err(AwsError::validation(message));
+    }
+    let n = req.reserved_concurrent_executions.unwrap_or(0);
     let n = engine
         .put_function_concurrency(&r, super::convert::to_u32(n))
         .await?;
@@ -42,7 +38,7 @@ pub(crate) async fn put_function_concurrency(
 
 pub(crate) async fn get_function_concurrency(
     State(engine): State<Engine>,
-    Target(r): Target,
+    PlainTarget(r): PlainTarget,
 ) -> Result<Response, AwsError> {
     let n = engine.get_function_concurrency(&r)?;
     Ok(Json(wire::Concurrency {
@@ -53,7 +49,7 @@ pub(crate) async fn get_function_concurrency(
 
 pub(crate) async fn delete_function_concurrency(
     State(engine): State<Engine>,
-    Target(r): Target,
+    PlainTarget(r): PlainTarget,
 ) -> Result<Response, AwsError> {
     engine.delete_function_concurrency(&r).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -35,28 +35,35 @@ fn decode_zip(
 }
 
 pub(crate) fn new_function(req: wire::CreateFunctionRequest) -> Result<NewFunction, AwsError> {
+    let code_given = req.code.is_some();
+    let code = req.code.unwrap_or_default();
     Ok(NewFunction {
-        zip: decode_zip(req.code.zip_file, req.code.s3_bucket, req.code.image_uri)?,
+        zip: decode_zip(code.zip_file, code.s3_bucket, code.image_uri)?,
+        code_given,
         name: req.function_name,
         runtime: req.runtime,
         handler: req.handler,
         role: req.role,
         description: req.description,
-        timeout: req.timeout.map(to_u32),
-        memory: req.memory_size.map(to_u32),
+        timeout: req.timeout,
+        memory: req.memory_size,
         environment: req.environment.map(|e| e.variables),
         dead_letter_target: req.dead_letter_config.and_then(|d| d.target_arn),
         architectures: req.architectures,
-        ephemeral_storage_mb: req.ephemeral_storage.map(|e| to_u32(e.size)),
+        ephemeral_storage_mb: req.ephemeral_storage.map(|e| e.size),
         tags: req.tags,
         package_type: req.package_type,
     })
 }
 
+/// The new code and the `RevisionId` the update is conditional on.
 pub(crate) fn code_update(
     req: wire::UpdateFunctionCodeRequest,
-) -> Result<Option<Vec<u8>>, AwsError> {
-    decode_zip(req.zip_file, req.s3_bucket, req.image_uri)
+) -> Result<(Option<Vec<u8>>, Option<String>), AwsError> {
+    Ok((
+        decode_zip(req.zip_file, req.s3_bucket, req.image_uri)?,
+        req.revision_id,
+    ))
 }
 
 pub(crate) fn patch(req: wire::UpdateFunctionConfigurationRequest) -> FunctionPatch {
@@ -65,22 +72,42 @@ pub(crate) fn patch(req: wire::UpdateFunctionConfigurationRequest) -> FunctionPa
         handler: req.handler,
         runtime: req.runtime,
         description: req.description,
-        timeout: req.timeout.map(to_u32),
-        memory: req.memory_size.map(to_u32),
+        timeout: req.timeout,
+        memory: req.memory_size,
         environment: req.environment.map(|e| e.variables),
         dead_letter_target: req
             .dead_letter_config
             .map(|d| d.target_arn.unwrap_or_default()),
-        ephemeral_storage_mb: req.ephemeral_storage.map(|e| to_u32(e.size)),
+        ephemeral_storage_mb: req.ephemeral_storage.map(|e| e.size),
         revision_id: req.revision_id,
     }
+}
+
+/// AWS's reason text while a function is set up, for creates and updates alike.
+const BEING_CREATED: &str = "The function is being created.";
+
+/// Which answer a configuration is part of: its state fields differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// ListFunctions: no state fields (observed).
+    Listed,
+    /// CreateFunction's answer: `Pending`, "The function is being created." AWS's function is
+    /// Pending until its resources are ready; lambkin's are ready when it answers, so every
+    /// later read says `Active` (waiters pass at once).
+    Created,
+    /// UpdateFunctionCode's and UpdateFunctionConfiguration's answers: `LastUpdateStatus`
+    /// `InProgress`, with AWS's reason; `Successful` from the next read.
+    Updated,
+    /// Any read: `Active`, `Successful`.
+    Settled,
 }
 
 pub(crate) fn configuration(
     c: &FunctionConfig,
     scope: &Scope,
-    with_state: bool,
+    phase: Phase,
 ) -> wire::FunctionConfiguration {
+    let with_state = phase != Phase::Listed;
     wire::FunctionConfiguration {
         function_name: c.name.to_string(),
         function_arn: scope.function_arn(&c.name),
@@ -108,9 +135,20 @@ pub(crate) fn configuration(
             mode: "PassThrough",
         },
         revision_id: c.revision_id.clone(),
-        // ListFunctions omits State and LastUpdateStatus (observed).
-        state: with_state.then_some("Active"),
-        last_update_status: with_state.then_some("Successful"),
+        state: match phase {
+            Phase::Listed => None,
+            Phase::Created => Some("Pending"),
+            Phase::Updated | Phase::Settled => Some("Active"),
+        },
+        state_reason: (phase == Phase::Created).then_some(BEING_CREATED),
+        state_reason_code: (phase == Phase::Created).then_some("Creating"),
+        last_update_status: match phase {
+            Phase::Listed | Phase::Created => None,
+            Phase::Updated => Some("InProgress"),
+            Phase::Settled => Some("Successful"),
+        },
+        last_update_status_reason: (phase == Phase::Updated).then_some(BEING_CREATED),
+        last_update_status_reason_code: (phase == Phase::Updated).then_some("Creating"),
         package_type: "Zip",
         architectures: vec![c.architecture.clone()],
         ephemeral_storage: wire::EphemeralStorage {
@@ -133,9 +171,15 @@ pub(crate) fn configuration(
     }
 }
 
-pub(crate) fn invoke_config_in(req: wire::EventInvokeConfigRequest) -> EventInvokeConfig {
+pub(crate) fn invoke_config_in(
+    req: wire::EventInvokeConfigRequest,
+) -> Result<EventInvokeConfig, AwsError> {
+    lambkin_engine::invoke_config_ranges(
+        req.maximum_retry_attempts,
+        req.maximum_event_age_in_seconds,
+    )?;
     let d = req.destination_config.unwrap_or_default();
-    EventInvokeConfig {
+    Ok(EventInvokeConfig {
         maximum_retry_attempts: req.maximum_retry_attempts.map(to_u32),
         maximum_event_age_s: req.maximum_event_age_in_seconds.map(to_u32),
         destinations: ModelDestinations {
@@ -143,7 +187,7 @@ pub(crate) fn invoke_config_in(req: wire::EventInvokeConfigRequest) -> EventInvo
             on_failure: d.on_failure.destination.filter(|s| !s.is_empty()),
         },
         last_modified: Timestamp::default(),
-    }
+    })
 }
 
 pub(crate) fn invoke_config_out(

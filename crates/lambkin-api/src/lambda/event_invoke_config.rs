@@ -7,9 +7,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lambkin_engine::Engine;
 
-use super::target::{Target, json_body};
+use super::target::{Target, UnqualifiedTarget, json_body};
 use super::{convert, wire};
 use crate::AwsError;
+use lambkin_model::validation::Violations;
 
 pub(crate) async fn put_function_event_invoke_config(
     State(engine): State<Engine>,
@@ -18,7 +19,7 @@ pub(crate) async fn put_function_event_invoke_config(
 ) -> Result<Response, AwsError> {
     let req: wire::EventInvokeConfigRequest = json_body(&body)?;
     let (q, cfg) = engine
-        .put_event_invoke_config(&r, convert::invoke_config_in(req))
+        .put_event_invoke_config(&r, convert::invoke_config_in(req)?)
         .await?;
     Ok(Json(convert::invoke_config_out(
         &r.name,
@@ -36,7 +37,7 @@ pub(crate) async fn update_function_event_invoke_config(
 ) -> Result<Response, AwsError> {
     let req: wire::EventInvokeConfigRequest = json_body(&body)?;
     let (q, cfg) = engine
-        .update_event_invoke_config(&r, convert::invoke_config_in(req))
+        .update_event_invoke_config(&r, convert::invoke_config_in(req)?)
         .await?;
     Ok(Json(convert::invoke_config_out(
         &r.name,
@@ -71,21 +72,17 @@ pub(crate) async fn delete_function_event_invoke_config(
 
 pub(crate) async fn list_function_event_invoke_configs(
     State(engine): State<Engine>,
-    Target(r): Target,
+    UnqualifiedTarget(r): UnqualifiedTarget,
     Query(q): Query<wire::ListQuery>,
 ) -> Result<Response, AwsError> {
-    let max = q.max_items.map(convert::to_u32);
-    if let Some(m) = max
-        && !(1..=50).contains(&m)
-    {
-        return Err(AwsError::new(
-            StatusCode::BAD_REQUEST,
-            "ValidationException",
-            format!(
-                "1 validation error detected: Value '{m}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 50"
-            ),
-        ));
+    let mut v = Violations::default();
+    if let Some(m) = q.max_items {
+        v.range(m, "maxItems", Some(1), Some(50));
     }
+    if let Some(message) = v.message() {
+        return Err(AwsError::validation(message));
+    }
+    let max = q.max_items.map(convert::to_u32);
     let (page, next) =
         engine.list_event_invoke_configs(&r, q.marker.as_deref(), max.map(|m| m as usize))?;
     let configs = page

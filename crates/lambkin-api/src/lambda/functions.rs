@@ -7,9 +7,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lambkin_engine::Engine;
 
-use super::target::{Target, json_body};
+use super::convert::Phase;
+use super::target::{PlainTarget, Target, json_body};
 use super::{convert, wire};
 use crate::AwsError;
+use lambkin_model::validation::{self as shapes, Violations};
 
 pub(crate) async fn create_function(
     State(engine): State<Engine>,
@@ -19,7 +21,11 @@ pub(crate) async fn create_function(
     let config = engine.create_function(convert::new_function(req)?).await?;
     Ok((
         StatusCode::CREATED,
-        Json(convert::configuration(&config, engine.scope(), true)),
+        Json(convert::configuration(
+            &config,
+            engine.scope(),
+            Phase::Created,
+        )),
     )
         .into_response())
 }
@@ -27,18 +33,28 @@ pub(crate) async fn create_function(
 pub(crate) async fn get_function(
     State(engine): State<Engine>,
     Target(r): Target,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AwsError> {
     let config = engine.get_function(&r)?;
+    // A link on the address the caller used, as AWS's presigned URL (10 minutes).
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let link = engine.code_link(&config);
     let resp = wire::GetFunctionResponse {
         code: wire::FunctionCodeLocation {
             repository_type: "S3",
-            location: format!("file://{}", engine.code_dir(&config).display()),
+            location: format!(
+                "http://{host}/_lambkin/v1/code/{}?Expires={}&Signature={}",
+                link.file, link.expires, link.signature
+            ),
         },
         tags: config.tags.clone(),
         concurrency: config.reserved_concurrency.map(|n| wire::Concurrency {
             reserved_concurrent_executions: Some(n),
         }),
-        configuration: convert::configuration(&config, engine.scope(), true),
+        configuration: convert::configuration(&config, engine.scope(), Phase::Settled),
     };
     Ok(Json(resp).into_response())
 }
@@ -48,25 +64,37 @@ pub(crate) async fn get_function_configuration(
     Target(r): Target,
 ) -> Result<Response, AwsError> {
     let config = engine.get_function(&r)?;
-    Ok(Json(convert::configuration(&config, engine.scope(), true)).into_response())
+    Ok(Json(convert::configuration(
+        &config,
+        engine.scope(),
+        Phase::Settled,
+    ))
+    .into_response())
 }
 
 pub(crate) async fn list_functions(
     State(engine): State<Engine>,
     Query(q): Query<wire::ListQuery>,
 ) -> Result<Response, AwsError> {
-    let max = q.max_items.map(|m| convert::to_u32(m) as usize);
-    if max == Some(0) {
-        return Err(AwsError::new(
-            StatusCode::BAD_REQUEST,
-            "ValidationException",
-            "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1",
-        ));
+    let mut v = Violations::default();
+    if let Some(region) = &q.master_region {
+        v.string(region, "masterRegion", &shapes::MASTER_REGION);
     }
+    if let Some(version) = &q.function_version {
+        v.one_of(version, "functionVersion", &["ALL"]);
+    }
+    if let Some(m) = q.max_items {
+        v.range(m, "maxItems", Some(1), Some(10_000));
+    }
+    if let Some(message) = v.message() {
+        return Err(AwsError::validation(message));
+    }
+    // At most 50 a page, whatever MaxItems asks (AWS's cap).
+    let max = q.max_items.map(|m| convert::to_u32(m) as usize);
     let (page, next) = engine.list_functions(q.marker.as_deref(), max);
     let functions = page
         .iter()
-        .map(|c| convert::configuration(c, engine.scope(), false))
+        .map(|c| convert::configuration(c, engine.scope(), Phase::Listed))
         .collect();
     Ok(Json(wire::ListFunctionsResponse {
         functions,
@@ -85,24 +113,35 @@ pub(crate) async fn delete_function(
 
 pub(crate) async fn update_function_code(
     State(engine): State<Engine>,
-    Target(r): Target,
+    PlainTarget(r): PlainTarget,
     body: Bytes,
 ) -> Result<Response, AwsError> {
     let req: wire::UpdateFunctionCodeRequest = json_body(&body)?;
+    let (zip, revision_id) = convert::code_update(req)?;
     let config = engine
-        .update_function_code(&r, convert::code_update(req)?)
+        .update_function_code(&r, zip, revision_id.as_deref())
         .await?;
-    Ok(Json(convert::configuration(&config, engine.scope(), true)).into_response())
+    Ok(Json(convert::configuration(
+        &config,
+        engine.scope(),
+        Phase::Updated,
+    ))
+    .into_response())
 }
 
 pub(crate) async fn update_function_configuration(
     State(engine): State<Engine>,
-    Target(r): Target,
+    PlainTarget(r): PlainTarget,
     body: Bytes,
 ) -> Result<Response, AwsError> {
     let req: wire::UpdateFunctionConfigurationRequest = json_body(&body)?;
     let config = engine
         .update_function_configuration(&r, convert::patch(req))
         .await?;
-    Ok(Json(convert::configuration(&config, engine.scope(), true)).into_response())
+    Ok(Json(convert::configuration(
+        &config,
+        engine.scope(),
+        Phase::Updated,
+    ))
+    .into_response())
 }

@@ -13,9 +13,10 @@ use lambkin_model::limits::{
     ASYNC_PAYLOAD_MAX, INVOKE_ASYNC_PAYLOAD_MAX, LOG_TAIL_BYTES, SYNC_PAYLOAD_MAX,
 };
 
-use super::target::Target;
+use super::target::{Target, UnqualifiedTarget};
 use crate::AwsError;
 use crate::request_id::HEADER as REQUEST_ID;
+use lambkin_model::validation::Violations;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum InvocationType {
@@ -24,22 +25,31 @@ enum InvocationType {
     DryRun,
 }
 
-fn invocation_type(headers: &HeaderMap) -> Result<InvocationType, AwsError> {
-    match headers
-        .get("x-amz-invocation-type")
-        .map(|v| v.to_str().unwrap_or(""))
-    {
-        None | Some("RequestResponse") => Ok(InvocationType::RequestResponse),
-        Some("Event") => Ok(InvocationType::Event),
-        Some("DryRun") => Ok(InvocationType::DryRun),
-        Some(other) => Err(AwsError::new(
-            StatusCode::BAD_REQUEST,
-            "ValidationException",
-            format!(
-                "1 validation error detected: Value '{other}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"
-            ),
-        )),
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).map(|v| v.to_str().unwrap_or(""))
+}
+
+/// `X-Amz-Invocation-Type` and `X-Amz-Log-Type`, both checked before either fails (AWS lists
+/// every broken constraint).
+fn invocation_and_log_type(headers: &HeaderMap) -> Result<(InvocationType, bool), AwsError> {
+    let kind = header(headers, "x-amz-invocation-type");
+    let log = header(headers, "x-amz-log-type");
+    let mut v = Violations::default();
+    if let Some(k) = kind {
+        v.one_of(k, "invocationType", &["Event", "RequestResponse", "DryRun"]);
     }
+    if let Some(l) = log {
+        v.one_of(l, "logType", &["None", "Tail"]);
+    }
+    if let Some(message) = v.message() {
+        return Err(AwsError::validation(message));
+    }
+    let kind = match kind {
+        Some("Event") => InvocationType::Event,
+        Some("DryRun") => InvocationType::DryRun,
+        _ => InvocationType::RequestResponse,
+    };
+    Ok((kind, log == Some("Tail")))
 }
 
 /// Oversized bodies are still read (and dropped) up to this size, so the client gets the 413
@@ -133,23 +143,7 @@ pub(crate) async fn invoke(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AwsError> {
-    let kind = invocation_type(&headers)?;
-    let tail = match headers
-        .get("x-amz-log-type")
-        .map(|v| v.to_str().unwrap_or(""))
-    {
-        None | Some("None") => false,
-        Some("Tail") => true,
-        Some(other) => {
-            return Err(AwsError::new(
-                StatusCode::BAD_REQUEST,
-                "ValidationException",
-                format!(
-                    "1 validation error detected: Value '{other}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]"
-                ),
-            ));
-        }
-    };
+    let (kind, tail) = invocation_and_log_type(&headers)?;
     match kind {
         InvocationType::Event => {
             let bytes = read_payload(body, ASYNC_PAYLOAD_MAX, |n| {
@@ -204,7 +198,7 @@ pub(crate) async fn invoke(
 /// The deprecated `InvokeAsync`: raw event body, 256 KB limit, 202 with `Status`.
 pub(crate) async fn invoke_async(
     State(engine): State<Engine>,
-    Target(r): Target,
+    UnqualifiedTarget(r): UnqualifiedTarget,
     body: Body,
 ) -> Result<Response, AwsError> {
     let bytes = read_payload(body, INVOKE_ASYNC_PAYLOAD_MAX, |n| {

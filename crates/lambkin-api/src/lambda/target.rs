@@ -1,7 +1,17 @@
-//! The `{FunctionName}` path parameter plus the `Qualifier` query, parsed once.
+//! The `{FunctionName}` path parameter plus the `Qualifier` query, checked against the
+//! operation's model shapes and parsed once.
+//!
+//! Operations name a function through one of two model shapes: `NamespacedFunctionName`
+//! (1–256 characters, dots allowed; GetFunction, Invoke, the event-invoke-config calls…) with
+//! a `Qualifier` member, or `FunctionName` (1–140; the concurrency calls and the updates)
+//! without one. A value outside the shape is a `ValidationException` with AWS's text; a value
+//! inside it that cannot name a function lambkin could hold (a dot, a name part over 64
+//! characters) simply does not exist.
 
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
+use lambkin_engine::Engine;
+use lambkin_model::validation::{self as shapes, StringShape, Violations};
 use lambkin_model::{FunctionRef, ModelError};
 use serde::Deserialize;
 
@@ -13,36 +23,86 @@ struct QualifierQuery {
     qualifier: Option<String>,
 }
 
-/// A function reference as the caller wrote it (name, partial or full ARN, qualifier).
+/// A `NamespacedFunctionName` and its `Qualifier` (name, partial or full ARN, qualifier).
 #[derive(Debug, Clone)]
 pub(crate) struct Target(pub FunctionRef);
 
-impl<S: Send + Sync> FromRequestParts<S> for Target {
+/// A `NamespacedFunctionName` of an operation without a `Qualifier` member.
+#[derive(Debug, Clone)]
+pub(crate) struct UnqualifiedTarget(pub FunctionRef);
+
+/// A `FunctionName` (the concurrency calls, UpdateFunctionCode, UpdateFunctionConfiguration).
+#[derive(Debug, Clone)]
+pub(crate) struct PlainTarget(pub FunctionRef);
+
+async fn extract(
+    parts: &mut Parts,
+    engine: &Engine,
+    shape: &StringShape,
+    with_qualifier: bool,
+) -> Result<FunctionRef, AwsError> {
+    // axum percent-decodes path segments: `my-fn%3Aprod` arrives as `my-fn:prod`.
+    let Path(name) = Path::<String>::from_request_parts(parts, engine)
+        .await
+        .map_err(|e| AwsError::invalid_parameter(e.body_text()))?;
+    let qualifier = if with_qualifier {
+        let Query(q) = Query::<QualifierQuery>::from_request_parts(parts, engine)
+            .await
+            .map_err(|e| AwsError::invalid_parameter(e.body_text()))?;
+        q.qualifier.filter(|q| !q.is_empty())
+    } else {
+        None
+    };
+    let mut v = Violations::default();
+    v.string(&name, "functionName", shape);
+    if let Some(q) = &qualifier {
+        v.string(q, "qualifier", &shapes::QUALIFIER);
+    }
+    if let Some(message) = v.message() {
+        return Err(AwsError::validation(message));
+    }
+    FunctionRef::parse(&name, qualifier.as_deref()).map_err(|e| match e {
+        ModelError::QualifierMismatch => AwsError::invalid_parameter(
+            "The derived qualifier from the function name does not match the specified qualifier.",
+        ),
+        _ => {
+            let scope = engine.scope();
+            let own = name.rsplit(':').next().unwrap_or(&name);
+            AwsError::not_found(format!(
+                "Function not found: arn:aws:lambda:{}:{}:function:{own}",
+                scope.region, scope.account
+            ))
+        }
+    })
+}
+
+impl FromRequestParts<Engine> for Target {
     type Rejection = AwsError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        // axum percent-decodes path segments: `my-fn%3Aprod` arrives as `my-fn:prod`.
-        let Path(name) = Path::<String>::from_request_parts(parts, state)
+    async fn from_request_parts(parts: &mut Parts, engine: &Engine) -> Result<Self, AwsError> {
+        extract(parts, engine, &shapes::NAMESPACED_FUNCTION_NAME, true)
             .await
-            .map_err(|e| AwsError::invalid_parameter(e.body_text()))?;
-        let Query(q) = Query::<QualifierQuery>::from_request_parts(parts, state)
+            .map(Target)
+    }
+}
+
+impl FromRequestParts<Engine> for UnqualifiedTarget {
+    type Rejection = AwsError;
+
+    async fn from_request_parts(parts: &mut Parts, engine: &Engine) -> Result<Self, AwsError> {
+        extract(parts, engine, &shapes::NAMESPACED_FUNCTION_NAME, false)
             .await
-            .map_err(|e| AwsError::invalid_parameter(e.body_text()))?;
-        FunctionRef::parse(&name, q.qualifier.as_deref()).map(Target).map_err(|e| match e {
-            ModelError::QualifierMismatch => AwsError::invalid_parameter(
-                "The derived qualifier from the function name does not match the specified qualifier.",
-            ),
-            ModelError::InvalidQualifier(q) => AwsError::new(
-                axum::http::StatusCode::BAD_REQUEST,
-                "ValidationException",
-                format!("1 validation error detected: Value '{q}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)"),
-            ),
-            _ => AwsError::new(
-                axum::http::StatusCode::BAD_REQUEST,
-                "ValidationException",
-                format!("1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{{2}}(-gov)?-[a-z]+-\\d{{1}}:)?(\\d{{12}}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?"),
-            ),
-        })
+            .map(UnqualifiedTarget)
+    }
+}
+
+impl FromRequestParts<Engine> for PlainTarget {
+    type Rejection = AwsError;
+
+    async fn from_request_parts(parts: &mut Parts, engine: &Engine) -> Result<Self, AwsError> {
+        extract(parts, engine, &shapes::FUNCTION_NAME, false)
+            .await
+            .map(PlainTarget)
     }
 }
 

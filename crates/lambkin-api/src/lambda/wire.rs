@@ -35,13 +35,11 @@ pub(crate) struct EphemeralStorage {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct CreateFunctionRequest {
-    pub function_name: String,
+    pub function_name: Option<String>,
     pub runtime: Option<String>,
-    #[serde(default)]
-    pub role: String,
+    pub role: Option<String>,
     pub handler: Option<String>,
-    #[serde(default)]
-    pub code: CodeInput,
+    pub code: Option<CodeInput>,
     pub description: Option<String>,
     pub timeout: Option<i64>,
     pub memory_size: Option<i64>,
@@ -58,6 +56,7 @@ pub(crate) struct CreateFunctionRequest {
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct UpdateFunctionCodeRequest {
     pub zip_file: Option<String>,
+    pub revision_id: Option<String>,
     #[serde(rename = "S3Bucket")]
     pub s3_bucket: Option<String>,
     pub image_uri: Option<String>,
@@ -128,7 +127,15 @@ pub(crate) struct FunctionConfiguration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_reason_code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_update_status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_update_status_reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_update_status_reason_code: Option<&'static str>,
     pub package_type: &'static str,
     pub architectures: Vec<String>,
     pub ephemeral_storage: EphemeralStorage,
@@ -177,6 +184,10 @@ pub(crate) struct ListQuery {
     pub marker: Option<String>,
     #[serde(rename = "MaxItems")]
     pub max_items: Option<i64>,
+    #[serde(rename = "MasterRegion")]
+    pub master_region: Option<String>,
+    #[serde(rename = "FunctionVersion")]
+    pub function_version: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
