@@ -11,6 +11,12 @@ const FUNCTION_PATTERN: &str = r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2
 const NAMESPACED_PATTERN: &str = r"(arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:|(((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?))(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?";
 const ROLE_PATTERN: &str = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+";
 const ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function";
+/// The account limit the table's server runs with, and the unreserved floor (a tenth of it) that
+/// PutFunctionConcurrency protects.
+const ACCOUNT_LIMIT: &str = "100";
+const UNRESERVED_FLOOR: u32 = 10;
+/// The runtimes lambkin runs, as its refusal of another one lists them.
+const RUNTIMES: &str = "provided, provided.al2, provided.al2023, nodejs18.x, nodejs20.x, nodejs22.x, python3.9, python3.10, python3.11, python3.12, python3.13";
 
 struct Row {
     operation: &'static str,
@@ -39,6 +45,10 @@ fn row(operation: &'static str, method: &'static str, path: impl Into<String>) -
 impl Row {
     fn body(mut self, v: Value) -> Self {
         self.body = v.to_string();
+        self
+    }
+    fn raw_body(mut self, body: impl Into<String>) -> Self {
+        self.body = body.into();
         self
     }
     fn header(mut self, k: &'static str, v: &'static str) -> Self {
@@ -101,6 +111,45 @@ fn rows() -> Vec<Row> {
         row("CreateFunction", "POST", "/2015-03-31/functions")
             .body(serde_json::json!({"FunctionName": "f", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": zip}))
             .answers(409, "ResourceConflictException", "Function already exist: f"),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "java99", "Handler": "index.handler", "Code": zip}))
+            .answers(400, "InvalidParameterValueException", format!("Value java99 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [{RUNTIMES}] or be a valid ARN")),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Handler": "index.handler", "Code": zip}))
+            .answers(400, "InvalidParameterValueException", "Runtime and Handler are mandatory parameters for functions created with deployment packages."),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "h".repeat(129), "Code": zip}))
+            .answers(400, "ValidationException", detected(&[at(&"h".repeat(129), "handler", "Member must have length less than or equal to 128")])),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": zip, "Environment": {"Variables": {"1X": "v"}}}))
+            .answers(400, "ValidationException", detected(&[at("[sensitive]", "environment.variables", "Member must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")])),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": zip, "Environment": {"Variables": {"AWS_REGION": "v"}}}))
+            .answers(400, "InvalidParameterValueException", "Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_REGION"),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": zip, "Environment": {"Variables": {"BIG": "v".repeat(5000)}}}))
+            .answers(400, "InvalidParameterValueException", "Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: [sensitive]"),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": zip, "EphemeralStorage": {"Size": 511}}))
+            .answers(400, "ValidationException", detected(&[at("511", "ephemeralStorage.size", "Member must have value greater than or equal to 512")])),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": zip, "EphemeralStorage": {"Size": 10241}}))
+            .answers(400, "ValidationException", detected(&[at("10241", "ephemeralStorage.size", "Member must have value less than or equal to 10240")])),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": {"ZipFile": "bm90IGEgemlw"}}))
+            .answers(400, "InvalidParameterValueException", "Could not unzip uploaded file. Please check your file, then try to upload again."),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": {}}))
+            .answers(400, "InvalidParameterValueException", "Please provide a source for function code (lambkin accepts Code.ZipFile)."),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": {"S3Bucket": "b", "S3Key": "k"}}))
+            .answers(400, "InvalidParameterValueException", "lambkin accepts code as ZipFile only; S3 and image sources are not supported yet."),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Code": zip, "PackageType": "Image"}))
+            .answers(400, "InvalidParameterValueException", "lambkin runs Zip packages only; PackageType Image is not supported."),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": zip, "DeadLetterConfig": {"TargetArn": "nope"}}))
+            .answers(400, "InvalidParameterValueException", "Invalid dead letter queue ARN: ARNs must start with 'arn:': nope"),
         row("GetFunction", "GET", "/2015-03-31/functions/a%20b")
             .answers(400, "ValidationException", detected(&[at("a b", "functionName", &format!("Member must satisfy regular expression pattern: {NAMESPACED_PATTERN}"))])),
         row("GetFunction", "GET", "/2015-03-31/functions/my.function")
@@ -109,6 +158,10 @@ fn rows() -> Vec<Row> {
             .answers(400, "ValidationException", detected(&[at(&long257, "functionName", "Member must have length less than or equal to 256")])),
         row("GetFunction", "GET", "/2015-03-31/functions/f?Qualifier=a%20b")
             .answers(400, "ValidationException", detected(&[at("a b", "qualifier", r"Member must satisfy regular expression pattern: \$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+")])),
+        row("GetFunction", "GET", "/2015-03-31/functions/f?Qualifier=2")
+            .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:f:2")),
+        row("DeleteFunction", "DELETE", "/2015-03-31/functions/f?Qualifier=2")
+            .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:f:2")),
         row("GetFunctionConfiguration", "GET", "/2015-03-31/functions/nope/configuration")
             .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:nope")),
         row("DeleteFunction", "DELETE", "/2015-03-31/functions/nope")
@@ -126,6 +179,33 @@ fn rows() -> Vec<Row> {
         row("UpdateFunctionConfiguration", "PUT", "/2015-03-31/functions/f/configuration")
             .body(serde_json::json!({"RevisionId": "stale"}))
             .answers(412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"),
+        row("UpdateFunctionConfiguration", "PUT", "/2015-03-31/functions/f/configuration")
+            .body(serde_json::json!({"Runtime": "java99"}))
+            .answers(400, "InvalidParameterValueException", format!("Value java99 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [{RUNTIMES}] or be a valid ARN")),
+        row("UpdateFunctionConfiguration", "PUT", "/2015-03-31/functions/f/configuration")
+            .body(serde_json::json!({"MemorySize": 10241}))
+            .answers(400, "InvalidParameterValueException", "'MemorySize' value failed to satisfy constraint: Member must have value less than or equal to 10240"),
+        row("UpdateFunctionConfiguration", "PUT", "/2015-03-31/functions/f/configuration")
+            .body(serde_json::json!({"Environment": {"Variables": {"AWS_REGION": "v"}}}))
+            .answers(400, "InvalidParameterValueException", "Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_REGION"),
+        row("UpdateFunctionConfiguration", "PUT", "/2015-03-31/functions/f/configuration")
+            .body(serde_json::json!({"EphemeralStorage": {"Size": 100}}))
+            .answers(400, "ValidationException", detected(&[at("100", "ephemeralStorage.size", "Member must have value greater than or equal to 512")])),
+        row("UpdateFunctionConfiguration", "PUT", "/2015-03-31/functions/f/configuration")
+            .body(serde_json::json!({"DeadLetterConfig": {"TargetArn": "arn:aws:sqs:us-east-1:000000000000:gone"}}))
+            .answers(400, "InvalidParameterValueException", "The provided execution role does not have permissions to call SendMessage on SQS"),
+        row("UpdateFunctionConfiguration", "PUT", "/2015-03-31/functions/nope/configuration")
+            .body(serde_json::json!({"Timeout": 3}))
+            .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:nope")),
+        row("UpdateFunctionCode", "PUT", "/2015-03-31/functions/f/code")
+            .body(serde_json::json!({}))
+            .answers(400, "InvalidParameterValueException", "Please provide a source for function code (lambkin accepts ZipFile)."),
+        row("UpdateFunctionCode", "PUT", "/2015-03-31/functions/f/code")
+            .body(serde_json::json!({"ZipFile": "bm90IGEgemlw"}))
+            .answers(400, "InvalidParameterValueException", "Could not unzip uploaded file. Please check your file, then try to upload again."),
+        row("UpdateFunctionCode", "PUT", "/2015-03-31/functions/f/code")
+            .body(serde_json::json!({"S3Bucket": "b", "S3Key": "k"}))
+            .answers(400, "InvalidParameterValueException", "lambkin accepts code as ZipFile only; S3 and image sources are not supported yet."),
         row("UpdateFunctionCode", "PUT", "/2015-03-31/functions/f/code")
             .body(serde_json::json!({"ZipFile": base64_zip(), "RevisionId": "stale"}))
             .answers(412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"),
@@ -141,6 +221,29 @@ fn rows() -> Vec<Row> {
             ])),
         row("Invoke", "POST", "/2015-03-31/functions/nope/invocations")
             .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:nope:$LATEST")),
+        row("Invoke", "POST", "/2015-03-31/functions/f/invocations?Qualifier=1")
+            .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:f:1")),
+        row("Invoke", "POST", "/2015-03-31/functions/f/invocations")
+            .header("x-amz-invocation-type", "Event")
+            .raw_body("{x")
+            .answers(400, "InvalidRequestContentException", "Could not parse request body into json: Could not parse payload into json: key must be a string at line 1 column 2"),
+        row("Invoke", "POST", "/2015-03-31/functions/f/invocations")
+            .header("x-amz-invocation-type", "Event")
+            .raw_body(format!("\"{}\"", "x".repeat(1_048_575)))
+            .answers(413, "RequestEntityTooLargeException", "1048577 byte payload is too large for the Event invocation type (limit 1048576 bytes)"),
+        row("Invoke", "POST", "/2015-03-31/functions/f/invocations")
+            .raw_body(format!("\"{}\"", "x".repeat(6_291_455)))
+            .answers(413, "RequestEntityTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation"),
+        row("Invoke", "POST", "/2015-03-31/functions/f/invocations")
+            .header("x-amz-client-context", "!!")
+            .raw_body("{}")
+            .answers(400, "InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object."),
+        row("InvokeAsync", "POST", "/2014-11-13/functions/f/invoke-async/")
+            .raw_body(format!("\"{}\"", "x".repeat(262_143)))
+            .answers(413, "RequestEntityTooLargeException", "262145 byte payload is too large for the InvokeAsync operation (limit 262144 bytes)"),
+        row("InvokeAsync", "POST", "/2014-11-13/functions/nope/invoke-async/")
+            .raw_body("{}")
+            .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:nope:$LATEST")),
         row("InvokeAsync", "POST", "/2014-11-13/functions/a%20b/invoke-async/")
             .body(serde_json::json!({}))
             .answers(400, "ValidationException", detected(&[at("a b", "functionName", &format!("Member must satisfy regular expression pattern: {NAMESPACED_PATTERN}"))])),
@@ -150,6 +253,14 @@ fn rows() -> Vec<Row> {
         row("PutFunctionConcurrency", "PUT", "/2017-10-31/functions/f/concurrency")
             .body(serde_json::json!({"ReservedConcurrentExecutions": -1}))
             .answers(400, "ValidationException", detected(&[at("-1", "reservedConcurrentExecutions", "Member must have value greater than or equal to 0")])),
+        row("PutFunctionConcurrency", "PUT", "/2017-10-31/functions/f/concurrency")
+            .body(serde_json::json!({"ReservedConcurrentExecutions": 100_000}))
+            .answers(400, "InvalidParameterValueException", format!("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{UNRESERVED_FLOOR}].")),
+        row("PutFunctionConcurrency", "PUT", "/2017-10-31/functions/nope/concurrency")
+            .body(serde_json::json!({"ReservedConcurrentExecutions": 1}))
+            .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:nope")),
+        row("GetFunctionConcurrency", "GET", "/2019-09-30/functions/nope/concurrency")
+            .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:nope")),
         row("GetFunctionConcurrency", "GET", "/2019-09-30/functions/my.function/concurrency")
             .answers(400, "ValidationException", detected(&[at("my.function", "functionName", &format!("Member must satisfy regular expression pattern: {FUNCTION_PATTERN}"))])),
         row("DeleteFunctionConcurrency", "DELETE", "/2017-10-31/functions/nope/concurrency")
@@ -163,6 +274,23 @@ fn rows() -> Vec<Row> {
         row("PutFunctionEventInvokeConfig", "PUT", "/2019-09-25/functions/f/event-invoke-config")
             .body(serde_json::json!({}))
             .answers(400, "InvalidParameterValueException", "You must specify at least one of error handling or destination setting."),
+        row("PutFunctionEventInvokeConfig", "PUT", "/2019-09-25/functions/f/event-invoke-config")
+            .body(serde_json::json!({"DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:000000000000:gone"}}}))
+            .answers(400, "InvalidParameterValueException", "The destination ARN arn:aws:sqs:us-east-1:000000000000:gone is invalid."),
+        row("PutFunctionEventInvokeConfig", "PUT", "/2019-09-25/functions/f/event-invoke-config")
+            .body(serde_json::json!({"DestinationConfig": {"OnSuccess": {"Destination": "arn:aws:events:us-east-1:000000000000:event-bus/default"}}}))
+            .answers(400, "InvalidParameterValueException", "lambkin does not support EventBridge event buses as destinations yet: arn:aws:events:us-east-1:000000000000:event-bus/default. Use an SQS queue, an SNS topic or a Lambda function."),
+        row("PutFunctionEventInvokeConfig", "PUT", "/2019-09-25/functions/nope/event-invoke-config")
+            .body(serde_json::json!({"MaximumRetryAttempts": 1}))
+            .answers(404, "ResourceNotFoundException", "The function doesn't exist."),
+        row("PutFunctionEventInvokeConfig", "PUT", "/2019-09-25/functions/f/event-invoke-config?Qualifier=1")
+            .body(serde_json::json!({"MaximumRetryAttempts": 1}))
+            .answers(404, "ResourceNotFoundException", "The function doesn't exist."),
+        row("UpdateFunctionEventInvokeConfig", "POST", "/2019-09-25/functions/nope/event-invoke-config")
+            .body(serde_json::json!({"MaximumRetryAttempts": 1}))
+            .answers(404, "ResourceNotFoundException", "The function doesn't exist."),
+        row("ListFunctionEventInvokeConfigs", "GET", "/2019-09-25/functions/nope/event-invoke-config/list")
+            .answers(404, "ResourceNotFoundException", "The function doesn't exist."),
         row("UpdateFunctionEventInvokeConfig", "POST", "/2019-09-25/functions/f/event-invoke-config")
             .body(serde_json::json!({"MaximumRetryAttempts": -1}))
             .answers(400, "ValidationException", detected(&[at("-1", "maximumRetryAttempts", "Member must have value greater than or equal to 0")])),
@@ -193,7 +321,7 @@ fn base64_zip() -> String {
 
 #[tokio::test]
 async fn every_operation_validates_as_aws_does() {
-    let s = TestServer::start();
+    let s = TestServer::start_with(&["--max-concurrency", ACCOUNT_LIMIT]);
     s.create_node("f", "node-echo-cjs", "index.handler").await;
     let mut failures = Vec::new();
     let mut operations = std::collections::BTreeSet::new();
