@@ -387,7 +387,13 @@ async fn every_operation_validates_as_aws_does() {
 /// Where the model documents an error, the SDK's typed error decodes.
 #[tokio::test]
 async fn documented_errors_decode_as_the_sdk_expects() {
+    use aws_sdk_lambda::operation::create_function::CreateFunctionError;
+    use aws_sdk_lambda::operation::delete_function::DeleteFunctionError;
     use aws_sdk_lambda::operation::get_function::GetFunctionError;
+    use aws_sdk_lambda::operation::get_function_concurrency::GetFunctionConcurrencyError;
+    use aws_sdk_lambda::operation::get_function_event_invoke_config::GetFunctionEventInvokeConfigError;
+    use aws_sdk_lambda::operation::invoke::InvokeError;
+    use aws_sdk_lambda::operation::put_function_concurrency::PutFunctionConcurrencyError;
     use aws_sdk_lambda::operation::put_function_event_invoke_config::PutFunctionEventInvokeConfigError;
     use aws_sdk_lambda::operation::update_function_configuration::UpdateFunctionConfigurationError;
     let s = TestServer::start();
@@ -426,4 +432,135 @@ async fn documented_errors_decode_as_the_sdk_expects() {
         err.into_service_error(),
         UpdateFunctionConfigurationError::PreconditionFailedException(_)
     ));
+
+    // Each error the model documents for these operations decodes to its variant, with the
+    // message AWS sends (whatever the casing of its member).
+    let zip = aws_sdk_lambda::types::FunctionCode::builder()
+        .zip_file(aws_sdk_lambda::primitives::Blob::new(
+            crate::support::zip_fixture("node-echo-cjs"),
+        ))
+        .build();
+    let create = |name: &str| {
+        s.lambda
+            .create_function()
+            .function_name(name)
+            .role("arn:aws:iam::000000000000:role/r")
+            .runtime(aws_sdk_lambda::types::Runtime::Nodejs20x)
+            .handler("index.handler")
+            .code(zip.clone())
+    };
+    let err = create("f").send().await.unwrap_err().into_service_error();
+    assert!(
+        matches!(&err, CreateFunctionError::ResourceConflictException(e) if e.message() == Some("Function already exist: f")),
+        "{err:?}"
+    );
+    let err = create("g")
+        .memory_size(20_000)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(&err, CreateFunctionError::InvalidParameterValueException(e) if e.message().is_some_and(|m| m.contains("10240"))),
+        "{err:?}"
+    );
+    let err = s
+        .lambda
+        .invoke()
+        .function_name("f")
+        .payload(aws_sdk_lambda::primitives::Blob::new("{x"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(&err, InvokeError::InvalidRequestContentException(e) if e.message().is_some_and(|m| m.starts_with("Could not parse request body into json"))),
+        "{err:?}"
+    );
+    let err = s
+        .lambda
+        .invoke()
+        .function_name("nope")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(&err, InvokeError::ResourceNotFoundException(e) if e.message() == Some("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope:$LATEST")),
+        "{err:?}"
+    );
+    let err = s
+        .lambda
+        .delete_function()
+        .function_name("nope")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(err, DeleteFunctionError::ResourceNotFoundException(_)),
+        "{err:?}"
+    );
+    let err = s
+        .lambda
+        .get_function_concurrency()
+        .function_name("nope")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(
+            err,
+            GetFunctionConcurrencyError::ResourceNotFoundException(_)
+        ),
+        "{err:?}"
+    );
+    let err = s
+        .lambda
+        .put_function_concurrency()
+        .function_name("f")
+        .reserved_concurrent_executions(1_000_000)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(
+            err,
+            PutFunctionConcurrencyError::InvalidParameterValueException(_)
+        ),
+        "{err:?}"
+    );
+    let err = s
+        .lambda
+        .get_function_event_invoke_config()
+        .function_name("f")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(
+            err,
+            GetFunctionEventInvokeConfigError::ResourceNotFoundException(_)
+        ),
+        "{err:?}"
+    );
+    // Not a modelled shape: AWS sends RequestEntityTooLargeException where the model says
+    // RequestTooLargeException, so the SDK reports it unhandled, with AWS's code.
+    let err = s
+        .lambda
+        .invoke()
+        .function_name("f")
+        .invocation_type(aws_sdk_lambda::types::InvocationType::Event)
+        .payload(aws_sdk_lambda::primitives::Blob::new(format!(
+            "\"{}\"",
+            "x".repeat(1_048_576)
+        )))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(err.meta().code(), Some("RequestEntityTooLargeException"));
 }
