@@ -140,7 +140,7 @@ impl Sqs {
             ));
         }
         let q = QueueName::parse(name)?;
-        let requested = self.check_attributes(&q, &attributes).await?;
+        self.check_attributes(&q, &attributes).await?;
         let now = self.now();
         let record = SqsQueueRecord {
             name: q.as_str().to_string(),
@@ -148,6 +148,9 @@ impl Sqs {
             created_at: now,
             last_modified: now,
         };
+        // Compared as stored: an attribute given at its default is stored as left out, so the
+        // request must be read the same way to match an existing queue.
+        let requested = QueueSettings::from_attributes(&record.attributes)?;
         if let Some(existing) = self.inner.store.sqs_create_queue(record).await? {
             let current = QueueSettings::from_attributes(&existing.attributes)?;
             for name in attributes.keys() {

@@ -35,6 +35,12 @@ async fn queue_lifecycle() {
         "{e:?}"
     );
 
+    // Attributes given at their default (as Terraform sends them) are stored as left out;
+    // the same request again still finds the same queue.
+    let defaults = [("KmsDataKeyReusePeriodSeconds", "300"), ("Policy", "")];
+    let first = create_queue(&sqs, "with-defaults", &defaults).await;
+    assert_eq!(create_queue(&sqs, "with-defaults", &defaults).await, first);
+
     let got = sqs
         .get_queue_url()
         .queue_name("orders")
