@@ -125,8 +125,8 @@ impl Sns {
         accounts: &[String],
         actions: &[String],
     ) -> Result<(), SnsError> {
-        self.topic(topic_arn).await?;
-        // One policy edit at a time, so two concurrent AddPermissions both land.
+        // One policy edit at a time (SetTopicAttributes `Policy` included), so concurrent
+        // edits of one policy all land.
         let _edit = self.inner.policy_edits.lock().await;
         let topic = self.topic(topic_arn).await?;
         let policy = add_statement(&self.policy(&topic), topic_arn, label, accounts, actions)?;
@@ -136,7 +136,6 @@ impl Sns {
     /// RemovePermission: removes the statement `label` from the topic's policy. A label the
     /// policy does not have changes nothing and succeeds.
     pub async fn remove_permission(&self, topic_arn: &str, label: &str) -> Result<(), SnsError> {
-        self.topic(topic_arn).await?;
         let _edit = self.inner.policy_edits.lock().await;
         let topic = self.topic(topic_arn).await?;
         match remove_statement(&self.policy(&topic), label) {

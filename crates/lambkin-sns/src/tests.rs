@@ -386,6 +386,45 @@ async fn permissions_edit_the_topic_policy() {
     assert_eq!(err.code(), "NotFound");
 }
 
+#[tokio::test]
+async fn a_policy_set_during_add_permission_is_not_lost() {
+    let f = fixture();
+    let (topic, _, _) = topic_with_two_subscribers(&f).await;
+    for i in 0..20 {
+        let set = {
+            let (sns, topic) = (f.sns.clone(), topic.clone());
+            let policy = serde_json::json!({
+                "Version": "2008-10-17",
+                "Statement": [{"Sid": format!("set-{i}"), "Effect": "Allow",
+                    "Principal": {"AWS": "*"}, "Action": "SNS:Publish", "Resource": topic}],
+            })
+            .to_string();
+            tokio::spawn(async move {
+                sns.set_topic_attributes(&topic, "Policy", Some(policy))
+                    .await
+            })
+        };
+        let add = {
+            let (sns, topic) = (f.sns.clone(), topic.clone());
+            tokio::spawn(async move {
+                let one = |s: &str| vec![s.to_string()];
+                sns.add_permission(&topic, &format!("add-{i}"), &one("1"), &one("Publish"))
+                    .await
+            })
+        };
+        set.await.unwrap().unwrap();
+        add.await.unwrap().unwrap();
+        // Whichever ran first, the policy that was set survives: either it was written last,
+        // or AddPermission read it and added to it.
+        let attributes = f.sns.get_topic_attributes(&topic).await.unwrap();
+        assert!(
+            attributes["Policy"].contains(&format!("\"set-{i}\"")),
+            "round {i}: {}",
+            attributes["Policy"]
+        );
+    }
+}
+
 /// Runs the futures concurrently and returns their outputs in order.
 async fn futures_join<F: std::future::Future + Send + 'static>(
     futures: impl Iterator<Item = F>,

@@ -125,6 +125,13 @@ impl Sns {
         )?;
         // An empty value removes the attribute, as AWS does for optional attributes.
         let value = value.filter(|v| !v.is_empty());
+        // A policy write waits for an AddPermission/RemovePermission in progress, which would
+        // otherwise overwrite it with the policy it read before.
+        let _edit = if name == "Policy" {
+            Some(self.inner.policy_edits.lock().await)
+        } else {
+            None
+        };
         if self
             .inner
             .store
