@@ -8,15 +8,15 @@ use serde_json::json;
 use super::convert;
 use super::error::SqsFailure;
 use super::wire::{
-    IdOnly, ReceiptBatchRequest, ReceiptRequest, ReceiveMessageRequest, SendMessageBatchRequest,
-    SendMessageBatchResultEntry, SendMessageRequest,
+    IdOnly, MessageToSend, ReceiptBatchRequest, ReceiptRequest, ReceiveMessageRequest,
+    SendMessageBatchRequest, SendMessageBatchResultEntry,
 };
 use super::{Call, empty, ok};
 
 pub(crate) async fn send_message(call: &Call) -> Result<Response, SqsFailure> {
-    let req: SendMessageRequest = call.request()?;
+    let req: MessageToSend = call.request()?;
     let q = call.queue(req.queue_url.as_deref())?;
-    let message = convert::outgoing(req.message, call.trace_header.as_deref())?;
+    let message = convert::outgoing(req, call.trace_header.as_deref())?;
     let sent = call.sqs.send_message(&q, message).await?;
     ok(&convert::sent(sent))
 }
@@ -28,10 +28,10 @@ pub(crate) async fn send_message_batch(call: &Call) -> Result<Response, SqsFailu
     let entries = req
         .entries
         .into_iter()
-        .map(|e| {
+        .map(|mut e| {
             Ok(BatchEntry {
-                id: e.id,
-                entry: convert::outgoing(e.message, call.trace_header.as_deref())?,
+                id: std::mem::take(&mut e.id),
+                entry: convert::outgoing(e, call.trace_header.as_deref())?,
             })
         })
         .collect::<Result<Vec<_>, SqsError>>()?;
