@@ -1,7 +1,8 @@
 //! ChangeMessageVisibility(Batch): moves an in-flight message's return to the queue earlier or
-//! later. Does not receive; wakes the queue's parked pollers so they re-read their timers. Any
-//! receipt handle issued for the message will do; a message already visible again is left as
-//! it is and the call succeeds, as on AWS.
+//! later. Does not receive; wakes the queue's parked pollers so they re-read their timers. The
+//! handle of the message's latest receive is needed (an older one must not move a later
+//! consumer's lease); a message already visible again is left as it is and the call succeeds,
+//! as on AWS.
 
 use lambkin_model::Timestamp;
 use lambkin_store::{SqsReceipt, SqsVisibilityChange};

@@ -83,9 +83,10 @@ pub struct SqsStoredMessage {
     pub dead_letter_source_arn: Option<String>,
 }
 
-/// Identifies one receive of one message. Deleting or changing visibility finds the message by
-/// its id among the received messages of the queue, whichever of its receives the receipt
-/// names: AWS accepts any receipt handle it issued for a message, not only the latest.
+/// Identifies one receive of one message. Deleting finds the message by its id among the
+/// received messages of the queue, whichever of its receives the receipt names (AWS deletes
+/// with any receipt handle it issued for a message, not only the latest); changing visibility
+/// needs the latest receipt, so an older handle cannot move a later consumer's lease.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqsReceipt {
     pub message_id: String,

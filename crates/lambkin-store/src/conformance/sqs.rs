@@ -245,6 +245,28 @@ pub async fn change_visibility_outcomes(store: Arc<dyn Store>) {
     assert_eq!(late, [SqsVisibilityChange::NotInFlight]);
     let visible = store.sqs_receive(receive("q", 250, 1, "r3")).await.unwrap();
     assert_eq!(ids(&visible), ["m1"]);
+    // Received again: only the latest receipt changes its visibility, so a consumer holding an
+    // older handle cannot end or stretch the current consumer's lease.
+    let stale_then_current = store
+        .sqs_change_visibility(
+            "q",
+            vec![
+                (receipt("m1", "r1"), Timestamp(260)),
+                (receipt("m1", "r3"), Timestamp(400)),
+            ],
+            Timestamp(255),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        stale_then_current,
+        [SqsVisibilityChange::Unknown, SqsVisibilityChange::Changed]
+    );
+    let hidden = store.sqs_receive(receive("q", 300, 1, "r4")).await.unwrap();
+    assert!(
+        hidden.is_empty(),
+        "the stale change did not shorten the lease"
+    );
 }
 
 pub async fn receive_drops_expired_messages(store: Arc<dyn Store>) {

@@ -368,16 +368,18 @@ impl SqsStore for SqliteStore {
         self.inner
             .writer
             .write(move |conn, _| {
+                // Unlike a delete, a visibility change needs the latest receipt: an older
+                // handle must not move the lease of whoever received the message since.
                 let mut find = conn.prepare_cached(
                     "SELECT seq, visible_at FROM sqs_messages
-                     WHERE queue = ?1 AND message_id = ?2 AND receipt IS NOT NULL",
+                     WHERE queue = ?1 AND message_id = ?2 AND receipt = ?3",
                 )?;
                 let mut update =
                     conn.prepare_cached("UPDATE sqs_messages SET visible_at = ?2 WHERE seq = ?1")?;
                 let mut outcomes = Vec::with_capacity(changes.len());
                 for (r, until) in &changes {
                     let found = find
-                        .query_row(params![queue, r.message_id], |row| {
+                        .query_row(params![queue, r.message_id, r.receipt], |row| {
                             Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
                         })
                         .optional()?;
