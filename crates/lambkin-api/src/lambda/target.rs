@@ -67,13 +67,43 @@ async fn extract(
         ),
         _ => {
             let scope = engine.scope();
-            let own = name.rsplit(':').next().unwrap_or(&name);
             AwsError::not_found(format!(
-                "Function not found: arn:aws:lambda:{}:{}:function:{own}",
-                scope.region, scope.account
+                "Function not found: arn:aws:lambda:{}:{}:function:{}",
+                scope.region,
+                scope.account,
+                arn_tail(&name, qualifier.as_deref())
             ))
         }
     })
+}
+
+/// What follows `function:` in the ARN of a name lambkin cannot hold, as AWS prints it in its
+/// 404: the name (and qualifier) without the optional prefixes the model's pattern allows
+/// (`arn:<partition>:lambda:`, a region, an account, `function:`), plus the `Qualifier`
+/// parameter when the name carries none.
+fn arn_tail(name: &str, qualifier: Option<&str>) -> String {
+    let mut rest = name;
+    if rest.starts_with("arn:") {
+        // arn:<partition>:lambda:
+        rest = rest.splitn(4, ':').nth(3).unwrap_or_default();
+    }
+    let mut strip = |matches: fn(&str) -> bool| {
+        if let Some((head, tail)) = rest.split_once(':')
+            && matches(head)
+        {
+            rest = tail;
+        }
+    };
+    strip(|s| {
+        let (body, digit) = s.split_at(s.len().saturating_sub(1));
+        body.ends_with('-') && digit.bytes().all(|b| b.is_ascii_digit()) && !digit.is_empty()
+    });
+    strip(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()));
+    strip(|s| s == "function");
+    match qualifier {
+        Some(q) if !rest.contains(':') => format!("{rest}:{q}"),
+        _ => rest.to_string(),
+    }
 }
 
 impl FromRequestParts<Engine> for Target {
@@ -116,4 +146,35 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T
     serde_json::from_slice(body).map_err(|e| {
         AwsError::invalid_content(format!("Could not parse request body into json: {e}"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arn_tail;
+
+    #[test]
+    fn arn_tail_drops_the_prefixes_the_pattern_allows() {
+        for (name, qualifier, tail) in [
+            ("my.fn", None, "my.fn"),
+            ("my.fn", Some("prod"), "my.fn:prod"),
+            ("my.fn:prod", None, "my.fn:prod"),
+            ("my.fn:prod", Some("other"), "my.fn:prod"),
+            ("my-fn.x:prod", None, "my-fn.x:prod"),
+            ("000000000000:my.fn", None, "my.fn"),
+            ("000000000000:function:my.fn", None, "my.fn"),
+            ("us-east-1:000000000000:function:my.fn:1", None, "my.fn:1"),
+            (
+                "arn:aws:lambda:us-east-1:000000000000:function:my.fn",
+                None,
+                "my.fn",
+            ),
+            (
+                "arn:aws-cn:lambda:cn-north-1:000000000000:function:a.b:$LATEST",
+                None,
+                "a.b:$LATEST",
+            ),
+        ] {
+            assert_eq!(arn_tail(name, qualifier), tail, "{name} {qualifier:?}");
+        }
+    }
 }

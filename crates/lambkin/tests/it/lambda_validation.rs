@@ -154,6 +154,14 @@ fn rows() -> Vec<Row> {
             .answers(400, "ValidationException", detected(&[at("a b", "functionName", &format!("Member must satisfy regular expression pattern: {NAMESPACED_PATTERN}"))])),
         row("GetFunction", "GET", "/2015-03-31/functions/my.function")
             .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:my.function")),
+        row("GetFunction", "GET", "/2015-03-31/functions/my.function%3Aprod")
+            .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:my.function:prod")),
+        row("GetFunction", "GET", "/2015-03-31/functions/my.function?Qualifier=prod")
+            .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:my.function:prod")),
+        row("GetFunction", "GET", format!("/2015-03-31/functions/{ARN}:my.function"))
+            .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:my.function")),
+        row("GetFunction", "GET", "/2015-03-31/functions/000000000000%3Amy.function")
+            .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:my.function")),
         row("GetFunction", "GET", format!("/2015-03-31/functions/{long257}"))
             .answers(400, "ValidationException", detected(&[at(&long257, "functionName", "Member must have length less than or equal to 256")])),
         row("GetFunction", "GET", "/2015-03-31/functions/f?Qualifier=a%20b")
