@@ -177,20 +177,19 @@ impl Sqs {
         next_token: Option<&str>,
     ) -> Result<(Vec<QueueName>, Option<String>), SqsError> {
         let limit = page_limit(max_results)?;
-        let mut after = page_start(next_token)?;
-        let store = &self.inner.store;
-        let mut queues = Vec::new();
-        loop {
-            let names = store
-                .sqs_list_queues(prefix.unwrap_or_default(), after.take(), LIST_LIMIT)
-                .await?;
-            let last_page = names.len() < LIST_LIMIT;
-            after = names.last().cloned();
-            queues.extend(names.iter().filter_map(|n| QueueName::parse(n).ok()));
-            if queues.len() > limit || last_page {
-                return Ok(page(queues, limit, max_results));
-            }
-        }
+        let after = page_start(next_token)?;
+        // One more than the page, to know whether another follows. Stored names were parsed
+        // when their queues were created, so none is dropped here.
+        let names = self
+            .inner
+            .store
+            .sqs_list_queues(prefix.unwrap_or_default(), after, limit + 1)
+            .await?;
+        let queues = names
+            .iter()
+            .filter_map(|n| QueueName::parse(n).ok())
+            .collect();
+        Ok(page(queues, limit, max_results))
     }
 
     /// ListDeadLetterSourceQueues: the queues whose `RedrivePolicy` names `dlq`, paged like
@@ -204,21 +203,10 @@ impl Sqs {
         let limit = page_limit(max_results)?;
         let mut after = page_start(next_token)?;
         self.load(dlq).await?;
-        let store = &self.inner.store;
         let mut sources = Vec::new();
         loop {
-            let names = store.sqs_list_queues("", after.take(), LIST_LIMIT).await?;
-            let last_page = names.len() < LIST_LIMIT;
-            after = names.last().cloned();
-            for name in &names {
-                let Ok(q) = QueueName::parse(name) else {
-                    continue;
-                };
-                let settings = match self.load(&q).await {
-                    Ok((_, settings)) => settings,
-                    Err(SqsError::QueueDoesNotExist) => continue,
-                    Err(e) => return Err(e),
-                };
+            let (queues, next) = self.settings_page(after).await?;
+            for (q, settings) in queues {
                 let target = settings.redrive.and_then(|r| {
                     QueueName::from_arn(&r.dead_letter_target_arn, self.scope()).ok()
                 });
@@ -226,10 +214,40 @@ impl Sqs {
                     sources.push(q);
                 }
             }
-            if sources.len() > limit || last_page {
+            after = next;
+            if sources.len() > limit || after.is_none() {
                 return Ok(page(sources, limit, max_results));
             }
         }
+    }
+
+    /// The next page of queues after `after` (all of them, in name order, a page at a time)
+    /// with their settings, and where the following page starts (`None` after the last). A
+    /// queue deleted meanwhile is left out.
+    async fn settings_page(
+        &self,
+        after: Option<String>,
+    ) -> Result<(Vec<(QueueName, QueueSettings)>, Option<String>), SqsError> {
+        let names = self
+            .inner
+            .store
+            .sqs_list_queues("", after, LIST_LIMIT)
+            .await?;
+        let next = (names.len() == LIST_LIMIT)
+            .then(|| names.last().cloned())
+            .flatten();
+        let mut out = Vec::with_capacity(names.len());
+        for name in &names {
+            let Ok(q) = QueueName::parse(name) else {
+                continue;
+            };
+            match self.load(&q).await {
+                Ok((_, settings)) => out.push((q, settings)),
+                Err(SqsError::QueueDoesNotExist) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((out, next))
     }
 
     pub async fn delete_queue(&self, q: &QueueName) -> Result<(), SqsError> {
@@ -245,31 +263,23 @@ impl Sqs {
     /// Every queue's message counts, by name (for metrics). A queue deleted meanwhile is left
     /// out.
     pub async fn message_counts(&self) -> Result<Vec<(String, SqsQueueCounts)>, SqsError> {
-        let store = &self.inner.store;
         let mut out = Vec::new();
         let mut after = None;
         loop {
-            let names = store.sqs_list_queues("", after.take(), LIST_LIMIT).await?;
-            let last_page = names.len() < LIST_LIMIT;
-            for name in &names {
-                let Ok(q) = QueueName::parse(name) else {
-                    continue;
-                };
-                let settings = match self.load(&q).await {
-                    Ok((_, settings)) => settings,
-                    Err(SqsError::QueueDoesNotExist) => continue,
-                    Err(e) => return Err(e),
-                };
+            let (queues, next) = self.settings_page(after).await?;
+            for (q, settings) in queues {
                 let now = self.now();
-                let counts = store
-                    .sqs_counts(name, now, self.expire_before(&settings, now))
+                let counts = self
+                    .inner
+                    .store
+                    .sqs_counts(q.as_str(), now, self.expire_before(&settings, now))
                     .await?;
-                out.push((name.clone(), counts));
+                out.push((q.as_str().to_string(), counts));
             }
-            if last_page {
-                return Ok(out);
+            match next {
+                Some(n) => after = Some(n),
+                None => return Ok(out),
             }
-            after = names.last().cloned();
         }
     }
 
