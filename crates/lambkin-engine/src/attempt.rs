@@ -2,34 +2,24 @@
 //! the function's current snapshot, asks [`Attempt::gate`] whether it may run (age, reserved
 //! concurrency 0), and then either runs it holding a slot's permit or ends it without running.
 //! [`throttled`] is what an event that found every slot busy is told. Every path goes through
-//! `decide` and ends with the deliveries a final state owes (dead-letter queue, destinations),
+//! `gate` or `after_run` and ends with the deliveries a final state owes (dead-letter queue, destinations),
 //! so they commit with it.
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 use lambkin_model::{
-    Decision, EventInvokeConfig, FailureCondition, History, Outcome, Qualifier, RetryPolicy, Step,
-    TimeScale, Timestamp, decide,
+    BeforeRun, EventInvokeConfig, FailureCondition, Gate, History, NextState, Outcome, Qualifier,
+    RetryPolicy, RunEnded, TimeScale, Timestamp, after_run, gate,
 };
 use lambkin_sandbox::Invocation;
-use lambkin_store::{AttemptFinish, AttemptRecord, ClaimedEvent, NewDelivery, NextState};
+use lambkin_store::{AttemptFinish, AttemptRecord, ClaimedEvent, NewDelivery};
 
 use crate::Engine;
 use crate::concurrency::Permit;
 use crate::destinations::{Decided, LastRun};
 use crate::invoke::trace_id;
 use crate::registry::FunctionEntry;
-
-/// The state after a run. `decide` answers `Success` and `FunctionError` only with
-/// `Succeed`, `RetryAt` or `Fail`; the other two map to something harmless all the same.
-fn after_run(decision: Decision) -> NextState {
-    match decision {
-        Decision::Succeed | Decision::Run => NextState::Succeeded,
-        Decision::RetryAt(t) | Decision::AwaitSlot { until: t } => NextState::RetryAt(t),
-        Decision::Fail(c) => NextState::Failed(c),
-    }
-}
 
 /// What to record once the slot is free again.
 pub(crate) enum Finish {
@@ -74,10 +64,10 @@ pub(crate) fn throttled(
     entry: &FunctionEntry,
     scale: TimeScale,
     now: Timestamp,
-) -> Decision {
+) -> Gate {
     let (_, config) = invoke_config(entry, ev);
-    decide(
-        Step::Throttled,
+    gate(
+        BeforeRun::Throttled,
         history(ev),
         &RetryPolicy::new(&config, scale),
         now,
@@ -112,13 +102,13 @@ impl Attempt {
     }
 
     /// Before it takes a slot: run, or end now (too old, or reserved concurrency 0).
-    pub(crate) fn gate(&self, now: Timestamp) -> Decision {
+    pub(crate) fn gate(&self, now: Timestamp) -> Gate {
         let step = if self.entry.config.reserved_concurrency == Some(0) {
-            Step::ZeroReservedConcurrency
+            BeforeRun::ZeroReservedConcurrency
         } else {
-            Step::Due
+            BeforeRun::Due
         };
-        decide(step, history(&self.ev), &self.policy, now)
+        gate(step, history(&self.ev), &self.policy, now)
     }
 }
 
@@ -190,12 +180,12 @@ impl Engine {
         self.count_run(metrics, &result);
         let mut history = history(&ev);
         history.invocations += 1;
-        let step = if result.outcome.is_function_error() {
-            Step::FunctionError
+        let ended = if result.outcome.is_function_error() {
+            RunEnded::FunctionError
         } else {
-            Step::Success
+            RunEnded::Success
         };
-        let next = after_run(decide(step, history, &policy, ended_at));
+        let next = after_run(ended, history, &policy, ended_at);
         let dropped = match next {
             NextState::Failed(condition) => Some(Box::new(Dropped {
                 metrics: metrics.clone(),

@@ -5,7 +5,7 @@
 //! costs nothing) and its lane waits: the next release of one of its slots wakes the
 //! dispatcher (`Limiter::acquire_or_wait`), which starts the lane's next event at once. So a
 //! backlog behind reserved concurrency N drains N at a time, continuously, and never stands in
-//! front of another function's events. A waiting event still ages: `decide(Throttled)` says
+//! front of another function's events. A waiting event still ages: `gate(Throttled)` says
 //! how long it may wait, and the dispatcher wakes up to fail it then.
 //!
 //! Completions are recorded after the slot is released, so fsync latency is paid by the
@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lambkin_model::{Decision, Timestamp};
+use lambkin_model::{Gate, Timestamp};
 
 use crate::Engine;
 use crate::attempt::{Attempt, Finish, throttled};
@@ -262,7 +262,7 @@ impl Engine {
                         return Head::Waits(until);
                     }
                     match throttled(&head.ev, &entry, scale, now) {
-                        Decision::AwaitSlot { until } => {
+                        Gate::AwaitSlot { until } => {
                             if head.await_until.is_none() {
                                 head.ev.throttles += 1;
                                 entry.slots.metrics.throttles.inc();
@@ -271,10 +271,10 @@ impl Engine {
                             return Head::Waits(until);
                         }
                         // Its age ran out while it waited.
-                        decision => {
+                        gate => {
                             if let Some(head) = lane.events.pop_front() {
                                 let attempt = Attempt::new(head.ev, entry, scale);
-                                self.end(attempt, decision, now, in_flight, recorder);
+                                self.end(attempt, gate, now, in_flight, recorder);
                             }
                             return Head::Gone;
                         }
@@ -287,36 +287,37 @@ impl Engine {
         };
         let attempt = Attempt::new(head.ev, entry, scale);
         match (attempt.gate(now), permit) {
-            (Decision::Run, Some(permit)) => {
+            (Gate::Run, Some(permit)) => {
                 let engine = self.clone();
                 self.spawn_finish(attempt.seq(), in_flight, recorder, async move {
                     engine.run(attempt, permit).await
                 });
                 Head::Started
             }
-            (decision, _) => {
-                self.end(attempt, decision, now, in_flight, recorder);
+            (gate, _) => {
+                self.end(attempt, gate, now, in_flight, recorder);
                 Head::Gone
             }
         }
     }
 
-    /// Ends an event that does not run: `decision` is a failure from `gate` or `throttled`.
+    /// Ends an event that does not run: `gate` is a failure from `Attempt::gate` or
+    /// `throttled`.
     fn end(
         &self,
         attempt: Attempt,
-        decision: Decision,
+        gate: Gate,
         now: Timestamp,
         in_flight: &Arc<InFlight>,
         recorder: &Recorder,
     ) {
         let engine = self.clone();
         self.spawn_finish(attempt.seq(), in_flight, recorder, async move {
-            match decision {
-                Decision::Fail(condition) => engine.end_without_run(attempt, condition, now).await,
+            match gate {
+                Gate::Fail(condition) => engine.end_without_run(attempt, condition, now).await,
                 other => {
                     // `gate` and `throttled` only ever fail an event they do not run or hold.
-                    tracing::error!(?other, "unexpected decision for an event that does not run");
+                    tracing::error!(?other, "unexpected gate for an event that does not run");
                     Finish::Abandon
                 }
             }

@@ -39,7 +39,7 @@ pub(crate) struct Waiting {
     pub ev: ClaimedEvent,
     /// When its lease was taken or last extended.
     pub leased_at: Timestamp,
-    /// Set once it was found with every slot busy (`decide(Throttled)`): the latest time it may
+    /// Set once it was found with every slot busy (`gate(Throttled)`): the latest time it may
     /// keep waiting for one.
     pub await_until: Option<Timestamp>,
 }

@@ -10,7 +10,7 @@
 //!   events over it wait in the dispatcher for the function's next free slot.
 //! - `Dispatcher`: claims due events from the store within each function's room (`lanes`),
 //!   starts each as soon as a slot of its function is free, runs it on an environment from
-//!   the sandbox pool, asks `lambkin_model::decide` what is next, and records it with
+//!   the sandbox pool, asks `lambkin_model::gate` and `after_run` what is next, and records it with
 //!   `Queue::finish`.
 //! - `FunctionLogs`: the per-function log files the environments write into.
 //! - `destinations`: the deliveries a final state owes (dead-letter queue, destinations),
@@ -18,7 +18,7 @@
 //!   SNS fan-out through the `Sqs` and `Sns` services.
 //!
 //! Path of an async event: `Engine::enqueue` → `Queue::enqueue` (durable, then 202) → wake the
-//! dispatcher → `Queue::claim` → lane → slot → `attempt::run` → `EnvironmentPool::invoke` → `decide` →
+//! dispatcher → `Queue::claim` → lane → slot → `attempt::run` → `EnvironmentPool::invoke` → `after_run` →
 //! `Queue::finish` (succeeded / retry at T / failed with a condition, plus its owed
 //! deliveries) → deliverer → SQS queue, SNS topic, or another function's async queue.
 

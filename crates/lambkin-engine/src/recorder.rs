@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lambkin_store::NextState;
+use lambkin_model::NextState;
 use tokio::sync::mpsc;
 
 use crate::Engine;

@@ -6,7 +6,7 @@
 //!              ▲                      ├─ error/throttle, retry ─► RetryScheduled (due at T)
 //!              │ release/crash        │                              │ due → claim → Running
 //!              └──────────────────────┤
-//!                                     └─ decide says stop ──────► Failed(condition)
+//!                                     └─ after_run/gate: stop ──► Failed(condition)
 //! ```
 
 use std::fmt;
@@ -45,6 +45,34 @@ impl FailureCondition {
 impl fmt::Display for FailureCondition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Where an event goes once it is decided: after a run, or when the gate fails it without one.
+/// The dispatcher's one answer; the store keeps it as an [`EventState`] ([`NextState::state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextState {
+    Succeeded,
+    RetryAt(crate::Timestamp),
+    Failed(FailureCondition),
+}
+
+impl NextState {
+    /// The state stored for it; a retry is due at its time.
+    pub fn state(self) -> EventState {
+        match self {
+            NextState::Succeeded => EventState::Succeeded,
+            NextState::RetryAt(_) => EventState::RetryScheduled,
+            NextState::Failed(c) => EventState::Failed(c),
+        }
+    }
+
+    /// When a scheduled retry is due.
+    pub fn due_at(self) -> Option<crate::Timestamp> {
+        match self {
+            NextState::RetryAt(t) => Some(t),
+            _ => None,
+        }
     }
 }
 

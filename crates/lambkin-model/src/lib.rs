@@ -5,11 +5,12 @@
 //! service, whose [`Arn::is_local`] says "in this server's [`Scope`]"), a function's
 //! configuration ([`FunctionConfig`], [`Runtime`], [`EventInvokeConfig`]), the states an
 //! asynchronous event moves through ([`EventState`], [`FailureCondition`]), what an attempt
-//! produced ([`Outcome`]), and the one pure decision taken after every attempt ([`decide`] with
-//! a [`RetryPolicy`]).
+//! produced ([`Outcome`]), and the two pure decisions every event goes through under a
+//! [`RetryPolicy`]: [`gate`] before a run ([`Gate`]) and [`after_run`] after one ([`NextState`],
+//! stored as an [`EventState`]).
 //!
-//! Time is an injected [`Clock`]; the whole platform's schedule (retry delays, throttle backoff,
-//! maximum event age) can be compressed with a [`TimeScale`] so demos and tests show the real
+//! Time is an injected [`Clock`]; the whole platform's schedule (retry delays, maximum event age,
+//! delivery retries) can be compressed with a [`TimeScale`] so demos and tests show the real
 //! AWS schedule in seconds.
 
 mod arn;
@@ -32,12 +33,14 @@ pub use arn::Arn;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ModelError;
 pub use event_invoke_config::{DestinationConfig, EventInvokeConfig};
-pub use event_state::{EventState, FailureCondition};
+pub use event_state::{EventState, FailureCondition, NextState};
 pub use function_config::{FunctionConfig, Scope};
 pub use function_name::{FunctionName, FunctionRef, Qualifier};
 pub use message_attribute::{MessageAttribute, MessageAttributes};
 pub use outcome::{FunctionError, Outcome, OutcomeKind};
 pub use request_id::RequestId;
-pub use retry_policy::{Decision, History, RetryPolicy, Step, TimeScale, decide};
+pub use retry_policy::{
+    BeforeRun, Gate, History, RetryPolicy, RunEnded, TimeScale, after_run, gate,
+};
 pub use runtime::{Runtime, RuntimeFamily};
 pub use timestamp::Timestamp;

@@ -1,5 +1,6 @@
-//! The one pure decision taken whenever an asynchronous event reaches a step: run it, finish
-//! it, schedule a retry at time T, or fail it with a condition.
+//! The pure decisions an asynchronous event goes through: before it runs, [`gate`] says run,
+//! wait for a slot, or fail now ([`Gate`]); after it ran, [`after_run`] says where it goes
+//! ([`NextState`]: succeeded, retry at T, or failed with a condition).
 //!
 //! AWS's rules (reference §4): function errors (exceptions, timeouts, runtime exits) are retried
 //! up to `MaximumRetryAttempts` (default 2) about 1 and then 2 minutes later; the age check
@@ -16,7 +17,7 @@
 
 use std::time::Duration;
 
-use crate::{EventInvokeConfig, FailureCondition, Timestamp};
+use crate::{EventInvokeConfig, FailureCondition, NextState, Timestamp};
 
 /// Compresses the platform's schedule: the retry delays after a function error and the maximum
 /// event age (with 0.01 the 1-minute retry happens after 0.6 s and the 6-hour maximum age
@@ -79,18 +80,22 @@ impl RetryPolicy {
     }
 }
 
-/// The step an event has reached.
+/// Where an event stands before it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
+pub enum BeforeRun {
     /// Claimed and about to run: is it still young enough?
     Due,
     /// The function's reserved concurrency is 0.
     ZeroReservedConcurrency,
     /// Due, young enough, but every slot the function may use is busy.
     Throttled,
-    /// The attempt ran and the function (or its runtime) failed.
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnded {
+    /// The function (or its runtime) failed: an error, a timeout, a crash.
     FunctionError,
-    /// The attempt ran and succeeded.
     Success,
 }
 
@@ -102,11 +107,10 @@ pub struct History {
     pub invocations: u32,
 }
 
+/// Before a run: what the event may do now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub enum Gate {
     Run,
-    Succeed,
-    RetryAt(Timestamp),
     /// Wait for the function's next free slot, but not past `until` (the maximum event age):
     /// an event still waiting then fails with `EventAgeExceeded`.
     AwaitSlot {
@@ -115,27 +119,38 @@ pub enum Decision {
     Fail(FailureCondition),
 }
 
-pub fn decide(step: Step, history: History, policy: &RetryPolicy, now: Timestamp) -> Decision {
+pub fn gate(step: BeforeRun, history: History, policy: &RetryPolicy, now: Timestamp) -> Gate {
     let deadline = history.enqueued_at.plus(policy.max_event_age);
-    let retry_at = |delay: Duration| {
-        let at = now.plus(delay);
-        if at > deadline {
-            Decision::Fail(FailureCondition::EventAgeExceeded)
-        } else {
-            Decision::RetryAt(at)
-        }
-    };
     match step {
-        Step::Due if now > deadline => Decision::Fail(FailureCondition::EventAgeExceeded),
-        Step::Due => Decision::Run,
-        Step::ZeroReservedConcurrency => Decision::Fail(FailureCondition::ZeroReservedConcurrency),
-        Step::Success => Decision::Succeed,
-        Step::Throttled if now > deadline => Decision::Fail(FailureCondition::EventAgeExceeded),
-        Step::Throttled => Decision::AwaitSlot { until: deadline },
-        Step::FunctionError if history.invocations > policy.max_retry_attempts => {
-            Decision::Fail(FailureCondition::RetriesExhausted)
+        BeforeRun::Due if now > deadline => Gate::Fail(FailureCondition::EventAgeExceeded),
+        BeforeRun::Due => Gate::Run,
+        BeforeRun::ZeroReservedConcurrency => Gate::Fail(FailureCondition::ZeroReservedConcurrency),
+        BeforeRun::Throttled if now > deadline => Gate::Fail(FailureCondition::EventAgeExceeded),
+        BeforeRun::Throttled => Gate::AwaitSlot { until: deadline },
+    }
+}
+
+/// After a run: where the event goes. The age check looks ahead: a retry that would come after
+/// the maximum age fails now.
+pub fn after_run(
+    ended: RunEnded,
+    history: History,
+    policy: &RetryPolicy,
+    now: Timestamp,
+) -> NextState {
+    match ended {
+        RunEnded::Success => NextState::Succeeded,
+        RunEnded::FunctionError if history.invocations > policy.max_retry_attempts => {
+            NextState::Failed(FailureCondition::RetriesExhausted)
         }
-        Step::FunctionError => retry_at(policy.retry_delay(history.invocations)),
+        RunEnded::FunctionError => {
+            let at = now.plus(policy.retry_delay(history.invocations));
+            if at > history.enqueued_at.plus(policy.max_event_age) {
+                NextState::Failed(FailureCondition::EventAgeExceeded)
+            } else {
+                NextState::RetryAt(at)
+            }
+        }
     }
 }
 
@@ -162,169 +177,190 @@ mod tests {
     }
 
     #[test]
-    fn decision_table() {
-        use Decision::*;
+    fn gate_table() {
         use FailureCondition::*;
         let default = policy(None, None);
-        let cases: &[(&str, Step, History, RetryPolicy, i64, Decision)] = &[
-            ("fresh event runs", Step::Due, h(0), default.clone(), 0, Run),
+        let cases: &[(&str, BeforeRun, History, RetryPolicy, i64, Gate)] = &[
             (
-                "success finishes",
-                Step::Success,
-                h(1),
-                default.clone(),
-                5 * S,
-                Succeed,
-            ),
-            (
-                "1st error: retry ~1 min later",
-                Step::FunctionError,
-                h(1),
-                default.clone(),
-                2 * S,
-                RetryAt(Timestamp(62 * S)),
-            ),
-            (
-                "2nd error: retry ~2 min later",
-                Step::FunctionError,
-                h(2),
-                default.clone(),
-                70 * S,
-                RetryAt(Timestamp(190 * S)),
-            ),
-            (
-                "3rd error: retries exhausted",
-                Step::FunctionError,
-                h(3),
-                default.clone(),
-                200 * S,
-                Fail(RetriesExhausted),
-            ),
-            (
-                "MaximumRetryAttempts 0",
-                Step::FunctionError,
-                h(1),
-                policy(Some(0), None),
-                S,
-                Fail(RetriesExhausted),
-            ),
-            (
-                "MaximumRetryAttempts 1, first error retries",
-                Step::FunctionError,
-                h(1),
-                policy(Some(1), None),
-                S,
-                RetryAt(Timestamp(61 * S)),
-            ),
-            (
-                "MaximumRetryAttempts 1, second error fails",
-                Step::FunctionError,
-                h(2),
-                policy(Some(1), None),
-                70 * S,
-                Fail(RetriesExhausted),
-            ),
-            // Observed on AWS: max age 60 s, retries 2 → EventAgeExceeded right after the 1st failure.
-            (
-                "age look-ahead fails now",
-                Step::FunctionError,
-                h(1),
-                policy(None, Some(60)),
-                S,
-                Fail(EventAgeExceeded),
-            ),
-            (
-                "age 100 s allows the 1st retry",
-                Step::FunctionError,
-                h(1),
-                policy(None, Some(100)),
-                S,
-                RetryAt(Timestamp(61 * S)),
-            ),
-            (
-                "age 100 s stops before the 2nd retry",
-                Step::FunctionError,
-                h(2),
-                policy(None, Some(100)),
-                62 * S,
-                Fail(EventAgeExceeded),
-            ),
-            (
-                "retry exactly at the deadline is allowed",
-                Step::FunctionError,
-                h(1),
-                policy(None, Some(61)),
-                S,
-                RetryAt(Timestamp(61 * S)),
-            ),
-            (
-                "due but too old",
-                Step::Due,
-                h(1),
-                policy(None, Some(60)),
-                61 * S,
-                Fail(EventAgeExceeded),
-            ),
-            (
-                "throttled: waits for a slot until its age runs out",
-                Step::Throttled,
+                "fresh event runs",
+                BeforeRun::Due,
                 h(0),
                 default.clone(),
                 0,
-                AwaitSlot {
+                Gate::Run,
+            ),
+            (
+                "due but too old",
+                BeforeRun::Due,
+                h(1),
+                policy(None, Some(60)),
+                61 * S,
+                Gate::Fail(EventAgeExceeded),
+            ),
+            (
+                "throttled: waits for a slot until its age runs out",
+                BeforeRun::Throttled,
+                h(0),
+                default.clone(),
+                0,
+                Gate::AwaitSlot {
                     until: Timestamp(6 * 3600 * S),
                 },
             ),
             (
                 "throttles do not use up retries",
-                Step::Throttled,
+                BeforeRun::Throttled,
                 h(3),
                 default.clone(),
                 200 * S,
-                AwaitSlot {
+                Gate::AwaitSlot {
                     until: Timestamp(6 * 3600 * S),
                 },
             ),
             (
                 "throttled with a short maximum age",
-                Step::Throttled,
+                BeforeRun::Throttled,
                 h(1),
                 policy(None, Some(60)),
                 59 * S,
-                AwaitSlot {
+                Gate::AwaitSlot {
                     until: Timestamp(60 * S),
                 },
             ),
             (
                 "waiting exactly until the deadline is allowed",
-                Step::Throttled,
+                BeforeRun::Throttled,
                 h(0),
                 policy(None, Some(60)),
                 60 * S,
-                AwaitSlot {
+                Gate::AwaitSlot {
                     until: Timestamp(60 * S),
                 },
             ),
             (
                 "still waiting past the maximum age fails",
-                Step::Throttled,
+                BeforeRun::Throttled,
                 h(0),
                 policy(None, Some(60)),
                 60 * S + 1,
-                Fail(EventAgeExceeded),
+                Gate::Fail(EventAgeExceeded),
             ),
             (
                 "reserved concurrency 0",
-                Step::ZeroReservedConcurrency,
+                BeforeRun::ZeroReservedConcurrency,
                 h(0),
                 default.clone(),
                 0,
-                Fail(ZeroReservedConcurrency),
+                Gate::Fail(ZeroReservedConcurrency),
             ),
         ];
         for (name, step, history, policy, now, want) in cases {
             assert_eq!(
-                decide(*step, *history, policy, Timestamp(*now)),
+                gate(*step, *history, policy, Timestamp(*now)),
+                *want,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn after_run_table() {
+        use FailureCondition::*;
+        let default = policy(None, None);
+        let cases: &[(&str, RunEnded, History, RetryPolicy, i64, NextState)] = &[
+            (
+                "success finishes",
+                RunEnded::Success,
+                h(1),
+                default.clone(),
+                5 * S,
+                NextState::Succeeded,
+            ),
+            (
+                "1st error: retry ~1 min later",
+                RunEnded::FunctionError,
+                h(1),
+                default.clone(),
+                2 * S,
+                NextState::RetryAt(Timestamp(62 * S)),
+            ),
+            (
+                "2nd error: retry ~2 min later",
+                RunEnded::FunctionError,
+                h(2),
+                default.clone(),
+                70 * S,
+                NextState::RetryAt(Timestamp(190 * S)),
+            ),
+            (
+                "3rd error: retries exhausted",
+                RunEnded::FunctionError,
+                h(3),
+                default.clone(),
+                200 * S,
+                NextState::Failed(RetriesExhausted),
+            ),
+            (
+                "MaximumRetryAttempts 0",
+                RunEnded::FunctionError,
+                h(1),
+                policy(Some(0), None),
+                S,
+                NextState::Failed(RetriesExhausted),
+            ),
+            (
+                "MaximumRetryAttempts 1, first error retries",
+                RunEnded::FunctionError,
+                h(1),
+                policy(Some(1), None),
+                S,
+                NextState::RetryAt(Timestamp(61 * S)),
+            ),
+            (
+                "MaximumRetryAttempts 1, second error fails",
+                RunEnded::FunctionError,
+                h(2),
+                policy(Some(1), None),
+                70 * S,
+                NextState::Failed(RetriesExhausted),
+            ),
+            // Observed on AWS: max age 60 s, retries 2 → EventAgeExceeded right after the 1st failure.
+            (
+                "age look-ahead fails now",
+                RunEnded::FunctionError,
+                h(1),
+                policy(None, Some(60)),
+                S,
+                NextState::Failed(EventAgeExceeded),
+            ),
+            (
+                "age 100 s allows the 1st retry",
+                RunEnded::FunctionError,
+                h(1),
+                policy(None, Some(100)),
+                S,
+                NextState::RetryAt(Timestamp(61 * S)),
+            ),
+            (
+                "age 100 s stops before the 2nd retry",
+                RunEnded::FunctionError,
+                h(2),
+                policy(None, Some(100)),
+                62 * S,
+                NextState::Failed(EventAgeExceeded),
+            ),
+            (
+                "retry exactly at the deadline is allowed",
+                RunEnded::FunctionError,
+                h(1),
+                policy(None, Some(61)),
+                S,
+                NextState::RetryAt(Timestamp(61 * S)),
+            ),
+        ];
+        for (name, ended, history, policy, now, want) in cases {
+            assert_eq!(
+                after_run(*ended, *history, policy, Timestamp(*now)),
                 *want,
                 "{name}"
             );

@@ -10,13 +10,13 @@ use std::sync::Arc;
 
 use lambkin_model::{
     DestinationConfig, EventInvokeConfig, EventState, FailureCondition, FunctionConfig,
-    FunctionError, FunctionName, MessageAttribute, MessageAttributes, OutcomeKind, Qualifier,
-    RequestId, Runtime, Timestamp,
+    FunctionError, FunctionName, MessageAttribute, MessageAttributes, NextState, OutcomeKind,
+    Qualifier, RequestId, Runtime, Timestamp,
 };
 
 use crate::{
     AttemptFinish, AttemptRecord, ClaimRequest, DeliveryKind, DeliveryResult, DeliveryState,
-    NewDelivery, NewEvent, NextState, Store, StoreError,
+    NewDelivery, NewEvent, Store, StoreError,
 };
 
 pub mod sns;

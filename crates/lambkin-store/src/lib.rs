@@ -9,7 +9,7 @@
 //! Data flow: the accept path calls [`Queue::enqueue`] and answers 202 only when it returns
 //! (the event is committed and fsync'd). The dispatcher calls [`Queue::claim`] for due events
 //! within each function's room, which become `Running` under a lease, and [`Queue::finish`] with the attempt record and the
-//! next state chosen by `lambkin_model::decide`. Nothing here decides anything.
+//! next state chosen by `lambkin_model::after_run` (or `gate`). Nothing here decides anything.
 
 mod catalog;
 pub mod conformance;
@@ -31,7 +31,7 @@ pub use outbox::{
 pub use queue::{CommitObserver, Queue};
 pub use records::{
     AttemptFinish, AttemptRecord, ClaimRequest, Claimed, ClaimedEvent, EventRecord, EventSummary,
-    NewEvent, NextState, QueueStats,
+    NewEvent, QueueStats,
 };
 pub use retention::{Pruned, Retention};
 pub use sns::{Page, SnsMessage, SnsStore, Subscribed, SubscriptionRecord, TopicRecord};

@@ -85,20 +85,12 @@ impl AttemptRecord {
     }
 }
 
-/// Where the event goes after an attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NextState {
-    Succeeded,
-    RetryAt(Timestamp),
-    Failed(lambkin_model::FailureCondition),
-}
-
 #[derive(Debug, Clone)]
 pub struct AttemptFinish {
     pub seq: i64,
     /// `None` when the event failed without running (age exceeded, reserved concurrency 0).
     pub attempt: Option<AttemptRecord>,
-    pub next: NextState,
+    pub next: lambkin_model::NextState,
     pub invocations: u32,
     pub throttles: u32,
     /// The response (or error object) of this attempt, kept for destinations; `None` keeps

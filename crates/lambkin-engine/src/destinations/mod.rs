@@ -1,7 +1,7 @@
 //! Where finished events go: dead-letter queues and on-success/on-failure destinations, and the
 //! deliverer that also fans SNS messages out to their subscribers.
 //!
-//! The path: when `decide` moves an event to `Succeeded` or `Failed`, [`owed`] lists the
+//! The path: when `after_run` (or `gate`) moves an event to `Succeeded` or `Failed`, [`owed`] lists the
 //! deliveries that state owes (pure, from the function's `DeadLetterConfig` and the qualifier's
 //! `DestinationConfig`), and the recorder writes them to the store's outbox in the same commit
 //! as the state change. The deliverer (`deliverer.rs`) then performs each one and marks it
@@ -10,18 +10,19 @@
 
 mod deliverer;
 mod delivery_policy;
+mod ending;
 mod owed;
 mod record;
 mod redrive;
 mod target;
 mod validate;
 
-use lambkin_model::{FunctionError, Qualifier, Timestamp};
-use lambkin_store::{NewDelivery, NextState};
+use lambkin_model::{FunctionError, NextState, Qualifier, Timestamp};
+use lambkin_store::NewDelivery;
 
 use crate::Engine;
 use crate::registry::FunctionEntry;
-pub(crate) use owed::{Ending, EndingResult};
+use ending::Ending;
 pub use redrive::RedriveReport;
 pub(crate) use target::Target;
 
@@ -33,7 +34,7 @@ pub(crate) struct LastRun<'a> {
     pub error: Option<&'a FunctionError>,
 }
 
-/// An event at the moment `decide` moved it on.
+/// An event at the moment `after_run` (or `gate`) moved it on.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Decided<'a> {
     pub request_id: &'a str,
@@ -52,16 +53,12 @@ impl Engine {
         qualifier: &Qualifier,
         d: Decided<'_>,
     ) -> Vec<NewDelivery> {
-        let result = match d.next {
-            NextState::Succeeded => EndingResult::Succeeded,
-            NextState::Failed(c) => EndingResult::Failed(c),
-            NextState::RetryAt(_) => return Vec::new(),
-        };
         let destinations = entry.invoke_config(qualifier).destinations;
         let dead_letter = entry.config.dead_letter_target.as_deref();
-        let nothing_configured = match result {
-            EndingResult::Succeeded => destinations.on_success.is_none(),
-            EndingResult::Failed(_) => destinations.on_failure.is_none() && dead_letter.is_none(),
+        let nothing_configured = match d.next {
+            NextState::RetryAt(_) => true,
+            NextState::Succeeded => destinations.on_success.is_none(),
+            NextState::Failed(_) => destinations.on_failure.is_none() && dead_letter.is_none(),
         };
         if nothing_configured {
             return Vec::new();
@@ -76,7 +73,7 @@ impl Engine {
             // FIXME(versions/aliases): the qualifier is the executed version only while
             // lambkin has no published versions or aliases.
             executed_version: qualifier.as_str(),
-            result,
+            result: d.next,
             invocations: d.invocations,
             request_payload: d.payload,
             response: d.last.response,

@@ -3,40 +3,15 @@
 //! when both are set, and a succeeded one to OnSuccess; nothing else gets a delivery.
 
 use lambkin_model::{
-    DestinationConfig, FailureCondition, MessageAttribute, MessageAttributes, Timestamp,
+    DestinationConfig, FailureCondition, MessageAttribute, MessageAttributes, NextState,
 };
 use lambkin_store::{DeliveryKind, NewDelivery};
 
+use super::ending::Ending;
 use super::record::invocation_record;
 
 /// AWS keeps the first 1 KB of the error message in the DLQ's `ErrorMessage` attribute.
 const DLQ_MESSAGE_LIMIT: usize = 1024;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum EndingResult {
-    Succeeded,
-    Failed(FailureCondition),
-}
-
-/// How an event ended, with what its deliveries need.
-#[derive(Debug, Clone)]
-pub(crate) struct Ending<'a> {
-    pub request_id: &'a str,
-    /// Always qualified (`...:function:f:$LATEST`), as AWS writes it into records.
-    pub function_arn: String,
-    pub executed_version: &'a str,
-    pub result: EndingResult,
-    /// Runs of the function code (the record's `approximateInvokeCount`).
-    pub invocations: u32,
-    pub request_payload: &'a [u8],
-    /// Response or error object of the last run; `None` if the code never ran.
-    pub response: Option<&'a [u8]>,
-    /// `Unhandled` when `response` is an error object.
-    pub function_error: Option<&'a str>,
-    /// `errorMessage` of the last failed run.
-    pub error_message: Option<&'a str>,
-    pub at: Timestamp,
-}
 
 /// The deliveries `ending` owes under the function's dead-letter target and the qualifier's
 /// destinations.
@@ -54,12 +29,14 @@ pub(crate) fn owed(
         attributes: MessageAttributes::new(),
     };
     match ending.result {
-        EndingResult::Succeeded => {
+        // A retry is not an ending: nothing is owed yet.
+        NextState::RetryAt(_) => {}
+        NextState::Succeeded => {
             if let Some(target) = &destinations.on_success {
                 owed.push(record(DeliveryKind::OnSuccess, target));
             }
         }
-        EndingResult::Failed(condition) => {
+        NextState::Failed(condition) => {
             if let Some(target) = dead_letter {
                 owed.push(NewDelivery {
                     kind: DeliveryKind::DeadLetter,
@@ -122,12 +99,13 @@ fn truncate(s: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lambkin_model::Timestamp;
 
     const Q: &str = "arn:aws:sqs:us-east-1:000000000000:dlq";
     const OK: &str = "arn:aws:sqs:us-east-1:000000000000:ok";
     const KO: &str = "arn:aws:sns:us-east-1:000000000000:ko";
 
-    fn ending(result: EndingResult, ran: bool) -> Ending<'static> {
+    fn ending(result: NextState, ran: bool) -> Ending<'static> {
         Ending {
             request_id: "r-1",
             function_arn: "arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST".into(),
@@ -144,7 +122,7 @@ mod tests {
 
     /// Final state, dead-letter target, destinations, and the deliveries owed.
     type Case<'a> = (
-        EndingResult,
+        NextState,
         Option<&'a str>,
         &'a DestinationConfig,
         Vec<(DeliveryKind, &'a str)>,
@@ -153,8 +131,8 @@ mod tests {
     #[test]
     fn which_deliveries_are_owed() {
         use DeliveryKind::*;
-        use EndingResult::*;
         use FailureCondition::*;
+        use NextState::*;
         let both = DestinationConfig {
             on_success: Some(OK.into()),
             on_failure: Some(KO.into()),
@@ -201,7 +179,7 @@ mod tests {
             ),
         ];
         for (ran, condition, code, message) in cases {
-            let e = ending(EndingResult::Failed(condition), ran);
+            let e = ending(NextState::Failed(condition), ran);
             let d = owed(&e, Some(Q), &DestinationConfig::default()).remove(0);
             assert_eq!(d.body, br#"{"n":1}"#.to_vec(), "payload unchanged");
             assert_eq!(d.attributes["RequestID"], MessageAttribute::string("r-1"));
@@ -215,10 +193,7 @@ mod tests {
 
     #[test]
     fn an_empty_error_message_never_becomes_an_empty_attribute() {
-        let mut e = ending(
-            EndingResult::Failed(FailureCondition::RetriesExhausted),
-            true,
-        );
+        let mut e = ending(NextState::Failed(FailureCondition::RetriesExhausted), true);
         e.error_message = Some("");
         let d = owed(&e, Some(Q), &DestinationConfig::default()).remove(0);
         assert_eq!(

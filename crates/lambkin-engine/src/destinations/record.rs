@@ -5,7 +5,9 @@
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::owed::{Ending, EndingResult};
+use lambkin_model::NextState;
+
+use super::ending::Ending;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -56,9 +58,10 @@ fn embedded(bytes: &[u8]) -> Box<RawValue> {
 /// The record for `ending`, serialized. A record without any run (reserved concurrency 0,
 /// or an event that aged out while throttled) has no response context or payload, as AWS's.
 pub(crate) fn invocation_record(ending: &Ending<'_>) -> Vec<u8> {
+    // Only final states are recorded (`owed` sends nothing for a retry).
     let condition = match ending.result {
-        EndingResult::Succeeded => "Success",
-        EndingResult::Failed(c) => c.as_str(),
+        NextState::Failed(c) => c.as_str(),
+        NextState::Succeeded | NextState::RetryAt(_) => "Success",
     };
     let record = Record {
         version: "1.0",
@@ -87,7 +90,7 @@ mod tests {
 
     use super::*;
 
-    fn ending<'a>(result: EndingResult, response: Option<&'a [u8]>) -> Ending<'a> {
+    fn ending<'a>(result: NextState, response: Option<&'a [u8]>) -> Ending<'a> {
         Ending {
             request_id: "c2a6f2ae-7dbb-4d22-8782-d0485c9877e2",
             function_arn: "arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST".into(),
@@ -97,7 +100,7 @@ mod tests {
             request_payload: br#"{"Success": false, "b": [1, 2]}"#,
             response,
             function_error: response
-                .filter(|_| result != EndingResult::Succeeded)
+                .filter(|_| result != NextState::Succeeded)
                 .map(|_| "Unhandled"),
             error_message: None,
             at: Timestamp(1_574_636_905_651),
@@ -110,7 +113,7 @@ mod tests {
         let error = br#"{"errorMessage":"intentional failure","errorType":"Error"}"#;
         let cases: Vec<(Ending<'_>, Value)> = vec![
             (
-                ending(EndingResult::Succeeded, Some(br#"{"ok":true}"#)),
+                ending(NextState::Succeeded, Some(br#"{"ok":true}"#)),
                 json!({
                     "version": "1.0",
                     "timestamp": "2019-11-24T23:08:25.651Z",
@@ -127,7 +130,7 @@ mod tests {
             ),
             (
                 ending(
-                    EndingResult::Failed(FailureCondition::RetriesExhausted),
+                    NextState::Failed(FailureCondition::RetriesExhausted),
                     Some(error),
                 ),
                 json!({
@@ -150,7 +153,7 @@ mod tests {
             ),
             (
                 ending(
-                    EndingResult::Failed(FailureCondition::ZeroReservedConcurrency),
+                    NextState::Failed(FailureCondition::ZeroReservedConcurrency),
                     None,
                 ),
                 json!({
@@ -191,7 +194,7 @@ mod tests {
 
     #[test]
     fn request_payload_keeps_its_key_order() {
-        let record = invocation_record(&ending(EndingResult::Succeeded, None));
+        let record = invocation_record(&ending(NextState::Succeeded, None));
         let text = String::from_utf8(record).expect("utf8");
         assert!(
             text.contains(r#""requestPayload":{"Success": false, "b": [1, 2]}"#),

@@ -285,7 +285,8 @@ mod tests {
     /// again after its lease); the others of the batch are recorded.
     #[tokio::test]
     async fn a_failing_completion_does_not_take_its_batch_with_it() {
-        use crate::{AttemptFinish, AttemptRecord, ClaimRequest, NextState, Queue};
+        use crate::{AttemptFinish, AttemptRecord, ClaimRequest, Queue};
+        use lambkin_model::NextState;
         use lambkin_model::{EventState, OutcomeKind, Timestamp};
         let dir = tempfile::tempdir().expect("tempdir");
         let store = SqliteStore::open(dir.path()).expect("open");

@@ -10,7 +10,7 @@ use super::SqliteStore;
 use super::counts::Counts;
 use crate::{
     AttemptFinish, AttemptRecord, ClaimRequest, Claimed, ClaimedEvent, EventRecord, EventSummary,
-    NewEvent, NextState, Queue, QueueStats, StoreError,
+    NewEvent, Queue, QueueStats, StoreError,
 };
 
 const RUNNING: &str = "running";
@@ -362,11 +362,12 @@ fn claim(
 }
 
 fn finish(conn: &Connection, counts: &mut Counts, f: &AttemptFinish) -> Result<(), StoreError> {
-    let (state, condition, due) = match f.next {
-        NextState::Succeeded => ("succeeded", None, None),
-        NextState::RetryAt(t) => ("retry_scheduled", None, Some(t.0)),
-        NextState::Failed(c) => ("failed", Some(c.as_str()), None),
-    };
+    let stored = f.next.state();
+    let (state, condition, due) = (
+        stored.name(),
+        stored.condition().map(|c| c.as_str()),
+        f.next.due_at().map(|t| t.0),
+    );
     let ended = f.attempt.as_ref().map(|a| a.ended_at.0);
     // An event failed without running changed state when it was decided (retention counts
     // from then), not when it was claimed.

@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use clap::Args;
 use hyper::Method;
-use lambkin_model::{Clock, FunctionName, OutcomeKind, RequestId, SystemClock, Timestamp};
-use lambkin_store::{
-    AttemptFinish, AttemptRecord, ClaimRequest, NewEvent, NextState, Queue, SqliteStore,
+use lambkin_model::{
+    Clock, FunctionName, NextState, OutcomeKind, RequestId, SystemClock, Timestamp,
 };
+use lambkin_store::{AttemptFinish, AttemptRecord, ClaimRequest, NewEvent, Queue, SqliteStore};
 
 use super::accept::padded_payload;
 use super::setup::{self, Server};
