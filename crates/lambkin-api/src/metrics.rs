@@ -29,7 +29,7 @@ fn format(headers: &HeaderMap) -> MetricsFormat {
 
 async fn metrics(State(engine): State<Engine>, headers: HeaderMap) -> Result<Response, AwsError> {
     let format = format(&headers);
-    let body = engine.metrics(format).await?;
+    let body = engine.inspect().metrics(format).await?;
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, format.content_type())],

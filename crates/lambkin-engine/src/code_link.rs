@@ -5,11 +5,8 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::{Engine, EngineError};
-use lambkin_model::FunctionConfig;
-
 /// How long a link works (AWS: 10 minutes).
-const VALID_S: i64 = 600;
+pub(crate) const VALID_S: i64 = 600;
 
 #[derive(Debug)]
 pub(crate) struct CodeLinks {
@@ -50,7 +47,7 @@ impl CodeLinks {
         mac
     }
 
-    fn signature(&self, file: &str, expires: i64) -> String {
+    pub(crate) fn signature(&self, file: &str, expires: i64) -> String {
         self.mac(file, expires)
             .finalize()
             .into_bytes()
@@ -59,7 +56,7 @@ impl CodeLinks {
             .collect()
     }
 
-    fn check(&self, link: &CodeLink, now_s: i64) -> Result<(), CodeLinkRefused> {
+    pub(crate) fn check(&self, link: &CodeLink, now_s: i64) -> Result<(), CodeLinkRefused> {
         let given: Option<Vec<u8>> = link
             .signature
             .len()
@@ -81,55 +78,6 @@ impl CodeLinks {
             return Err(CodeLinkRefused::Expired);
         }
         Ok(())
-    }
-}
-
-impl Engine {
-    /// A link to `config`'s zip, valid for 10 minutes from now.
-    pub fn code_link(&self, config: &FunctionConfig) -> CodeLink {
-        let hex = crate::registry::code_dir_name(&config.code_sha256);
-        let file = format!("{hex}.zip");
-        let expires = self.inner.clock.now().0 / 1000 + VALID_S;
-        let signature = self.inner.code_links.signature(&file, expires);
-        CodeLink {
-            file,
-            expires,
-            signature,
-        }
-    }
-
-    /// The zip a valid link points to. A package unpacked before lambkin kept zips is zipped
-    /// again from its folder (its SHA-256 then differs from `CodeSha256`).
-    pub async fn code_zip(
-        &self,
-        link: &CodeLink,
-    ) -> Result<Result<Vec<u8>, CodeLinkRefused>, EngineError> {
-        let now_s = self.inner.clock.now().0 / 1000;
-        if let Err(refused) = self.inner.code_links.check(link, now_s) {
-            return Ok(Err(refused));
-        }
-        let Some(hex) = link
-            .file
-            .strip_suffix(".zip")
-            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-        else {
-            return Ok(Err(CodeLinkRefused::NoSuchPackage));
-        };
-        let root = self.code_root();
-        let (zip, dir) = (root.join(&link.file), root.join(hex));
-        tokio::task::spawn_blocking(move || match std::fs::read(&zip) {
-            Ok(bytes) => Ok(Ok(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if dir.is_dir() {
-                    crate::zip_folder(&dir).map(Ok).map_err(EngineError::Io)
-                } else {
-                    Ok(Err(CodeLinkRefused::NoSuchPackage))
-                }
-            }
-            Err(e) => Err(EngineError::Io(e)),
-        })
-        .await
-        .map_err(|_| EngineError::ShuttingDown)?
     }
 }
 

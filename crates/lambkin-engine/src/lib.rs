@@ -1,111 +1,123 @@
 //! The core of lambkin: accepts invocations, keeps the function registry, dispatches due
-//! asynchronous events under concurrency limits, and applies the retry decision.
+//! asynchronous events under concurrency limits, and delivers what finished events owe.
 //!
-//! The HTTP edge turns each request into one call on [`Engine`] and never sees storage or
-//! processes. Principal types:
-//! - [`Engine`]: the narrow interface the API calls (control plane, `invoke`, `enqueue`).
-//! - `Registry`: the in-memory view of functions (config, environment spec, event-invoke
-//!   configs, reserved concurrency), written through to the store's catalog.
-//! - `Limiter`: account-wide and reserved concurrency; sync invokes over it get 429, async
-//!   events over it wait in the dispatcher for the function's next free slot.
-//! - `Dispatcher`: claims due events from the store within each function's room (`lanes`),
-//!   starts each as soon as a slot of its function is free, runs it on an environment from
-//!   the sandbox pool, asks `lambkin_model::gate` and `after_run` what is next, and records it with
-//!   `Queue::finish`.
-//! - `FunctionLogs`: the per-function log files the environments write into.
-//! - `destinations`: the deliveries a final state owes (dead-letter queue, destinations),
-//!   written to the outbox with the state change, and the deliverer that performs them and
-//!   SNS fan-out through the `Sqs` and `Sns` services.
+//! [`Engine`] is a thin facade: [`Engine::start`] (`lifecycle.rs`) builds the parts, each of
+//! which holds only what it uses, and hands out the ones the API calls. The layout follows the
+//! planes:
+//! - `accept.rs` ([`Accept`]): the invoke path (`RequestResponse`, `Event`, `DryRun`).
+//! - `dispatch/`: the `Dispatcher` (claims due events into per-function lanes, starts each on a
+//!   free slot), `attempt.rs` (runs one attempt: the I/O), `finish.rs` (the pure rule for what
+//!   an attempt finishes with) and `recorder.rs` (writes results in batches).
+//! - `outbox/`: the `Deliverer`, which performs owed deliveries (SQS, SNS, async invokes, SNS
+//!   fan-out to HTTP), and its retry policy.
+//! - `destinations/`: what a final state owes (dead-letter message, invocation records), what
+//!   a target ARN points at and its checks, and [`Redrive`].
+//! - `control/` ([`Control`]): functions, reserved concurrency, event-invoke configs, code.
+//! - `inspect.rs` ([`Inspect`]): read-only views and `/metrics`; `retention.rs`: pruning.
+//! - Shared parts: `registry.rs` (function snapshots), `concurrency.rs` (the `Limiter`),
+//!   `metrics.rs`, `logs.rs` ([`FunctionLogs`]).
 //!
-//! Path of an async event: `Engine::enqueue` → `Queue::enqueue` (durable, then 202) → wake the
-//! dispatcher → `Queue::claim` → lane → slot → `attempt::run` → `EnvironmentPool::invoke` → `after_run` →
-//! `Queue::finish` (succeeded / retry at T / failed with a condition, plus its owed
-//! deliveries) → deliverer → SQS queue, SNS topic, or another function's async queue.
+//! Path of an async event: [`Accept::enqueue`] → `Queue::enqueue` (durable, then 202) → wake
+//! the dispatcher → `Queue::claim` → lane → slot → `Runner::run` → `EnvironmentPool::invoke` →
+//! `finish::after_running` (`after_run`, and the deliveries the next state owes) → recorder →
+//! `Queue::finish_batch` → deliverer → SQS queue, SNS topic, or another function's queue.
 
-mod attempt;
+mod accept;
 mod code_link;
 mod code_package;
 mod concurrency;
 mod config;
 mod control;
 mod destinations;
-mod dispatcher;
+mod dispatch;
 mod error;
 mod inspect;
-mod invoke;
-mod lanes;
 mod lifecycle;
 mod logs;
 mod metrics;
-mod recorder;
+mod outbox;
 mod registry;
 mod retention;
-mod validate;
 
+pub use accept::{Accept, SyncInvocation, SyncOptions};
 pub use code_link::{CodeLink, CodeLinkRefused};
 pub use code_package::{CodePackage, zip_folder};
 pub use concurrency::ThrottleReason;
 pub use config::{EngineConfig, default_account_concurrency, default_unreserved_minimum};
-pub use control::{AccountSettings, FunctionPatch, NewFunction};
-pub use destinations::RedriveReport;
+pub use control::validate::invoke_config_ranges;
+pub use control::{AccountSettings, Control, FunctionPatch, InvokeConfigPage, NewFunction};
+pub use destinations::{Redrive, RedriveReport};
 pub use error::EngineError;
-pub use inspect::Status;
-pub use invoke::{SyncInvocation, SyncOptions};
+pub use inspect::{
+    AttemptView, DeliveryCounts, DeliveryView, EnvironmentCounts, EventCounts, EventListItem,
+    EventView, Inspect, Status,
+};
 pub use lambkin_sandbox::EnvironmentCores;
 pub use logs::{FunctionLogs, LogChunk};
 pub use metrics::{Metrics, MetricsFormat};
-pub use validate::invoke_config_ranges;
 
 use std::sync::Arc;
 
-use lambkin_model::{Clock, Scope};
+use lambkin_model::Scope;
 use lambkin_sandbox::EnvironmentPool;
-use lambkin_store::Store;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 /// The running core; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
+    parts: Arc<Parts>,
 }
 
+/// What the facade hands out, and what it needs to stop.
 #[derive(Debug)]
-struct Inner {
-    config: EngineConfig,
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    registry: registry::Registry,
-    limiter: Arc<concurrency::Limiter>,
-    metrics: Arc<Metrics>,
-    code_links: code_link::CodeLinks,
-    pool: Arc<EnvironmentPool>,
+struct Parts {
+    scope: Scope,
+    accept: Accept,
+    control: Control,
+    inspect: Inspect,
+    redrive: Redrive,
     logs: Arc<FunctionLogs>,
-    /// Wakes the dispatcher: new event, finished attempt, or retry scheduled.
-    wake: dispatcher::Wake,
     sqs: lambkin_sqs::Sqs,
     sns: lambkin_sns::Sns,
-    /// Wakes the deliverer: an event or a publish committed deliveries to the outbox.
-    deliveries_owed: Arc<Notify>,
-    /// Serialises control-plane writes so read-modify-write updates do not race.
-    control: tokio::sync::Mutex<()>,
+    pool: Arc<EnvironmentPool>,
     stop: watch::Sender<bool>,
     dispatcher_done: watch::Sender<bool>,
 }
 
 impl Engine {
     pub fn scope(&self) -> &Scope {
-        &self.inner.config.scope
+        &self.parts.scope
+    }
+
+    /// `Invoke`: sync, async and dry runs.
+    pub fn accept(&self) -> &Accept {
+        &self.parts.accept
+    }
+
+    /// Functions, concurrency, event-invoke configs, code.
+    pub fn control(&self) -> &Control {
+        &self.parts.control
+    }
+
+    /// Events, status and metrics.
+    pub fn inspect(&self) -> &Inspect {
+        &self.parts.inspect
+    }
+
+    /// `lambkin dlq redrive`.
+    pub fn redrive(&self) -> &Redrive {
+        &self.parts.redrive
     }
 
     pub fn logs(&self) -> &FunctionLogs {
-        &self.inner.logs
+        &self.parts.logs
     }
 
     pub fn sqs(&self) -> &lambkin_sqs::Sqs {
-        &self.inner.sqs
+        &self.parts.sqs
     }
 
     pub fn sns(&self) -> &lambkin_sns::Sns {
-        &self.inner.sns
+        &self.parts.sns
     }
 }

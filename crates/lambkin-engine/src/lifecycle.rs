@@ -9,13 +9,21 @@ use lambkin_sandbox::{EnvironmentPool, SandboxConfig, install_shims};
 use lambkin_store::Store;
 use tokio::sync::{Notify, watch};
 
+use crate::accept::Accept;
+use crate::code_link::CodeLinks;
 use crate::concurrency::{FunctionSlots, Limiter};
+use crate::control::Control;
+use crate::destinations::{Redrive, Targets};
+use crate::dispatch::{Dispatcher, RecorderParts, Runner, Wake};
+use crate::inspect::Inspect;
+use crate::outbox::Deliverer;
 use crate::registry::{FunctionEntry, Registry};
-use crate::{Engine, EngineConfig, EngineError, FunctionLogs, Inner, Metrics};
+use crate::retention::Retention;
+use crate::{Engine, EngineConfig, EngineError, FunctionLogs, Metrics, Parts};
 
 impl Engine {
-    /// Loads the catalog, re-queues events cut off by a previous crash, and starts the
-    /// dispatcher and the idle-environment reaper.
+    /// Loads the catalog, re-queues events cut off by a previous crash, builds the parts and
+    /// starts the dispatcher, the deliverer, retention and the idle-environment reaper.
     pub async fn start(
         config: EngineConfig,
         store: Arc<dyn Store>,
@@ -35,12 +43,12 @@ impl Engine {
         sandbox.cores = config.environment_cores;
         sandbox.reaper = config.reaper.clone();
         let pool = EnvironmentPool::new(sandbox, logs.clone(), clock.clone());
-        let wake = crate::dispatcher::Wake::default();
+        let wake = Arc::new(Wake::default());
         let limiter = Limiter::new(config.account_concurrency, wake.notify.clone());
 
         let metrics = Arc::new(Metrics::new());
         store.observe_commits(metrics.commits());
-        let registry = Registry::default();
+        let registry = Arc::new(Registry::default());
         let code_root = config.data_dir.join("code");
         for function in store.functions().await? {
             let configs: HashMap<String, _> = store
@@ -68,57 +76,138 @@ impl Engine {
             );
         }
         let deliveries_owed = Arc::new(Notify::new());
-        let sqs = lambkin_sqs::Sqs::new(store.clone(), clock.clone(), config.scope.clone());
+        let scope = config.scope.clone();
+        let sqs = lambkin_sqs::Sqs::new(store.clone(), clock.clone(), scope.clone());
         let sns = lambkin_sns::Sns::new(
             store.clone(),
             clock.clone(),
-            config.scope.clone(),
+            scope.clone(),
             deliveries_owed.clone(),
         );
-        let engine = Engine {
-            inner: Arc::new(Inner {
+        let stop = watch::Sender::new(false);
+
+        let accept = Accept {
+            store: store.clone(),
+            registry: registry.clone(),
+            limiter: limiter.clone(),
+            pool: pool.clone(),
+            clock: clock.clone(),
+            metrics: metrics.clone(),
+            wake: wake.clone(),
+            scope: scope.clone(),
+            stop: stop.subscribe(),
+        };
+        let control = Control {
+            store: store.clone(),
+            registry: registry.clone(),
+            limiter: limiter.clone(),
+            pool: pool.clone(),
+            metrics: metrics.clone(),
+            clock: clock.clone(),
+            wake: wake.clone(),
+            targets: Targets {
+                scope: scope.clone(),
+                sqs: sqs.clone(),
+                sns: sns.clone(),
+                registry: registry.clone(),
+            },
+            scope: scope.clone(),
+            code_root,
+            code_links: CodeLinks::new(),
+            unreserved_minimum: config.unreserved_minimum,
+            lock: tokio::sync::Mutex::new(()),
+        };
+        let inspect = Inspect {
+            store: store.clone(),
+            registry: registry.clone(),
+            pool: pool.clone(),
+            limiter: limiter.clone(),
+            metrics: metrics.clone(),
+            sqs: sqs.clone(),
+        };
+        let redrive = Redrive {
+            registry: registry.clone(),
+            sqs: sqs.clone(),
+            accept: accept.clone(),
+            scope: scope.clone(),
+        };
+        let dispatcher = Dispatcher {
+            store: store.clone(),
+            registry: registry.clone(),
+            limiter,
+            clock: clock.clone(),
+            wake: wake.clone(),
+            runner: Runner {
+                store: store.clone(),
+                pool: pool.clone(),
+                clock: clock.clone(),
+                metrics: metrics.clone(),
+                scope: scope.clone(),
+            },
+            time_scale: config.time_scale,
+            shutdown_grace: config.shutdown_grace,
+        };
+        let recorder = RecorderParts {
+            store: store.clone(),
+            wake,
+            deliveries_owed: deliveries_owed.clone(),
+            in_flight: Arc::default(),
+        };
+        let deliverer = Deliverer {
+            store: store.clone(),
+            sqs: sqs.clone(),
+            sns: sns.clone(),
+            accept: accept.clone(),
+            registry,
+            metrics,
+            clock: clock.clone(),
+            scope: scope.clone(),
+            time_scale: config.time_scale,
+            owed: deliveries_owed,
+        };
+        let retention = Retention {
+            store,
+            logs: logs.clone(),
+            clock,
+            retention,
+        };
+
+        let dispatcher_done = watch::Sender::new(false);
+        let done = dispatcher_done.clone();
+        let dispatcher_stop = stop.subscribe();
+        tokio::spawn(async move {
+            dispatcher.run(recorder, dispatcher_stop).await;
+            done.send_replace(true);
+        });
+        if !config.hold_deliveries {
+            tokio::spawn(deliverer.run(stop.subscribe()));
+        }
+        tokio::spawn(retention.run(stop.subscribe()));
+        tokio::spawn(reap(pool.clone(), stop.subscribe()));
+        Ok(Engine {
+            parts: Arc::new(Parts {
+                scope,
+                accept,
+                control,
+                inspect,
+                redrive,
+                logs,
                 sqs,
                 sns,
-                deliveries_owed,
-                config,
-                store,
-                clock,
-                registry,
-                limiter,
-                metrics,
-                code_links: crate::code_link::CodeLinks::new(),
                 pool,
-                logs,
-                wake,
-                control: tokio::sync::Mutex::new(()),
-                stop: watch::Sender::new(false),
-                dispatcher_done: watch::Sender::new(false),
+                stop,
+                dispatcher_done,
             }),
-        };
-        let dispatcher = engine.clone();
-        tokio::spawn(async move {
-            let done = dispatcher.inner.clone();
-            dispatcher.dispatch().await;
-            done.dispatcher_done.send_replace(true);
-        });
-        if !engine.inner.config.hold_deliveries {
-            tokio::spawn(engine.clone().deliver());
-        }
-        tokio::spawn(engine.clone().retain());
-        tokio::spawn(reap(
-            engine.inner.pool.clone(),
-            engine.inner.stop.subscribe(),
-        ));
-        Ok(engine)
+        })
     }
 
     /// Stops dispatching, lets running attempts finish within the grace period (handing back
     /// the rest), and stops idle environments. Events stay durable in the store.
     pub async fn shutdown(&self) {
-        self.inner.stop.send_replace(true);
-        let mut done = self.inner.dispatcher_done.subscribe();
+        self.parts.stop.send_replace(true);
+        let mut done = self.parts.dispatcher_done.subscribe();
         let _ = done.wait_for(|d| *d).await;
-        self.inner.pool.shutdown();
+        self.parts.pool.shutdown();
     }
 }
 

@@ -456,6 +456,19 @@ impl Metrics {
     }
 
     /// The observer to install on the store.
+    /// AWS's Invocations, Errors, Duration and Init Duration for one run of function code
+    /// (sync or async).
+    pub(crate) fn count_run(
+        &self,
+        function: &FunctionMetrics,
+        result: &lambkin_sandbox::InvocationResult,
+    ) {
+        function.invoked(result.duration, result.outcome.is_function_error());
+        if let Some(init) = result.init_duration {
+            self.init_duration.observe(init.as_secs_f64());
+        }
+    }
+
     pub(crate) fn commits(&self) -> Arc<dyn CommitObserver> {
         self.commit.clone()
     }

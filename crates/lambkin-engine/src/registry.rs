@@ -10,9 +10,12 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use base64::Engine as _;
-use lambkin_model::{EventInvokeConfig, FunctionConfig, FunctionName, Qualifier};
+use lambkin_model::{
+    EventInvokeConfig, FunctionConfig, FunctionName, FunctionRef, Qualifier, Scope,
+};
 use lambkin_sandbox::EnvironmentSpec;
 
+use crate::EngineError;
 use crate::concurrency::FunctionSlots;
 
 #[derive(Debug)]
@@ -85,6 +88,26 @@ pub(crate) struct Registry {
 impl Registry {
     pub(crate) fn get(&self, name: &FunctionName) -> Option<Arc<FunctionEntry>> {
         self.map.read().ok()?.get(name).cloned()
+    }
+
+    /// The function a call names, or AWS's 404 (qualifiers other than `$LATEST` do not exist
+    /// yet).
+    pub(crate) fn entry(
+        &self,
+        r: &FunctionRef,
+        scope: &Scope,
+    ) -> Result<Arc<FunctionEntry>, EngineError> {
+        let not_found = || {
+            let arn = match &r.qualifier {
+                Some(q) => scope.qualified_arn(&r.name, q),
+                None => scope.function_arn(&r.name),
+            };
+            EngineError::NotFound(format!("Function not found: {arn}"))
+        };
+        if r.qualifier.as_ref().is_some_and(|q| !q.is_latest()) {
+            return Err(not_found());
+        }
+        self.get(&r.name).ok_or_else(not_found)
     }
 
     pub(crate) fn put(&self, entry: FunctionEntry) -> Arc<FunctionEntry> {

@@ -7,12 +7,14 @@
 //! round. Nothing pending, running, scheduled or owed a delivery is ever removed (the store's
 //! `Retention` contract).
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use lambkin_model::Timestamp;
-use lambkin_store::Pruned;
+use lambkin_model::{Clock, Timestamp};
+use lambkin_store::{Pruned, Store};
+use tokio::sync::watch;
 
-use crate::Engine;
+use crate::logs::FunctionLogs;
 
 /// Rows per table per step.
 const STEP: usize = 256;
@@ -32,14 +34,22 @@ pub(crate) fn segment_age(retention: Duration) -> Duration {
     (retention / 8).max(Duration::from_secs(1))
 }
 
-impl Engine {
-    pub(crate) async fn retain(self) {
-        let inner = &self.inner;
-        let retention = inner.config.time_scale.apply(inner.config.retention);
-        let every = round_every(retention);
-        let mut stop = inner.stop.subscribe();
+/// The retention rounds, with what they prune.
+#[derive(Debug)]
+pub(crate) struct Retention {
+    pub store: Arc<dyn Store>,
+    pub logs: Arc<FunctionLogs>,
+    pub clock: Arc<dyn Clock>,
+    /// Already scaled by the time scale.
+    pub retention: Duration,
+}
+
+impl Retention {
+    /// A round every [`round_every`] until `stop` is set.
+    pub(crate) async fn run(self, mut stop: watch::Receiver<bool>) {
+        let every = round_every(self.retention);
         loop {
-            self.prune_round(retention).await;
+            self.prune_round(&stop).await;
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
                 _ = stop.changed() => return,
@@ -49,16 +59,16 @@ impl Engine {
 
     /// One round: every step until nothing older than the retention is left, the logs, and
     /// some space back.
-    async fn prune_round(&self, retention: Duration) {
-        let inner = &self.inner;
-        let now = inner.clock.now();
-        let cutoff = Timestamp(now.0 - i64::try_from(retention.as_millis()).unwrap_or(i64::MAX));
+    async fn prune_round(&self, stop: &watch::Receiver<bool>) {
+        let now = self.clock.now();
+        let cutoff =
+            Timestamp(now.0 - i64::try_from(self.retention.as_millis()).unwrap_or(i64::MAX));
         let mut total = Pruned::default();
         loop {
-            if *inner.stop.borrow() {
+            if *stop.borrow() {
                 return;
             }
-            match inner.store.prune(cutoff, STEP).await {
+            match self.store.prune(cutoff, STEP).await {
                 Ok(p) => {
                     total.events += p.events;
                     total.deliveries += p.deliveries;
@@ -75,8 +85,8 @@ impl Engine {
             tokio::time::sleep(PAUSE).await;
         }
         let log_cutoff = UNIX_EPOCH + Duration::from_millis(u64::try_from(cutoff.0).unwrap_or(0));
-        inner.logs.prune(log_cutoff.min(SystemTime::now()));
-        if let Err(e) = inner.store.reclaim_space(RECLAIM_PAGES).await {
+        self.logs.prune(log_cutoff.min(SystemTime::now()));
+        if let Err(e) = self.store.reclaim_space(RECLAIM_PAGES).await {
             tracing::warn!(error = %e, "retention: cannot give space back");
         }
         if total.total() > 0 {

@@ -29,6 +29,19 @@ impl RequestId {
         &self.0
     }
 
+    /// The X-Ray trace header a function sees (`_X_AMZN_TRACE_ID`):
+    /// `Root=1-<8 hex epoch s>-<24 hex>;Parent=<16 hex>;Sampled=0`, derived from the id and the
+    /// time the invocation was accepted, so every attempt of an event carries the same trace.
+    pub fn trace_id(&self, accepted_ms: i64) -> String {
+        let hex: String = self.0.chars().filter(char::is_ascii_hexdigit).collect();
+        let (a, b) = hex.split_at(hex.len().min(24));
+        format!(
+            "Root=1-{:08x}-{a};Parent={:0>16};Sampled=0",
+            accepted_ms / 1000,
+            &b[..b.len().min(16)]
+        )
+    }
+
     /// When lambkin issued it: a UUIDv7 carries its creation time (ms). `None` for other UUIDs.
     pub fn issued_at(&self) -> Option<crate::Timestamp> {
         let uuid = uuid::Uuid::parse_str(&self.0).ok()?;
@@ -47,6 +60,16 @@ impl fmt::Display for RequestId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trace_ids_are_stable_per_request() {
+        let id = RequestId::parse("c2a6f2ae-1234-4000-8000-00000000abcd").expect("uuid");
+        let t = id.trace_id(1_700_000_000_123);
+        assert_eq!(
+            t,
+            "Root=1-6553f100-c2a6f2ae1234400080000000;Parent=000000000000abcd;Sampled=0"
+        );
+    }
 
     #[test]
     fn a_new_id_knows_when_it_was_issued() {

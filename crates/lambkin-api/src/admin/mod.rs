@@ -9,9 +9,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use lambkin_engine::Engine;
+use lambkin_engine::{DeliveryView, Engine, EventView};
 use lambkin_model::{FunctionName, FunctionRef, RequestId, Timestamp};
-use lambkin_store::{DeliveryRecord, EventRecord};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -58,7 +57,7 @@ async fn code(
         )
             .into_response()
     };
-    Ok(match engine.code_zip(&link).await? {
+    Ok(match engine.control().code_zip(&link).await? {
         Ok(zip) => (
             StatusCode::OK,
             [(axum::http::header::CONTENT_TYPE, "application/zip")],
@@ -95,11 +94,11 @@ fn function_name(name: &str) -> Result<FunctionName, AwsError> {
     FunctionName::parse(name).map_err(|e| AwsError::invalid_parameter(e.to_string()))
 }
 
-fn delivery_json(d: &DeliveryRecord) -> Value {
+fn delivery_json(d: &DeliveryView) -> Value {
     json!({
-        "kind": d.kind.as_str(),
+        "kind": d.kind,
         "target": d.target,
-        "state": d.state.as_str(),
+        "state": d.state,
         "attempts": d.attempts,
         "createdAt": ms(d.created_at),
         "updatedAt": ms(d.updated_at),
@@ -107,7 +106,7 @@ fn delivery_json(d: &DeliveryRecord) -> Value {
     })
 }
 
-pub(crate) fn event_json(e: &EventRecord, deliveries: &[DeliveryRecord]) -> Value {
+fn event_json(e: &EventView) -> Value {
     let attempts: Vec<Value> = e
         .attempts
         .iter()
@@ -115,7 +114,7 @@ pub(crate) fn event_json(e: &EventRecord, deliveries: &[DeliveryRecord]) -> Valu
             json!({
                 "startedAt": ms(a.started_at),
                 "endedAt": ms(a.ended_at),
-                "durationMs": a.duration_ms(),
+                "durationMs": a.duration_ms,
                 "outcome": a.outcome.as_str(),
                 "errorType": a.error.as_ref().map(|e| e.error_type.clone()),
                 "errorMessage": a.error.as_ref().map(|e| e.error_message.clone()),
@@ -138,16 +137,16 @@ pub(crate) fn event_json(e: &EventRecord, deliveries: &[DeliveryRecord]) -> Valu
         "response": e.response.as_deref().map(payload),
         "functionError": e.function_error,
         "attempts": attempts,
-        "deliveries": deliveries.iter().map(delivery_json).collect::<Vec<_>>(),
+        "deliveries": e.deliveries.iter().map(delivery_json).collect::<Vec<_>>(),
     })
 }
 
 async fn event(State(engine): State<Engine>, Path(id): Path<String>) -> Result<Response, AwsError> {
     let not_found = || AwsError::not_found(format!("Event not found: {id}"));
     let rid = RequestId::parse(&id).ok_or_else(not_found)?;
-    let Some(rec) = engine.event(&rid).await? else {
+    let Some(rec) = engine.inspect().event(&rid).await? else {
         // An id issued before the retention's last cutoff may have been removed by it.
-        return match (rid.issued_at(), engine.pruned_before().await?) {
+        return match (rid.issued_at(), engine.inspect().pruned_before().await?) {
             (Some(issued), Some(cutoff)) if issued < cutoff => Err(AwsError::not_found(format!(
                 "Event not found: {id}. It was accepted at {}, and events that ended before {} have been removed by retention (--retention)",
                 issued.to_iso_millis(),
@@ -156,8 +155,7 @@ async fn event(State(engine): State<Engine>, Path(id): Path<String>) -> Result<R
             _ => Err(not_found()),
         };
     };
-    let deliveries = engine.deliveries(&rid).await?;
-    Ok(Json(event_json(&rec, &deliveries)).into_response())
+    Ok(Json(event_json(&rec)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -175,8 +173,8 @@ async fn events(
     let name = function_name(&name)?;
     let limit = q.limit.unwrap_or(20).clamp(1, 1000);
     let list = match q.state.as_deref() {
-        None => engine.events(&name, limit).await?,
-        Some("failed") => engine.failed_events(&name, limit).await?,
+        None => engine.inspect().events(&name, limit).await?,
+        Some("failed") => engine.inspect().failed_events(&name, limit).await?,
         Some(other) => {
             return Err(AwsError::invalid_parameter(format!(
                 "state must be 'failed', not '{other}'"
@@ -252,7 +250,8 @@ async fn redrive(
     let target =
         FunctionRef::parse(&name, None).map_err(|e| AwsError::invalid_parameter(e.to_string()))?;
     let report = engine
-        .redrive(&target, q.max.unwrap_or(1000).clamp(1, 100_000))
+        .redrive()
+        .run(&target, q.max.unwrap_or(1000).clamp(1, 100_000))
         .await?;
     Ok(Json(json!({
         "function": target.name.as_str(),
@@ -264,17 +263,17 @@ async fn redrive(
 }
 
 async fn status(State(engine): State<Engine>) -> Result<Response, AwsError> {
-    let s = engine.status().await?;
+    let s = engine.inspect().status().await?;
     let body = json!({
         "version": env!("CARGO_PKG_VERSION"),
         "functions": s.functions,
         "queue": {
-            "queued": s.queue.queued,
-            "running": s.queue.running,
-            "retryScheduled": s.queue.retry_scheduled,
-            "succeeded": s.queue.succeeded,
-            "failed": s.queue.failed,
-            "reruns": s.queue.reruns,
+            "queued": s.events.queued,
+            "running": s.events.running,
+            "retryScheduled": s.events.retry_scheduled,
+            "succeeded": s.events.succeeded,
+            "failed": s.events.failed,
+            "reruns": s.events.reruns,
         },
         "deliveries": {
             "pending": s.deliveries.pending,

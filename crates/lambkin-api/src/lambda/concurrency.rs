@@ -28,6 +28,7 @@ pub(crate) async fn put_function_concurrency(
     }
     let n = req.reserved_concurrent_executions.unwrap_or(0);
     let n = engine
+        .control()
         .put_function_concurrency(&r, super::convert::to_u32(n))
         .await?;
     Ok(Json(wire::Concurrency {
@@ -40,7 +41,7 @@ pub(crate) async fn get_function_concurrency(
     State(engine): State<Engine>,
     PlainTarget(r): PlainTarget,
 ) -> Result<Response, AwsError> {
-    let n = engine.get_function_concurrency(&r)?;
+    let n = engine.control().get_function_concurrency(&r)?;
     Ok(Json(wire::Concurrency {
         reserved_concurrent_executions: n,
     })
@@ -51,14 +52,14 @@ pub(crate) async fn delete_function_concurrency(
     State(engine): State<Engine>,
     PlainTarget(r): PlainTarget,
 ) -> Result<Response, AwsError> {
-    engine.delete_function_concurrency(&r).await?;
+    engine.control().delete_function_concurrency(&r).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 pub(crate) async fn get_account_settings(
     State(engine): State<Engine>,
 ) -> Json<wire::AccountSettingsResponse> {
-    let s = engine.account_settings();
+    let s = engine.control().account_settings();
     Json(wire::AccountSettingsResponse {
         account_limit: wire::AccountLimit {
             total_code_size: 80_530_636_800,

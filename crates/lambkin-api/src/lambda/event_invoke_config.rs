@@ -19,6 +19,7 @@ pub(crate) async fn put_function_event_invoke_config(
 ) -> Result<Response, AwsError> {
     let req: wire::EventInvokeConfigRequest = json_body(&body)?;
     let (q, cfg) = engine
+        .control()
         .put_event_invoke_config(&r, convert::invoke_config_in(req)?)
         .await?;
     Ok(Json(convert::invoke_config_out(
@@ -37,6 +38,7 @@ pub(crate) async fn update_function_event_invoke_config(
 ) -> Result<Response, AwsError> {
     let req: wire::EventInvokeConfigRequest = json_body(&body)?;
     let (q, cfg) = engine
+        .control()
         .update_event_invoke_config(&r, convert::invoke_config_in(req)?)
         .await?;
     Ok(Json(convert::invoke_config_out(
@@ -52,7 +54,7 @@ pub(crate) async fn get_function_event_invoke_config(
     State(engine): State<Engine>,
     Target(r): Target,
 ) -> Result<Response, AwsError> {
-    let (q, cfg) = engine.get_event_invoke_config(&r)?;
+    let (q, cfg) = engine.control().get_event_invoke_config(&r)?;
     Ok(Json(convert::invoke_config_out(
         &r.name,
         &q,
@@ -66,7 +68,7 @@ pub(crate) async fn delete_function_event_invoke_config(
     State(engine): State<Engine>,
     Target(r): Target,
 ) -> Result<Response, AwsError> {
-    engine.delete_event_invoke_config(&r).await?;
+    engine.control().delete_event_invoke_config(&r).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -83,8 +85,11 @@ pub(crate) async fn list_function_event_invoke_configs(
         return Err(AwsError::validation(message));
     }
     let max = q.max_items.map(convert::to_u32);
-    let (page, next) =
-        engine.list_event_invoke_configs(&r, q.marker.as_deref(), max.map(|m| m as usize))?;
+    let (page, next) = engine.control().list_event_invoke_configs(
+        &r,
+        q.marker.as_deref(),
+        max.map(|m| m as usize),
+    )?;
     let configs = page
         .iter()
         .map(|(qual, c)| convert::invoke_config_out(&r.name, qual, c, engine.scope()))

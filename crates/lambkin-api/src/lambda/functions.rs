@@ -18,7 +18,10 @@ pub(crate) async fn create_function(
     body: Bytes,
 ) -> Result<Response, AwsError> {
     let req: wire::CreateFunctionRequest = json_body(&body)?;
-    let config = engine.create_function(convert::new_function(req)?).await?;
+    let config = engine
+        .control()
+        .create_function(convert::new_function(req)?)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(convert::configuration(
@@ -35,13 +38,13 @@ pub(crate) async fn get_function(
     Target(r): Target,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AwsError> {
-    let config = engine.get_function(&r)?;
+    let config = engine.control().get_function(&r)?;
     // A link on the address the caller used, as AWS's presigned URL (10 minutes).
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1");
-    let link = engine.code_link(&config);
+    let link = engine.control().code_link(&config);
     let resp = wire::GetFunctionResponse {
         code: wire::FunctionCodeLocation {
             repository_type: "S3",
@@ -63,7 +66,7 @@ pub(crate) async fn get_function_configuration(
     State(engine): State<Engine>,
     Target(r): Target,
 ) -> Result<Response, AwsError> {
-    let config = engine.get_function(&r)?;
+    let config = engine.control().get_function(&r)?;
     Ok(Json(convert::configuration(
         &config,
         engine.scope(),
@@ -91,7 +94,7 @@ pub(crate) async fn list_functions(
     }
     // At most 50 a page, whatever MaxItems asks (AWS's cap).
     let max = q.max_items.map(|m| convert::to_u32(m) as usize);
-    let (page, next) = engine.list_functions(q.marker.as_deref(), max);
+    let (page, next) = engine.control().list_functions(q.marker.as_deref(), max);
     let functions = page
         .iter()
         .map(|c| convert::configuration(c, engine.scope(), Phase::Listed))
@@ -107,7 +110,7 @@ pub(crate) async fn delete_function(
     State(engine): State<Engine>,
     Target(r): Target,
 ) -> Result<Response, AwsError> {
-    engine.delete_function(&r).await?;
+    engine.control().delete_function(&r).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -119,6 +122,7 @@ pub(crate) async fn update_function_code(
     let req: wire::UpdateFunctionCodeRequest = json_body(&body)?;
     let (zip, revision_id) = convert::code_update(req)?;
     let config = engine
+        .control()
         .update_function_code(&r, zip, revision_id.as_deref())
         .await?;
     Ok(Json(convert::configuration(
@@ -136,6 +140,7 @@ pub(crate) async fn update_function_configuration(
 ) -> Result<Response, AwsError> {
     let req: wire::UpdateFunctionConfigurationRequest = json_body(&body)?;
     let config = engine
+        .control()
         .update_function_configuration(&r, convert::patch(req))
         .await?;
     Ok(Json(convert::configuration(

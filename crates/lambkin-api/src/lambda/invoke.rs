@@ -153,14 +153,14 @@ pub(crate) async fn invoke(
             })
             .await?;
             let payload = json_payload(bytes)?;
-            let id = engine.enqueue(&r, payload).await?;
+            let id = engine.accept().enqueue(&r, payload).await?;
             Ok(with_request_id(
                 StatusCode::ACCEPTED.into_response(),
                 id.as_str(),
             ))
         }
         InvocationType::DryRun => {
-            engine.dry_run(&r)?;
+            engine.accept().dry_run(&r)?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         InvocationType::RequestResponse => {
@@ -175,7 +175,7 @@ pub(crate) async fn invoke(
                 tail_log: tail,
                 client_context: client_context(&headers)?,
             };
-            let out = engine.invoke(&r, payload, opts).await?;
+            let out = engine.accept().invoke(&r, payload, opts).await?;
             let mut resp = (StatusCode::OK, out.payload).into_response();
             let h = resp.headers_mut();
             h.insert("content-type", HeaderValue::from_static("application/json"));
@@ -208,7 +208,7 @@ pub(crate) async fn invoke_async(
     })
     .await?;
     let payload = json_payload(bytes)?;
-    let id = engine.enqueue(&r, payload).await?;
+    let id = engine.accept().enqueue(&r, payload).await?;
     let resp = (
         StatusCode::ACCEPTED,
         axum::Json(serde_json::json!({"Status": 202})),

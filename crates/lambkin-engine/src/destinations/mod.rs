@@ -1,15 +1,14 @@
-//! Where finished events go: dead-letter queues and on-success/on-failure destinations, and the
-//! deliverer that also fans SNS messages out to their subscribers.
+//! What a finished event owes: its dead-letter message and on-success/on-failure invocation
+//! records, and the checks on the targets a function names.
 //!
-//! The path: when `after_run` (or `gate`) moves an event to `Succeeded` or `Failed`, [`owed`] lists the
-//! deliveries that state owes (pure, from the function's `DeadLetterConfig` and the qualifier's
-//! `DestinationConfig`), and the recorder writes them to the store's outbox in the same commit
-//! as the state change. The deliverer (`deliverer.rs`) then performs each one and marks it
-//! done; `delivery_policy.rs` decides what a failed delivery becomes. A delivery's failure is
-//! counted and recorded on the event; it never fails or re-runs the invocation.
+//! When `after_run` (or `gate`) moves an event to `Succeeded` or `Failed`, [`Routes::owed`] lists
+//! the deliveries that state owes (pure: [`owed`] from the function's `DeadLetterConfig` and the
+//! qualifier's `DestinationConfig`, with the records of [`record`]), and the recorder writes
+//! them to the store's outbox in the same commit as the state change. The outbox
+//! (`crate::outbox`) performs them. Also here: [`target`] (what an ARN points at),
+//! [`validate`] (the checks when a target is configured) and [`redrive`] (`lambkin dlq
+//! redrive`).
 
-mod deliverer;
-mod delivery_policy;
 mod ending;
 mod owed;
 mod record;
@@ -17,14 +16,14 @@ mod redrive;
 mod target;
 mod validate;
 
-use lambkin_model::{FunctionError, NextState, Qualifier, Timestamp};
+use lambkin_model::{DestinationConfig, FunctionError, NextState, Qualifier, Scope, Timestamp};
 use lambkin_store::NewDelivery;
 
-use crate::Engine;
 use crate::registry::FunctionEntry;
 use ending::Ending;
-pub use redrive::RedriveReport;
+pub use redrive::{Redrive, RedriveReport};
 pub(crate) use target::Target;
+pub(crate) use validate::Targets;
 
 /// What the last run of an event left behind, for records and the DLQ's error message.
 #[derive(Debug, Clone, Copy, Default)]
@@ -45,34 +44,51 @@ pub(crate) struct Decided<'a> {
     pub at: Timestamp,
 }
 
-impl Engine {
+/// Where the endings of a function's events sent to one qualifier go.
+#[derive(Debug, Clone)]
+pub(crate) struct Routes<'a> {
+    /// Always qualified (`...:function:f:$LATEST`), as AWS writes it into records.
+    pub function_arn: String,
+    pub executed_version: &'a str,
+    pub dead_letter: Option<&'a str>,
+    pub destinations: DestinationConfig,
+}
+
+impl<'a> Routes<'a> {
+    pub(crate) fn of(entry: &'a FunctionEntry, qualifier: &'a Qualifier, scope: &Scope) -> Self {
+        Routes {
+            function_arn: scope.qualified_arn(&entry.config.name, qualifier),
+            // FIXME(versions/aliases): the qualifier is the executed version only while
+            // lambkin has no published versions or aliases.
+            executed_version: qualifier.as_str(),
+            dead_letter: entry.config.dead_letter_target.as_deref(),
+            destinations: entry.invoke_config(qualifier).destinations,
+        }
+    }
+
+    /// Whether a run's response must be kept: for the OnSuccess record (a failure's error
+    /// object is always kept, for the DLQ message and OnFailure record, also of a later
+    /// attempt that fails without running).
+    pub(crate) fn keeps_success_response(&self) -> bool {
+        self.destinations.on_success.is_some()
+    }
+
     /// The deliveries an event owes on reaching `d.next` (none unless it is final).
-    pub(crate) fn deliveries_owed(
-        &self,
-        entry: &FunctionEntry,
-        qualifier: &Qualifier,
-        d: Decided<'_>,
-    ) -> Vec<NewDelivery> {
-        let destinations = entry.invoke_config(qualifier).destinations;
-        let dead_letter = entry.config.dead_letter_target.as_deref();
+    pub(crate) fn owed(&self, d: Decided<'_>) -> Vec<NewDelivery> {
         let nothing_configured = match d.next {
             NextState::RetryAt(_) => true,
-            NextState::Succeeded => destinations.on_success.is_none(),
-            NextState::Failed(_) => destinations.on_failure.is_none() && dead_letter.is_none(),
+            NextState::Succeeded => self.destinations.on_success.is_none(),
+            NextState::Failed(_) => {
+                self.destinations.on_failure.is_none() && self.dead_letter.is_none()
+            }
         };
         if nothing_configured {
             return Vec::new();
         }
         let ending = Ending {
             request_id: d.request_id,
-            function_arn: self
-                .inner
-                .config
-                .scope
-                .qualified_arn(&entry.config.name, qualifier),
-            // FIXME(versions/aliases): the qualifier is the executed version only while
-            // lambkin has no published versions or aliases.
-            executed_version: qualifier.as_str(),
+            function_arn: self.function_arn.clone(),
+            executed_version: self.executed_version,
             result: d.next,
             invocations: d.invocations,
             request_payload: d.payload,
@@ -88,6 +104,6 @@ impl Engine {
             }),
             at: d.at,
         };
-        owed::owed(&ending, dead_letter, &destinations)
+        owed::owed(&ending, self.dead_letter, &self.destinations)
     }
 }

@@ -3,12 +3,16 @@
 //! new asynchronous event, and deletes the message only after that event is durable, so a
 //! crash in between repeats a message rather than losing it. Beyond AWS; what DLQ users ask for.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
-use lambkin_model::{FunctionName, FunctionRef, Qualifier};
+use lambkin_model::{FunctionName, FunctionRef, Qualifier, Scope};
 use serde_json::value::RawValue;
 
 use super::Target;
-use crate::{Engine, EngineError};
+use crate::EngineError;
+use crate::accept::Accept;
+use crate::registry::Registry;
 
 /// Messages are hidden this long while being re-queued; one that cannot be re-queued comes
 /// back after it.
@@ -24,16 +28,26 @@ pub struct RedriveReport {
     pub skipped: Vec<String>,
 }
 
-impl Engine {
+/// `lambkin dlq redrive`, with what it uses: the function's targets, the queue, and the
+/// accept path for the new events.
+#[derive(Debug, Clone)]
+pub struct Redrive {
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) sqs: lambkin_sqs::Sqs,
+    pub(crate) accept: Accept,
+    pub(crate) scope: Scope,
+}
+
+impl Redrive {
     /// Re-queues up to `max` messages from the function's DLQ or OnFailure SQS queue.
-    pub async fn redrive(&self, r: &FunctionRef, max: usize) -> Result<RedriveReport, EngineError> {
-        let entry = self.inner.registry.get(&r.name).ok_or_else(|| {
+    pub async fn run(&self, r: &FunctionRef, max: usize) -> Result<RedriveReport, EngineError> {
+        let scope = &self.scope;
+        let entry = self.registry.get(&r.name).ok_or_else(|| {
             EngineError::NotFound(format!(
                 "Function not found: {}",
-                self.inner.config.scope.function_arn(&r.name)
+                scope.function_arn(&r.name)
             ))
         })?;
-        let scope = &self.inner.config.scope;
         let on_failure = entry
             .invoke_config(&r.qualifier.clone().unwrap_or_else(Qualifier::latest))
             .destinations
@@ -73,12 +87,7 @@ impl Engine {
         if !left.is_empty() {
             let q = lambkin_sqs::QueueName::from_arn(&queue_arn, scope).map_err(sqs_error)?;
             for handle in left {
-                if let Err(e) = self
-                    .inner
-                    .sqs
-                    .change_message_visibility(&q, &handle, 0)
-                    .await
-                {
+                if let Err(e) = self.sqs.change_message_visibility(&q, &handle, 0).await {
                     tracing::warn!(error = %e, "a skipped message stays hidden until its visibility timeout");
                 }
             }
@@ -99,7 +108,6 @@ impl Engine {
         while report.requeued.len() + report.skipped.len() < max {
             let want = (max - report.requeued.len() - report.skipped.len()).min(10) as u32;
             let batch = self
-                .inner
                 .sqs
                 .receive_by_arn(queue_arn, want, VISIBILITY_S)
                 .await
@@ -122,9 +130,8 @@ impl Engine {
                 } else {
                     message.body.clone()
                 };
-                let id = self.enqueue(target, Bytes::from(payload)).await?;
-                self.inner
-                    .sqs
+                let id = self.accept.enqueue(target, Bytes::from(payload)).await?;
+                self.sqs
                     .delete_by_arn(queue_arn, &message.receipt_handle)
                     .await
                     .map_err(sqs_error)?;

@@ -2,12 +2,24 @@
 //! event-invoke config's destinations, with AWS's messages. A target must exist when it is
 //! configured; one deleted later makes its deliveries fail and be counted, as on AWS.
 
-use lambkin_model::{Arn, DestinationConfig, FunctionName};
+use std::sync::Arc;
+
+use lambkin_model::{Arn, DestinationConfig, FunctionName, Scope};
 
 use super::Target;
-use crate::{Engine, EngineError};
+use crate::EngineError;
+use crate::registry::Registry;
 
-impl Engine {
+/// The checks on configured targets, with what they look up: queues, topics, functions.
+#[derive(Debug, Clone)]
+pub(crate) struct Targets {
+    pub(crate) scope: Scope,
+    pub(crate) sqs: lambkin_sqs::Sqs,
+    pub(crate) sns: lambkin_sns::Sns,
+    pub(crate) registry: Arc<Registry>,
+}
+
+impl Targets {
     /// `DeadLetterConfig.TargetArn` on CreateFunction / UpdateFunctionConfiguration.
     pub(crate) async fn check_dead_letter(&self, arn: &str) -> Result<(), EngineError> {
         if !arn.starts_with("arn:") {
@@ -16,7 +28,7 @@ impl Engine {
             )));
         }
         // AWS cannot tell a missing target from one the role may not use, and says the latter.
-        match Target::parse(arn, &self.inner.config.scope) {
+        match Target::parse(arn, &self.scope) {
             Target::Queue(q) => {
                 if !self.queue_exists(&q).await? {
                     return Err(EngineError::InvalidParameter(
@@ -46,7 +58,7 @@ impl Engine {
         function: &FunctionName,
         d: &DestinationConfig,
     ) -> Result<(), EngineError> {
-        let own = self.inner.config.scope.function_arn(function);
+        let own = self.scope.function_arn(function);
         for (kind, dest) in [("onSuccess", &d.on_success), ("onFailure", &d.on_failure)] {
             let Some(arn) = dest else { continue };
             if arn == &own || arn.starts_with(&format!("{own}:")) {
@@ -69,10 +81,10 @@ impl Engine {
                     "The provided destination config DestinationConfig(onSuccess={s}, onFailure={f}) is invalid."
                 )));
             };
-            let exists = match Target::from_arn(&parsed, &self.inner.config.scope) {
+            let exists = match Target::from_arn(&parsed, &self.scope) {
                 Target::Queue(q) => self.queue_exists(&q).await?,
                 Target::Topic(t) => self.topic_exists(&t).await?,
-                Target::Function(f) => self.inner.registry.get(&f.name).is_some(),
+                Target::Function(f) => self.registry.get(&f.name).is_some(),
                 Target::NotYetSupported(what) => {
                     // Accepting it would drop every record on the floor: say so instead.
                     return Err(EngineError::InvalidParameter(format!(
@@ -92,7 +104,7 @@ impl Engine {
 
     /// A storage failure is the server's (500), not a bad target (400).
     async fn queue_exists(&self, arn: &str) -> Result<bool, EngineError> {
-        match self.inner.sqs.queue_exists(arn).await {
+        match self.sqs.queue_exists(arn).await {
             Ok(exists) => Ok(exists),
             Err(lambkin_sqs::SqsError::Store(e)) => Err(EngineError::Store(e)),
             Err(_) => Ok(false),
@@ -100,7 +112,7 @@ impl Engine {
     }
 
     async fn topic_exists(&self, arn: &str) -> Result<bool, EngineError> {
-        match self.inner.sns.topic_exists(arn).await {
+        match self.sns.topic_exists(arn).await {
             Ok(exists) => Ok(exists),
             Err(lambkin_sns::SnsError::Store(e)) => Err(EngineError::Store(e)),
             Err(_) => Ok(false),

@@ -7,25 +7,37 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lambkin_model::NextState;
-use tokio::sync::mpsc;
+use lambkin_store::Store;
+use tokio::sync::{Notify, mpsc};
 
-use crate::Engine;
-use crate::attempt::Finish;
-use crate::dispatcher::InFlight;
+use super::finish::Finish;
+use super::in_flight::InFlight;
+use super::wake::Wake;
 
 /// How long the first completion of a batch waits for others.
 const WINDOW: Duration = Duration::from_millis(1);
 const MAX_BATCH: usize = 1024;
 
+/// Hands completions to the recording task.
 #[derive(Debug, Clone)]
 pub(crate) struct Recorder {
     tx: mpsc::UnboundedSender<(i64, Finish)>,
 }
 
+/// What the recording task writes to and whom it tells.
+pub(crate) struct RecorderParts {
+    pub store: Arc<dyn Store>,
+    /// Told when a retry was scheduled (the earliest due time may have moved forward).
+    pub wake: Arc<Wake>,
+    /// Told when the recorded states owe deliveries.
+    pub deliveries_owed: Arc<Notify>,
+    pub in_flight: Arc<InFlight>,
+}
+
 impl Recorder {
-    pub(crate) fn spawn(engine: Engine, in_flight: Arc<InFlight>) -> Recorder {
+    pub(crate) fn spawn(parts: RecorderParts) -> Recorder {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(engine, in_flight, rx));
+        tokio::spawn(run(parts, rx));
         Recorder { tx }
     }
 
@@ -37,11 +49,13 @@ impl Recorder {
     }
 }
 
-async fn run(
-    engine: Engine,
-    in_flight: Arc<InFlight>,
-    mut rx: mpsc::UnboundedReceiver<(i64, Finish)>,
-) {
+async fn run(parts: RecorderParts, mut rx: mpsc::UnboundedReceiver<(i64, Finish)>) {
+    let RecorderParts {
+        store,
+        wake,
+        deliveries_owed,
+        in_flight,
+    } = parts;
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -63,7 +77,7 @@ async fn run(
                 }
                 Finish::Abandon => {}
                 Finish::Discard(function) => {
-                    if let Err(e) = engine.inner.store.discard_events(&function).await {
+                    if let Err(e) = store.discard_events(&function).await {
                         tracing::error!(error = %e, "cannot discard events of a deleted function");
                     }
                 }
@@ -73,7 +87,7 @@ async fn run(
             .iter()
             .any(|f| matches!(f.next, NextState::RetryAt(_)));
         let owes = records.iter().any(|f| !f.deliveries.is_empty());
-        match engine.inner.store.finish_batch(records).await {
+        match store.finish_batch(records).await {
             Ok(()) => {
                 for d in dropped {
                     d.metrics.dropped(d.condition);
@@ -85,10 +99,10 @@ async fn run(
         }
         if retry {
             // The earliest due time may have moved forward.
-            engine.inner.wake.work();
+            wake.work();
         }
         if owes {
-            engine.inner.deliveries_owed.notify_one();
+            deliveries_owed.notify_one();
         }
         in_flight.done(&seqs);
     }

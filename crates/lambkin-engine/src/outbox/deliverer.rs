@@ -7,21 +7,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use lambkin_model::limits::ASYNC_PAYLOAD_MAX;
-use lambkin_model::{FunctionRef, MessageAttributes};
+use lambkin_model::{Clock, FunctionRef, MessageAttributes, RequestId, Scope, TimeScale};
 use lambkin_sns::Rendered;
-use lambkin_store::{Delivery, DeliveryKind, DeliveryLease, DeliveryResult};
-use tokio::sync::{Semaphore, mpsc};
+use lambkin_store::{Delivery, DeliveryKind, DeliveryLease, DeliveryResult, Store};
+use tokio::sync::{Notify, Semaphore, mpsc, watch};
 
 use super::delivery_policy::{Channel, Failure, after_failure};
-use super::target::Target;
-use crate::metrics::SnsOutcome;
-use crate::{Engine, EngineError};
+use super::http::{HttpClient, http_client, post};
+use crate::EngineError;
+use crate::accept::Accept;
+use crate::destinations::Target;
+use crate::metrics::{Metrics, SnsOutcome};
+use crate::registry::Registry;
 
 /// A deliverer that dies mid-delivery leaves its deliveries to be taken again after this.
 const LEASE: Duration = Duration::from_secs(60);
@@ -30,36 +28,27 @@ const LEASE: Duration = Duration::from_secs(60);
 const IN_FLIGHT: usize = 256;
 /// Longest idle sleep, so a clock jump or a missed wake-up costs at most this.
 const MAX_IDLE: Duration = Duration::from_secs(1);
-/// SNS gives an HTTP endpoint 15 s to answer.
-const HTTP_TIMEOUT: Duration = Duration::from_secs(15);
-
-type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
-
-/// HTTP and HTTPS (rustls with ring, the system's root certificates: `SSL_CERT_FILE` and
-/// `SSL_CERT_DIR` are honoured) for SNS subscribers.
-fn http_client() -> HttpClient {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = match HttpsConnectorBuilder::new()
-        .with_provider_and_native_roots(provider.clone())
-    {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::warn!(error = %e, "no system root certificates: HTTPS subscribers will fail");
-            let config = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .expect("ring supports the default TLS versions")
-                .with_root_certificates(rustls::RootCertStore::empty())
-                .with_no_client_auth();
-            HttpsConnectorBuilder::new().with_tls_config(config)
-        }
-    };
-    Client::builder(TokioExecutor::new()).build(builder.https_or_http().enable_http1().build())
+/// The deliverer, with what deliveries go through: lambkin's SQS and SNS, the accept path for
+/// function targets, and HTTP for SNS subscribers.
+#[derive(Debug, Clone)]
+pub(crate) struct Deliverer {
+    pub store: Arc<dyn Store>,
+    pub sqs: lambkin_sqs::Sqs,
+    pub sns: lambkin_sns::Sns,
+    pub accept: Accept,
+    /// For the failure metrics of the function that owed a delivery.
+    pub registry: Arc<Registry>,
+    pub metrics: Arc<Metrics>,
+    pub clock: Arc<dyn Clock>,
+    pub scope: Scope,
+    pub time_scale: TimeScale,
+    /// Told when an event or a publish committed deliveries.
+    pub owed: Arc<Notify>,
 }
 
-impl Engine {
-    pub(crate) async fn deliver(self) {
-        let inner = &self.inner;
-        let mut stop = inner.stop.subscribe();
+impl Deliverer {
+    /// Delivers until `stop` is set.
+    pub(crate) async fn run(self, mut stop: watch::Receiver<bool>) {
         let http = http_client();
         let slots = Arc::new(Semaphore::new(IN_FLIGHT));
         let (done, results) = mpsc::unbounded_channel();
@@ -76,9 +65,9 @@ impl Engine {
                 },
                 _ = stop.changed() => return,
             };
-            let now = inner.clock.now();
+            let now = self.clock.now();
             let free = slots.available_permits() + 1;
-            let idle = match inner
+            let idle = match self
                 .store
                 .claim_deliveries(now, free, now.plus(LEASE))
                 .await
@@ -94,7 +83,7 @@ impl Engine {
                             // delivery's lease runs out and it is claimed again.
                             break;
                         };
-                        let (engine, http, done) = (self.clone(), http.clone(), done.clone());
+                        let (deliverer, http, done) = (self.clone(), http.clone(), done.clone());
                         tokio::spawn(async move {
                             let lease = delivery.lease;
                             let counted = Counted {
@@ -102,16 +91,16 @@ impl Engine {
                                 source: (delivery.kind != DeliveryKind::Subscription)
                                     .then(|| delivery.source.clone()),
                             };
-                            let result = engine.attempt_delivery(delivery, &http).await;
+                            let result = deliverer.attempt_delivery(delivery, &http).await;
                             let _ = done.send((lease, result, counted));
                             drop(slot);
                         });
                     }
                     continue;
                 }
-                Ok(_) => match inner.store.next_delivery_due().await {
+                Ok(_) => match self.store.next_delivery_due().await {
                     Ok(Some(due)) => due
-                        .since(inner.clock.now())
+                        .since(self.clock.now())
                         .clamp(Duration::from_millis(1), MAX_IDLE),
                     _ => MAX_IDLE,
                 },
@@ -122,7 +111,7 @@ impl Engine {
             };
             drop(first);
             tokio::select! {
-                _ = inner.deliveries_owed.notified() => {}
+                _ = self.owed.notified() => {}
                 _ = tokio::time::sleep(idle) => {}
                 _ = stop.changed() => {}
             }
@@ -139,8 +128,8 @@ impl Engine {
                 channel,
                 attempts,
                 failure,
-                self.inner.clock.now(),
-                self.inner.config.time_scale,
+                self.clock.now(),
+                self.time_scale,
             ),
         }
     }
@@ -150,7 +139,7 @@ impl Engine {
     /// Called once the result is durable, so a retried completion does not count twice.
     async fn count_delivery(&self, counted: &Counted, result: &DeliveryResult) {
         let (kind, source) = (counted.kind, counted.source.as_deref());
-        let metrics = &self.inner.metrics;
+        let metrics = &self.metrics;
         if kind == DeliveryKind::Subscription {
             metrics.sns_delivery(match result {
                 DeliveryResult::Delivered => SnsOutcome::Delivered,
@@ -162,13 +151,13 @@ impl Engine {
         if !matches!(result, DeliveryResult::Failed(_)) {
             return;
         }
-        let Some(id) = source.and_then(lambkin_model::RequestId::parse) else {
+        let Some(id) = source.and_then(RequestId::parse) else {
             return;
         };
-        let Ok(Some(event)) = self.inner.store.event(&id).await else {
+        let Ok(Some(event)) = self.store.event(&id).await else {
             return;
         };
-        let Some(entry) = self.inner.registry.get(&event.function) else {
+        let Some(entry) = self.registry.get(&event.function) else {
             return;
         };
         match kind {
@@ -181,8 +170,7 @@ impl Engine {
         if d.kind == DeliveryKind::Subscription {
             return self.deliver_subscription(d, http).await;
         }
-        let scope = &self.inner.config.scope;
-        let result = match Target::parse(&d.target, scope) {
+        let result = match Target::parse(&d.target, &self.scope) {
             Target::Queue(arn) => match text(d.body) {
                 Ok(body) => self.send_to_queue(&arn, body, d.attributes).await,
                 Err(f) => Err(f),
@@ -208,7 +196,7 @@ impl Engine {
         d: Delivery,
         http: &HttpClient,
     ) -> (Channel, Result<(), Failure>) {
-        let rendered = match self.inner.sns.render(&d).await {
+        let rendered = match self.sns.render(&d).await {
             Ok(r) => r,
             Err(e) if e.is_transient() => {
                 return (Channel::Internal, Err(Failure::Transient(e.to_string())));
@@ -248,7 +236,7 @@ impl Engine {
         body: String,
         attributes: MessageAttributes,
     ) -> Result<(), Failure> {
-        match self.inner.sqs.send_to_arn(arn, body, attributes).await {
+        match self.sqs.send_to_arn(arn, body, attributes).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_transient() => Err(Failure::Transient(e.to_string())),
             Err(e) => Err(Failure::Permanent(format!("{arn}: {e}"))),
@@ -262,7 +250,6 @@ impl Engine {
         attributes: MessageAttributes,
     ) -> Result<(), Failure> {
         match self
-            .inner
             .sns
             .publish_to_arn(arn, message, None, attributes)
             .await
@@ -283,7 +270,7 @@ impl Engine {
                 payload.len()
             )));
         }
-        match self.enqueue(f, Bytes::from(payload)).await {
+        match self.accept.enqueue(f, Bytes::from(payload)).await {
             Ok(_) => Ok(()),
             Err(e @ (EngineError::Store(_) | EngineError::ShuttingDown)) => {
                 Err(Failure::Transient(e.to_string()))
@@ -302,7 +289,7 @@ struct Counted {
 
 /// Records delivery results as they come, everything that arrived meanwhile in one write.
 async fn record_results(
-    engine: Engine,
+    deliverer: Deliverer,
     mut results: mpsc::UnboundedReceiver<(DeliveryLease, DeliveryResult, Counted)>,
 ) {
     let mut batch = Vec::with_capacity(IN_FLIGHT);
@@ -316,14 +303,14 @@ async fn record_results(
             .drain(..)
             .map(|(lease, result, counted)| ((lease, result.clone()), (counted, result)))
             .unzip();
-        let store = &engine.inner.store;
+        let store = &deliverer.store;
         match store
-            .complete_deliveries(completions, engine.inner.clock.now())
+            .complete_deliveries(completions, deliverer.clock.now())
             .await
         {
             Ok(()) => {
                 for (c, result) in &counted {
-                    engine.count_delivery(c, result).await;
+                    deliverer.count_delivery(c, result).await;
                 }
             }
             // They stay leased and are delivered again when the lease runs out.
@@ -335,35 +322,4 @@ async fn record_results(
 fn text(body: Vec<u8>) -> Result<String, Failure> {
     String::from_utf8(body)
         .map_err(|_| Failure::Permanent("the message is not valid UTF-8 text".into()))
-}
-
-/// SNS's HTTP(S) notification POST. 2xx is delivered; 5xx, 429 and connection failures are
-/// retried; any other status is final.
-async fn post(
-    http: &HttpClient,
-    url: &str,
-    headers: Vec<(String, String)>,
-    body: String,
-) -> Result<(), Failure> {
-    let mut request = hyper::Request::post(url);
-    for (name, value) in headers {
-        request = request.header(name, value);
-    }
-    let request = request
-        .body(Full::new(Bytes::from(body)))
-        .map_err(|e| Failure::Permanent(format!("{url}: {e}")))?;
-    // Only the status counts; the body is never read, so an endpoint that trickles one
-    // cannot hold the delivery (its connection is simply not reused).
-    let status = match tokio::time::timeout(HTTP_TIMEOUT, http.request(request)).await {
-        Ok(Ok(r)) => r.status(),
-        Ok(Err(e)) => return Err(Failure::Transient(format!("{url}: {e}"))),
-        Err(_) => return Err(Failure::Transient(format!("{url}: no answer within 15 s"))),
-    };
-    if status.is_success() {
-        Ok(())
-    } else if status.is_server_error() || status.as_u16() == 429 {
-        Err(Failure::Transient(format!("{url} answered {status}")))
-    } else {
-        Err(Failure::Permanent(format!("{url} answered {status}")))
-    }
 }

@@ -11,18 +11,31 @@
 //! Completions are recorded after the slot is released, so fsync latency is paid by the
 //! store's group commit, not by the function's concurrency.
 
-use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+mod attempt;
+mod finish;
+mod in_flight;
+mod lanes;
+mod recorder;
+mod wake;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use lambkin_model::{Gate, Timestamp};
+use lambkin_model::{Clock, Gate, TimeScale, Timestamp};
+use lambkin_store::Store;
+use tokio::sync::watch;
 
-use crate::Engine;
-use crate::attempt::{Attempt, Finish, throttled};
-use crate::lanes::{Lane, Lanes, LastClaim, Reserved, Room, Waiting};
-use crate::recorder::Recorder;
-use tokio::sync::Notify;
+use crate::concurrency::Limiter;
+use crate::registry::Registry;
+pub(crate) use attempt::Runner;
+use attempt::{Attempt, throttled};
+use finish::Finish;
+use in_flight::InFlight;
+use lanes::{Lane, Lanes, LastClaim, Reserved, Room, Waiting};
+use recorder::Recorder;
+pub(crate) use recorder::RecorderParts;
+pub(crate) use wake::Wake;
 
 /// Claims are leases: an attempt cut off by a crash of another node runs again after this.
 /// Longer than the longest run: init (10 s) plus the longest function timeout (900 s).
@@ -38,60 +51,19 @@ const CLAIM_AT_LEAST_EVERY: Duration = Duration::from_secs(10);
 /// Longest idle sleep, so a clock jump or a missed wake-up costs at most this.
 const MAX_IDLE: Duration = Duration::from_secs(1);
 
-/// Wakes the dispatcher. `work` says events may have become claimable (new events, retries
-/// scheduled, limits changed); a bare wake-up is a slot freeing or an attempt finishing.
-#[derive(Debug, Default)]
-pub(crate) struct Wake {
-    pub notify: Arc<Notify>,
-    work: AtomicBool,
-}
-
-impl Wake {
-    pub(crate) fn work(&self) {
-        self.work.store(true, Ordering::SeqCst);
-        self.notify.notify_one();
-    }
-
-    pub(crate) fn poke(&self) {
-        self.notify.notify_one();
-    }
-
-    fn take_work(&self) -> bool {
-        self.work.swap(false, Ordering::SeqCst)
-    }
-}
-
-/// Attempts started and not yet recorded (the shutdown hands back what is left).
-#[derive(Debug, Default)]
-pub(crate) struct InFlight {
-    seqs: Mutex<HashSet<i64>>,
-}
-
-impl InFlight {
-    fn add(&self, seq: i64) {
-        if let Ok(mut s) = self.seqs.lock() {
-            s.insert(seq);
-        }
-    }
-
-    pub(crate) fn done(&self, seqs: &[i64]) {
-        if let Ok(mut s) = self.seqs.lock() {
-            for seq in seqs {
-                s.remove(seq);
-            }
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.seqs.lock().map(|s| s.is_empty()).unwrap_or(true)
-    }
-
-    fn all(&self) -> Vec<i64> {
-        self.seqs
-            .lock()
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default()
-    }
+/// The dispatcher, with what it uses: the store's queue, the registry's snapshots, the
+/// concurrency limits, and the runner and recorder of attempts.
+#[derive(Debug)]
+pub(crate) struct Dispatcher {
+    pub store: Arc<dyn Store>,
+    pub registry: Arc<Registry>,
+    pub limiter: Arc<Limiter>,
+    pub clock: Arc<dyn Clock>,
+    pub wake: Arc<Wake>,
+    pub runner: Runner,
+    pub time_scale: TimeScale,
+    /// How long running attempts get to finish at shutdown.
+    pub shutdown_grace: Duration,
 }
 
 /// What became of a lane's head.
@@ -104,12 +76,12 @@ enum Head {
     Waits(Timestamp),
 }
 
-impl Engine {
-    pub(crate) async fn dispatch(self) {
-        let inner = &self.inner;
-        let mut stop = inner.stop.subscribe();
-        let in_flight = Arc::new(InFlight::default());
-        let recorder = Recorder::spawn(self.clone(), in_flight.clone());
+impl Dispatcher {
+    /// Runs until `stop` is set, then hands unfinished work back (`drain`). `recorder` says
+    /// where the results go.
+    pub(crate) async fn run(self, recorder: RecorderParts, mut stop: watch::Receiver<bool>) {
+        let in_flight = recorder.in_flight.clone();
+        let recorder = Recorder::spawn(recorder);
         let mut lanes = Lanes::default();
         let mut last = LastClaim::default();
         let mut last_claim = tokio::time::Instant::now();
@@ -117,10 +89,10 @@ impl Engine {
             if *stop.borrow() {
                 break;
             }
-            if inner.wake.take_work() || last_claim.elapsed() >= CLAIM_AT_LEAST_EVERY {
+            if self.wake.take_work() || last_claim.elapsed() >= CLAIM_AT_LEAST_EVERY {
                 last.forget();
             }
-            let now = inner.clock.now();
+            let now = self.clock.now();
             let waits_until = self.start_lanes(&mut lanes, &in_flight, &recorder, now);
             self.renew_leases(&mut lanes, now).await;
             // A waiting head is looked at again just after the time it may wait until.
@@ -131,7 +103,7 @@ impl Engine {
                 .filter(|r| last.worth_trying(r, now));
             if let Some(request) = request {
                 last_claim = tokio::time::Instant::now();
-                match inner.store.claim(&request).await {
+                match self.store.claim(&request).await {
                     Ok(claimed) => {
                         last.remember(request, &claimed.events, claimed.next_due);
                         if !claimed.events.is_empty() {
@@ -145,7 +117,7 @@ impl Engine {
                             continue;
                         }
                         if let Some(due) = claimed.next_due {
-                            let until_due = due.since(inner.clock.now());
+                            let until_due = due.since(self.clock.now());
                             idle = Some(idle.map_or(until_due, |d| d.min(until_due)));
                         }
                     }
@@ -159,7 +131,7 @@ impl Engine {
                 .unwrap_or(MAX_IDLE)
                 .clamp(Duration::from_millis(1), MAX_IDLE);
             tokio::select! {
-                _ = inner.wake.notify.notified() => {}
+                _ = self.wake.notify.notified() => {}
                 _ = tokio::time::sleep(idle) => {}
                 _ = stop.changed() => {}
             }
@@ -169,11 +141,10 @@ impl Engine {
 
     /// What the next claim may take, from the limiter's counters and the registry.
     fn room(&self) -> Room {
-        let inner = &self.inner;
         Room {
-            pool: inner.limiter.unreserved_pool(),
-            pool_in_use: inner.limiter.unreserved_in_use(),
-            reserved: inner
+            pool: self.limiter.unreserved_pool(),
+            pool_in_use: self.limiter.unreserved_in_use(),
+            reserved: self
                 .registry
                 .reserved()
                 .into_iter()
@@ -231,9 +202,8 @@ impl Engine {
         recorder: &Recorder,
         now: Timestamp,
     ) -> Head {
-        let inner = &self.inner;
-        let scale = inner.config.time_scale;
-        let Some(entry) = inner.registry.get(&lane.function) else {
+        let scale = self.time_scale;
+        let Some(entry) = self.registry.get(&lane.function) else {
             // The function was deleted: one discard drops all its unfinished events.
             let seq = lane.events.front().map(|w| w.ev.seq);
             lane.events.clear();
@@ -250,7 +220,7 @@ impl Engine {
             // Needs no slot: the gate fails it at once.
             None
         } else {
-            match inner.limiter.acquire_or_wait(&entry.slots, reservation) {
+            match self.limiter.acquire_or_wait(&entry.slots, reservation) {
                 Ok(permit) => Some(permit),
                 Err(_) => {
                     let Some(head) = lane.events.front_mut() else {
@@ -288,9 +258,9 @@ impl Engine {
         let attempt = Attempt::new(head.ev, entry, scale);
         match (attempt.gate(now), permit) {
             (Gate::Run, Some(permit)) => {
-                let engine = self.clone();
+                let runner = self.runner.clone();
                 self.spawn_finish(attempt.seq(), in_flight, recorder, async move {
-                    engine.run(attempt, permit).await
+                    runner.run(attempt, permit).await
                 });
                 Head::Started
             }
@@ -311,10 +281,10 @@ impl Engine {
         in_flight: &Arc<InFlight>,
         recorder: &Recorder,
     ) {
-        let engine = self.clone();
+        let runner = self.runner.clone();
         self.spawn_finish(attempt.seq(), in_flight, recorder, async move {
             match gate {
-                Gate::Fail(condition) => engine.end_without_run(attempt, condition, now).await,
+                Gate::Fail(condition) => runner.end_without_run(attempt, condition, now).await,
                 other => {
                     // `gate` and `throttled` only ever fail an event they do not run or hold.
                     tracing::error!(?other, "unexpected gate for an event that does not run");
@@ -332,11 +302,10 @@ impl Engine {
         finish: impl Future<Output = Finish> + Send + 'static,
     ) {
         in_flight.add(seq);
-        let engine = self.clone();
-        let recorder = recorder.clone();
+        let (wake, recorder) = (self.wake.clone(), recorder.clone());
         tokio::spawn(async move {
             let finish = finish.await;
-            engine.inner.wake.poke();
+            wake.poke();
             recorder.record(seq, finish);
         });
     }
@@ -350,7 +319,7 @@ impl Engine {
             return;
         }
         let seqs: Vec<i64> = old.iter().map(|w| w.ev.seq).collect();
-        match self.inner.store.extend_lease(seqs, now.plus(LEASE)).await {
+        match self.store.extend_lease(seqs, now.plus(LEASE)).await {
             Ok(()) => old.into_iter().for_each(|w| w.leased_at = now),
             Err(e) => tracing::error!(error = %e, "cannot extend the leases of waiting events"),
         }
@@ -359,18 +328,17 @@ impl Engine {
     /// Shutdown: unstarted events go back to the queue at once; running attempts get the
     /// grace period to finish, and whatever is still running after it is handed back too.
     async fn drain(&self, mut lanes: Lanes, in_flight: &InFlight) {
-        let inner = &self.inner;
-        let now = inner.clock.now();
+        let now = self.clock.now();
         let unstarted: Vec<i64> = lanes.take_all().iter().map(|w| w.ev.seq).collect();
         if !unstarted.is_empty()
-            && let Err(e) = inner.store.release(unstarted, now).await
+            && let Err(e) = self.store.release(unstarted, now).await
         {
             tracing::error!(error = %e, "cannot hand back unstarted events");
         }
-        let deadline = tokio::time::Instant::now() + inner.config.shutdown_grace;
+        let deadline = tokio::time::Instant::now() + self.shutdown_grace;
         while !in_flight.is_empty() && tokio::time::Instant::now() < deadline {
             tokio::select! {
-                _ = inner.wake.notify.notified() => {}
+                _ = self.wake.notify.notified() => {}
                 _ = tokio::time::sleep(Duration::from_millis(20)) => {}
             }
         }
@@ -380,7 +348,7 @@ impl Engine {
                 count = cut_off.len(),
                 "handing running invocations back to the queue"
             );
-            if let Err(e) = inner.store.release(cut_off, inner.clock.now()).await {
+            if let Err(e) = self.store.release(cut_off, self.clock.now()).await {
                 tracing::error!(error = %e, "cannot hand back running events");
             }
         }
