@@ -52,7 +52,9 @@ pub use inspect::{
     AttemptView, DeliveryCounts, DeliveryView, EnvironmentCounts, EventCounts, EventListItem,
     EventView, Inspect, Status,
 };
-pub use lambkin_sandbox::EnvironmentCores;
+// What the binary needs of the sandbox to start one: cores for environments, and the reaper
+// process that kills function processes if the server dies.
+pub use lambkin_sandbox::{EnvironmentCores, Reaper, run_reaper};
 pub use logs::{FunctionLogs, LogChunk};
 pub use metrics::{Metrics, MetricsFormat};
 

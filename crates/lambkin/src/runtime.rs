@@ -5,7 +5,7 @@
 //! those wake-ups, not to code: each hand-off between threads on different cores costs the
 //! waker an inter-processor interrupt (BENCHMARKS.md, "Concurrency 1"). Every extra lambkin
 //! worker is another thread a request can bounce through. Measured on 2 vCPUs with functions on
-//! one core each (`lambkin_sandbox::EnvironmentCores`): one worker gave p50 0.181–0.188 ms,
+//! one core each (`lambkin_engine::EnvironmentCores`): one worker gave p50 0.181–0.188 ms,
 //! two 0.242–0.260 ms, and concurrency 16 and the accept path did not lose (in another run,
 //! 9,491 against 7,325 sync invokes/s and 31,009–33,263 against 32,766–33,174 accepts/s).
 //! lambkin shares the machine with its functions, so `serve` takes half the cores by default.

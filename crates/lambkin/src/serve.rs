@@ -98,9 +98,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 /// The process that kills function processes' groups if this server dies (`lambkin
 /// reap-environments`, hidden). Without it only the runtime processes themselves die with the
 /// server.
-fn start_reaper() -> Option<Arc<lambkin_sandbox::Reaper>> {
+fn start_reaper() -> Option<Arc<lambkin_engine::Reaper>> {
     let started = std::env::current_exe()
-        .and_then(|exe| lambkin_sandbox::Reaper::start(&exe, &["reap-environments"]));
+        .and_then(|exe| lambkin_engine::Reaper::start(&exe, &["reap-environments"]));
     match started {
         Ok(r) => Some(Arc::new(r)),
         Err(e) => {

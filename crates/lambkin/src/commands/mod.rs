@@ -25,7 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dlq(crate::cli::DlqCommand::Redrive(args)) => inspect::redrive(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::ReapEnvironments => {
-            lambkin_sandbox::run_reaper(std::io::stdin().lock())?;
+            lambkin_engine::run_reaper(std::io::stdin().lock())?;
             Ok(ExitCode::SUCCESS)
         }
     }
