@@ -1,16 +1,26 @@
-//! lambkin's HTTP surfaces: the AWS Lambda REST-JSON API (`lambda/`, paths and shapes exactly
-//! as AWS), lambkin's own small API (`admin/`, under `/_lambkin/`) used by the CLI, and the
-//! Prometheus scrape endpoint (`metrics.rs`, `GET /metrics`).
+//! lambkin's HTTP surfaces, all on one listener:
+//! - `lambda/`: the AWS Lambda REST-JSON API, paths and shapes exactly as AWS's, routed by
+//!   path; its error writer is `lambda/error.rs` ([`AwsError`]).
+//! - `sqs/`: Amazon SQS in the JSON protocol, and `sqs/query/` in the query protocol; the
+//!   operations are named once in `sqs/operation.rs`, errors written by `sqs/error.rs` and
+//!   `sqs/query/error.rs`.
+//! - `sns/`: Amazon SNS in the query protocol, errors written by `sns/error.rs`.
+//! - `shared_endpoint.rs`: routes a `POST /` (and SQS queue URLs) to SQS or SNS by
+//!   `X-Amz-Target`, or by the form's `Action` and `Version`; `query_protocol/` holds the form
+//!   decoding and XML writing SQS's query protocol and SNS share.
+//! - `admin/`: lambkin's own small API under `/_lambkin/`, used by the CLI (inspect, logs,
+//!   redrive), answering with the engine's view types; errors in Lambda's shape.
+//! - `metrics.rs`: the Prometheus scrape endpoint, `GET /metrics`.
 //!
-//! Each handler is named after its operation, decodes the wire shape, makes one call on
-//! [`lambkin_engine::Engine`], and encodes the answer. [`error::AwsError`] is the only place
-//! that writes AWS error responses. Requests are accepted signed (any SigV4 credentials) or
-//! unsigned; authentication comes later.
+//! Each handler is named after its operation, decodes the wire shape, makes one call on the
+//! engine (or on the SQS or SNS service the engine hands out), and encodes the answer. Each
+//! service has one error writer, beside its handlers. Requests are accepted signed (any SigV4
+//! credentials) or unsigned; authentication comes later.
 
 mod admin;
-mod error;
 mod lambda;
 mod metrics;
+mod operations;
 mod query_protocol;
 mod request_id;
 mod shared_endpoint;
@@ -24,7 +34,7 @@ use axum::extract::DefaultBodyLimit;
 use lambkin_engine::Engine;
 use tokio::net::TcpListener;
 
-pub use error::AwsError;
+pub use lambda::AwsError;
 
 /// Control-plane bodies carry base64 zips: AWS's 50 MB upload limit is ~67 MB encoded.
 const CONTROL_BODY_LIMIT: usize = 70 * 1024 * 1024;

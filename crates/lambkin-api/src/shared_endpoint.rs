@@ -57,9 +57,7 @@ fn sqs_target(headers: &HeaderMap) -> Option<String> {
 /// has goes to SQS whatever the version, so SQS answers it (AWS would refuse the version).
 fn query_service(form: &Form) -> QueryService {
     let sqs_version = form.get("Version") == Some(sqs::query::VERSION);
-    let sqs_action = form
-        .get("Action")
-        .is_some_and(sqs::query::is_sqs_only_action);
+    let sqs_action = form.get("Action").is_some_and(sqs::is_sqs_only_action);
     if sqs_version || sqs_action {
         QueryService::Sqs
     } else {

@@ -98,29 +98,28 @@ impl Violations {
         ));
     }
 
+    /// A string's length in characters, between `min` and `max` inclusive.
+    pub fn length(&mut self, value: &str, field: &str, min: usize, max: usize) {
+        let len = value.chars().count();
+        if len < min {
+            self.push(
+                value,
+                field,
+                &format!("Member must have length greater than or equal to {min}"),
+            );
+        }
+        if len > max {
+            self.push(
+                value,
+                field,
+                &format!("Member must have length less than or equal to {max}"),
+            );
+        }
+    }
+
     /// A string against its shape: length (in characters), then pattern.
     pub fn string(&mut self, value: &str, field: &str, shape: &StringShape) {
-        let len = value.chars().count();
-        if len < shape.min {
-            self.push(
-                value,
-                field,
-                &format!(
-                    "Member must have length greater than or equal to {}",
-                    shape.min
-                ),
-            );
-        }
-        if len > shape.max {
-            self.push(
-                value,
-                field,
-                &format!(
-                    "Member must have length less than or equal to {}",
-                    shape.max
-                ),
-            );
-        }
+        self.length(value, field, shape.min, shape.max);
         if let (Some(pattern), Some(re)) = (shape.pattern, shape.regex.as_ref())
             && !re.is_match(value)
         {

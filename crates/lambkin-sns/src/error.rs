@@ -2,6 +2,7 @@
 //! message AWS sends (so the api crate passes it through unchanged), which is why it keeps
 //! AWS's casing rather than lambkin's lowercase style.
 
+use lambkin_model::validation::Violations;
 use lambkin_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -78,15 +79,14 @@ impl SnsError {
         SnsError::InvalidParameter(format!("Invalid parameter: {what}"))
     }
 
-    /// AWS's wording for constraint violations of the model (`ValidationError`): each is
-    /// `Value <value> at '<path>' failed to satisfy constraint: <constraint>`.
-    pub fn validation(violations: &[String]) -> SnsError {
-        let n = violations.len();
-        let s = if n == 1 { "" } else { "s" };
-        SnsError::ValidationError(format!(
-            "{n} validation error{s} detected: {}",
-            violations.join("; ")
-        ))
+    /// Constraint violations of the model as one `ValidationError`, in the wording the model
+    /// crate builds for every service (`N validation error(s) detected: ...`); `Ok` when
+    /// nothing was violated.
+    pub fn check(violations: &Violations) -> Result<(), SnsError> {
+        match violations.message() {
+            None => Ok(()),
+            Some(message) => Err(SnsError::ValidationError(message)),
+        }
     }
 
     pub(crate) fn topic_not_found() -> SnsError {

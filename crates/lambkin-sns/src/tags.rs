@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use lambkin_model::validation::Violations;
+
 use crate::SnsError;
 
 /// AWS allows 50 tags per topic (`TagLimitExceeded` beyond).
@@ -13,15 +15,13 @@ pub const MAX_TAGS: usize = 50;
 /// 1–128 characters and each value at most 256 (the model's constraints, all violations
 /// listed), then no key twice.
 pub fn check_tag_list(tags: &[(String, String)]) -> Result<BTreeMap<String, String>, SnsError> {
-    let mut violations = Vec::new();
+    let mut violations = Violations::default();
     for (i, (key, value)) in tags.iter().enumerate() {
         let at = format!("tags.{}.member", i + 1);
-        violations.extend(length_violation(key, &format!("{at}.key"), 1, 128));
-        violations.extend(length_violation(value, &format!("{at}.value"), 0, 256));
+        violations.length(key, &format!("{at}.key"), 1, 128);
+        violations.length(value, &format!("{at}.value"), 0, 256);
     }
-    if !violations.is_empty() {
-        return Err(SnsError::validation(&violations));
-    }
+    SnsError::check(&violations)?;
     let mut seen = HashSet::new();
     if !tags.iter().all(|(k, _)| seen.insert(k)) {
         return Err(SnsError::invalid("Duplicated keys are not allowed."));
@@ -31,16 +31,11 @@ pub fn check_tag_list(tags: &[(String, String)]) -> Result<BTreeMap<String, Stri
 
 /// Checks UntagResource's `TagKeys` against the tag key constraint.
 pub fn check_tag_keys(keys: &[String]) -> Result<(), SnsError> {
-    let violations: Vec<String> = keys
-        .iter()
-        .enumerate()
-        .filter_map(|(i, k)| length_violation(k, &format!("tagKeys.{}.member", i + 1), 1, 128))
-        .collect();
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(SnsError::validation(&violations))
+    let mut violations = Violations::default();
+    for (i, k) in keys.iter().enumerate() {
+        violations.length(k, &format!("tagKeys.{}.member", i + 1), 1, 128);
     }
+    SnsError::check(&violations)
 }
 
 /// Refuses a topic that would carry more than [`MAX_TAGS`] tags.
@@ -50,20 +45,6 @@ pub fn check_tag_count(count: usize) -> Result<(), SnsError> {
     } else {
         Ok(())
     }
-}
-
-fn length_violation(value: &str, at: &str, min: usize, max: usize) -> Option<String> {
-    let n = value.chars().count();
-    let constraint = if n < min {
-        format!("Member must have length greater than or equal to {min}")
-    } else if n > max {
-        format!("Member must have length less than or equal to {max}")
-    } else {
-        return None;
-    };
-    Some(format!(
-        "Value '{value}' at '{at}' failed to satisfy constraint: {constraint}"
-    ))
 }
 
 #[cfg(test)]

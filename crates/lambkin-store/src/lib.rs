@@ -1,17 +1,27 @@
-//! Durable storage behind lambkin: the [`Queue`] of asynchronous events and the [`Catalog`] of
-//! functions and their event-invoke configs.
+//! Durable storage behind lambkin, as traits a backend implements:
+//! - [`Queue`]: the asynchronous events, their claims under a lease and their attempts;
+//! - [`Catalog`]: functions, their code and concurrency, and their event-invoke configs;
+//! - [`Outbox`]: deliveries owed to destinations and subscribers, committed with the state
+//!   that owes them;
+//! - [`SqsStore`] and [`SnsStore`]: the queues, messages, topics and subscriptions of lambkin's
+//!   SQS and SNS;
+//! - [`Retention`]: pruning of finished events, deliveries and SNS messages.
 //!
-//! The engine only ever talks to these traits (as `Arc<dyn Store>`), so a backend is a drop-in:
-//! today [`SqliteStore`] (one data folder, WAL, `synchronous=FULL`, group commit); a PostgreSQL
-//! backend sharing one queue between several nodes (claims with `FOR UPDATE SKIP LOCKED`) fits
-//! the same contract, and [`conformance`] is the suite every backend must pass.
+//! [`Store`] is all of them. The engine only ever talks to these traits (as `Arc<dyn Store>`),
+//! so a backend is a drop-in: today [`SqliteStore`] (one data folder, WAL, `synchronous=FULL`,
+//! group commit); a PostgreSQL backend sharing one queue between several nodes (claims with
+//! `FOR UPDATE SKIP LOCKED`) fits the same contract. `conformance` is the suite every backend
+//! must pass; it is compiled for this crate's tests and, for another backend crate's tests,
+//! behind the `conformance` feature.
 //!
 //! Data flow: the accept path calls [`Queue::enqueue`] and answers 202 only when it returns
 //! (the event is committed and fsync'd). The dispatcher calls [`Queue::claim`] for due events
-//! within each function's room, which become `Running` under a lease, and [`Queue::finish`] with the attempt record and the
-//! next state chosen by `lambkin_model::after_run` (or `gate`). Nothing here decides anything.
+//! within each function's room, which become `Running` under a lease, and [`Queue::finish`]
+//! with the attempt record and the next state chosen by `lambkin_model::after_run` (or
+//! `gate`). Nothing here decides anything.
 
 mod catalog;
+#[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod error;
 mod outbox;

@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lambkin_engine::Engine;
 
+use super::error::AwsError;
 use super::target::{PlainTarget, json_body};
 use super::wire;
-use crate::AwsError;
 use lambkin_model::validation::Violations;
 
 pub(crate) async fn put_function_concurrency(

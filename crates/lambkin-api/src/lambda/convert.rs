@@ -6,8 +6,8 @@ use lambkin_model::{
     Timestamp,
 };
 
+use super::error::AwsError;
 use super::wire;
-use crate::AwsError;
 
 /// Numbers arrive as JSON integers of any size; out-of-range values fail the engine's range
 /// checks with AWS's messages rather than a parse error.

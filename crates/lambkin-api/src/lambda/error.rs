@@ -1,6 +1,8 @@
-//! The one mapping from failures to AWS error responses: status, `x-amzn-ErrorType`, and a
-//! JSON body whose message field has the casing the botocore model uses for that code
-//! (reference §0) — typed SDKs read only the modelled member.
+//! The Lambda API's one mapping from failures to error responses: status, `x-amzn-ErrorType`,
+//! and a JSON body whose message field has the casing the botocore model uses for that code
+//! (reference §0) — typed SDKs read only the modelled member. lambkin's own API (`admin/`,
+//! `/metrics`) answers in the same shape; SQS and SNS have their own writers beside their
+//! handlers (`sqs/error.rs`, `sqs/query/error.rs`, `sns/error.rs`).
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

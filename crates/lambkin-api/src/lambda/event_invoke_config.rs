@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lambkin_engine::Engine;
 
+use super::error::AwsError;
 use super::target::{Target, UnqualifiedTarget, json_body};
 use super::{convert, wire};
-use crate::AwsError;
 use lambkin_model::validation::Violations;
 
 pub(crate) async fn put_function_event_invoke_config(

@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use lambkin_engine::Engine;
 
 use super::convert::Phase;
+use super::error::AwsError;
 use super::target::{PlainTarget, Target, json_body};
 use super::{convert, wire};
-use crate::AwsError;
 use lambkin_model::validation::{self as shapes, Violations};
 
 pub(crate) async fn create_function(

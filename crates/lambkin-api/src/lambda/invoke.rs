@@ -13,8 +13,8 @@ use lambkin_model::limits::{
     ASYNC_PAYLOAD_MAX, INVOKE_ASYNC_PAYLOAD_MAX, LOG_TAIL_BYTES, SYNC_PAYLOAD_MAX,
 };
 
+use super::error::AwsError;
 use super::target::{Target, UnqualifiedTarget};
-use crate::AwsError;
 use crate::request_id::HEADER as REQUEST_ID;
 use lambkin_model::validation::Violations;
 

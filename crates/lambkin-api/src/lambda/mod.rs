@@ -2,6 +2,7 @@
 
 mod concurrency;
 mod convert;
+mod error;
 mod event_invoke_config;
 mod functions;
 mod invoke;
@@ -11,6 +12,8 @@ mod wire;
 use axum::Router;
 use axum::routing::{get, post, put};
 use lambkin_engine::Engine;
+
+pub use error::AwsError;
 
 pub(crate) fn routes() -> Router<Engine> {
     Router::new()

@@ -15,7 +15,7 @@ use lambkin_model::validation::{self as shapes, StringShape, Violations};
 use lambkin_model::{FunctionRef, ModelError};
 use serde::Deserialize;
 
-use crate::AwsError;
+use super::error::AwsError;
 
 #[derive(Debug, Deserialize)]
 struct QualifierQuery {

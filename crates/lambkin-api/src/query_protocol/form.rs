@@ -3,7 +3,7 @@
 //! flattened list is `X.N`, a wrapped one is the flattened list under `X.member` (maps under
 //! `X.entry`), so callers pass `"Tags.member"` or `"Attribute"` as the prefix.
 //!
-//! Knows no service's member names or errors; `sns/query.rs` and `sqs/query/` add those.
+//! Knows no service's member names or errors; `sns/params.rs` and `sqs/query/params.rs` add those.
 
 use std::collections::BTreeMap;
 

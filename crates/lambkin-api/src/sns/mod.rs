@@ -1,12 +1,14 @@
 //! Amazon SNS, query protocol (`Action=<Operation>&Version=2010-03-31`, form-encoded body)
 //! with XML responses, as AWS SDKs send it. One file per resource (`topics.rs`,
-//! `subscriptions.rs`, `publish.rs`); `query.rs` holds SNS's member-naming conventions over the
+//! `subscriptions.rs`, `publish.rs`); `operation.rs` names every operation of SNS's model;
+//! `params.rs` holds SNS's member-naming conventions over the
 //! shared form decoder (`query_protocol/`), and `error.rs` is the only place that writes SNS
 //! error responses.
 
 mod error;
+mod operation;
+mod params;
 mod publish;
-mod query;
 mod subscriptions;
 mod topics;
 
@@ -14,9 +16,11 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use lambkin_engine::Engine;
 
+use crate::operations::Lookup;
 use crate::query_protocol::{Form, Xml, xml};
 use crate::request_id;
 use error::SnsApiError;
+use operation::{Operation, lookup};
 
 /// The XML namespace of every SNS answer.
 pub(crate) const NAMESPACE: &str = "http://sns.amazonaws.com/doc/2010-03-31/";
@@ -39,32 +43,41 @@ pub(crate) async fn dispatch(engine: Engine, headers: HeaderMap, query: Form) ->
     let request_id = uuid::Uuid::new_v4().to_string();
     let sns = engine.sns();
     let action = query.get("Action").unwrap_or_default().to_string();
-    let answer: Answer = match action.as_str() {
-        "CreateTopic" => topics::create_topic(sns, &query).await,
-        "DeleteTopic" => topics::delete_topic(sns, &query).await,
-        "ListTopics" => topics::list_topics(sns, &query).await,
-        "GetTopicAttributes" => topics::get_topic_attributes(sns, &query).await,
-        "SetTopicAttributes" => topics::set_topic_attributes(sns, &query).await,
-        "TagResource" => topics::tag_resource(sns, &query).await,
-        "UntagResource" => topics::untag_resource(sns, &query).await,
-        "ListTagsForResource" => topics::list_tags_for_resource(sns, &query).await,
-        "AddPermission" => topics::add_permission(sns, &query).await,
-        "RemovePermission" => topics::remove_permission(sns, &query).await,
-        "Subscribe" => subscriptions::subscribe(sns, &query, &service_url(&headers)).await,
-        "ConfirmSubscription" => subscriptions::confirm_subscription(sns, &query).await,
-        "Unsubscribe" => subscriptions::unsubscribe(sns, &query).await,
-        "ListSubscriptions" => subscriptions::list_subscriptions(sns, &query).await,
-        "ListSubscriptionsByTopic" => subscriptions::list_subscriptions_by_topic(sns, &query).await,
-        "GetSubscriptionAttributes" => {
-            subscriptions::get_subscription_attributes(sns, &query).await
-        }
-        "SetSubscriptionAttributes" => {
-            subscriptions::set_subscription_attributes(sns, &query).await
-        }
-        "Publish" => publish::publish(sns, &query).await,
-        "PublishBatch" => publish::publish_batch(sns, &query).await,
-        "" => Err(SnsApiError::missing_action()),
-        other => Err(SnsApiError::invalid_action(other)),
+    let answer: Answer = match lookup(&action) {
+        Lookup::Serve(op) => match op {
+            Operation::CreateTopic => topics::create_topic(sns, &query).await,
+            Operation::DeleteTopic => topics::delete_topic(sns, &query).await,
+            Operation::ListTopics => topics::list_topics(sns, &query).await,
+            Operation::GetTopicAttributes => topics::get_topic_attributes(sns, &query).await,
+            Operation::SetTopicAttributes => topics::set_topic_attributes(sns, &query).await,
+            Operation::TagResource => topics::tag_resource(sns, &query).await,
+            Operation::UntagResource => topics::untag_resource(sns, &query).await,
+            Operation::ListTagsForResource => topics::list_tags_for_resource(sns, &query).await,
+            Operation::AddPermission => topics::add_permission(sns, &query).await,
+            Operation::RemovePermission => topics::remove_permission(sns, &query).await,
+            Operation::Subscribe => {
+                subscriptions::subscribe(sns, &query, &service_url(&headers)).await
+            }
+            Operation::ConfirmSubscription => {
+                subscriptions::confirm_subscription(sns, &query).await
+            }
+            Operation::Unsubscribe => subscriptions::unsubscribe(sns, &query).await,
+            Operation::ListSubscriptions => subscriptions::list_subscriptions(sns, &query).await,
+            Operation::ListSubscriptionsByTopic => {
+                subscriptions::list_subscriptions_by_topic(sns, &query).await
+            }
+            Operation::GetSubscriptionAttributes => {
+                subscriptions::get_subscription_attributes(sns, &query).await
+            }
+            Operation::SetSubscriptionAttributes => {
+                subscriptions::set_subscription_attributes(sns, &query).await
+            }
+            Operation::Publish => publish::publish(sns, &query).await,
+            Operation::PublishBatch => publish::publish_batch(sns, &query).await,
+        },
+        _ if action.is_empty() => Err(SnsApiError::missing_action()),
+        // SNS answers operations lambkin does not implement as it answers unknown ones.
+        Lookup::NotImplemented | Lookup::Unknown => Err(SnsApiError::invalid_action(&action)),
     };
     let mut response = match answer {
         Ok(result) => xml::response(NAMESPACE, &action, &request_id, result),

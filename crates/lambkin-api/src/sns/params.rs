@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use lambkin_model::MessageAttributes;
+use lambkin_model::validation::Violations;
 use lambkin_sns::SnsError;
 
 use crate::query_protocol::Form;
@@ -71,9 +72,9 @@ impl SnsParams for Form {
             if let Some(name) = entry.get("Name")
                 && entry.get("Value.DataType").is_none()
             {
-                return Err(SnsError::validation(&[format!(
-                    "Value null at '{path}.{name}.member.dataType' failed to satisfy constraint: Member must not be null"
-                )]));
+                let mut missing = Violations::default();
+                missing.null(&format!("{path}.{name}.member.dataType"));
+                SnsError::check(&missing)?;
             }
         }
         self.message_attribute_map(&entries).map_err(|e| {

@@ -1,8 +1,9 @@
 //! Publish and PublishBatch handlers.
 
+use lambkin_model::validation::Violations;
 use lambkin_sns::{BatchEntry, PublishRequest, Sns, SnsError};
 
-use super::query::SnsParams;
+use super::params::SnsParams;
 use super::{Answer, SnsApiError};
 use crate::query_protocol::Form;
 use crate::query_protocol::Xml;
@@ -32,18 +33,13 @@ pub(super) async fn publish_batch(sns: &Sns, q: &Form) -> Answer {
         let at = format!("publishBatchRequestEntries.{}.member", i + 1);
         // Id and Message are required members of an entry: AWS's ValidationError, as for any
         // missing member of a structure.
-        let missing: Vec<String> = [("Id", "id"), ("Message", "message")]
-            .iter()
-            .filter(|(name, _)| e.get(name).is_none())
-            .map(|(_, member)| {
-                format!(
-                    "Value null at '{at}.{member}' failed to satisfy constraint: Member must not be null"
-                )
-            })
-            .collect();
-        if !missing.is_empty() {
-            return Err(SnsError::validation(&missing).into());
+        let mut missing = Violations::default();
+        for (name, member) in [("Id", "id"), ("Message", "message")] {
+            if e.get(name).is_none() {
+                missing.null(&format!("{at}.{member}"));
+            }
         }
+        SnsError::check(&missing)?;
         entries.push(BatchEntry {
             id: e.owned("Id").unwrap_or_default(),
             message: e.owned("Message"),

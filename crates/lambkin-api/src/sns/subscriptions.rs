@@ -4,7 +4,7 @@
 use lambkin_sns::{Listing, Sns, SubscriptionSummary};
 
 use super::Answer;
-use super::query::SnsParams;
+use super::params::SnsParams;
 use crate::query_protocol::Form;
 use crate::query_protocol::Xml;
 

@@ -4,7 +4,7 @@
 
 use lambkin_sns::{Sns, SnsError};
 
-use super::query::SnsParams;
+use super::params::SnsParams;
 use super::{Answer, SnsApiError};
 use crate::query_protocol::Form;
 use crate::query_protocol::Xml;

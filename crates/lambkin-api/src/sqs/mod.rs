@@ -4,14 +4,16 @@
 //! send.
 //!
 //! Each handler decodes its request (`wire.rs`), resolves the queue URL, makes one call on
-//! [`lambkin_sqs::Sqs`] and encodes the answer; `error.rs` is the only place JSON errors are
-//! written and holds every error's codes for both protocols. Queue URLs are built from the
+//! [`lambkin_sqs::Sqs`] and encodes the answer; `operation.rs` names the operations for both
+//! protocols; `error.rs` is the only place JSON errors are written and holds every error's
+//! codes for both protocols. Queue URLs are built from the
 //! request's `Host` header, so whatever address the client used comes back; any host is
 //! accepted on the way in.
 
 mod convert;
 mod error;
 mod messages;
+mod operation;
 pub(crate) mod query;
 mod queues;
 mod wire;
@@ -24,7 +26,10 @@ use lambkin_sqs::{QueueName, Sqs};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::operations::Lookup;
 use error::SqsFailure;
+pub(crate) use operation::is_sqs_only_action;
+use operation::{Operation, lookup};
 
 pub(crate) const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
@@ -113,23 +118,32 @@ pub(crate) async fn dispatch(
         trace_header: trace_header(&headers),
         body,
     };
-    let result = match operation {
-        "CreateQueue" => queues::create_queue(&call).await,
-        "GetQueueUrl" => queues::get_queue_url(&call).await,
-        "ListQueues" => queues::list_queues(&call).await,
-        "ListDeadLetterSourceQueues" => queues::list_dead_letter_source_queues(&call).await,
-        "DeleteQueue" => queues::delete_queue(&call).await,
-        "GetQueueAttributes" => queues::get_queue_attributes(&call).await,
-        "SetQueueAttributes" => queues::set_queue_attributes(&call).await,
-        "PurgeQueue" => queues::purge_queue(&call).await,
-        "SendMessage" => messages::send_message(&call).await,
-        "SendMessageBatch" => messages::send_message_batch(&call).await,
-        "ReceiveMessage" => messages::receive_message(&call).await,
-        "DeleteMessage" => messages::delete_message(&call).await,
-        "DeleteMessageBatch" => messages::delete_message_batch(&call).await,
-        "ChangeMessageVisibility" => messages::change_message_visibility(&call).await,
-        "ChangeMessageVisibilityBatch" => messages::change_message_visibility_batch(&call).await,
-        other => Err(SqsFailure::UnknownOperation(other.to_string())),
+    let result = match lookup(operation) {
+        Lookup::Serve(op) => match op {
+            Operation::CreateQueue => queues::create_queue(&call).await,
+            Operation::GetQueueUrl => queues::get_queue_url(&call).await,
+            Operation::ListQueues => queues::list_queues(&call).await,
+            Operation::ListDeadLetterSourceQueues => {
+                queues::list_dead_letter_source_queues(&call).await
+            }
+            Operation::DeleteQueue => queues::delete_queue(&call).await,
+            Operation::GetQueueAttributes => queues::get_queue_attributes(&call).await,
+            Operation::SetQueueAttributes => queues::set_queue_attributes(&call).await,
+            Operation::PurgeQueue => queues::purge_queue(&call).await,
+            Operation::SendMessage => messages::send_message(&call).await,
+            Operation::SendMessageBatch => messages::send_message_batch(&call).await,
+            Operation::ReceiveMessage => messages::receive_message(&call).await,
+            Operation::DeleteMessage => messages::delete_message(&call).await,
+            Operation::DeleteMessageBatch => messages::delete_message_batch(&call).await,
+            Operation::ChangeMessageVisibility => messages::change_message_visibility(&call).await,
+            Operation::ChangeMessageVisibilityBatch => {
+                messages::change_message_visibility_batch(&call).await
+            }
+        },
+        // The JSON protocol answers unimplemented and unknown operations alike.
+        Lookup::NotImplemented | Lookup::Unknown => {
+            Err(SqsFailure::UnknownOperation(operation.to_string()))
+        }
     };
     result.unwrap_or_else(IntoResponse::into_response)
 }

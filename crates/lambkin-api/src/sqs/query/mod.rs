@@ -18,6 +18,8 @@ use axum::response::Response;
 use lambkin_engine::Engine;
 use lambkin_sqs::{QueueName, Sqs, SqsError};
 
+use super::operation::{Operation, lookup};
+use crate::operations::Lookup;
 use crate::query_protocol::{Form, Xml, xml};
 use crate::request_id;
 use error::SqsQueryError;
@@ -27,39 +29,6 @@ const NAMESPACE: &str = "http://queue.amazonaws.com/doc/2012-11-05/";
 
 /// The `Version` query-protocol SQS requests carry.
 pub(crate) const VERSION: &str = "2012-11-05";
-
-/// Every action of the SQS model (2012-11-05); those lambkin lacks answer UnsupportedOperation.
-const ACTIONS: &[&str] = &[
-    "AddPermission",
-    "CancelMessageMoveTask",
-    "ChangeMessageVisibility",
-    "ChangeMessageVisibilityBatch",
-    "CreateQueue",
-    "DeleteMessage",
-    "DeleteMessageBatch",
-    "DeleteQueue",
-    "GetQueueAttributes",
-    "GetQueueUrl",
-    "ListDeadLetterSourceQueues",
-    "ListMessageMoveTasks",
-    "ListQueueTags",
-    "ListQueues",
-    "PurgeQueue",
-    "ReceiveMessage",
-    "RemovePermission",
-    "SendMessage",
-    "SendMessageBatch",
-    "SetQueueAttributes",
-    "StartMessageMoveTask",
-    "TagQueue",
-    "UntagQueue",
-];
-
-/// Whether `action` belongs to SQS and not also to SNS (which shares `POST /` and has
-/// AddPermission and RemovePermission too): how a form without a `Version` is routed.
-pub(crate) fn is_sqs_only_action(action: &str) -> bool {
-    ACTIONS.contains(&action) && !matches!(action, "AddPermission" | "RemovePermission")
-}
 
 /// What a handler answers: the inside of its `<XResult>` element (`None` for operations
 /// without output), or an error.
@@ -131,29 +100,35 @@ pub(crate) async fn dispatch(
         trace_header: super::trace_header(&headers),
         form,
     };
-    let answer: Answer = match action.as_str() {
+    let answer: Answer = match lookup(&action) {
         // A queue URL serves the queue's actions only.
-        "CreateQueue" | "ListQueues" if at_queue_url => {
+        Lookup::Serve(Operation::CreateQueue | Operation::ListQueues) if at_queue_url => {
             Err(SqsQueryError::InvalidAction(action.clone()))
         }
-        "CreateQueue" => queues::create_queue(&call).await,
-        "GetQueueUrl" => queues::get_queue_url(&call).await,
-        "ListQueues" => queues::list_queues(&call).await,
-        "ListDeadLetterSourceQueues" => queues::list_dead_letter_source_queues(&call).await,
-        "DeleteQueue" => queues::delete_queue(&call).await,
-        "GetQueueAttributes" => queues::get_queue_attributes(&call).await,
-        "SetQueueAttributes" => queues::set_queue_attributes(&call).await,
-        "PurgeQueue" => queues::purge_queue(&call).await,
-        "SendMessage" => messages::send_message(&call).await,
-        "SendMessageBatch" => messages::send_message_batch(&call).await,
-        "ReceiveMessage" => messages::receive_message(&call).await,
-        "DeleteMessage" => messages::delete_message(&call).await,
-        "DeleteMessageBatch" => messages::delete_message_batch(&call).await,
-        "ChangeMessageVisibility" => messages::change_message_visibility(&call).await,
-        "ChangeMessageVisibilityBatch" => messages::change_message_visibility_batch(&call).await,
-        "" => Err(SqsError::MissingParameter("Action").into()),
-        other if ACTIONS.contains(&other) => Err(SqsQueryError::Unsupported(other.to_string())),
-        other => Err(SqsQueryError::InvalidAction(other.to_string())),
+        Lookup::Serve(op) => match op {
+            Operation::CreateQueue => queues::create_queue(&call).await,
+            Operation::GetQueueUrl => queues::get_queue_url(&call).await,
+            Operation::ListQueues => queues::list_queues(&call).await,
+            Operation::ListDeadLetterSourceQueues => {
+                queues::list_dead_letter_source_queues(&call).await
+            }
+            Operation::DeleteQueue => queues::delete_queue(&call).await,
+            Operation::GetQueueAttributes => queues::get_queue_attributes(&call).await,
+            Operation::SetQueueAttributes => queues::set_queue_attributes(&call).await,
+            Operation::PurgeQueue => queues::purge_queue(&call).await,
+            Operation::SendMessage => messages::send_message(&call).await,
+            Operation::SendMessageBatch => messages::send_message_batch(&call).await,
+            Operation::ReceiveMessage => messages::receive_message(&call).await,
+            Operation::DeleteMessage => messages::delete_message(&call).await,
+            Operation::DeleteMessageBatch => messages::delete_message_batch(&call).await,
+            Operation::ChangeMessageVisibility => messages::change_message_visibility(&call).await,
+            Operation::ChangeMessageVisibilityBatch => {
+                messages::change_message_visibility_batch(&call).await
+            }
+        },
+        _ if action.is_empty() => Err(SqsError::MissingParameter("Action").into()),
+        Lookup::NotImplemented => Err(SqsQueryError::Unsupported(action.clone())),
+        Lookup::Unknown => Err(SqsQueryError::InvalidAction(action.clone())),
     };
     let response = match answer {
         Ok(result) => xml::response(NAMESPACE, &action, &request_id, result),
@@ -168,24 +143,4 @@ fn with_request_id(mut response: Response, request_id: &str) -> Response {
         response.headers_mut().insert(request_id::HEADER, v);
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn actions_shared_with_sns_are_not_sqs_only() {
-        let cases = [
-            ("SendMessage", true),
-            ("TagQueue", true),
-            ("AddPermission", false),
-            ("RemovePermission", false),
-            ("Publish", false),
-            ("", false),
-        ];
-        for (action, sqs_only) in cases {
-            assert_eq!(is_sqs_only_action(action), sqs_only, "{action}");
-        }
-    }
 }
