@@ -23,6 +23,7 @@ mod metrics;
 mod operations;
 mod query_protocol;
 mod request_id;
+mod s3;
 mod shared_endpoint;
 mod sns;
 mod sqs;
@@ -40,6 +41,20 @@ pub use lambda::AwsError;
 const CONTROL_BODY_LIMIT: usize = 70 * 1024 * 1024;
 
 pub fn router(engine: Engine) -> Router {
+    let s3 = std::sync::Arc::new(s3::service(&engine));
+    // S3 is told apart before routing: its paths are any bucket and key (s3/routing.rs).
+    let to_s3 = axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let s3 = s3.clone();
+            async move {
+                if s3::routing::is_s3(request.method(), request.uri(), request.headers()) {
+                    s3::serve(&s3, request).await
+                } else {
+                    next.run(request).await
+                }
+            }
+        },
+    );
     Router::new()
         .merge(lambda::routes())
         .merge(admin::routes())
@@ -49,6 +64,7 @@ pub fn router(engine: Engine) -> Router {
         .layer(axum::middleware::map_response(request_id::ensure))
         .layer(DefaultBodyLimit::max(CONTROL_BODY_LIMIT))
         .with_state(engine)
+        .layer(to_s3)
 }
 
 /// Operations lambkin does not implement (see docs/api-compat.md) still get an AWS-shaped answer.

@@ -81,6 +81,7 @@ struct Parts {
     logs: Arc<FunctionLogs>,
     sqs: lambkin_sqs::Sqs,
     sns: lambkin_sns::Sns,
+    s3: lambkin_s3::S3,
     pool: Arc<EnvironmentPool>,
     stop: watch::Sender<bool>,
     dispatcher_done: watch::Sender<bool>,
@@ -121,5 +122,9 @@ impl Engine {
 
     pub fn sns(&self) -> &lambkin_sns::Sns {
         &self.parts.sns
+    }
+
+    pub fn s3(&self) -> &lambkin_s3::S3 {
+        &self.parts.s3
     }
 }

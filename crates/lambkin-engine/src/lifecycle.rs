@@ -84,6 +84,11 @@ impl Engine {
             scope.clone(),
             deliveries_owed.clone(),
         );
+        // Object bodies live beside the database, one file each (`s3/bodies/<id>`).
+        let bodies = Arc::new(lambkin_store::LocalBodies::open(
+            &config.data_dir.join("s3").join("bodies"),
+        )?);
+        let s3 = lambkin_s3::S3::new(store.clone(), bodies, clock.clone(), scope.clone());
         let stop = watch::Sender::new(false);
 
         let accept = Accept {
@@ -194,6 +199,7 @@ impl Engine {
                 logs,
                 sqs,
                 sns,
+                s3,
                 pool,
                 stop,
                 dispatcher_done,

@@ -19,6 +19,7 @@ use crate::{
     NewDelivery, NewEvent, Store, StoreError,
 };
 
+pub mod s3;
 pub mod sns;
 
 const LEASE: i64 = 60_000;

@@ -25,6 +25,9 @@ pub enum StoreError {
     CommitFailed(String),
     #[error("the store has shut down")]
     Closed,
+    /// An object body could not be written or read.
+    #[error("object body: {0}")]
+    Body(#[source] std::io::Error),
 }
 
 impl StoreError {
@@ -32,7 +35,7 @@ impl StoreError {
     /// that is restarting); a corrupt record or a violated constraint fails every time.
     pub fn is_transient(&self) -> bool {
         match self {
-            StoreError::CommitFailed(_) | StoreError::Closed => true,
+            StoreError::CommitFailed(_) | StoreError::Closed | StoreError::Body(_) => true,
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
                 e.code,
                 rusqlite::ErrorCode::DatabaseBusy

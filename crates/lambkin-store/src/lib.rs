@@ -5,9 +5,11 @@
 //!   that owes them;
 //! - [`SqsStore`] and [`SnsStore`]: the queues, messages, topics and subscriptions of lambkin's
 //!   SQS and SNS;
+//! - [`S3Store`]: buckets and object metadata; the objects' bytes are in a [`BodyStore`]
+//!   ([`LocalBodies`]: one file per body in the data folder);
 //! - [`Retention`]: pruning of finished events, deliveries and SNS messages.
 //!
-//! [`Store`] is all of them. The engine only ever talks to these traits (as `Arc<dyn Store>`),
+//! [`Store`] is all of them but the body store. The engine only ever talks to these traits (as `Arc<dyn Store>`),
 //! so a backend is a drop-in: today [`SqliteStore`] (one data folder, WAL, `synchronous=FULL`,
 //! group commit); a PostgreSQL backend sharing one queue between several nodes (claims with
 //! `FOR UPDATE SKIP LOCKED`) fits the same contract. `conformance` is the suite every backend
@@ -20,6 +22,7 @@
 //! with the attempt record and the next state chosen by `lambkin_model::after_run` (or
 //! `gate`). Nothing here decides anything.
 
+mod bodies;
 mod catalog;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
@@ -28,10 +31,12 @@ mod outbox;
 mod queue;
 mod records;
 mod retention;
+mod s3;
 mod sns;
 mod sqlite;
 mod sqs;
 
+pub use bodies::{BodyStore, BodyWriter, LocalBodies};
 pub use catalog::Catalog;
 pub use error::StoreError;
 pub use outbox::{
@@ -44,6 +49,7 @@ pub use records::{
     NewEvent, QueueStats,
 };
 pub use retention::{Pruned, Retention};
+pub use s3::{BucketDeleted, BucketRecord, ObjectDeleted, ObjectPut, ObjectRecord, S3Store};
 pub use sns::{Page, SnsMessage, SnsStore, Subscribed, SubscriptionRecord, TopicRecord};
 pub use sqlite::SqliteStore;
 pub use sqs::{
@@ -52,6 +58,6 @@ pub use sqs::{
 };
 
 /// A complete backend: every part, shareable across tasks.
-pub trait Store: Queue + Catalog + Outbox + SqsStore + SnsStore + Retention {}
+pub trait Store: Queue + Catalog + Outbox + SqsStore + SnsStore + S3Store + Retention {}
 
-impl<T: Queue + Catalog + Outbox + SqsStore + SnsStore + Retention> Store for T {}
+impl<T: Queue + Catalog + Outbox + SqsStore + SnsStore + S3Store + Retention> Store for T {}

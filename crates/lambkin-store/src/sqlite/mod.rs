@@ -29,6 +29,7 @@ mod counts;
 mod outbox_ops;
 mod prune_ops;
 mod queue_ops;
+mod s3_ops;
 mod schema;
 mod sns_ops;
 mod sqs_ops;

@@ -78,6 +78,7 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     super::outbox_ops::migrate(conn)?;
     super::sqs_ops::migrate(conn)?;
     super::sns_ops::migrate(conn)?;
+    super::s3_ops::migrate(conn)?;
     super::prune_ops::migrate(conn)?;
     Ok(())
 }

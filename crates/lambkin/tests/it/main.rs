@@ -19,6 +19,7 @@ mod retention;
 mod retries;
 mod runtime_api;
 mod runtimes;
+mod s3;
 mod sns;
 mod sns_delivery;
 mod sqs;

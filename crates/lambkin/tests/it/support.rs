@@ -242,6 +242,27 @@ pub fn sqs_client(url: &str) -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::from_conf(conf)
 }
 
+/// An S3 client addressing buckets by path, signing with `key` (`test` is a key lambkin knows
+/// and checks; any other is accepted unchecked, except for aws-chunked bodies).
+pub fn s3_client_with(url: &str, key: &str) -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            key, key, None, None, "test",
+        ))
+        .endpoint_url(url)
+        .force_path_style(true)
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+pub fn s3_client(url: &str) -> aws_sdk_s3::Client {
+    s3_client_with(url, "test")
+}
+
 pub fn sns_client(url: &str) -> aws_sdk_sns::Client {
     let conf = aws_sdk_sns::Config::builder()
         .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())

@@ -1,0 +1,242 @@
+//! PutObject, GetObject (with Range), HeadObject, DeleteObject, ListObjectsV2.
+
+use std::collections::BTreeMap;
+
+use lambkin_s3::{ListRequest, NewObject, ObjectRecord};
+use s3s::dto::{
+    CommonPrefix, DeleteObjectInput, DeleteObjectOutput, ETag, EncodingType, GetObjectInput,
+    GetObjectOutput, HeadObjectInput, HeadObjectOutput, ListObjectsV2Input, ListObjectsV2Output,
+    Metadata, Object, PutObjectInput, PutObjectOutput, StreamingBlob,
+};
+use s3s::{S3Request, S3Response, S3Result, s3_error};
+use tokio::io::AsyncReadExt;
+use tokio_util::io::ReaderStream;
+
+use super::error::to_wire;
+use super::{Adapter, timestamp};
+
+/// The standard headers an object keeps, as s3s names their members.
+fn stored_headers(input: &PutObjectInput) -> BTreeMap<String, String> {
+    [
+        ("cache-control", &input.cache_control),
+        ("content-disposition", &input.content_disposition),
+        ("content-encoding", &input.content_encoding),
+        ("content-language", &input.content_language),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some((name.to_string(), value.clone()?)))
+    .collect()
+}
+
+fn metadata(object: &ObjectRecord) -> Option<Metadata> {
+    (!object.metadata.is_empty()).then(|| {
+        object
+            .metadata
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    })
+}
+
+fn etag(object: &ObjectRecord) -> ETag {
+    ETag::Strong(object.etag.clone())
+}
+
+fn header(object: &ObjectRecord, name: &str) -> Option<String> {
+    object.headers.get(name).cloned()
+}
+
+impl Adapter {
+    pub(super) async fn put_object_op(
+        &self,
+        req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
+        let mut input = req.input;
+        let new = NewObject {
+            content_type: input.content_type.take(),
+            headers: stored_headers(&input),
+            metadata: input
+                .metadata
+                .take()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                .collect(),
+        };
+        let body = input
+            .body
+            .take()
+            .unwrap_or_else(|| StreamingBlob::from(s3s::Body::empty()));
+        let object = self
+            .s3
+            .put_object(&input.bucket, &input.key, new, body)
+            .await
+            .map_err(to_wire)?;
+        Ok(S3Response::new(PutObjectOutput {
+            e_tag: Some(etag(&object)),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn get_object_op(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
+        let input = req.input;
+        let head = self
+            .s3
+            .head_object(&input.bucket, &input.key)
+            .await
+            .map_err(to_wire)?;
+        let range =
+            match &input.range {
+                Some(r) => Some(r.check(head.size).map_err(|_| {
+                    s3_error!(InvalidRange, "The requested range is not satisfiable")
+                })?),
+                None => None,
+            };
+        let offset = range.as_ref().map_or(0, |r| r.start);
+        let found = self
+            .s3
+            .get_object(&input.bucket, &input.key, offset)
+            .await
+            .map_err(to_wire)?;
+        let object = found.object;
+        // The object may have been replaced between the two reads: the range was checked
+        // against the old size, so serve what is left of the new one.
+        let (length, content_range) = match range {
+            Some(r) if r.end <= object.size => (
+                r.end - r.start,
+                Some(format!("bytes {}-{}/{}", r.start, r.end - 1, object.size)),
+            ),
+            _ => (object.size.saturating_sub(offset), None),
+        };
+        let reader = ReaderStream::new(found.file.take(length));
+        let mut response = S3Response::new(GetObjectOutput {
+            body: Some(StreamingBlob::wrap(reader)),
+            content_length: i64::try_from(length).ok(),
+            content_range: content_range.clone(),
+            accept_ranges: Some("bytes".into()),
+            content_type: object.content_type.clone(),
+            cache_control: header(&object, "cache-control"),
+            content_disposition: header(&object, "content-disposition"),
+            content_encoding: header(&object, "content-encoding"),
+            content_language: header(&object, "content-language"),
+            e_tag: Some(etag(&object)),
+            last_modified: Some(timestamp(object.last_modified)),
+            metadata: metadata(&object),
+            ..Default::default()
+        });
+        if content_range.is_some() {
+            response.status = Some(axum::http::StatusCode::PARTIAL_CONTENT);
+        }
+        Ok(response)
+    }
+
+    pub(super) async fn head_object_op(
+        &self,
+        req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
+        let object = self
+            .s3
+            .head_object(&req.input.bucket, &req.input.key)
+            .await
+            .map_err(to_wire)?;
+        Ok(S3Response::new(HeadObjectOutput {
+            content_length: i64::try_from(object.size).ok(),
+            accept_ranges: Some("bytes".into()),
+            content_type: object.content_type.clone(),
+            cache_control: header(&object, "cache-control"),
+            content_disposition: header(&object, "content-disposition"),
+            content_encoding: header(&object, "content-encoding"),
+            content_language: header(&object, "content-language"),
+            e_tag: Some(etag(&object)),
+            last_modified: Some(timestamp(object.last_modified)),
+            metadata: metadata(&object),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn delete_object_op(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        self.s3
+            .delete_object(&req.input.bucket, &req.input.key)
+            .await
+            .map_err(to_wire)?;
+        let mut response = S3Response::new(DeleteObjectOutput::default());
+        response.status = Some(axum::http::StatusCode::NO_CONTENT);
+        Ok(response)
+    }
+
+    pub(super) async fn list_objects_v2_op(
+        &self,
+        req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        let input = req.input;
+        let max_keys = input.max_keys.unwrap_or(1000);
+        let request = ListRequest {
+            prefix: input.prefix.clone().unwrap_or_default(),
+            delimiter: input.delimiter.clone(),
+            max_keys: usize::try_from(max_keys).unwrap_or(0),
+            start_after: input.start_after.clone(),
+            continuation_token: input.continuation_token.clone(),
+        };
+        let listing = self
+            .s3
+            .list_objects_v2(&input.bucket, &request)
+            .await
+            .map_err(to_wire)?;
+        let key_count = i32::try_from(listing.key_count()).unwrap_or(i32::MAX);
+        // `encoding-type=url`: keys may hold characters XML 1.0 cannot carry (NUL, most
+        // controls), so clients ask for every key and prefix URL-encoded (botocore always does).
+        let url = input
+            .encoding_type
+            .as_ref()
+            .is_some_and(|e| e.as_str() == EncodingType::URL);
+        let enc = |text: String| -> String {
+            if url {
+                form_urlencoded::byte_serialize(text.as_bytes()).collect()
+            } else {
+                text
+            }
+        };
+        Ok(S3Response::new(ListObjectsV2Output {
+            name: Some(input.bucket),
+            prefix: Some(enc(request.prefix)),
+            delimiter: input.delimiter.map(enc),
+            max_keys: Some(max_keys),
+            key_count: Some(key_count),
+            is_truncated: Some(listing.next_continuation_token.is_some()),
+            continuation_token: input.continuation_token,
+            next_continuation_token: listing.next_continuation_token,
+            start_after: input.start_after.map(enc),
+            encoding_type: input.encoding_type,
+            contents: Some(
+                listing
+                    .objects
+                    .iter()
+                    .map(|o| Object {
+                        key: Some(enc(o.key.clone())),
+                        size: i64::try_from(o.size).ok(),
+                        e_tag: Some(etag(o)),
+                        last_modified: Some(timestamp(o.last_modified)),
+                        storage_class: Some(String::from("STANDARD").into()),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+            common_prefixes: Some(
+                listing
+                    .common_prefixes
+                    .into_iter()
+                    .map(|p| CommonPrefix {
+                        prefix: Some(enc(p)),
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }))
+    }
+}

@@ -1,0 +1,35 @@
+//! [`S3Error`]: one variant per S3 error code lambkin answers with. The api crate's S3 writer
+//! turns each into S3's XML error with its code and status.
+
+use lambkin_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum S3Error {
+    /// `NoSuchBucket` (404).
+    #[error("The specified bucket does not exist")]
+    NoSuchBucket(String),
+    /// `NoSuchKey` (404).
+    #[error("The specified key does not exist.")]
+    NoSuchKey(String),
+    /// `BucketAlreadyOwnedByYou` (409): lambkin has one owner, so every taken name is yours.
+    #[error("Your previous request to create the named bucket succeeded and you already own it.")]
+    BucketAlreadyOwnedByYou(String),
+    /// `BucketNotEmpty` (409).
+    #[error("The bucket you tried to delete is not empty")]
+    BucketNotEmpty(String),
+    /// `InvalidBucketName` (400).
+    #[error("The specified bucket is not valid.")]
+    InvalidBucketName(String),
+    /// `EntityTooLarge` (400): a single PUT above 5 GiB.
+    #[error("Your proposed upload exceeds the maximum allowed size")]
+    EntityTooLarge,
+    /// `InvalidArgument` (400).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// The client's body stream failed part-way (`IncompleteBody`, 400); nothing was stored.
+    #[error("You did not provide the number of bytes specified by the Content-Length HTTP header.")]
+    IncompleteBody(String),
+    /// `InternalError` (500): the store failed.
+    #[error("We encountered an internal error. Please try again.")]
+    Store(#[from] StoreError),
+}

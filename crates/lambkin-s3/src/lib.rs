@@ -1,0 +1,56 @@
+//! S3 semantics with no HTTP types: [`S3`] offers one method per operation lambkin serves,
+//! over the [`S3Store`](lambkin_store::S3Store) (buckets, object metadata) and a
+//! [`BodyStore`](lambkin_store::BodyStore) (the bytes). A body is streamed to the body store and
+//! made durable first; then one store write makes the object visible; the body it replaced is
+//! removed after that commit. So an answered PUT is on disk, and a crash in between leaves an
+//! unreferenced body, never an object without its bytes.
+//!
+//! Keys never become paths: a body is a file named by an id the body store made.
+
+mod bucket_name;
+mod buckets;
+mod error;
+mod listing;
+mod objects;
+
+use std::sync::Arc;
+
+use lambkin_model::{Clock, Scope};
+use lambkin_store::{BodyStore, Store};
+
+pub use error::S3Error;
+/// The records the service answers with (the store's, as the service's own view).
+pub use lambkin_store::{BucketRecord, ObjectRecord};
+pub use listing::{ListRequest, Listing};
+pub use objects::{NewObject, ObjectBody};
+
+/// The largest single PUT S3 accepts (5 GiB); larger objects need a multipart upload.
+pub const MAX_PUT_BYTES: u64 = 5 * 1024 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct S3 {
+    store: Arc<dyn Store>,
+    bodies: Arc<dyn BodyStore>,
+    clock: Arc<dyn Clock>,
+    scope: Scope,
+}
+
+impl S3 {
+    pub fn new(
+        store: Arc<dyn Store>,
+        bodies: Arc<dyn BodyStore>,
+        clock: Arc<dyn Clock>,
+        scope: Scope,
+    ) -> S3 {
+        S3 {
+            store,
+            bodies,
+            clock,
+            scope,
+        }
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+}

@@ -1,0 +1,204 @@
+//! What every backend's [`crate::S3Store`] must do.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use lambkin_model::Timestamp;
+
+use crate::{BucketDeleted, BucketRecord, ObjectDeleted, ObjectPut, ObjectRecord, Store};
+
+fn bucket(name: &str) -> BucketRecord {
+    BucketRecord {
+        name: name.into(),
+        region: "us-east-1".into(),
+        created_at: Timestamp(1_000),
+    }
+}
+
+fn object(bucket: &str, key: &str, body: &str) -> ObjectRecord {
+    ObjectRecord {
+        bucket: bucket.into(),
+        key: key.into(),
+        body: body.into(),
+        size: 3,
+        etag: "900150983cd24fb0d6963f7d28e17f72".into(),
+        content_type: Some("text/plain".into()),
+        headers: BTreeMap::from([("cache-control".into(), "no-cache".into())]),
+        metadata: BTreeMap::from([("colour".into(), "blue".into())]),
+        last_modified: Timestamp(2_000),
+    }
+}
+
+fn keys(list: Option<Vec<ObjectRecord>>) -> Vec<String> {
+    list.expect("bucket exists")
+        .into_iter()
+        .map(|o| o.key)
+        .collect()
+}
+
+pub async fn buckets_are_created_once_and_listed_by_name(store: Arc<dyn Store>) {
+    assert!(store.create_bucket(bucket("zeta")).await.expect("create"));
+    assert!(store.create_bucket(bucket("alpha")).await.expect("create"));
+    let mut again = bucket("zeta");
+    again.region = "eu-west-1".into();
+    assert!(!store.create_bucket(again).await.expect("create again"));
+    assert_eq!(
+        store.bucket("zeta").await.expect("read"),
+        Some(bucket("zeta")),
+        "the second create changed nothing"
+    );
+    let names: Vec<_> = store
+        .list_buckets()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|b| b.name)
+        .collect();
+    assert_eq!(names, ["alpha", "zeta"]);
+    assert_eq!(store.bucket("nope").await.expect("read"), None);
+}
+
+pub async fn a_bucket_with_objects_is_not_deleted(store: Arc<dyn Store>) {
+    store.create_bucket(bucket("b")).await.expect("create");
+    store
+        .put_object(object("b", "k", "body-1"))
+        .await
+        .expect("put");
+    assert_eq!(
+        store.delete_bucket("b").await.expect("delete"),
+        BucketDeleted::NotEmpty
+    );
+    store.delete_object("b", "k").await.expect("delete object");
+    assert_eq!(
+        store.delete_bucket("b").await.expect("delete"),
+        BucketDeleted::Deleted
+    );
+    assert_eq!(
+        store.delete_bucket("b").await.expect("delete"),
+        BucketDeleted::NoSuchBucket
+    );
+}
+
+pub async fn objects_replace_and_delete(store: Arc<dyn Store>) {
+    store.create_bucket(bucket("b")).await.expect("create");
+    let first = object("b", "photos/cat.jpg", "body-1");
+    assert_eq!(
+        store.put_object(first.clone()).await.expect("put"),
+        ObjectPut::Stored { replaced: None }
+    );
+    assert_eq!(
+        store.object("b", "photos/cat.jpg").await.expect("read"),
+        Some(first)
+    );
+    let mut second = object("b", "photos/cat.jpg", "body-2");
+    second.size = 7;
+    second.metadata.clear();
+    assert_eq!(
+        store.put_object(second.clone()).await.expect("put"),
+        ObjectPut::Stored {
+            replaced: Some("body-1".into())
+        },
+        "the replaced body is handed back to be removed"
+    );
+    assert_eq!(
+        store.object("b", "photos/cat.jpg").await.expect("read"),
+        Some(second)
+    );
+    assert_eq!(
+        store
+            .delete_object("b", "photos/cat.jpg")
+            .await
+            .expect("delete"),
+        ObjectDeleted::Done {
+            body: Some("body-2".into())
+        }
+    );
+    assert_eq!(
+        store.object("b", "photos/cat.jpg").await.expect("read"),
+        None
+    );
+    assert_eq!(
+        store
+            .delete_object("b", "photos/cat.jpg")
+            .await
+            .expect("delete"),
+        ObjectDeleted::Done { body: None },
+        "deleting a missing key succeeds, as on S3"
+    );
+}
+
+pub async fn listing_by_prefix_and_after_in_byte_order(store: Arc<dyn Store>) {
+    store.create_bucket(bucket("b")).await.expect("create");
+    store.create_bucket(bucket("other")).await.expect("create");
+    for key in ["a/1", "a/2", "a/b/3", "a0", "b", "A", "é", "a/\u{10FFFF}"] {
+        store.put_object(object("b", key, key)).await.expect("put");
+    }
+    store
+        .put_object(object("other", "a/9", "x"))
+        .await
+        .expect("put");
+    assert_eq!(
+        keys(store.list_objects("b", "", None, 100).await.expect("list")),
+        ["A", "a/1", "a/2", "a/b/3", "a/\u{10FFFF}", "a0", "b", "é"],
+        "UTF-8 byte order: uppercase first, multi-byte characters last"
+    );
+    assert_eq!(
+        keys(
+            store
+                .list_objects("b", "a/", None, 100)
+                .await
+                .expect("list")
+        ),
+        ["a/1", "a/2", "a/b/3", "a/\u{10FFFF}"]
+    );
+    assert_eq!(
+        keys(
+            store
+                .list_objects("b", "a/", Some("a/1"), 2)
+                .await
+                .expect("list")
+        ),
+        ["a/2", "a/b/3"]
+    );
+    assert_eq!(
+        keys(
+            store
+                .list_objects("b", "a/", Some("0"), 1)
+                .await
+                .expect("list")
+        ),
+        ["a/1"],
+        "an `after` before the prefix starts at the prefix"
+    );
+    assert_eq!(
+        keys(
+            store
+                .list_objects("b", "a/", Some("z"), 10)
+                .await
+                .expect("list")
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        store
+            .list_objects("nope", "", None, 10)
+            .await
+            .expect("list"),
+        None
+    );
+}
+
+pub async fn objects_need_their_bucket(store: Arc<dyn Store>) {
+    assert_eq!(
+        store
+            .put_object(object("nope", "k", "body"))
+            .await
+            .expect("put"),
+        ObjectPut::NoSuchBucket
+    );
+    assert_eq!(
+        store.delete_object("nope", "k").await.expect("delete"),
+        ObjectDeleted::NoSuchBucket
+    );
+    assert_eq!(store.object("nope", "k").await.expect("read"), None);
+}

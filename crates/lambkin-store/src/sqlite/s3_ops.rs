@@ -1,0 +1,292 @@
+//! [`S3Store`] on SQLite: tables `s3_buckets` and `s3_objects` (one row per key, the body named
+//! by id). Keys are compared as bytes (`BLOB` order), which is S3's UTF-8 binary order.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use lambkin_model::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::SqliteStore;
+use crate::{
+    BucketDeleted, BucketRecord, ObjectDeleted, ObjectPut, ObjectRecord, S3Store, StoreError,
+};
+
+pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "
+        CREATE TABLE IF NOT EXISTS s3_buckets (
+            name        TEXT PRIMARY KEY,
+            region      TEXT NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS s3_objects (
+            bucket        TEXT NOT NULL,
+            key           BLOB NOT NULL,
+            body          TEXT NOT NULL,
+            size          INTEGER NOT NULL,
+            etag          TEXT NOT NULL,
+            content_type  TEXT,
+            headers       TEXT NOT NULL,
+            metadata      TEXT NOT NULL,
+            modified_at   INTEGER NOT NULL,
+            PRIMARY KEY (bucket, key)
+        ) WITHOUT ROWID;
+        ",
+    )?;
+    Ok(())
+}
+
+fn to_json(map: &BTreeMap<String, String>) -> Result<String, StoreError> {
+    serde_json::to_string(map).map_err(|e| StoreError::Corrupt(format!("s3 map: {e}")))
+}
+
+fn from_json(text: &str) -> Result<BTreeMap<String, String>, StoreError> {
+    serde_json::from_str(text).map_err(|_| StoreError::Corrupt(format!("s3 map {text}")))
+}
+
+const OBJECT_COLUMNS: &str =
+    "bucket, key, body, size, etag, content_type, headers, metadata, modified_at";
+
+type ObjectRow = (
+    String,
+    Vec<u8>,
+    String,
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    i64,
+);
+
+fn object_row(r: &Row<'_>) -> rusqlite::Result<ObjectRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+    ))
+}
+
+fn object_record(row: ObjectRow) -> Result<ObjectRecord, StoreError> {
+    let (bucket, key, body, size, etag, content_type, headers, metadata, modified) = row;
+    Ok(ObjectRecord {
+        bucket,
+        key: String::from_utf8(key).map_err(|_| StoreError::Corrupt("s3 key".into()))?,
+        body,
+        size: u64::try_from(size).map_err(|_| StoreError::Corrupt("s3 size".into()))?,
+        etag,
+        content_type,
+        headers: from_json(&headers)?,
+        metadata: from_json(&metadata)?,
+        last_modified: Timestamp(modified),
+    })
+}
+
+fn bucket_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM s3_buckets WHERE name = ?1")?
+        .query_row(params![name], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn body_of(conn: &Connection, bucket: &str, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT body FROM s3_objects WHERE bucket = ?1 AND key = ?2")?
+        .query_row(params![bucket, key.as_bytes()], |r| r.get(0))
+        .optional()?)
+}
+
+#[async_trait]
+impl S3Store for SqliteStore {
+    async fn create_bucket(&self, bucket: BucketRecord) -> Result<bool, StoreError> {
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                let n = conn
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO s3_buckets (name, region, created_at)
+                         VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![bucket.name, bucket.region, bucket.created_at.0])?;
+                Ok(n > 0)
+            })
+            .await
+    }
+
+    async fn delete_bucket(&self, name: &str) -> Result<BucketDeleted, StoreError> {
+        let name = name.to_string();
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                if !bucket_exists(conn, &name)? {
+                    return Ok(BucketDeleted::NoSuchBucket);
+                }
+                let any = conn
+                    .prepare_cached("SELECT 1 FROM s3_objects WHERE bucket = ?1 LIMIT 1")?
+                    .query_row(params![name], |_| Ok(()))
+                    .optional()?;
+                if any.is_some() {
+                    return Ok(BucketDeleted::NotEmpty);
+                }
+                conn.prepare_cached("DELETE FROM s3_buckets WHERE name = ?1")?
+                    .execute(params![name])?;
+                Ok(BucketDeleted::Deleted)
+            })
+            .await
+    }
+
+    async fn bucket(&self, name: &str) -> Result<Option<BucketRecord>, StoreError> {
+        let name = name.to_string();
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT name, region, created_at FROM s3_buckets WHERE name = ?1")?
+                .query_row(params![name], |r| {
+                    Ok(BucketRecord {
+                        name: r.get(0)?,
+                        region: r.get(1)?,
+                        created_at: Timestamp(r.get(2)?),
+                    })
+                })
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn list_buckets(&self) -> Result<Vec<BucketRecord>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT name, region, created_at FROM s3_buckets ORDER BY name")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(BucketRecord {
+                    name: r.get(0)?,
+                    region: r.get(1)?,
+                    created_at: Timestamp(r.get(2)?),
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    async fn put_object(&self, object: ObjectRecord) -> Result<ObjectPut, StoreError> {
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                if !bucket_exists(conn, &object.bucket)? {
+                    return Ok(ObjectPut::NoSuchBucket);
+                }
+                let replaced = body_of(conn, &object.bucket, &object.key)?;
+                conn.prepare_cached(
+                    "INSERT OR REPLACE INTO s3_objects
+                     (bucket, key, body, size, etag, content_type, headers, metadata, modified_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(params![
+                    object.bucket,
+                    object.key.as_bytes(),
+                    object.body,
+                    i64::try_from(object.size).unwrap_or(i64::MAX),
+                    object.etag,
+                    object.content_type,
+                    to_json(&object.headers)?,
+                    to_json(&object.metadata)?,
+                    object.last_modified.0
+                ])?;
+                Ok(ObjectPut::Stored { replaced })
+            })
+            .await
+    }
+
+    async fn object(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>, StoreError> {
+        let (bucket, key) = (bucket.to_string(), key.to_string());
+        self.read(move |conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {OBJECT_COLUMNS} FROM s3_objects WHERE bucket = ?1 AND key = ?2"
+            ))?
+            .query_row(params![bucket, key.as_bytes()], object_row)
+            .optional()?
+            .map(object_record)
+            .transpose()
+        })
+        .await
+    }
+
+    async fn delete_object(&self, bucket: &str, key: &str) -> Result<ObjectDeleted, StoreError> {
+        let (bucket, key) = (bucket.to_string(), key.to_string());
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                if !bucket_exists(conn, &bucket)? {
+                    return Ok(ObjectDeleted::NoSuchBucket);
+                }
+                let body = body_of(conn, &bucket, &key)?;
+                conn.prepare_cached("DELETE FROM s3_objects WHERE bucket = ?1 AND key = ?2")?
+                    .execute(params![bucket, key.as_bytes()])?;
+                Ok(ObjectDeleted::Done { body })
+            })
+            .await
+    }
+
+    async fn list_objects(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Option<Vec<ObjectRecord>>, StoreError> {
+        let (bucket, prefix) = (bucket.to_string(), prefix.to_string());
+        let after = after.map(str::to_string);
+        self.read(move |conn| {
+            if !bucket_exists(conn, &bucket)? {
+                return Ok(None);
+            }
+            // Start at the later of the prefix and `after`; stop at the first key past the
+            // prefix (checked per row, so no upper bound has to be computed).
+            let from = match &after {
+                Some(a) if a.as_str() >= prefix.as_str() => a.clone(),
+                _ => prefix.clone(),
+            };
+            let inclusive = after.as_deref().is_none_or(|a| a < prefix.as_str());
+            let op = if inclusive { ">=" } else { ">" };
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {OBJECT_COLUMNS} FROM s3_objects
+                 WHERE bucket = ?1 AND key {op} ?2 ORDER BY key LIMIT ?3"
+            ))?;
+            let mut out = Vec::new();
+            let mut rows = stmt.query(params![
+                bucket,
+                from.as_bytes(),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ])?;
+            while let Some(row) = rows.next()? {
+                let record = object_record(object_row(row)?)?;
+                if !record.key.starts_with(prefix.as_str()) {
+                    break;
+                }
+                out.push(record);
+            }
+            Ok(Some(out))
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    conformance_tests!(
+        crate::conformance::s3;
+        buckets_are_created_once_and_listed_by_name,
+        a_bucket_with_objects_is_not_deleted,
+        objects_replace_and_delete,
+        listing_by_prefix_and_after_in_byte_order,
+        objects_need_their_bucket,
+    );
+}

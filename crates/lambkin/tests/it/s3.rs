@@ -1,0 +1,568 @@
+//! S3 through the real server with the AWS SDK for Rust (path-style, as pointed at an
+//! endpoint by IP): buckets, objects, ranges, listing, names that look like paths, the
+//! signatures lambkin checks, virtual-hosted requests, and durability across `kill -9`.
+
+use aws_sdk_s3::primitives::ByteStream;
+use bytes::Bytes;
+use md5::{Digest, Md5};
+
+use crate::support::{TestServer, aws_error, http_full, s3_client, s3_client_with};
+
+fn md5_hex(bytes: &[u8]) -> String {
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, body: &[u8]) {
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(body.to_vec()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("put {key}: {e:?}"));
+}
+
+async fn get(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Vec<u8> {
+    let out = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("get {key}: {e:?}"));
+    out.body.collect().await.expect("body").to_vec()
+}
+
+#[tokio::test]
+async fn buckets_with_s3s_answers() {
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("photos")
+        .send()
+        .await
+        .expect("create");
+    s3.create_bucket()
+        .bucket("archive")
+        .send()
+        .await
+        .expect("create");
+
+    let cases = [
+        (
+            "photos",
+            "BucketAlreadyOwnedByYou",
+            409,
+            "Your previous request to create the named bucket succeeded and you already own it.",
+        ),
+        (
+            "Bad_Name",
+            "InvalidBucketName",
+            400,
+            "The specified bucket is not valid.",
+        ),
+        (
+            "192.168.5.4",
+            "InvalidBucketName",
+            400,
+            "The specified bucket is not valid.",
+        ),
+        (
+            "xn--bucket",
+            "InvalidBucketName",
+            400,
+            "The specified bucket is not valid.",
+        ),
+    ];
+    for (name, code, status, message) in cases {
+        let err = s3
+            .create_bucket()
+            .bucket(name)
+            .send()
+            .await
+            .expect_err(name);
+        assert_eq!(
+            aws_error(&err),
+            (code.into(), message.into(), status),
+            "{name}"
+        );
+    }
+
+    let names: Vec<_> = s3
+        .list_buckets()
+        .send()
+        .await
+        .expect("list")
+        .buckets()
+        .iter()
+        .filter_map(|b| b.name().map(str::to_string))
+        .collect();
+    assert_eq!(names, ["archive", "photos"]);
+
+    s3.head_bucket()
+        .bucket("photos")
+        .send()
+        .await
+        .expect("head");
+    let err = s3
+        .head_bucket()
+        .bucket("nope")
+        .send()
+        .await
+        .expect_err("missing");
+    assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(404));
+
+    put(&s3, "photos", "cat.jpg", b"meow").await;
+    let err = s3
+        .delete_bucket()
+        .bucket("photos")
+        .send()
+        .await
+        .expect_err("not empty");
+    assert_eq!(
+        aws_error(&err),
+        (
+            "BucketNotEmpty".into(),
+            "The bucket you tried to delete is not empty".into(),
+            409
+        )
+    );
+    s3.delete_object()
+        .bucket("photos")
+        .key("cat.jpg")
+        .send()
+        .await
+        .expect("delete object");
+    s3.delete_bucket()
+        .bucket("photos")
+        .send()
+        .await
+        .expect("delete bucket");
+    let err = s3
+        .delete_bucket()
+        .bucket("photos")
+        .send()
+        .await
+        .expect_err("gone");
+    assert_eq!(
+        aws_error(&err),
+        (
+            "NoSuchBucket".into(),
+            "The specified bucket does not exist".into(),
+            404
+        )
+    );
+}
+
+#[tokio::test]
+async fn objects_round_trip_with_their_metadata_and_ranges() {
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("bkt")
+        .send()
+        .await
+        .expect("create");
+
+    // 3 MiB and a bit, so the body arrives in many chunks.
+    let body: Vec<u8> = (0..3 * 1024 * 1024 + 17).map(|i| (i % 251) as u8).collect();
+    let out = s3
+        .put_object()
+        .bucket("bkt")
+        .key("dir/data.bin")
+        .content_type("application/x-test")
+        .cache_control("no-cache")
+        .metadata("Colour", "blue")
+        .body(ByteStream::from(body.clone()))
+        .send()
+        .await
+        .expect("put");
+    let etag = format!("\"{}\"", md5_hex(&body));
+    assert_eq!(
+        out.e_tag(),
+        Some(etag.as_str()),
+        "the ETag is the MD5, as S3 computes it"
+    );
+
+    let got = s3
+        .get_object()
+        .bucket("bkt")
+        .key("dir/data.bin")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(got.content_type(), Some("application/x-test"));
+    assert_eq!(got.cache_control(), Some("no-cache"));
+    assert_eq!(got.e_tag(), Some(etag.as_str()));
+    assert_eq!(
+        got.metadata()
+            .and_then(|m| m.get("colour"))
+            .map(String::as_str),
+        Some("blue")
+    );
+    assert_eq!(got.content_length(), Some(body.len() as i64));
+    assert_eq!(got.body.collect().await.expect("body").to_vec(), body);
+
+    let head = s3
+        .head_object()
+        .bucket("bkt")
+        .key("dir/data.bin")
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(head.content_length(), Some(body.len() as i64));
+    assert_eq!(head.e_tag(), Some(etag.as_str()));
+
+    let part = s3
+        .get_object()
+        .bucket("bkt")
+        .key("dir/data.bin")
+        .range("bytes=1000-1999")
+        .send()
+        .await
+        .expect("range");
+    assert_eq!(
+        part.content_range(),
+        Some(format!("bytes 1000-1999/{}", body.len()).as_str())
+    );
+    assert_eq!(
+        part.body.collect().await.expect("body").to_vec(),
+        &body[1000..2000]
+    );
+    let tail = s3
+        .get_object()
+        .bucket("bkt")
+        .key("dir/data.bin")
+        .range("bytes=-10")
+        .send()
+        .await
+        .expect("suffix range");
+    assert_eq!(
+        tail.body.collect().await.expect("body").to_vec(),
+        &body[body.len() - 10..]
+    );
+    let err = s3
+        .get_object()
+        .bucket("bkt")
+        .key("dir/data.bin")
+        .range(format!("bytes={}-", body.len() + 5))
+        .send()
+        .await
+        .expect_err("past the end");
+    assert_eq!(aws_error(&err).0, "InvalidRange");
+    assert_eq!(aws_error(&err).2, 416);
+
+    // Replacing: the new bytes are served and the old body file is gone.
+    put(&s3, "bkt", "dir/data.bin", b"small now").await;
+    assert_eq!(get(&s3, "bkt", "dir/data.bin").await, b"small now");
+    let bodies = std::fs::read_dir(s.data.join("s3/bodies"))
+        .expect("bodies folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .count();
+    assert_eq!(bodies, 1, "the replaced body was removed");
+
+    let err = s3
+        .get_object()
+        .bucket("bkt")
+        .key("nope")
+        .send()
+        .await
+        .expect_err("missing");
+    assert_eq!(
+        aws_error(&err),
+        (
+            "NoSuchKey".into(),
+            "The specified key does not exist.".into(),
+            404
+        )
+    );
+    let err = s3
+        .get_object()
+        .bucket("nope")
+        .key("k")
+        .send()
+        .await
+        .expect_err("no bucket");
+    assert_eq!(aws_error(&err).0, "NoSuchBucket");
+    let err = s3
+        .put_object()
+        .bucket("nope")
+        .key("k")
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .expect_err("no bucket");
+    assert_eq!(aws_error(&err).0, "NoSuchBucket");
+
+    s3.delete_object()
+        .bucket("bkt")
+        .key("dir/data.bin")
+        .send()
+        .await
+        .expect("delete");
+    s3.delete_object()
+        .bucket("bkt")
+        .key("dir/data.bin")
+        .send()
+        .await
+        .expect("deleting a missing key succeeds, as on S3");
+    let err = s3
+        .head_object()
+        .bucket("bkt")
+        .key("dir/data.bin")
+        .send()
+        .await
+        .expect_err("gone");
+    assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn keys_that_look_like_paths_stay_keys() {
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("bkt")
+        .send()
+        .await
+        .expect("create");
+    let keys = [
+        "a/../../etc/passwd",
+        "../../../../escape.txt",
+        "x\u{0}y",
+        "/leading//slashes/",
+        "spaces and ünïcode + signs.txt",
+    ];
+    for key in keys {
+        put(&s3, "bkt", key, key.as_bytes()).await;
+    }
+    for key in keys {
+        assert_eq!(get(&s3, "bkt", key).await, key.as_bytes(), "{key:?}");
+    }
+    // XML cannot carry a NUL: the listing is asked for URL-encoded, as botocore always asks.
+    let listed: Vec<_> = s3
+        .list_objects_v2()
+        .bucket("bkt")
+        .encoding_type(aws_sdk_s3::types::EncodingType::Url)
+        .send()
+        .await
+        .expect("list")
+        .contents()
+        .iter()
+        .filter_map(|o| o.key())
+        .map(|k| {
+            form_urlencoded::parse(format!("k={k}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut want: Vec<_> = keys.iter().map(|k| k.to_string()).collect();
+    want.sort();
+    assert_eq!(listed, want);
+    // Nothing was written outside the bodies folder: the data folder's parent holds only it.
+    let parent = s.data.parent().expect("parent");
+    let outside: Vec<_> = std::fs::read_dir(parent)
+        .expect("read")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(outside, [std::ffi::OsString::from("data")]);
+    assert!(!s.data.join("etc").exists() && !s.data.join("s3/etc").exists());
+}
+
+#[tokio::test]
+async fn listing_pages_by_prefix_and_delimiter() {
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("bkt")
+        .send()
+        .await
+        .expect("create");
+    for key in [
+        "photos/2024/a.jpg",
+        "photos/2024/b.jpg",
+        "photos/2025/c.jpg",
+        "photos/d.jpg",
+        "photos/e.jpg",
+        "readme.txt",
+    ] {
+        put(&s3, "bkt", key, b"x").await;
+    }
+    let page = s3
+        .list_objects_v2()
+        .bucket("bkt")
+        .prefix("photos/")
+        .delimiter("/")
+        .send()
+        .await
+        .expect("list");
+    let prefixes: Vec<_> = page
+        .common_prefixes()
+        .iter()
+        .filter_map(|p| p.prefix())
+        .collect();
+    let keys: Vec<_> = page.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(prefixes, ["photos/2024/", "photos/2025/"]);
+    assert_eq!(keys, ["photos/d.jpg", "photos/e.jpg"]);
+    assert_eq!(page.key_count(), Some(4));
+    assert_eq!(page.is_truncated(), Some(false));
+
+    // Two at a time, by continuation token, through every key.
+    let mut all = Vec::new();
+    let mut token = None;
+    let mut pages = 0;
+    loop {
+        let page = s3
+            .list_objects_v2()
+            .bucket("bkt")
+            .max_keys(2)
+            .set_continuation_token(token)
+            .send()
+            .await
+            .expect("page");
+        pages += 1;
+        all.extend(
+            page.contents()
+                .iter()
+                .filter_map(|o| o.key().map(str::to_string)),
+        );
+        if page.is_truncated() != Some(true) {
+            break;
+        }
+        token = page.next_continuation_token().map(str::to_string);
+        assert!(token.is_some(), "a truncated page carries a token");
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(all.len(), 6);
+    assert!(all.windows(2).all(|w| w[0] < w[1]), "in key order: {all:?}");
+
+    let after = s3
+        .list_objects_v2()
+        .bucket("bkt")
+        .start_after("photos/e.jpg")
+        .send()
+        .await
+        .expect("start after");
+    let keys: Vec<_> = after.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys, ["readme.txt"]);
+
+    let err = s3
+        .list_objects_v2()
+        .bucket("bkt")
+        .continuation_token("%%%")
+        .send()
+        .await
+        .expect_err("bad token");
+    assert_eq!(aws_error(&err).0, "InvalidArgument");
+    let err = s3
+        .list_objects_v2()
+        .bucket("nope")
+        .send()
+        .await
+        .expect_err("no bucket");
+    assert_eq!(aws_error(&err).0, "NoSuchBucket");
+}
+
+#[tokio::test]
+async fn any_credentials_and_unsigned_virtual_hosted_requests() {
+    let s = TestServer::start();
+    // A key lambkin does not know: its signature is not checked, as on the other services.
+    let other = s3_client_with(&s.url, "AKIDSOMEONE");
+    other
+        .create_bucket()
+        .bucket("bkt")
+        .send()
+        .await
+        .expect("create");
+    put(&other, "bkt", "k", b"from another key").await;
+    assert_eq!(
+        get(&s3_client(&s.url), "bkt", "k").await,
+        b"from another key"
+    );
+
+    // A wrong secret for a key lambkin knows is refused.
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", "wrong", None, None, "test",
+        ))
+        .endpoint_url(&s.url)
+        .force_path_style(true)
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .build();
+    let err = aws_sdk_s3::Client::from_conf(conf)
+        .list_buckets()
+        .send()
+        .await
+        .expect_err("wrong secret");
+    assert_eq!(aws_error(&err).0, "SignatureDoesNotMatch");
+
+    // Virtual-hosted style, unsigned: the bucket is in the Host header.
+    let port = s.url.rsplit(':').next().expect("port");
+    let host = format!("bkt.localhost:{port}");
+    let (status, headers, body) =
+        http_full(&s.url, "GET", "/k", &[("host", &host)], Bytes::new()).await;
+    assert_eq!((status, body.as_ref()), (200, b"from another key".as_ref()));
+    assert_eq!(
+        headers.get("etag").and_then(|v| v.to_str().ok()),
+        Some(format!("\"{}\"", md5_hex(b"from another key")).as_str())
+    );
+    let (status, _, body) =
+        http_full(&s.url, "GET", "/nope", &[("host", &host)], Bytes::new()).await;
+    assert_eq!(status, 404);
+    assert!(String::from_utf8_lossy(&body).contains("<Code>NoSuchKey</Code>"));
+}
+
+#[tokio::test]
+async fn an_acknowledged_put_survives_kill_9() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let mut s = TestServer::start_in(&data, &[]);
+    let s3 = s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("bkt")
+        .send()
+        .await
+        .expect("create");
+    let body: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+    put(&s3, "bkt", "durable.bin", &body).await;
+    s.kill9();
+
+    let s = TestServer::start_in(&data, &[]);
+    let s3 = s3_client(&s.url);
+    assert_eq!(get(&s3, "bkt", "durable.bin").await, body);
+}
+
+#[tokio::test]
+async fn checksummed_uploads() {
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("bkt")
+        .send()
+        .await
+        .expect("create");
+    let body: Vec<u8> = (0..100_000u32).map(|i| (i % 7) as u8).collect();
+    for algorithm in [
+        aws_sdk_s3::types::ChecksumAlgorithm::Crc32,
+        aws_sdk_s3::types::ChecksumAlgorithm::Crc32C,
+        aws_sdk_s3::types::ChecksumAlgorithm::Sha256,
+    ] {
+        let out = s3
+            .put_object()
+            .bucket("bkt")
+            .key("sum.bin")
+            .checksum_algorithm(algorithm.clone())
+            .body(ByteStream::from(body.clone()))
+            .send()
+            .await;
+        out.unwrap_or_else(|e| panic!("{algorithm:?}: {e:?}"));
+        assert_eq!(get(&s3, "bkt", "sum.bin").await, body, "{algorithm:?}");
+    }
+}
