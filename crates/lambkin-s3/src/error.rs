@@ -23,6 +23,27 @@ pub enum S3Error {
     /// `EntityTooLarge` (400): a single PUT above 5 GiB.
     #[error("Your proposed upload exceeds the maximum allowed size")]
     EntityTooLarge,
+    /// `NoSuchUpload` (404).
+    #[error(
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."
+    )]
+    NoSuchUpload(String),
+    /// `InvalidPart` (400): a listed part was not uploaded, or its ETag differs.
+    #[error(
+        "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."
+    )]
+    InvalidPart,
+    /// `InvalidPartOrder` (400).
+    #[error("The list of parts was not in ascending order. Parts must be ordered by part number.")]
+    InvalidPartOrder,
+    /// `EntityTooSmall` (400): a part other than the last below 5 MiB.
+    #[error("Your proposed upload is smaller than the minimum allowed object size.")]
+    EntityTooSmall,
+    /// `MalformedXML` (400): a CompleteMultipartUpload without parts.
+    #[error(
+        "The XML you provided was not well-formed or did not validate against our published schema"
+    )]
+    MalformedXml,
     /// `InvalidArgument` (400).
     #[error("{0}")]
     InvalidArgument(String),

@@ -11,6 +11,7 @@ mod bucket_name;
 mod buckets;
 mod error;
 mod listing;
+mod multipart;
 mod objects;
 
 use std::sync::Arc;
@@ -20,8 +21,9 @@ use lambkin_store::{BodyStore, Store};
 
 pub use error::S3Error;
 /// The records the service answers with (the store's, as the service's own view).
-pub use lambkin_store::{BucketRecord, ObjectRecord};
+pub use lambkin_store::{BucketRecord, ObjectRecord, PartRecord, UploadRecord};
 pub use listing::{ListRequest, Listing};
+pub use multipart::{CompletedPart, MIN_PART_BYTES};
 pub use objects::{NewObject, ObjectBody};
 
 /// The largest single PUT S3 accepts (5 GiB); larger objects need a multipart upload.

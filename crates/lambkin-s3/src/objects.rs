@@ -39,21 +39,15 @@ where
 }
 
 impl S3 {
-    /// Streams `body` to the body store, then stores the object. Answers once both are
-    /// durable.
-    pub async fn put_object<S, E>(
+    /// Streams a client's body to a new body, durable when this returns: its id, size and MD5.
+    pub(crate) async fn write_body<S, E>(
         &self,
-        bucket: &str,
-        key: &str,
-        new: NewObject,
         mut body: S,
-    ) -> Result<ObjectRecord, S3Error>
+    ) -> Result<(String, u64, [u8; 16]), S3Error>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
-        // Refuse early rather than after receiving the whole body.
-        self.head_bucket(bucket).await?;
         let mut writer = self.bodies.create().await?;
         let mut md5 = Md5::new();
         let mut size = 0u64;
@@ -77,13 +71,32 @@ impl S3 {
             writer.abort().await;
             return Err(e);
         }
-        let body_id = writer.finish().await?;
+        let id = writer.finish().await?;
+        Ok((id, size, md5.finalize().into()))
+    }
+
+    /// Streams `body` to the body store, then stores the object. Answers once both are
+    /// durable.
+    pub async fn put_object<S, E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        new: NewObject,
+        body: S,
+    ) -> Result<ObjectRecord, S3Error>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        // Refuse early rather than after receiving the whole body.
+        self.head_bucket(bucket).await?;
+        let (body_id, size, md5) = self.write_body(body).await?;
         let object = ObjectRecord {
             bucket: bucket.to_string(),
             key: key.to_string(),
             body: body_id.clone(),
             size,
-            etag: hex(&md5.finalize()),
+            etag: hex(&md5),
             content_type: new.content_type,
             headers: new.headers,
             metadata: new.metadata,
@@ -151,6 +164,6 @@ impl S3 {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -49,7 +49,10 @@ pub use records::{
     NewEvent, QueueStats,
 };
 pub use retention::{Pruned, Retention};
-pub use s3::{BucketDeleted, BucketRecord, ObjectDeleted, ObjectPut, ObjectRecord, S3Store};
+pub use s3::{
+    BucketDeleted, BucketRecord, ObjectDeleted, ObjectPut, ObjectRecord, PartPut, PartRecord,
+    S3Store, UploadCompleted, UploadRecord,
+};
 pub use sns::{Page, SnsMessage, SnsStore, Subscribed, SubscriptionRecord, TopicRecord};
 pub use sqlite::SqliteStore;
 pub use sqs::{

@@ -59,8 +59,52 @@ pub enum ObjectDeleted {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BucketDeleted {
     Deleted,
+    /// It holds objects or uploads in progress.
     NotEmpty,
     NoSuchBucket,
+}
+
+/// A multipart upload in progress: what the object will be stored with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadRecord {
+    pub upload_id: String,
+    pub bucket: String,
+    pub key: String,
+    pub content_type: Option<String>,
+    pub headers: BTreeMap<String, String>,
+    pub metadata: BTreeMap<String, String>,
+    pub initiated: Timestamp,
+}
+
+/// One uploaded part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartRecord {
+    pub part_number: u32,
+    /// The [`crate::BodyStore`] id of its bytes.
+    pub body: String,
+    pub size: u64,
+    /// Hex MD5 of the part, without quotes.
+    pub etag: String,
+    pub last_modified: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartPut {
+    /// Stored; the body of the part it replaced (same number), which the caller removes.
+    Stored {
+        replaced: Option<String>,
+    },
+    NoSuchUpload,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadCompleted {
+    /// The object is stored and the upload gone; the bodies no longer referenced (the parts,
+    /// and the object it replaced), which the caller removes.
+    Stored {
+        unreferenced: Vec<String>,
+    },
+    NoSuchUpload,
 }
 
 #[async_trait]
@@ -85,4 +129,24 @@ pub trait S3Store: Send + Sync + std::fmt::Debug {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Option<Vec<ObjectRecord>>, StoreError>;
+
+    /// Starts an upload; false if its bucket does not exist.
+    async fn create_upload(&self, upload: UploadRecord) -> Result<bool, StoreError>;
+    async fn upload(&self, upload_id: &str) -> Result<Option<UploadRecord>, StoreError>;
+    /// Stores a part, replacing one with the same number.
+    async fn put_part(&self, upload_id: &str, part: PartRecord) -> Result<PartPut, StoreError>;
+    /// The upload's parts, by number.
+    async fn parts(&self, upload_id: &str) -> Result<Vec<PartRecord>, StoreError>;
+    /// Stores `object` (whose body the caller assembled from the parts) and ends the upload,
+    /// in one write.
+    async fn complete_upload(
+        &self,
+        upload_id: &str,
+        object: ObjectRecord,
+    ) -> Result<UploadCompleted, StoreError>;
+    /// Ends the upload without an object; the bodies of its parts, or `None` if there was no
+    /// such upload.
+    async fn abort_upload(&self, upload_id: &str) -> Result<Option<Vec<String>>, StoreError>;
+    /// The bucket's uploads in progress, by key then start; `None` if the bucket does not exist.
+    async fn list_uploads(&self, bucket: &str) -> Result<Option<Vec<UploadRecord>>, StoreError>;
 }

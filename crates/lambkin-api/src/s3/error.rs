@@ -13,6 +13,11 @@ pub(crate) fn to_wire(e: S3Error) -> WireError {
         S3Error::BucketNotEmpty(_) => S3ErrorCode::BucketNotEmpty,
         S3Error::InvalidBucketName(_) => S3ErrorCode::InvalidBucketName,
         S3Error::EntityTooLarge => S3ErrorCode::EntityTooLarge,
+        S3Error::NoSuchUpload(_) => S3ErrorCode::NoSuchUpload,
+        S3Error::InvalidPart => S3ErrorCode::InvalidPart,
+        S3Error::InvalidPartOrder => S3ErrorCode::InvalidPartOrder,
+        S3Error::EntityTooSmall => S3ErrorCode::EntityTooSmall,
+        S3Error::MalformedXml => S3ErrorCode::MalformedXML,
         S3Error::InvalidArgument(_) => S3ErrorCode::InvalidArgument,
         S3Error::IncompleteBody(_) => S3ErrorCode::IncompleteBody,
         S3Error::Store(store) => {

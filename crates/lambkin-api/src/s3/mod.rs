@@ -1,7 +1,7 @@
 //! Amazon S3 (REST-XML), served through `s3s`, which implements S3's wire protocol: routing by
 //! path and host, the XML shapes, SigV4 and aws-chunked bodies. This folder is the adapter from
-//! s3s's operations to [`lambkin_s3::S3`]: `objects.rs` and `buckets.rs` hold one handler per
-//! operation, `error.rs` is the one place S3 errors are written, `auth.rs` decides which
+//! s3s's operations to [`lambkin_s3::S3`]: `objects.rs`, `multipart.rs` and `buckets.rs` hold
+//! one handler per operation, `error.rs` is the one place S3 errors are written, `auth.rs` decides which
 //! signatures are checked, and `routing.rs` tells an S3 request apart from the other services
 //! on the shared endpoint.
 //!
@@ -10,6 +10,7 @@
 mod auth;
 mod buckets;
 mod error;
+mod multipart;
 mod objects;
 pub(crate) mod routing;
 
@@ -157,5 +158,47 @@ impl s3s::S3 for Adapter {
         req: s3s::S3Request<dto::ListObjectsV2Input>,
     ) -> S3Result<s3s::S3Response<dto::ListObjectsV2Output>> {
         self.list_objects_v2_op(req).await
+    }
+
+    async fn create_multipart_upload(
+        &self,
+        req: s3s::S3Request<dto::CreateMultipartUploadInput>,
+    ) -> S3Result<s3s::S3Response<dto::CreateMultipartUploadOutput>> {
+        self.create_multipart_upload_op(req).await
+    }
+
+    async fn upload_part(
+        &self,
+        req: s3s::S3Request<dto::UploadPartInput>,
+    ) -> S3Result<s3s::S3Response<dto::UploadPartOutput>> {
+        self.upload_part_op(req).await
+    }
+
+    async fn complete_multipart_upload(
+        &self,
+        req: s3s::S3Request<dto::CompleteMultipartUploadInput>,
+    ) -> S3Result<s3s::S3Response<dto::CompleteMultipartUploadOutput>> {
+        self.complete_multipart_upload_op(req).await
+    }
+
+    async fn abort_multipart_upload(
+        &self,
+        req: s3s::S3Request<dto::AbortMultipartUploadInput>,
+    ) -> S3Result<s3s::S3Response<dto::AbortMultipartUploadOutput>> {
+        self.abort_multipart_upload_op(req).await
+    }
+
+    async fn list_parts(
+        &self,
+        req: s3s::S3Request<dto::ListPartsInput>,
+    ) -> S3Result<s3s::S3Response<dto::ListPartsOutput>> {
+        self.list_parts_op(req).await
+    }
+
+    async fn list_multipart_uploads(
+        &self,
+        req: s3s::S3Request<dto::ListMultipartUploadsInput>,
+    ) -> S3Result<s3s::S3Response<dto::ListMultipartUploadsOutput>> {
+        self.list_multipart_uploads_op(req).await
     }
 }

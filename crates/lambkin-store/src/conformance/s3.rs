@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use lambkin_model::Timestamp;
 
-use crate::{BucketDeleted, BucketRecord, ObjectDeleted, ObjectPut, ObjectRecord, Store};
+use crate::{
+    BucketDeleted, BucketRecord, ObjectDeleted, ObjectPut, ObjectRecord, PartPut, PartRecord,
+    Store, UploadCompleted, UploadRecord,
+};
 
 fn bucket(name: &str) -> BucketRecord {
     BucketRecord {
@@ -201,4 +204,132 @@ pub async fn objects_need_their_bucket(store: Arc<dyn Store>) {
         ObjectDeleted::NoSuchBucket
     );
     assert_eq!(store.object("nope", "k").await.expect("read"), None);
+}
+
+fn upload(id: &str, key: &str) -> UploadRecord {
+    UploadRecord {
+        upload_id: id.into(),
+        bucket: "b".into(),
+        key: key.into(),
+        content_type: Some("image/jpeg".into()),
+        headers: BTreeMap::new(),
+        metadata: BTreeMap::from([("k".into(), "v".into())]),
+        initiated: Timestamp(5_000),
+    }
+}
+
+fn part(n: u32, body: &str) -> PartRecord {
+    PartRecord {
+        part_number: n,
+        body: body.into(),
+        size: 5,
+        etag: format!("etag{n}"),
+        last_modified: Timestamp(6_000),
+    }
+}
+
+pub async fn multipart_uploads_complete_and_abort(store: Arc<dyn Store>) {
+    assert!(
+        !store
+            .create_upload(upload("u0", "k"))
+            .await
+            .expect("create"),
+        "no bucket yet"
+    );
+    store.create_bucket(bucket("b")).await.expect("bucket");
+    assert!(
+        store
+            .create_upload(upload("u1", "big.jpg"))
+            .await
+            .expect("create")
+    );
+    assert!(
+        store
+            .create_upload(upload("u2", "a.jpg"))
+            .await
+            .expect("create")
+    );
+    assert_eq!(
+        store.upload("u1").await.expect("read"),
+        Some(upload("u1", "big.jpg"))
+    );
+    assert_eq!(store.upload("nope").await.expect("read"), None);
+    let ids: Vec<_> = store
+        .list_uploads("b")
+        .await
+        .expect("list")
+        .expect("bucket")
+        .into_iter()
+        .map(|u| u.upload_id)
+        .collect();
+    assert_eq!(ids, ["u2", "u1"], "by key");
+    assert_eq!(
+        store.delete_bucket("b").await.expect("delete"),
+        BucketDeleted::NotEmpty,
+        "uploads in progress keep the bucket"
+    );
+
+    for (n, body) in [(2, "p2"), (1, "p1-old")] {
+        assert_eq!(
+            store.put_part("u1", part(n, body)).await.expect("part"),
+            PartPut::Stored { replaced: None }
+        );
+    }
+    assert_eq!(
+        store.put_part("u1", part(1, "p1")).await.expect("part"),
+        PartPut::Stored {
+            replaced: Some("p1-old".into())
+        }
+    );
+    assert_eq!(
+        store.put_part("nope", part(1, "x")).await.expect("part"),
+        PartPut::NoSuchUpload
+    );
+    let numbers: Vec<_> = store
+        .parts("u1")
+        .await
+        .expect("parts")
+        .into_iter()
+        .map(|p| (p.part_number, p.body))
+        .collect();
+    assert_eq!(numbers, [(1, "p1".to_string()), (2, "p2".to_string())]);
+
+    store
+        .put_object(object("b", "big.jpg", "old-object"))
+        .await
+        .expect("put");
+    let done = store
+        .complete_upload("u1", object("b", "big.jpg", "assembled"))
+        .await
+        .expect("complete");
+    let UploadCompleted::Stored { mut unreferenced } = done else {
+        panic!("completed: {done:?}")
+    };
+    unreferenced.sort();
+    assert_eq!(unreferenced, ["old-object", "p1", "p2"]);
+    assert_eq!(
+        store
+            .object("b", "big.jpg")
+            .await
+            .expect("read")
+            .map(|o| o.body),
+        Some("assembled".into())
+    );
+    assert_eq!(store.upload("u1").await.expect("read"), None);
+    assert!(store.parts("u1").await.expect("parts").is_empty());
+    assert_eq!(
+        store
+            .complete_upload("u1", object("b", "big.jpg", "again"))
+            .await
+            .expect("complete"),
+        UploadCompleted::NoSuchUpload
+    );
+
+    store.put_part("u2", part(1, "q1")).await.expect("part");
+    assert_eq!(
+        store.abort_upload("u2").await.expect("abort"),
+        Some(vec!["q1".to_string()])
+    );
+    assert_eq!(store.abort_upload("u2").await.expect("abort"), None);
+    assert_eq!(store.list_uploads("nope").await.expect("list"), None);
 }

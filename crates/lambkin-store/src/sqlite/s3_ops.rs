@@ -9,7 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::SqliteStore;
 use crate::{
-    BucketDeleted, BucketRecord, ObjectDeleted, ObjectPut, ObjectRecord, S3Store, StoreError,
+    BucketDeleted, BucketRecord, ObjectDeleted, ObjectPut, ObjectRecord, PartPut, PartRecord,
+    S3Store, StoreError, UploadCompleted, UploadRecord,
 };
 
 pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
@@ -31,6 +32,25 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
             metadata      TEXT NOT NULL,
             modified_at   INTEGER NOT NULL,
             PRIMARY KEY (bucket, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS s3_uploads (
+            upload_id     TEXT PRIMARY KEY,
+            bucket        TEXT NOT NULL,
+            key           BLOB NOT NULL,
+            content_type  TEXT,
+            headers       TEXT NOT NULL,
+            metadata      TEXT NOT NULL,
+            initiated_at  INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS s3_uploads_by_bucket ON s3_uploads (bucket, key, initiated_at);
+        CREATE TABLE IF NOT EXISTS s3_parts (
+            upload_id    TEXT NOT NULL,
+            part_number  INTEGER NOT NULL,
+            body         TEXT NOT NULL,
+            size         INTEGER NOT NULL,
+            etag         TEXT NOT NULL,
+            modified_at  INTEGER NOT NULL,
+            PRIMARY KEY (upload_id, part_number)
         ) WITHOUT ROWID;
         ",
     )?;
@@ -97,6 +117,84 @@ fn bucket_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
         .is_some())
 }
 
+const UPLOAD_COLUMNS: &str =
+    "upload_id, bucket, key, content_type, headers, metadata, initiated_at";
+
+type UploadRow = (String, String, Vec<u8>, Option<String>, String, String, i64);
+
+fn upload_row(r: &Row<'_>) -> rusqlite::Result<UploadRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+fn upload_record(row: UploadRow) -> Result<UploadRecord, StoreError> {
+    let (upload_id, bucket, key, content_type, headers, metadata, initiated) = row;
+    Ok(UploadRecord {
+        upload_id,
+        bucket,
+        key: String::from_utf8(key).map_err(|_| StoreError::Corrupt("s3 key".into()))?,
+        content_type,
+        headers: from_json(&headers)?,
+        metadata: from_json(&metadata)?,
+        initiated: Timestamp(initiated),
+    })
+}
+
+fn read_upload(conn: &Connection, upload_id: &str) -> Result<Option<UploadRecord>, StoreError> {
+    conn.prepare_cached(&format!(
+        "SELECT {UPLOAD_COLUMNS} FROM s3_uploads WHERE upload_id = ?1"
+    ))?
+    .query_row(params![upload_id], upload_row)
+    .optional()?
+    .map(upload_record)
+    .transpose()
+}
+
+fn part_bodies(conn: &Connection, upload_id: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT body FROM s3_parts WHERE upload_id = ?1")?;
+    let rows = stmt.query_map(params![upload_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<String>, _>>()?)
+}
+
+/// Ends an upload: its rows go, and the bodies of its parts are returned.
+fn end_upload(conn: &Connection, upload_id: &str) -> Result<Vec<String>, StoreError> {
+    let bodies = part_bodies(conn, upload_id)?;
+    conn.prepare_cached("DELETE FROM s3_parts WHERE upload_id = ?1")?
+        .execute(params![upload_id])?;
+    conn.prepare_cached("DELETE FROM s3_uploads WHERE upload_id = ?1")?
+        .execute(params![upload_id])?;
+    Ok(bodies)
+}
+
+/// Stores an object row, returning the body of the one it replaced.
+fn write_object(conn: &Connection, object: &ObjectRecord) -> Result<Option<String>, StoreError> {
+    let replaced = body_of(conn, &object.bucket, &object.key)?;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO s3_objects
+         (bucket, key, body, size, etag, content_type, headers, metadata, modified_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        object.bucket,
+        object.key.as_bytes(),
+        object.body,
+        i64::try_from(object.size).unwrap_or(i64::MAX),
+        object.etag,
+        object.content_type,
+        to_json(&object.headers)?,
+        to_json(&object.metadata)?,
+        object.last_modified.0
+    ])?;
+    Ok(replaced)
+}
+
 fn body_of(conn: &Connection, bucket: &str, key: &str) -> Result<Option<String>, StoreError> {
     Ok(conn
         .prepare_cached("SELECT body FROM s3_objects WHERE bucket = ?1 AND key = ?2")?
@@ -130,7 +228,10 @@ impl S3Store for SqliteStore {
                     return Ok(BucketDeleted::NoSuchBucket);
                 }
                 let any = conn
-                    .prepare_cached("SELECT 1 FROM s3_objects WHERE bucket = ?1 LIMIT 1")?
+                    .prepare_cached(
+                        "SELECT 1 FROM s3_objects WHERE bucket = ?1
+                         UNION ALL SELECT 1 FROM s3_uploads WHERE bucket = ?1 LIMIT 1",
+                    )?
                     .query_row(params![name], |_| Ok(()))
                     .optional()?;
                 if any.is_some() {
@@ -183,23 +284,7 @@ impl S3Store for SqliteStore {
                 if !bucket_exists(conn, &object.bucket)? {
                     return Ok(ObjectPut::NoSuchBucket);
                 }
-                let replaced = body_of(conn, &object.bucket, &object.key)?;
-                conn.prepare_cached(
-                    "INSERT OR REPLACE INTO s3_objects
-                     (bucket, key, body, size, etag, content_type, headers, metadata, modified_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )?
-                .execute(params![
-                    object.bucket,
-                    object.key.as_bytes(),
-                    object.body,
-                    i64::try_from(object.size).unwrap_or(i64::MAX),
-                    object.etag,
-                    object.content_type,
-                    to_json(&object.headers)?,
-                    to_json(&object.metadata)?,
-                    object.last_modified.0
-                ])?;
+                let replaced = write_object(conn, &object)?;
                 Ok(ObjectPut::Stored { replaced })
             })
             .await
@@ -277,6 +362,153 @@ impl S3Store for SqliteStore {
         })
         .await
     }
+    async fn create_upload(&self, upload: UploadRecord) -> Result<bool, StoreError> {
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                if !bucket_exists(conn, &upload.bucket)? {
+                    return Ok(false);
+                }
+                conn.prepare_cached(
+                    "INSERT INTO s3_uploads
+                     (upload_id, bucket, key, content_type, headers, metadata, initiated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    upload.upload_id,
+                    upload.bucket,
+                    upload.key.as_bytes(),
+                    upload.content_type,
+                    to_json(&upload.headers)?,
+                    to_json(&upload.metadata)?,
+                    upload.initiated.0
+                ])?;
+                Ok(true)
+            })
+            .await
+    }
+
+    async fn upload(&self, upload_id: &str) -> Result<Option<UploadRecord>, StoreError> {
+        let upload_id = upload_id.to_string();
+        self.read(move |conn| read_upload(conn, &upload_id)).await
+    }
+
+    async fn put_part(&self, upload_id: &str, part: PartRecord) -> Result<PartPut, StoreError> {
+        let upload_id = upload_id.to_string();
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                if read_upload(conn, &upload_id)?.is_none() {
+                    return Ok(PartPut::NoSuchUpload);
+                }
+                let replaced: Option<String> = conn
+                    .prepare_cached(
+                        "SELECT body FROM s3_parts WHERE upload_id = ?1 AND part_number = ?2",
+                    )?
+                    .query_row(params![upload_id, part.part_number], |r| r.get(0))
+                    .optional()?;
+                conn.prepare_cached(
+                    "INSERT OR REPLACE INTO s3_parts
+                     (upload_id, part_number, body, size, etag, modified_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    upload_id,
+                    part.part_number,
+                    part.body,
+                    i64::try_from(part.size).unwrap_or(i64::MAX),
+                    part.etag,
+                    part.last_modified.0
+                ])?;
+                Ok(PartPut::Stored { replaced })
+            })
+            .await
+    }
+
+    async fn parts(&self, upload_id: &str) -> Result<Vec<PartRecord>, StoreError> {
+        let upload_id = upload_id.to_string();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT part_number, body, size, etag, modified_at FROM s3_parts
+                 WHERE upload_id = ?1 ORDER BY part_number",
+            )?;
+            let rows = stmt.query_map(params![upload_id], |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })?;
+            let mut parts = Vec::new();
+            for row in rows {
+                let (part_number, body, size, etag, modified) = row?;
+                parts.push(PartRecord {
+                    part_number,
+                    body,
+                    size: u64::try_from(size)
+                        .map_err(|_| StoreError::Corrupt("part size".into()))?,
+                    etag,
+                    last_modified: Timestamp(modified),
+                });
+            }
+            Ok(parts)
+        })
+        .await
+    }
+
+    async fn complete_upload(
+        &self,
+        upload_id: &str,
+        object: ObjectRecord,
+    ) -> Result<UploadCompleted, StoreError> {
+        let upload_id = upload_id.to_string();
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                if read_upload(conn, &upload_id)?.is_none() {
+                    return Ok(UploadCompleted::NoSuchUpload);
+                }
+                let mut unreferenced = end_upload(conn, &upload_id)?;
+                unreferenced.extend(write_object(conn, &object)?);
+                Ok(UploadCompleted::Stored { unreferenced })
+            })
+            .await
+    }
+
+    async fn abort_upload(&self, upload_id: &str) -> Result<Option<Vec<String>>, StoreError> {
+        let upload_id = upload_id.to_string();
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                if read_upload(conn, &upload_id)?.is_none() {
+                    return Ok(None);
+                }
+                Ok(Some(end_upload(conn, &upload_id)?))
+            })
+            .await
+    }
+
+    async fn list_uploads(&self, bucket: &str) -> Result<Option<Vec<UploadRecord>>, StoreError> {
+        let bucket = bucket.to_string();
+        self.read(move |conn| {
+            if !bucket_exists(conn, &bucket)? {
+                return Ok(None);
+            }
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {UPLOAD_COLUMNS} FROM s3_uploads WHERE bucket = ?1
+                 ORDER BY key, initiated_at, upload_id"
+            ))?;
+            let rows = stmt.query_map(params![bucket], upload_row)?;
+            let mut out = Vec::new();
+            for row in rows {
+                out.push(upload_record(row?)?);
+            }
+            Ok(Some(out))
+        })
+        .await
+    }
 }
 
 #[cfg(test)]
@@ -288,5 +520,6 @@ mod tests {
         objects_replace_and_delete,
         listing_by_prefix_and_after_in_byte_order,
         objects_need_their_bucket,
+        multipart_uploads_complete_and_abort,
     );
 }

@@ -566,3 +566,208 @@ async fn checksummed_uploads() {
         assert_eq!(get(&s3, "bkt", "sum.bin").await, body, "{algorithm:?}");
     }
 }
+
+#[tokio::test]
+async fn multipart_uploads() {
+    use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("bkt")
+        .send()
+        .await
+        .expect("create");
+    let mib5 = 5 * 1024 * 1024;
+    let parts: Vec<Vec<u8>> = vec![
+        (0..mib5).map(|i| (i % 253) as u8).collect(),
+        (0..mib5).map(|i| (i % 241) as u8).collect(),
+        b"the tail".to_vec(),
+    ];
+    let upload = s3
+        .create_multipart_upload()
+        .bucket("bkt")
+        .key("big.bin")
+        .content_type("application/x-big")
+        .metadata("kind", "multi")
+        .send()
+        .await
+        .expect("create upload");
+    let id = upload.upload_id().expect("upload id").to_string();
+    let mut done = Vec::new();
+    // Out of order, as parallel uploaders send them.
+    for n in [2, 1, 3] {
+        let out = s3
+            .upload_part()
+            .bucket("bkt")
+            .key("big.bin")
+            .upload_id(&id)
+            .part_number(n)
+            .body(ByteStream::from(parts[n as usize - 1].clone()))
+            .send()
+            .await
+            .expect("part");
+        done.push((n, out.e_tag().expect("etag").to_string()));
+    }
+    done.sort();
+    let listed = s3
+        .list_parts()
+        .bucket("bkt")
+        .key("big.bin")
+        .upload_id(&id)
+        .send()
+        .await
+        .expect("list parts");
+    let numbers: Vec<_> = listed
+        .parts()
+        .iter()
+        .filter_map(|p| p.part_number())
+        .collect();
+    assert_eq!(numbers, [1, 2, 3]);
+    let uploads = s3
+        .list_multipart_uploads()
+        .bucket("bkt")
+        .send()
+        .await
+        .expect("uploads");
+    assert_eq!(uploads.uploads().len(), 1);
+
+    let completed = |list: &[(i32, String)]| {
+        CompletedMultipartUpload::builder()
+            .set_parts(Some(
+                list.iter()
+                    .map(|(n, e)| CompletedPart::builder().part_number(*n).e_tag(e).build())
+                    .collect(),
+            ))
+            .build()
+    };
+    let reversed: Vec<_> = done.iter().rev().cloned().collect();
+    let err = s3
+        .complete_multipart_upload()
+        .bucket("bkt")
+        .key("big.bin")
+        .upload_id(&id)
+        .multipart_upload(completed(&reversed))
+        .send()
+        .await
+        .expect_err("out of order");
+    assert_eq!(aws_error(&err).0, "InvalidPartOrder");
+    let small_first = vec![done[2].clone()];
+    let mut wrong = small_first.clone();
+    wrong[0].1 = "\"00000000000000000000000000000000\"".into();
+    let err = s3
+        .complete_multipart_upload()
+        .bucket("bkt")
+        .key("big.bin")
+        .upload_id(&id)
+        .multipart_upload(completed(&wrong))
+        .send()
+        .await
+        .expect_err("wrong etag");
+    assert_eq!(aws_error(&err).0, "InvalidPart");
+
+    let out = s3
+        .complete_multipart_upload()
+        .bucket("bkt")
+        .key("big.bin")
+        .upload_id(&id)
+        .multipart_upload(completed(&done))
+        .send()
+        .await
+        .expect("complete");
+    // S3's multipart ETag: the MD5 of the parts' MD5s, then the part count.
+    let mut md5 = Md5::new();
+    for p in &parts {
+        md5.update(Md5::digest(p));
+    }
+    let want: String = md5.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(out.e_tag(), Some(format!("\"{want}-3\"").as_str()));
+
+    let whole = s3
+        .get_object()
+        .bucket("bkt")
+        .key("big.bin")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(whole.content_type(), Some("application/x-big"));
+    assert_eq!(
+        whole
+            .metadata()
+            .and_then(|m| m.get("kind"))
+            .map(String::as_str),
+        Some("multi")
+    );
+    assert_eq!(
+        whole.body.collect().await.expect("body").to_vec(),
+        parts.concat()
+    );
+    let after = s3
+        .list_multipart_uploads()
+        .bucket("bkt")
+        .send()
+        .await
+        .expect("uploads");
+    assert!(after.uploads().is_empty());
+    let bodies = std::fs::read_dir(s.data.join("s3/bodies"))
+        .expect("bodies")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .count();
+    assert_eq!(
+        bodies, 1,
+        "the parts' bodies are gone, the object's remains"
+    );
+
+    // A small part before the last, an unknown upload, and an abort.
+    let second = s3
+        .create_multipart_upload()
+        .bucket("bkt")
+        .key("small.bin")
+        .send()
+        .await
+        .expect("create");
+    let id2 = second.upload_id().expect("id").to_string();
+    let mut small = Vec::new();
+    for n in [1, 2] {
+        let out = s3
+            .upload_part()
+            .bucket("bkt")
+            .key("small.bin")
+            .upload_id(&id2)
+            .part_number(n)
+            .body(ByteStream::from_static(b"tiny"))
+            .send()
+            .await
+            .expect("part");
+        small.push((n, out.e_tag().expect("etag").to_string()));
+    }
+    let err = s3
+        .complete_multipart_upload()
+        .bucket("bkt")
+        .key("small.bin")
+        .upload_id(&id2)
+        .multipart_upload(completed(&small))
+        .send()
+        .await
+        .expect_err("too small");
+    assert_eq!(aws_error(&err).0, "EntityTooSmall");
+    s3.abort_multipart_upload()
+        .bucket("bkt")
+        .key("small.bin")
+        .upload_id(&id2)
+        .send()
+        .await
+        .expect("abort");
+    let err = s3
+        .upload_part()
+        .bucket("bkt")
+        .key("small.bin")
+        .upload_id(&id2)
+        .part_number(1)
+        .body(ByteStream::from_static(b"late"))
+        .send()
+        .await
+        .expect_err("aborted");
+    assert_eq!(aws_error(&err).0, "NoSuchUpload");
+    assert_eq!(aws_error(&err).2, 404);
+}

@@ -1,0 +1,203 @@
+//! CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts,
+//! ListMultipartUploads.
+
+use lambkin_s3::{CompletedPart, NewObject};
+use s3s::dto::{
+    AbortMultipartUploadInput, AbortMultipartUploadOutput, CompleteMultipartUploadInput,
+    CompleteMultipartUploadOutput, CreateMultipartUploadInput, CreateMultipartUploadOutput, ETag,
+    ListMultipartUploadsInput, ListMultipartUploadsOutput, ListPartsInput, ListPartsOutput,
+    MultipartUpload, Part, StreamingBlob, UploadPartInput, UploadPartOutput,
+};
+use s3s::{S3Request, S3Response, S3Result};
+
+use super::error::to_wire;
+use super::{Adapter, timestamp};
+
+impl Adapter {
+    pub(super) async fn create_multipart_upload_op(
+        &self,
+        req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        let input = req.input;
+        let headers = [
+            ("cache-control", &input.cache_control),
+            ("content-disposition", &input.content_disposition),
+            ("content-encoding", &input.content_encoding),
+            ("content-language", &input.content_language),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.to_string(), value.clone()?)))
+        .collect();
+        let new = NewObject {
+            content_type: input.content_type,
+            headers,
+            metadata: input
+                .metadata
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                .collect(),
+        };
+        let upload = self
+            .s3
+            .create_multipart_upload(&input.bucket, &input.key, new)
+            .await
+            .map_err(to_wire)?;
+        Ok(S3Response::new(CreateMultipartUploadOutput {
+            bucket: Some(upload.bucket),
+            key: Some(upload.key),
+            upload_id: Some(upload.upload_id),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn upload_part_op(
+        &self,
+        req: S3Request<UploadPartInput>,
+    ) -> S3Result<S3Response<UploadPartOutput>> {
+        let mut input = req.input;
+        let body = input
+            .body
+            .take()
+            .unwrap_or_else(|| StreamingBlob::from(s3s::Body::empty()));
+        let part = self
+            .s3
+            .upload_part(
+                &input.bucket,
+                &input.key,
+                &input.upload_id,
+                input.part_number,
+                body,
+            )
+            .await
+            .map_err(to_wire)?;
+        Ok(S3Response::new(UploadPartOutput {
+            e_tag: Some(ETag::Strong(part.etag)),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn complete_multipart_upload_op(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        let input = req.input;
+        let listed: Vec<CompletedPart> = input
+            .multipart_upload
+            .and_then(|m| m.parts)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| CompletedPart {
+                part_number: p
+                    .part_number
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(0),
+                etag: p.e_tag.map(ETag::into_value).unwrap_or_default(),
+            })
+            .collect();
+        let object = self
+            .s3
+            .complete_multipart_upload(&input.bucket, &input.key, &input.upload_id, &listed)
+            .await
+            .map_err(to_wire)?;
+        Ok(S3Response::new(CompleteMultipartUploadOutput {
+            location: Some(format!("/{}/{}", object.bucket, object.key)),
+            bucket: Some(object.bucket),
+            key: Some(object.key),
+            e_tag: Some(ETag::Strong(object.etag)),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn abort_multipart_upload_op(
+        &self,
+        req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        let input = req.input;
+        self.s3
+            .abort_multipart_upload(&input.bucket, &input.key, &input.upload_id)
+            .await
+            .map_err(to_wire)?;
+        let mut response = S3Response::new(AbortMultipartUploadOutput::default());
+        response.status = Some(axum::http::StatusCode::NO_CONTENT);
+        Ok(response)
+    }
+
+    pub(super) async fn list_parts_op(
+        &self,
+        req: S3Request<ListPartsInput>,
+    ) -> S3Result<S3Response<ListPartsOutput>> {
+        let input = req.input;
+        let max_parts = input.max_parts.unwrap_or(1000).clamp(0, 1000);
+        let marker = input.part_number_marker.unwrap_or(0);
+        let parts = self
+            .s3
+            .list_parts(&input.bucket, &input.key, &input.upload_id)
+            .await
+            .map_err(to_wire)?;
+        let after: Vec<_> = parts
+            .into_iter()
+            .filter(|p| i64::from(p.part_number) > i64::from(marker))
+            .collect();
+        let limit = usize::try_from(max_parts).unwrap_or(0);
+        let truncated = after.len() > limit;
+        let page: Vec<_> = after.into_iter().take(limit).collect();
+        let next = page
+            .last()
+            .filter(|_| truncated)
+            .and_then(|p| i32::try_from(p.part_number).ok());
+        Ok(S3Response::new(ListPartsOutput {
+            bucket: Some(input.bucket),
+            key: Some(input.key),
+            upload_id: Some(input.upload_id),
+            max_parts: Some(max_parts),
+            part_number_marker: Some(marker),
+            next_part_number_marker: next,
+            is_truncated: Some(truncated),
+            parts: Some(
+                page.into_iter()
+                    .map(|p| Part {
+                        part_number: i32::try_from(p.part_number).ok(),
+                        e_tag: Some(ETag::Strong(p.etag)),
+                        size: i64::try_from(p.size).ok(),
+                        last_modified: Some(timestamp(p.last_modified)),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn list_multipart_uploads_op(
+        &self,
+        req: S3Request<ListMultipartUploadsInput>,
+    ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
+        let input = req.input;
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let uploads = self
+            .s3
+            .list_multipart_uploads(&input.bucket)
+            .await
+            .map_err(to_wire)?;
+        Ok(S3Response::new(ListMultipartUploadsOutput {
+            bucket: Some(input.bucket),
+            prefix: input.prefix,
+            max_uploads: Some(input.max_uploads.unwrap_or(1000)),
+            is_truncated: Some(false),
+            uploads: Some(
+                uploads
+                    .into_iter()
+                    .filter(|u| u.key.starts_with(&prefix))
+                    .map(|u| MultipartUpload {
+                        key: Some(u.key),
+                        upload_id: Some(u.upload_id),
+                        initiated: Some(timestamp(u.initiated)),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }))
+    }
+}

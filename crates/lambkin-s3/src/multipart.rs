@@ -1,0 +1,346 @@
+//! Multipart uploads: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
+//! AbortMultipartUpload, ListParts, ListMultipartUploads. Each part is its own durable body;
+//! completing copies the listed parts, in order, into one new body (so a GET reads one file),
+//! then one store write stores the object and ends the upload, and the part bodies are removed.
+
+use bytes::Bytes;
+use futures_core::Stream;
+use lambkin_store::{ObjectRecord, PartPut, PartRecord, UploadCompleted, UploadRecord};
+use md5::{Digest, Md5};
+use tokio::io::AsyncReadExt;
+
+use crate::objects::hex;
+use crate::{NewObject, S3, S3Error};
+
+/// Every part but the last is at least 5 MiB.
+pub const MIN_PART_BYTES: u64 = 5 * 1024 * 1024;
+
+/// A part named in CompleteMultipartUpload: its number and the ETag the client was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletedPart {
+    pub part_number: u32,
+    pub etag: String,
+}
+
+/// S3's ETag of a multipart object: the MD5 of the parts' binary MD5s, then `-<parts>`.
+pub fn multipart_etag(part_etags: &[&str]) -> Option<String> {
+    let mut md5 = Md5::new();
+    for etag in part_etags {
+        let bytes: Vec<u8> = (0..etag.len())
+            .step_by(2)
+            .map(|i| {
+                etag.get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect::<Option<_>>()?;
+        md5.update(&bytes);
+    }
+    Some(format!("{}-{}", hex(&md5.finalize()), part_etags.len()))
+}
+
+/// Checks the listed parts against the uploaded ones: ascending numbers, each uploaded with
+/// that ETag, each but the last at least [`MIN_PART_BYTES`]. The uploaded parts to join, in order.
+pub fn choose_parts<'p>(
+    listed: &[CompletedPart],
+    uploaded: &'p [PartRecord],
+) -> Result<Vec<&'p PartRecord>, S3Error> {
+    if listed.is_empty() {
+        return Err(S3Error::MalformedXml);
+    }
+    if listed
+        .windows(2)
+        .any(|w| w[0].part_number >= w[1].part_number)
+    {
+        return Err(S3Error::InvalidPartOrder);
+    }
+    let mut chosen = Vec::with_capacity(listed.len());
+    for want in listed {
+        let etag = want.etag.trim_matches('"');
+        let part = uploaded
+            .iter()
+            .find(|p| p.part_number == want.part_number && p.etag == etag)
+            .ok_or(S3Error::InvalidPart)?;
+        chosen.push(part);
+    }
+    let last = chosen.len() - 1;
+    if chosen[..last].iter().any(|p| p.size < MIN_PART_BYTES) {
+        return Err(S3Error::EntityTooSmall);
+    }
+    Ok(chosen)
+}
+
+impl S3 {
+    pub async fn create_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        new: NewObject,
+    ) -> Result<UploadRecord, S3Error> {
+        let upload = UploadRecord {
+            upload_id: uuid::Uuid::new_v4().simple().to_string(),
+            bucket: bucket.to_string(),
+            key: key.to_string(),
+            content_type: new.content_type,
+            headers: new.headers,
+            metadata: new.metadata,
+            initiated: self.clock.now(),
+        };
+        if self.store.create_upload(upload.clone()).await? {
+            Ok(upload)
+        } else {
+            Err(S3Error::NoSuchBucket(bucket.to_string()))
+        }
+    }
+
+    /// The upload `upload_id` of `bucket`/`key`.
+    async fn open_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<UploadRecord, S3Error> {
+        match self.store.upload(upload_id).await? {
+            Some(u) if u.bucket == bucket && u.key == key => Ok(u),
+            _ => {
+                self.head_bucket(bucket).await?;
+                Err(S3Error::NoSuchUpload(upload_id.to_string()))
+            }
+        }
+    }
+
+    pub async fn upload_part<S, E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: i32,
+        body: S,
+    ) -> Result<PartRecord, S3Error>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let part_number = u32::try_from(part_number)
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or_else(|| {
+                S3Error::InvalidArgument(
+                    "Part number must be an integer between 1 and 10000, inclusive".into(),
+                )
+            })?;
+        self.open_upload(bucket, key, upload_id).await?;
+        let (body, size, md5) = self.write_body(body).await?;
+        let part = PartRecord {
+            part_number,
+            body: body.clone(),
+            size,
+            etag: hex(&md5),
+            last_modified: self.clock.now(),
+        };
+        match self.store.put_part(upload_id, part.clone()).await {
+            Ok(PartPut::Stored { replaced }) => {
+                if let Some(old) = replaced {
+                    let _ = self.bodies.remove(&old).await;
+                }
+                Ok(part)
+            }
+            Ok(PartPut::NoSuchUpload) => {
+                let _ = self.bodies.remove(&body).await;
+                Err(S3Error::NoSuchUpload(upload_id.to_string()))
+            }
+            Err(e) => {
+                let _ = self.bodies.remove(&body).await;
+                Err(e.into())
+            }
+        }
+    }
+
+    pub async fn complete_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        listed: &[CompletedPart],
+    ) -> Result<ObjectRecord, S3Error> {
+        let upload = self.open_upload(bucket, key, upload_id).await?;
+        let uploaded = self.store.parts(upload_id).await?;
+        let chosen = choose_parts(listed, &uploaded)?;
+        let etags: Vec<&str> = chosen.iter().map(|p| p.etag.as_str()).collect();
+        let etag = multipart_etag(&etags).ok_or_else(|| {
+            S3Error::Store(lambkin_store::StoreError::Corrupt("part etag".into()))
+        })?;
+
+        // Join the parts into one body.
+        let mut writer = self.bodies.create().await?;
+        let mut size = 0u64;
+        let mut buf = vec![0u8; 256 * 1024];
+        for part in &chosen {
+            let Some(mut file) = self.bodies.open(&part.body, 0).await? else {
+                writer.abort().await;
+                return Err(S3Error::InvalidPart);
+            };
+            loop {
+                let n = match file.read(&mut buf).await {
+                    Ok(n) => n,
+                    Err(e) => {
+                        writer.abort().await;
+                        return Err(lambkin_store::StoreError::Body(e).into());
+                    }
+                };
+                if n == 0 {
+                    break;
+                }
+                size += n as u64;
+                if let Err(e) = writer.write(&buf[..n]).await {
+                    writer.abort().await;
+                    return Err(e.into());
+                }
+            }
+        }
+        let body = writer.finish().await?;
+        let object = ObjectRecord {
+            bucket: bucket.to_string(),
+            key: key.to_string(),
+            body: body.clone(),
+            size,
+            etag,
+            content_type: upload.content_type,
+            headers: upload.headers,
+            metadata: upload.metadata,
+            last_modified: self.clock.now(),
+        };
+        match self.store.complete_upload(upload_id, object.clone()).await {
+            Ok(UploadCompleted::Stored { unreferenced }) => {
+                for id in unreferenced {
+                    let _ = self.bodies.remove(&id).await;
+                }
+                Ok(object)
+            }
+            Ok(UploadCompleted::NoSuchUpload) => {
+                let _ = self.bodies.remove(&body).await;
+                Err(S3Error::NoSuchUpload(upload_id.to_string()))
+            }
+            Err(e) => {
+                let _ = self.bodies.remove(&body).await;
+                Err(e.into())
+            }
+        }
+    }
+
+    pub async fn abort_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<(), S3Error> {
+        self.open_upload(bucket, key, upload_id).await?;
+        let bodies = self
+            .store
+            .abort_upload(upload_id)
+            .await?
+            .ok_or_else(|| S3Error::NoSuchUpload(upload_id.to_string()))?;
+        for id in bodies {
+            let _ = self.bodies.remove(&id).await;
+        }
+        Ok(())
+    }
+
+    /// The upload's parts, by number.
+    pub async fn list_parts(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<Vec<PartRecord>, S3Error> {
+        self.open_upload(bucket, key, upload_id).await?;
+        Ok(self.store.parts(upload_id).await?)
+    }
+
+    /// The bucket's uploads in progress, by key.
+    pub async fn list_multipart_uploads(&self, bucket: &str) -> Result<Vec<UploadRecord>, S3Error> {
+        self.store
+            .list_uploads(bucket)
+            .await?
+            .ok_or_else(|| S3Error::NoSuchBucket(bucket.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lambkin_model::Timestamp;
+
+    use super::*;
+
+    fn part(n: u32, size: u64, etag: &str) -> PartRecord {
+        PartRecord {
+            part_number: n,
+            body: format!("body{n}"),
+            size,
+            etag: etag.into(),
+            last_modified: Timestamp(0),
+        }
+    }
+
+    fn listed(parts: &[(u32, &str)]) -> Vec<CompletedPart> {
+        parts
+            .iter()
+            .map(|(n, e)| CompletedPart {
+                part_number: *n,
+                etag: e.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn which_part_lists_complete() {
+        let big = MIN_PART_BYTES;
+        let uploaded = [part(1, big, "aa"), part(2, big, "bb"), part(3, 10, "cc")];
+        let numbers = |r: Result<Vec<&PartRecord>, S3Error>| {
+            r.map(|ps| ps.iter().map(|p| p.part_number).collect::<Vec<_>>())
+                .map_err(|e| e.to_string())
+        };
+        type Case = (&'static [(u32, &'static str)], Result<Vec<u32>, S3Error>);
+        let cases: &[Case] = &[
+            (
+                &[(1, "\"aa\""), (2, "\"bb\""), (3, "\"cc\"")],
+                Ok(vec![1, 2, 3]),
+            ),
+            (&[(1, "aa"), (3, "cc")], Ok(vec![1, 3])),
+            (&[(3, "cc")], Ok(vec![3])),
+            (&[(2, "bb"), (1, "aa")], Err(S3Error::InvalidPartOrder)),
+            (&[(1, "aa"), (1, "aa")], Err(S3Error::InvalidPartOrder)),
+            (&[(1, "aa"), (2, "xx")], Err(S3Error::InvalidPart)),
+            (&[(1, "aa"), (4, "dd")], Err(S3Error::InvalidPart)),
+            (&[(3, "cc"), (4, "dd")], Err(S3Error::InvalidPart)),
+            (&[], Err(S3Error::MalformedXml)),
+        ];
+        for (list, want) in cases {
+            let got = numbers(choose_parts(&listed(list), &uploaded));
+            let want = match want {
+                Ok(numbers) => Ok(numbers.clone()),
+                Err(e) => Err(e.to_string()),
+            };
+            assert_eq!(got, want, "{list:?}");
+        }
+        let small_first = [part(1, 10, "aa"), part(2, 10, "bb")];
+        assert_eq!(
+            numbers(choose_parts(&listed(&[(1, "aa"), (2, "bb")]), &small_first)),
+            Err(S3Error::EntityTooSmall.to_string())
+        );
+    }
+
+    #[test]
+    fn multipart_etags_as_s3_computes_them() {
+        // The MD5 of the two binary MD5s of "a" and "b", then "-2".
+        let a = "0cc175b9c0f1b6a831c399e269772661";
+        let b = "92eb5ffee6ae2fec3ad71c777531578f";
+        let mut md5 = Md5::new();
+        md5.update(Md5::digest(b"a"));
+        md5.update(Md5::digest(b"b"));
+        assert_eq!(
+            multipart_etag(&[a, b]),
+            Some(format!("{}-2", hex(&md5.finalize())))
+        );
+        assert_eq!(multipart_etag(&["zz"]), None);
+    }
+}
