@@ -44,6 +44,15 @@ pub enum S3Error {
         "The XML you provided was not well-formed or did not validate against our published schema"
     )]
     MalformedXml,
+    /// `PreconditionFailed` (412).
+    #[error("At least one of the pre-conditions you specified did not hold")]
+    PreconditionFailed,
+    /// `NotModified` (304).
+    #[error("Not Modified")]
+    NotModified,
+    /// `InvalidRequest` (400).
+    #[error("{0}")]
+    InvalidRequest(String),
     /// `InvalidArgument` (400).
     #[error("{0}")]
     InvalidArgument(String),

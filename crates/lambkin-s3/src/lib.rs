@@ -9,6 +9,7 @@
 
 mod bucket_name;
 mod buckets;
+mod conditions;
 mod error;
 mod listing;
 mod multipart;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use lambkin_model::{Clock, Scope};
 use lambkin_store::{BodyStore, Store};
 
+pub use conditions::{Conditions, TagCondition};
 pub use error::S3Error;
 /// The records the service answers with (the store's, as the service's own view).
 pub use lambkin_store::{BucketRecord, ObjectRecord, PartRecord, UploadRecord};

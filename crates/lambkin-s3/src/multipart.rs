@@ -1,4 +1,4 @@
-//! Multipart uploads: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
+//! Multipart uploads: CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload,
 //! AbortMultipartUpload, ListParts, ListMultipartUploads. Each part is its own durable body;
 //! completing copies the listed parts, in order, into one new body (so a GET reads one file),
 //! then one store write stores the object and ends the upload, and the part bodies are removed.
@@ -7,10 +7,9 @@ use bytes::Bytes;
 use futures_core::Stream;
 use lambkin_store::{ObjectRecord, PartPut, PartRecord, UploadCompleted, UploadRecord};
 use md5::{Digest, Md5};
-use tokio::io::AsyncReadExt;
 
 use crate::objects::hex;
-use crate::{NewObject, S3, S3Error};
+use crate::{Conditions, NewObject, S3, S3Error};
 
 /// Every part but the last is at least 5 MiB.
 pub const MIN_PART_BYTES: u64 = 5 * 1024 * 1024;
@@ -69,6 +68,17 @@ pub fn choose_parts<'p>(
     Ok(chosen)
 }
 
+fn check_part_number(n: i32) -> Result<u32, S3Error> {
+    u32::try_from(n)
+        .ok()
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| {
+            S3Error::InvalidArgument(
+                "Part number must be an integer between 1 and 10000, inclusive".into(),
+            )
+        })
+}
+
 impl S3 {
     pub async fn create_multipart_upload(
         &self,
@@ -120,16 +130,57 @@ impl S3 {
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
-        let part_number = u32::try_from(part_number)
-            .ok()
-            .filter(|n| (1..=10_000).contains(n))
-            .ok_or_else(|| {
-                S3Error::InvalidArgument(
-                    "Part number must be an integer between 1 and 10000, inclusive".into(),
-                )
-            })?;
+        let part_number = check_part_number(part_number)?;
         self.open_upload(bucket, key, upload_id).await?;
         let (body, size, md5) = self.write_body(body).await?;
+        self.commit_part(upload_id, part_number, body, size, md5)
+            .await
+    }
+
+    /// UploadPartCopy: a part made of a byte range (`first..=last`, or all) of an object.
+    pub async fn upload_part_copy(
+        &self,
+        target: (&str, &str),
+        upload_id: &str,
+        part_number: i32,
+        source: (&str, &str),
+        conditions: &Conditions,
+        range: Option<(u64, u64)>,
+    ) -> Result<PartRecord, S3Error> {
+        let (bucket, key) = target;
+        let part_number = check_part_number(part_number)?;
+        self.open_upload(bucket, key, upload_id).await?;
+        let from = self.head_object(source.0, source.1).await?;
+        conditions.check(&from).map_err(|e| match e {
+            S3Error::NotModified => S3Error::PreconditionFailed,
+            e => e,
+        })?;
+        let (offset, length) = match range {
+            None => (0, from.size),
+            Some((first, last)) if first <= last && last < from.size => (first, last - first + 1),
+            Some(_) => {
+                return Err(S3Error::InvalidArgument(format!(
+                    "Range specified is not valid for source object of size: {}",
+                    from.size
+                )));
+            }
+        };
+        let (body, size, md5) = self
+            .copy_bodies(&[(from.body.as_str(), offset, length)])
+            .await?;
+        self.commit_part(upload_id, part_number, body, size, md5)
+            .await
+    }
+
+    /// Stores a part whose body is already durable, removing the one it replaced.
+    async fn commit_part(
+        &self,
+        upload_id: &str,
+        part_number: u32,
+        body: String,
+        size: u64,
+        md5: [u8; 16],
+    ) -> Result<PartRecord, S3Error> {
         let part = PartRecord {
             part_number,
             body: body.clone(),
@@ -171,33 +222,11 @@ impl S3 {
         })?;
 
         // Join the parts into one body.
-        let mut writer = self.bodies.create().await?;
-        let mut size = 0u64;
-        let mut buf = vec![0u8; 256 * 1024];
-        for part in &chosen {
-            let Some(mut file) = self.bodies.open(&part.body, 0).await? else {
-                writer.abort().await;
-                return Err(S3Error::InvalidPart);
-            };
-            loop {
-                let n = match file.read(&mut buf).await {
-                    Ok(n) => n,
-                    Err(e) => {
-                        writer.abort().await;
-                        return Err(lambkin_store::StoreError::Body(e).into());
-                    }
-                };
-                if n == 0 {
-                    break;
-                }
-                size += n as u64;
-                if let Err(e) = writer.write(&buf[..n]).await {
-                    writer.abort().await;
-                    return Err(e.into());
-                }
-            }
-        }
-        let body = writer.finish().await?;
+        let pieces: Vec<(&str, u64, u64)> = chosen
+            .iter()
+            .map(|p| (p.body.as_str(), 0, p.size))
+            .collect();
+        let (body, size, _) = self.copy_bodies(&pieces).await?;
         let object = ObjectRecord {
             bucket: bucket.to_string(),
             key: key.to_string(),

@@ -1,4 +1,4 @@
-//! PutObject, GetObject, HeadObject, DeleteObject.
+//! PutObject, CopyObject, GetObject, HeadObject, DeleteObject, DeleteObjects.
 
 use std::collections::BTreeMap;
 use std::future::poll_fn;
@@ -9,8 +9,9 @@ use futures_core::Stream;
 use lambkin_store::{ObjectDeleted, ObjectPut, ObjectRecord};
 use md5::{Digest, Md5};
 use tokio::fs::File;
+use tokio::io::AsyncReadExt;
 
-use crate::{MAX_PUT_BYTES, S3, S3Error};
+use crate::{Conditions, MAX_PUT_BYTES, S3, S3Error};
 
 /// What a PUT stores besides the bytes.
 #[derive(Debug, Clone, Default)]
@@ -75,22 +76,120 @@ impl S3 {
         Ok((id, size, md5.finalize().into()))
     }
 
-    /// Streams `body` to the body store, then stores the object. Answers once both are
-    /// durable.
-    pub async fn put_object<S, E>(
+    /// Copies byte ranges `(body, offset, length)` of stored bodies, in order, into a new body,
+    /// durable when this returns: its id, size and MD5. A body that has gone (replaced since
+    /// it was read) is `NoSuchKey`.
+    pub(crate) async fn copy_bodies(
+        &self,
+        pieces: &[(&str, u64, u64)],
+    ) -> Result<(String, u64, [u8; 16]), S3Error> {
+        let mut writer = self.bodies.create().await?;
+        let result = async {
+            let mut md5 = Md5::new();
+            let mut size = 0u64;
+            let mut buf = vec![0u8; 256 * 1024];
+            for (id, offset, length) in pieces {
+                let file = self
+                    .bodies
+                    .open(id, *offset)
+                    .await?
+                    .ok_or_else(|| S3Error::NoSuchKey(String::new()))?;
+                let mut file = file.take(*length);
+                loop {
+                    let n = file
+                        .read(&mut buf)
+                        .await
+                        .map_err(lambkin_store::StoreError::Body)?;
+                    if n == 0 {
+                        break;
+                    }
+                    size += n as u64;
+                    md5.update(&buf[..n]);
+                    writer.write(&buf[..n]).await?;
+                }
+            }
+            Ok::<_, S3Error>((size, md5.finalize().into()))
+        }
+        .await;
+        match result {
+            Ok((size, md5)) => Ok((writer.finish().await?, size, md5)),
+            Err(e) => {
+                writer.abort().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// CopyObject: the source's bytes under a new key, with the source's metadata or, when
+    /// `replace` is given (`x-amz-metadata-directive: REPLACE`), new metadata.
+    pub async fn copy_object(
+        &self,
+        source: (&str, &str),
+        conditions: &Conditions,
+        target: (&str, &str),
+        replace: Option<NewObject>,
+    ) -> Result<ObjectRecord, S3Error> {
+        let (src_bucket, src_key) = source;
+        let (bucket, key) = target;
+        if source == target && replace.is_none() {
+            return Err(S3Error::InvalidRequest(
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.".into(),
+            ));
+        }
+        self.head_bucket(bucket).await?;
+        let from = self.head_object(src_bucket, src_key).await?;
+        conditions.check(&from).map_err(|e| match e {
+            // A copy's source conditions fail as 412 either way.
+            S3Error::NotModified => S3Error::PreconditionFailed,
+            e => e,
+        })?;
+        let (body, size, md5) = self
+            .copy_bodies(&[(from.body.as_str(), 0, from.size)])
+            .await
+            .map_err(|e| match e {
+                S3Error::NoSuchKey(_) => S3Error::NoSuchKey(src_key.to_string()),
+                e => e,
+            })?;
+        let new = replace.unwrap_or(NewObject {
+            content_type: from.content_type,
+            headers: from.headers,
+            metadata: from.metadata,
+        });
+        self.commit_object(bucket, key, new, body, size, md5).await
+    }
+
+    /// DeleteObjects: each key deleted as DeleteObject deletes it; the keys deleted, and the
+    /// keys that failed with their error.
+    pub async fn delete_objects(
+        &self,
+        bucket: &str,
+        keys: &[String],
+    ) -> Result<(Vec<String>, Vec<(String, S3Error)>), S3Error> {
+        if keys.is_empty() || keys.len() > 1000 {
+            return Err(S3Error::MalformedXml);
+        }
+        self.head_bucket(bucket).await?;
+        let mut deleted = Vec::new();
+        let mut failed = Vec::new();
+        for key in keys {
+            match self.delete_object(bucket, key).await {
+                Ok(()) => deleted.push(key.clone()),
+                Err(e) => failed.push((key.clone(), e)),
+            }
+        }
+        Ok((deleted, failed))
+    }
+
+    /// Stores an object whose body is already durable, removing the body it replaced.
+    async fn commit_object(
         &self,
         bucket: &str,
         key: &str,
         new: NewObject,
-        body: S,
-    ) -> Result<ObjectRecord, S3Error>
-    where
-        S: Stream<Item = Result<Bytes, E>> + Unpin,
-        E: std::fmt::Display,
-    {
-        // Refuse early rather than after receiving the whole body.
-        self.head_bucket(bucket).await?;
-        let (body_id, size, md5) = self.write_body(body).await?;
+        body_id: String,
+        size: u64,
+        md5: [u8; 16],
+    ) -> Result<ObjectRecord, S3Error> {
         let object = ObjectRecord {
             bucket: bucket.to_string(),
             key: key.to_string(),
@@ -120,6 +219,26 @@ impl S3 {
                 Err(e.into())
             }
         }
+    }
+
+    /// Streams `body` to the body store, then stores the object. Answers once both are
+    /// durable.
+    pub async fn put_object<S, E>(
+        &self,
+        bucket: &str,
+        key: &str,
+        new: NewObject,
+        body: S,
+    ) -> Result<ObjectRecord, S3Error>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        // Refuse early rather than after receiving the whole body.
+        self.head_bucket(bucket).await?;
+        let (body_id, size, md5) = self.write_body(body).await?;
+        self.commit_object(bucket, key, new, body_id, size, md5)
+            .await
     }
 
     pub async fn head_object(&self, bucket: &str, key: &str) -> Result<ObjectRecord, S3Error> {

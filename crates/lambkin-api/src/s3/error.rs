@@ -18,6 +18,9 @@ pub(crate) fn to_wire(e: S3Error) -> WireError {
         S3Error::InvalidPartOrder => S3ErrorCode::InvalidPartOrder,
         S3Error::EntityTooSmall => S3ErrorCode::EntityTooSmall,
         S3Error::MalformedXml => S3ErrorCode::MalformedXML,
+        S3Error::PreconditionFailed => S3ErrorCode::PreconditionFailed,
+        S3Error::NotModified => S3ErrorCode::NotModified,
+        S3Error::InvalidRequest(_) => S3ErrorCode::InvalidRequest,
         S3Error::InvalidArgument(_) => S3ErrorCode::InvalidArgument,
         S3Error::IncompleteBody(_) => S3ErrorCode::IncompleteBody,
         S3Error::Store(store) => {

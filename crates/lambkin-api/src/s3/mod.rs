@@ -1,7 +1,7 @@
 //! Amazon S3 (REST-XML), served through `s3s`, which implements S3's wire protocol: routing by
 //! path and host, the XML shapes, SigV4 and aws-chunked bodies. This folder is the adapter from
-//! s3s's operations to [`lambkin_s3::S3`]: `objects.rs`, `multipart.rs` and `buckets.rs` hold
-//! one handler per operation, `error.rs` is the one place S3 errors are written, `auth.rs` decides which
+//! s3s's operations to [`lambkin_s3::S3`]: `objects.rs`, `copy.rs`, `multipart.rs` and `buckets.rs`
+//! hold one handler per operation, `error.rs` is the one place S3 errors are written, `auth.rs` decides which
 //! signatures are checked, and `routing.rs` tells an S3 request apart from the other services
 //! on the shared endpoint.
 //!
@@ -9,6 +9,7 @@
 
 mod auth;
 mod buckets;
+mod copy;
 mod error;
 mod multipart;
 mod objects;
@@ -200,5 +201,26 @@ impl s3s::S3 for Adapter {
         req: s3s::S3Request<dto::ListMultipartUploadsInput>,
     ) -> S3Result<s3s::S3Response<dto::ListMultipartUploadsOutput>> {
         self.list_multipart_uploads_op(req).await
+    }
+
+    async fn copy_object(
+        &self,
+        req: s3s::S3Request<dto::CopyObjectInput>,
+    ) -> S3Result<s3s::S3Response<dto::CopyObjectOutput>> {
+        self.copy_object_op(req).await
+    }
+
+    async fn upload_part_copy(
+        &self,
+        req: s3s::S3Request<dto::UploadPartCopyInput>,
+    ) -> S3Result<s3s::S3Response<dto::UploadPartCopyOutput>> {
+        self.upload_part_copy_op(req).await
+    }
+
+    async fn delete_objects(
+        &self,
+        req: s3s::S3Request<dto::DeleteObjectsInput>,
+    ) -> S3Result<s3s::S3Response<dto::DeleteObjectsOutput>> {
+        self.delete_objects_op(req).await
     }
 }

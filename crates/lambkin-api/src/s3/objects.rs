@@ -12,6 +12,7 @@ use s3s::{S3Request, S3Response, S3Result, s3_error};
 use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
 
+use super::copy::conditions;
 use super::error::to_wire;
 use super::{Adapter, timestamp};
 
@@ -88,6 +89,14 @@ impl Adapter {
             .head_object(&input.bucket, &input.key)
             .await
             .map_err(to_wire)?;
+        conditions(
+            input.if_match.clone(),
+            input.if_none_match.clone(),
+            input.if_modified_since.clone(),
+            input.if_unmodified_since.clone(),
+        )
+        .check(&head)
+        .map_err(to_wire)?;
         let range =
             match &input.range {
                 Some(r) => Some(r.check(head.size).map_err(|_| {
@@ -137,11 +146,20 @@ impl Adapter {
         &self,
         req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
+        let input = req.input;
         let object = self
             .s3
-            .head_object(&req.input.bucket, &req.input.key)
+            .head_object(&input.bucket, &input.key)
             .await
             .map_err(to_wire)?;
+        conditions(
+            input.if_match,
+            input.if_none_match,
+            input.if_modified_since,
+            input.if_unmodified_since,
+        )
+        .check(&object)
+        .map_err(to_wire)?;
         Ok(S3Response::new(HeadObjectOutput {
             content_length: i64::try_from(object.size).ok(),
             accept_ranges: Some("bytes".into()),

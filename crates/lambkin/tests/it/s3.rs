@@ -771,3 +771,240 @@ async fn multipart_uploads() {
     assert_eq!(aws_error(&err).0, "NoSuchUpload");
     assert_eq!(aws_error(&err).2, 404);
 }
+
+#[tokio::test]
+async fn copies_batch_deletes_and_conditional_reads() {
+    use aws_sdk_s3::types::{
+        CompletedMultipartUpload, CompletedPart, Delete, MetadataDirective, ObjectIdentifier,
+    };
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("src")
+        .send()
+        .await
+        .expect("create");
+    s3.create_bucket()
+        .bucket("dst")
+        .send()
+        .await
+        .expect("create");
+    s3.put_object()
+        .bucket("src")
+        .key("a.txt")
+        .content_type("text/plain")
+        .metadata("owner", "ann")
+        .body(ByteStream::from_static(b"hello, copy"))
+        .send()
+        .await
+        .expect("put");
+    let etag = format!("\"{}\"", md5_hex(b"hello, copy"));
+
+    // COPY (the default) keeps the metadata; REPLACE takes the request's.
+    let out = s3
+        .copy_object()
+        .bucket("dst")
+        .key("b.txt")
+        .copy_source("src/a.txt")
+        .send()
+        .await
+        .expect("copy");
+    assert_eq!(
+        out.copy_object_result().and_then(|r| r.e_tag()),
+        Some(etag.as_str())
+    );
+    let copied = s3
+        .head_object()
+        .bucket("dst")
+        .key("b.txt")
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(copied.content_type(), Some("text/plain"));
+    assert_eq!(
+        copied
+            .metadata()
+            .and_then(|m| m.get("owner"))
+            .map(String::as_str),
+        Some("ann")
+    );
+    assert_eq!(get(&s3, "dst", "b.txt").await, b"hello, copy");
+    s3.copy_object()
+        .bucket("src")
+        .key("a.txt")
+        .copy_source("src/a.txt")
+        .metadata_directive(MetadataDirective::Replace)
+        .content_type("text/markdown")
+        .send()
+        .await
+        .expect("copy onto itself with new metadata");
+    let replaced = s3
+        .head_object()
+        .bucket("src")
+        .key("a.txt")
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(replaced.content_type(), Some("text/markdown"));
+    assert!(replaced.metadata().is_none_or(|m| m.is_empty()));
+    let err = s3
+        .copy_object()
+        .bucket("src")
+        .key("a.txt")
+        .copy_source("src/a.txt")
+        .send()
+        .await
+        .expect_err("onto itself unchanged");
+    assert_eq!(aws_error(&err).0, "InvalidRequest");
+    let err = s3
+        .copy_object()
+        .bucket("dst")
+        .key("c.txt")
+        .copy_source("src/a.txt")
+        .copy_source_if_match("\"0000\"")
+        .send()
+        .await
+        .expect_err("source condition");
+    assert_eq!(
+        (aws_error(&err).0.as_str(), aws_error(&err).2),
+        ("PreconditionFailed", 412)
+    );
+    let err = s3
+        .copy_object()
+        .bucket("dst")
+        .key("c.txt")
+        .copy_source("src/missing.txt")
+        .send()
+        .await
+        .expect_err("no source");
+    assert_eq!(aws_error(&err).0, "NoSuchKey");
+
+    // Conditional reads.
+    let (status, _, _) = http_full(
+        &s.url,
+        "GET",
+        "/src/a.txt",
+        &[("if-none-match", &etag)],
+        Bytes::new(),
+    )
+    .await;
+    assert_eq!(status, 304);
+    let err = s3
+        .get_object()
+        .bucket("src")
+        .key("a.txt")
+        .if_match("\"0000\"")
+        .send()
+        .await
+        .expect_err("if-match");
+    assert_eq!(aws_error(&err).2, 412);
+    let ok = s3
+        .get_object()
+        .bucket("src")
+        .key("a.txt")
+        .if_match(etag.as_str())
+        .send()
+        .await
+        .expect("matching if-match");
+    assert_eq!(
+        ok.body.collect().await.expect("body").to_vec(),
+        b"hello, copy"
+    );
+
+    // A part copied from a byte range.
+    let upload = s3
+        .create_multipart_upload()
+        .bucket("dst")
+        .key("ranged.txt")
+        .send()
+        .await
+        .expect("upload");
+    let id = upload.upload_id().expect("id");
+    let part = s3
+        .upload_part_copy()
+        .bucket("dst")
+        .key("ranged.txt")
+        .upload_id(id)
+        .part_number(1)
+        .copy_source("src/a.txt")
+        .copy_source_range("bytes=7-10")
+        .send()
+        .await
+        .expect("part copy");
+    let part_etag = part
+        .copy_part_result()
+        .and_then(|r| r.e_tag())
+        .expect("etag")
+        .to_string();
+    let err = s3
+        .upload_part_copy()
+        .bucket("dst")
+        .key("ranged.txt")
+        .upload_id(id)
+        .part_number(2)
+        .copy_source("src/a.txt")
+        .copy_source_range("bytes=5-100")
+        .send()
+        .await
+        .expect_err("past the end");
+    assert_eq!(aws_error(&err).0, "InvalidArgument");
+    s3.complete_multipart_upload()
+        .bucket("dst")
+        .key("ranged.txt")
+        .upload_id(id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .parts(
+                    CompletedPart::builder()
+                        .part_number(1)
+                        .e_tag(part_etag)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("complete");
+    assert_eq!(get(&s3, "dst", "ranged.txt").await, b"copy");
+
+    // DeleteObjects: every key reported, a missing one included (deleted already, as on S3).
+    let delete = Delete::builder()
+        .objects(
+            ObjectIdentifier::builder()
+                .key("b.txt")
+                .build()
+                .expect("id"),
+        )
+        .objects(
+            ObjectIdentifier::builder()
+                .key("ranged.txt")
+                .build()
+                .expect("id"),
+        )
+        .objects(
+            ObjectIdentifier::builder()
+                .key("never.txt")
+                .build()
+                .expect("id"),
+        )
+        .build()
+        .expect("delete");
+    let out = s3
+        .delete_objects()
+        .bucket("dst")
+        .delete(delete)
+        .send()
+        .await
+        .expect("delete objects");
+    let mut keys: Vec<_> = out.deleted().iter().filter_map(|d| d.key()).collect();
+    keys.sort();
+    assert_eq!(keys, ["b.txt", "never.txt", "ranged.txt"]);
+    assert!(out.errors().is_empty());
+    let left = s3
+        .list_objects_v2()
+        .bucket("dst")
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(left.key_count(), Some(0));
+}
