@@ -86,6 +86,7 @@ pub struct DeliveryCounts {
     pub dead_letter_errors: u64,
     pub destination_delivery_failures: u64,
     pub subscription_failures: u64,
+    pub notification_failures: u64,
 }
 
 /// Execution environments.
@@ -235,6 +236,7 @@ impl Inspect {
                 dead_letter_errors: d.dead_letter_errors,
                 destination_delivery_failures: d.destination_delivery_failures,
                 subscription_failures: d.subscription_failures,
+                notification_failures: d.notification_failures,
             },
         })
     }

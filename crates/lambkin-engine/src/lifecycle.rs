@@ -88,7 +88,13 @@ impl Engine {
         let bodies = Arc::new(lambkin_store::LocalBodies::open(
             &config.data_dir.join("s3").join("bodies"),
         )?);
-        let s3 = lambkin_s3::S3::new(store.clone(), bodies, clock.clone(), scope.clone());
+        let s3 = lambkin_s3::S3::new(
+            store.clone(),
+            bodies,
+            clock.clone(),
+            scope.clone(),
+            deliveries_owed.clone(),
+        );
         let stop = watch::Sender::new(false);
 
         let accept = Accept {

@@ -506,6 +506,7 @@ impl Metrics {
             ("dead_letter", d.dead_letter_errors),
             ("destination", d.destination_delivery_failures),
             ("subscription", d.subscription_failures),
+            ("bucket_notification", d.notification_failures),
         ] {
             self.delivery_failures
                 .get_or_create(&KindLabels { kind })

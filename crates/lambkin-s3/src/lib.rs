@@ -13,12 +13,15 @@ mod conditions;
 mod error;
 mod listing;
 mod multipart;
+pub mod notifications;
+mod notify;
 mod objects;
 
 use std::sync::Arc;
 
 use lambkin_model::{Clock, Scope};
 use lambkin_store::{BodyStore, Store};
+use tokio::sync::Notify;
 
 pub use conditions::{Conditions, TagCondition};
 pub use error::S3Error;
@@ -37,6 +40,8 @@ pub struct S3 {
     bodies: Arc<dyn BodyStore>,
     clock: Arc<dyn Clock>,
     scope: Scope,
+    /// Wakes the outbox deliverer when a write owes notifications.
+    deliveries_owed: Arc<Notify>,
 }
 
 impl S3 {
@@ -45,12 +50,14 @@ impl S3 {
         bodies: Arc<dyn BodyStore>,
         clock: Arc<dyn Clock>,
         scope: Scope,
+        deliveries_owed: Arc<Notify>,
     ) -> S3 {
         S3 {
             store,
             bodies,
             clock,
             scope,
+            deliveries_owed,
         }
     }
 

@@ -8,6 +8,7 @@ use futures_core::Stream;
 use lambkin_store::{ObjectRecord, PartPut, PartRecord, UploadCompleted, UploadRecord};
 use md5::{Digest, Md5};
 
+use crate::notifications::ObjectEvent;
 use crate::objects::hex;
 use crate::{Conditions, NewObject, S3, S3Error};
 
@@ -238,8 +239,29 @@ impl S3 {
             metadata: upload.metadata,
             last_modified: self.clock.now(),
         };
-        match self.store.complete_upload(upload_id, object.clone()).await {
+        let owed = match self
+            .owed(
+                bucket,
+                ObjectEvent::CompleteMultipartUpload,
+                key,
+                Some((size, &object.etag)),
+            )
+            .await
+        {
+            Ok(owed) => owed,
+            Err(e) => {
+                let _ = self.bodies.remove(&body).await;
+                return Err(e);
+            }
+        };
+        let count = owed.len();
+        match self
+            .store
+            .complete_upload(upload_id, object.clone(), owed)
+            .await
+        {
             Ok(UploadCompleted::Stored { unreferenced }) => {
+                self.wake_deliverer(count);
                 for id in unreferenced {
                     let _ = self.bodies.remove(&id).await;
                 }

@@ -11,6 +11,7 @@ use md5::{Digest, Md5};
 use tokio::fs::File;
 use tokio::io::AsyncReadExt;
 
+use crate::notifications::ObjectEvent;
 use crate::{Conditions, MAX_PUT_BYTES, S3, S3Error};
 
 /// What a PUT stores besides the bytes.
@@ -155,7 +156,8 @@ impl S3 {
             headers: from.headers,
             metadata: from.metadata,
         });
-        self.commit_object(bucket, key, new, body, size, md5).await
+        self.commit_object(bucket, key, new, body, size, md5, ObjectEvent::Copy)
+            .await
     }
 
     /// DeleteObjects: each key deleted as DeleteObject deletes it; the keys deleted, and the
@@ -180,7 +182,9 @@ impl S3 {
         Ok((deleted, failed))
     }
 
-    /// Stores an object whose body is already durable, removing the body it replaced.
+    /// Stores an object whose body is already durable, with the notifications `event` owes,
+    /// removing the body it replaced.
+    #[allow(clippy::too_many_arguments)]
     async fn commit_object(
         &self,
         bucket: &str,
@@ -189,6 +193,7 @@ impl S3 {
         body_id: String,
         size: u64,
         md5: [u8; 16],
+        event: ObjectEvent,
     ) -> Result<ObjectRecord, S3Error> {
         let object = ObjectRecord {
             bucket: bucket.to_string(),
@@ -201,8 +206,20 @@ impl S3 {
             metadata: new.metadata,
             last_modified: self.clock.now(),
         };
-        match self.store.put_object(object.clone()).await {
+        let owed = match self
+            .owed(bucket, event, key, Some((size, &object.etag)))
+            .await
+        {
+            Ok(owed) => owed,
+            Err(e) => {
+                let _ = self.bodies.remove(&body_id).await;
+                return Err(e);
+            }
+        };
+        let count = owed.len();
+        match self.store.put_object(object.clone(), owed).await {
             Ok(ObjectPut::Stored { replaced }) => {
+                self.wake_deliverer(count);
                 if let Some(old) = replaced {
                     // The old bytes are unreachable once the commit is done; a reader that
                     // opened them still reads them (the file lives until it is closed).
@@ -237,7 +254,7 @@ impl S3 {
         // Refuse early rather than after receiving the whole body.
         self.head_bucket(bucket).await?;
         let (body_id, size, md5) = self.write_body(body).await?;
-        self.commit_object(bucket, key, new, body_id, size, md5)
+        self.commit_object(bucket, key, new, body_id, size, md5, ObjectEvent::Put)
             .await
     }
 
@@ -271,9 +288,16 @@ impl S3 {
 
     /// Deletes `key`; a key that does not exist is deleted already, as on S3.
     pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
-        match self.store.delete_object(bucket, key).await? {
+        let owed = self.owed(bucket, ObjectEvent::Delete, key, None).await?;
+        let count = owed.len();
+        match self
+            .store
+            .delete_object(bucket, key, owed, self.clock.now())
+            .await?
+        {
             ObjectDeleted::Done { body } => {
                 if let Some(body) = body {
+                    self.wake_deliverer(count);
                     let _ = self.bodies.remove(&body).await;
                 }
                 Ok(())

@@ -18,6 +18,8 @@ pub enum DeliveryKind {
     OnFailure,
     /// An SNS message to one subscription.
     Subscription,
+    /// An S3 event record to a bucket's notification target (function, queue or topic).
+    BucketNotification,
 }
 
 impl DeliveryKind {
@@ -27,6 +29,7 @@ impl DeliveryKind {
             DeliveryKind::OnSuccess => "on_success",
             DeliveryKind::OnFailure => "on_failure",
             DeliveryKind::Subscription => "subscription",
+            DeliveryKind::BucketNotification => "bucket_notification",
         }
     }
 
@@ -36,6 +39,7 @@ impl DeliveryKind {
             "on_success" => DeliveryKind::OnSuccess,
             "on_failure" => DeliveryKind::OnFailure,
             "subscription" => DeliveryKind::Subscription,
+            "bucket_notification" => DeliveryKind::BucketNotification,
             _ => return None,
         })
     }
@@ -136,6 +140,8 @@ pub struct DeliveryStats {
     pub dead_letter_errors: u64,
     pub destination_delivery_failures: u64,
     pub subscription_failures: u64,
+    /// S3 event records given up on.
+    pub notification_failures: u64,
 }
 
 #[async_trait]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use lambkin_model::Timestamp;
 
-use crate::StoreError;
+use crate::{NewDelivery, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketRecord {
@@ -115,11 +115,28 @@ pub trait S3Store: Send + Sync + std::fmt::Debug {
     async fn bucket(&self, name: &str) -> Result<Option<BucketRecord>, StoreError>;
     /// Every bucket, by name.
     async fn list_buckets(&self) -> Result<Vec<BucketRecord>, StoreError>;
+    /// Replaces the bucket's notification configuration (an opaque document the S3 service
+    /// writes; empty turns notifications off); false if the bucket does not exist.
+    async fn set_notifications(&self, bucket: &str, config: String) -> Result<bool, StoreError>;
+    /// The bucket's notification configuration, if one was set.
+    async fn notifications(&self, bucket: &str) -> Result<Option<String>, StoreError>;
 
-    /// Stores `object`, replacing any under the same key, in one durable write.
-    async fn put_object(&self, object: ObjectRecord) -> Result<ObjectPut, StoreError>;
+    /// Stores `object`, replacing any under the same key, with the notifications it owes
+    /// (outbox rows, due at once), in one durable write.
+    async fn put_object(
+        &self,
+        object: ObjectRecord,
+        owed: Vec<NewDelivery>,
+    ) -> Result<ObjectPut, StoreError>;
     async fn object(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>, StoreError>;
-    async fn delete_object(&self, bucket: &str, key: &str) -> Result<ObjectDeleted, StoreError>;
+    /// Deletes `key`; if an object was there, the notifications `owed` are written with it.
+    async fn delete_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        owed: Vec<NewDelivery>,
+        now: Timestamp,
+    ) -> Result<ObjectDeleted, StoreError>;
     /// Up to `limit` objects of `bucket` whose keys start with `prefix` and sort after `after`
     /// (UTF-8 byte order, as S3 lists), in key order; `None` if the bucket does not exist.
     async fn list_objects(
@@ -143,6 +160,7 @@ pub trait S3Store: Send + Sync + std::fmt::Debug {
         &self,
         upload_id: &str,
         object: ObjectRecord,
+        owed: Vec<NewDelivery>,
     ) -> Result<UploadCompleted, StoreError>;
     /// Ends the upload without an object; the bodies of its parts, or `None` if there was no
     /// such upload.

@@ -281,6 +281,7 @@ async fn status(State(engine): State<Engine>) -> Result<Response, AwsError> {
             "deadLetterErrors": s.deliveries.dead_letter_errors,
             "destinationDeliveryFailures": s.deliveries.destination_delivery_failures,
             "subscriptionFailures": s.deliveries.subscription_failures,
+            "notificationFailures": s.deliveries.notification_failures,
         },
         "throttles": s.throttles,
         "environments": {

@@ -1,6 +1,7 @@
 //! Amazon S3 (REST-XML), served through `s3s`, which implements S3's wire protocol: routing by
 //! path and host, the XML shapes, SigV4 and aws-chunked bodies. This folder is the adapter from
-//! s3s's operations to [`lambkin_s3::S3`]: `objects.rs`, `copy.rs`, `multipart.rs` and `buckets.rs`
+//! s3s's operations to [`lambkin_s3::S3`]: `objects.rs`, `copy.rs`, `multipart.rs`, `notifications.rs` and
+//! `buckets.rs`
 //! hold one handler per operation, `error.rs` is the one place S3 errors are written, `auth.rs` decides which
 //! signatures are checked, and `routing.rs` tells an S3 request apart from the other services
 //! on the shared endpoint.
@@ -12,6 +13,7 @@ mod buckets;
 mod copy;
 mod error;
 mod multipart;
+mod notifications;
 mod objects;
 pub(crate) mod routing;
 
@@ -222,5 +224,19 @@ impl s3s::S3 for Adapter {
         req: s3s::S3Request<dto::DeleteObjectsInput>,
     ) -> S3Result<s3s::S3Response<dto::DeleteObjectsOutput>> {
         self.delete_objects_op(req).await
+    }
+
+    async fn put_bucket_notification_configuration(
+        &self,
+        req: s3s::S3Request<dto::PutBucketNotificationConfigurationInput>,
+    ) -> S3Result<s3s::S3Response<dto::PutBucketNotificationConfigurationOutput>> {
+        self.put_bucket_notification_configuration_op(req).await
+    }
+
+    async fn get_bucket_notification_configuration(
+        &self,
+        req: s3s::S3Request<dto::GetBucketNotificationConfigurationInput>,
+    ) -> S3Result<s3s::S3Response<dto::GetBucketNotificationConfigurationOutput>> {
+        self.get_bucket_notification_configuration_op(req).await
     }
 }

@@ -176,7 +176,13 @@ impl Deliverer {
                 Err(f) => Err(f),
             },
             Target::Topic(arn) => match text(d.body) {
-                Ok(body) => self.publish_to_topic(&arn, body, d.attributes).await,
+                Ok(body) => {
+                    // S3 publishes its event records with this subject.
+                    let subject = (d.kind == DeliveryKind::BucketNotification)
+                        .then(|| "Amazon S3 Notification".to_string());
+                    self.publish_to_topic(&arn, body, subject, d.attributes)
+                        .await
+                }
                 Err(f) => Err(f),
             },
             Target::Function(f) => self.invoke_destination(&f, d.body).await,
@@ -247,11 +253,12 @@ impl Deliverer {
         &self,
         arn: &str,
         message: String,
+        subject: Option<String>,
         attributes: MessageAttributes,
     ) -> Result<(), Failure> {
         match self
             .sns
-            .publish_to_arn(arn, message, None, attributes)
+            .publish_to_arn(arn, message, subject, attributes)
             .await
         {
             Ok(_) => Ok(()),

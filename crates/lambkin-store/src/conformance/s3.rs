@@ -6,8 +6,8 @@ use std::sync::Arc;
 use lambkin_model::Timestamp;
 
 use crate::{
-    BucketDeleted, BucketRecord, ObjectDeleted, ObjectPut, ObjectRecord, PartPut, PartRecord,
-    Store, UploadCompleted, UploadRecord,
+    BucketDeleted, BucketRecord, DeliveryKind, NewDelivery, ObjectDeleted, ObjectPut, ObjectRecord,
+    PartPut, PartRecord, Store, UploadCompleted, UploadRecord,
 };
 
 fn bucket(name: &str) -> BucketRecord {
@@ -64,14 +64,17 @@ pub async fn buckets_are_created_once_and_listed_by_name(store: Arc<dyn Store>) 
 pub async fn a_bucket_with_objects_is_not_deleted(store: Arc<dyn Store>) {
     store.create_bucket(bucket("b")).await.expect("create");
     store
-        .put_object(object("b", "k", "body-1"))
+        .put_object(object("b", "k", "body-1"), vec![])
         .await
         .expect("put");
     assert_eq!(
         store.delete_bucket("b").await.expect("delete"),
         BucketDeleted::NotEmpty
     );
-    store.delete_object("b", "k").await.expect("delete object");
+    store
+        .delete_object("b", "k", vec![], Timestamp(9_000))
+        .await
+        .expect("delete object");
     assert_eq!(
         store.delete_bucket("b").await.expect("delete"),
         BucketDeleted::Deleted
@@ -86,7 +89,7 @@ pub async fn objects_replace_and_delete(store: Arc<dyn Store>) {
     store.create_bucket(bucket("b")).await.expect("create");
     let first = object("b", "photos/cat.jpg", "body-1");
     assert_eq!(
-        store.put_object(first.clone()).await.expect("put"),
+        store.put_object(first.clone(), vec![]).await.expect("put"),
         ObjectPut::Stored { replaced: None }
     );
     assert_eq!(
@@ -97,7 +100,7 @@ pub async fn objects_replace_and_delete(store: Arc<dyn Store>) {
     second.size = 7;
     second.metadata.clear();
     assert_eq!(
-        store.put_object(second.clone()).await.expect("put"),
+        store.put_object(second.clone(), vec![]).await.expect("put"),
         ObjectPut::Stored {
             replaced: Some("body-1".into())
         },
@@ -109,7 +112,7 @@ pub async fn objects_replace_and_delete(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store
-            .delete_object("b", "photos/cat.jpg")
+            .delete_object("b", "photos/cat.jpg", vec![], Timestamp(9_000))
             .await
             .expect("delete"),
         ObjectDeleted::Done {
@@ -122,7 +125,7 @@ pub async fn objects_replace_and_delete(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store
-            .delete_object("b", "photos/cat.jpg")
+            .delete_object("b", "photos/cat.jpg", vec![], Timestamp(9_000))
             .await
             .expect("delete"),
         ObjectDeleted::Done { body: None },
@@ -134,10 +137,13 @@ pub async fn listing_by_prefix_and_after_in_byte_order(store: Arc<dyn Store>) {
     store.create_bucket(bucket("b")).await.expect("create");
     store.create_bucket(bucket("other")).await.expect("create");
     for key in ["a/1", "a/2", "a/b/3", "a0", "b", "A", "é", "a/\u{10FFFF}"] {
-        store.put_object(object("b", key, key)).await.expect("put");
+        store
+            .put_object(object("b", key, key), vec![])
+            .await
+            .expect("put");
     }
     store
-        .put_object(object("other", "a/9", "x"))
+        .put_object(object("other", "a/9", "x"), vec![])
         .await
         .expect("put");
     assert_eq!(
@@ -194,13 +200,16 @@ pub async fn listing_by_prefix_and_after_in_byte_order(store: Arc<dyn Store>) {
 pub async fn objects_need_their_bucket(store: Arc<dyn Store>) {
     assert_eq!(
         store
-            .put_object(object("nope", "k", "body"))
+            .put_object(object("nope", "k", "body"), vec![])
             .await
             .expect("put"),
         ObjectPut::NoSuchBucket
     );
     assert_eq!(
-        store.delete_object("nope", "k").await.expect("delete"),
+        store
+            .delete_object("nope", "k", vec![], Timestamp(9_000))
+            .await
+            .expect("delete"),
         ObjectDeleted::NoSuchBucket
     );
     assert_eq!(store.object("nope", "k").await.expect("read"), None);
@@ -295,11 +304,11 @@ pub async fn multipart_uploads_complete_and_abort(store: Arc<dyn Store>) {
     assert_eq!(numbers, [(1, "p1".to_string()), (2, "p2".to_string())]);
 
     store
-        .put_object(object("b", "big.jpg", "old-object"))
+        .put_object(object("b", "big.jpg", "old-object"), vec![])
         .await
         .expect("put");
     let done = store
-        .complete_upload("u1", object("b", "big.jpg", "assembled"))
+        .complete_upload("u1", object("b", "big.jpg", "assembled"), vec![])
         .await
         .expect("complete");
     let UploadCompleted::Stored { mut unreferenced } = done else {
@@ -319,7 +328,7 @@ pub async fn multipart_uploads_complete_and_abort(store: Arc<dyn Store>) {
     assert!(store.parts("u1").await.expect("parts").is_empty());
     assert_eq!(
         store
-            .complete_upload("u1", object("b", "big.jpg", "again"))
+            .complete_upload("u1", object("b", "big.jpg", "again"), vec![])
             .await
             .expect("complete"),
         UploadCompleted::NoSuchUpload
@@ -332,4 +341,88 @@ pub async fn multipart_uploads_complete_and_abort(store: Arc<dyn Store>) {
     );
     assert_eq!(store.abort_upload("u2").await.expect("abort"), None);
     assert_eq!(store.list_uploads("nope").await.expect("list"), None);
+}
+
+fn notice(target: &str) -> NewDelivery {
+    NewDelivery {
+        kind: DeliveryKind::BucketNotification,
+        source: "s3-request".into(),
+        target: target.into(),
+        body: b"{\"Records\":[]}".to_vec(),
+        attributes: Default::default(),
+    }
+}
+
+pub async fn notifications_commit_with_the_object_write(store: Arc<dyn Store>) {
+    assert!(
+        !store
+            .set_notifications("b", "{}".into())
+            .await
+            .expect("set"),
+        "no bucket"
+    );
+    store.create_bucket(bucket("b")).await.expect("bucket");
+    assert_eq!(store.notifications("b").await.expect("read"), None);
+    assert!(
+        store
+            .set_notifications("b", "config-1".into())
+            .await
+            .expect("set")
+    );
+    assert!(
+        store
+            .set_notifications("b", "config-2".into())
+            .await
+            .expect("set")
+    );
+    assert_eq!(
+        store.notifications("b").await.expect("read"),
+        Some("config-2".into())
+    );
+
+    let pending =
+        |store: Arc<dyn Store>| async move { store.delivery_stats().await.expect("stats").pending };
+    store
+        .put_object(
+            object("b", "k", "body-1"),
+            vec![notice("arn:aws:lambda:us-east-1:000000000000:function:f")],
+        )
+        .await
+        .expect("put");
+    assert_eq!(pending(store.clone()).await, 1);
+    // A put that fails (no bucket) owes nothing.
+    store
+        .put_object(object("nope", "k", "x"), vec![notice("t")])
+        .await
+        .expect("put");
+    assert_eq!(pending(store.clone()).await, 1);
+    // Deleting a key that holds nothing owes nothing; deleting the object owes its notice.
+    store
+        .delete_object("b", "missing", vec![notice("t")], Timestamp(9_000))
+        .await
+        .expect("delete");
+    assert_eq!(pending(store.clone()).await, 1);
+    store
+        .delete_object("b", "k", vec![notice("t"), notice("u")], Timestamp(9_000))
+        .await
+        .expect("delete");
+    assert_eq!(pending(store.clone()).await, 3);
+    let claimed = store
+        .claim_deliveries(Timestamp(10_000), 10, Timestamp(70_000))
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 3);
+    assert!(
+        claimed
+            .iter()
+            .all(|d| d.kind == DeliveryKind::BucketNotification)
+    );
+
+    store.delete_bucket("b").await.expect("delete bucket");
+    store.create_bucket(bucket("b")).await.expect("again");
+    assert_eq!(
+        store.notifications("b").await.expect("read"),
+        None,
+        "a new bucket starts without"
+    );
 }

@@ -21,6 +21,7 @@ pub(super) struct Counts {
     dead_letter_errors: i64,
     destination_failures: i64,
     subscription_failures: i64,
+    notification_failures: i64,
 }
 
 impl Counts {
@@ -95,6 +96,9 @@ impl Counts {
             (DeliveryState::Delivered, _) => self.deliveries_delivered += n,
             (DeliveryState::Failed, DeliveryKind::DeadLetter) => self.dead_letter_errors += n,
             (DeliveryState::Failed, DeliveryKind::Subscription) => self.subscription_failures += n,
+            (DeliveryState::Failed, DeliveryKind::BucketNotification) => {
+                self.notification_failures += n
+            }
             (DeliveryState::Failed, DeliveryKind::OnSuccess | DeliveryKind::OnFailure) => {
                 self.destination_failures += n
             }
@@ -113,6 +117,7 @@ impl Counts {
         self.dead_letter_errors += d.dead_letter_errors;
         self.destination_failures += d.destination_failures;
         self.subscription_failures += d.subscription_failures;
+        self.notification_failures += d.notification_failures;
     }
 
     pub(super) fn stats(&self) -> QueueStats {
@@ -135,6 +140,7 @@ impl Counts {
             dead_letter_errors: n(self.dead_letter_errors),
             destination_delivery_failures: n(self.destination_failures),
             subscription_failures: n(self.subscription_failures),
+            notification_failures: n(self.notification_failures),
         }
     }
 }

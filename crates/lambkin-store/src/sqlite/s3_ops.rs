@@ -8,10 +8,25 @@ use lambkin_model::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::SqliteStore;
+use super::counts::Counts;
+use super::outbox_ops::insert_delivery;
 use crate::{
-    BucketDeleted, BucketRecord, ObjectDeleted, ObjectPut, ObjectRecord, PartPut, PartRecord,
-    S3Store, StoreError, UploadCompleted, UploadRecord,
+    BucketDeleted, BucketRecord, NewDelivery, ObjectDeleted, ObjectPut, ObjectRecord, PartPut,
+    PartRecord, S3Store, StoreError, UploadCompleted, UploadRecord,
 };
+
+/// Writes the outbox rows an object event owes, in the caller's write.
+fn owe(
+    conn: &Connection,
+    counts: &mut Counts,
+    owed: &[NewDelivery],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    for delivery in owed {
+        insert_delivery(conn, counts, delivery, now)?;
+    }
+    Ok(())
+}
 
 pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(
@@ -33,6 +48,10 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
             modified_at   INTEGER NOT NULL,
             PRIMARY KEY (bucket, key)
         ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS s3_notifications (
+            bucket  TEXT PRIMARY KEY,
+            config  TEXT NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS s3_uploads (
             upload_id     TEXT PRIMARY KEY,
             bucket        TEXT NOT NULL,
@@ -239,6 +258,8 @@ impl S3Store for SqliteStore {
                 }
                 conn.prepare_cached("DELETE FROM s3_buckets WHERE name = ?1")?
                     .execute(params![name])?;
+                conn.prepare_cached("DELETE FROM s3_notifications WHERE bucket = ?1")?
+                    .execute(params![name])?;
                 Ok(BucketDeleted::Deleted)
             })
             .await
@@ -277,14 +298,47 @@ impl S3Store for SqliteStore {
         .await
     }
 
-    async fn put_object(&self, object: ObjectRecord) -> Result<ObjectPut, StoreError> {
+    async fn set_notifications(&self, bucket: &str, config: String) -> Result<bool, StoreError> {
+        let bucket = bucket.to_string();
         self.inner
             .writer
             .write(move |conn, _| {
+                if !bucket_exists(conn, &bucket)? {
+                    return Ok(false);
+                }
+                conn.prepare_cached(
+                    "INSERT OR REPLACE INTO s3_notifications (bucket, config) VALUES (?1, ?2)",
+                )?
+                .execute(params![bucket, config])?;
+                Ok(true)
+            })
+            .await
+    }
+
+    async fn notifications(&self, bucket: &str) -> Result<Option<String>, StoreError> {
+        let bucket = bucket.to_string();
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT config FROM s3_notifications WHERE bucket = ?1")?
+                .query_row(params![bucket], |r| r.get(0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn put_object(
+        &self,
+        object: ObjectRecord,
+        owed: Vec<NewDelivery>,
+    ) -> Result<ObjectPut, StoreError> {
+        self.inner
+            .writer
+            .write(move |conn, counts| {
                 if !bucket_exists(conn, &object.bucket)? {
                     return Ok(ObjectPut::NoSuchBucket);
                 }
                 let replaced = write_object(conn, &object)?;
+                owe(conn, counts, &owed, object.last_modified)?;
                 Ok(ObjectPut::Stored { replaced })
             })
             .await
@@ -304,15 +358,24 @@ impl S3Store for SqliteStore {
         .await
     }
 
-    async fn delete_object(&self, bucket: &str, key: &str) -> Result<ObjectDeleted, StoreError> {
+    async fn delete_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        owed: Vec<NewDelivery>,
+        now: Timestamp,
+    ) -> Result<ObjectDeleted, StoreError> {
         let (bucket, key) = (bucket.to_string(), key.to_string());
         self.inner
             .writer
-            .write(move |conn, _| {
+            .write(move |conn, counts| {
                 if !bucket_exists(conn, &bucket)? {
                     return Ok(ObjectDeleted::NoSuchBucket);
                 }
                 let body = body_of(conn, &bucket, &key)?;
+                if body.is_some() {
+                    owe(conn, counts, &owed, now)?;
+                }
                 conn.prepare_cached("DELETE FROM s3_objects WHERE bucket = ?1 AND key = ?2")?
                     .execute(params![bucket, key.as_bytes()])?;
                 Ok(ObjectDeleted::Done { body })
@@ -462,16 +525,18 @@ impl S3Store for SqliteStore {
         &self,
         upload_id: &str,
         object: ObjectRecord,
+        owed: Vec<NewDelivery>,
     ) -> Result<UploadCompleted, StoreError> {
         let upload_id = upload_id.to_string();
         self.inner
             .writer
-            .write(move |conn, _| {
+            .write(move |conn, counts| {
                 if read_upload(conn, &upload_id)?.is_none() {
                     return Ok(UploadCompleted::NoSuchUpload);
                 }
                 let mut unreferenced = end_upload(conn, &upload_id)?;
                 unreferenced.extend(write_object(conn, &object)?);
+                owe(conn, counts, &owed, object.last_modified)?;
                 Ok(UploadCompleted::Stored { unreferenced })
             })
             .await
@@ -521,5 +586,6 @@ mod tests {
         listing_by_prefix_and_after_in_byte_order,
         objects_need_their_bucket,
         multipart_uploads_complete_and_abort,
+        notifications_commit_with_the_object_write,
     );
 }

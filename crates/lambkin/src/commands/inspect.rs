@@ -154,12 +154,13 @@ pub async fn status(args: ClientArgs) -> anyhow::Result<ExitCode> {
         );
         let d = &v["deliveries"];
         println!(
-            "deliveries    pending {}  delivered {}  DeadLetterErrors {}  DestinationDeliveryFailures {}  subscription failures {}",
+            "deliveries    pending {}  delivered {}  DeadLetterErrors {}  DestinationDeliveryFailures {}  subscription failures {}  S3 notification failures {}",
             d["pending"],
             d["delivered"],
             d["deadLetterErrors"],
             d["destinationDeliveryFailures"],
-            d["subscriptionFailures"]
+            d["subscriptionFailures"],
+            d["notificationFailures"]
         );
         let e = &v["environments"];
         println!(

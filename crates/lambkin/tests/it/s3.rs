@@ -1008,3 +1008,298 @@ async fn copies_batch_deletes_and_conditional_reads() {
         .expect("list");
     assert_eq!(left.key_count(), Some(0));
 }
+
+/// The S3 event a notification delivers, as the function (or queue) receives it.
+fn assert_record(record: &serde_json::Value, event: &str, key_on_wire: &str, configuration: &str) {
+    let r = &record["Records"][0];
+    assert_eq!(r["eventVersion"], "2.1");
+    assert_eq!(r["eventSource"], "aws:s3");
+    assert_eq!(r["awsRegion"], "us-east-1");
+    assert_eq!(r["eventName"], event);
+    assert!(
+        r["eventTime"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z') && t.len() == 24),
+        "{r}"
+    );
+    assert_eq!(r["s3"]["s3SchemaVersion"], "1.0");
+    assert_eq!(r["s3"]["configurationId"], configuration);
+    assert_eq!(r["s3"]["bucket"]["name"], "photos");
+    assert_eq!(r["s3"]["bucket"]["arn"], "arn:aws:s3:::photos");
+    assert_eq!(r["s3"]["object"]["key"], key_on_wire);
+    assert!(
+        r["s3"]["object"]["sequencer"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
+}
+
+#[tokio::test]
+async fn uploads_notify_a_function_and_a_queue() {
+    use aws_sdk_s3::types::{
+        Event, FilterRule, FilterRuleName, LambdaFunctionConfiguration, NotificationConfiguration,
+        NotificationConfigurationFilter, QueueConfiguration, S3KeyFilter,
+    };
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    let sqs = crate::support::sqs_client(&s.url);
+    s.create_rust_echo("on-upload").await;
+    let queue = sqs
+        .create_queue()
+        .queue_name("removed")
+        .send()
+        .await
+        .expect("queue")
+        .queue_url
+        .expect("url");
+    s3.create_bucket()
+        .bucket("photos")
+        .send()
+        .await
+        .expect("bucket");
+
+    let jpg_filter = NotificationConfigurationFilter::builder()
+        .key(
+            S3KeyFilter::builder()
+                .filter_rules(
+                    FilterRule::builder()
+                        .name(FilterRuleName::Prefix)
+                        .value("images/")
+                        .build(),
+                )
+                .filter_rules(
+                    FilterRule::builder()
+                        .name(FilterRuleName::Suffix)
+                        .value(".jpg")
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    let config = NotificationConfiguration::builder()
+        .lambda_function_configurations(
+            LambdaFunctionConfiguration::builder()
+                .id("thumbnails")
+                .lambda_function_arn("arn:aws:lambda:us-east-1:000000000000:function:on-upload")
+                .events(Event::S3ObjectCreated)
+                .filter(jpg_filter)
+                .build()
+                .expect("lambda config"),
+        )
+        .queue_configurations(
+            QueueConfiguration::builder()
+                .id("removals")
+                .queue_arn("arn:aws:sqs:us-east-1:000000000000:removed")
+                .events(Event::S3ObjectRemovedDelete)
+                .build()
+                .expect("queue config"),
+        )
+        .build();
+    s3.put_bucket_notification_configuration()
+        .bucket("photos")
+        .notification_configuration(config.clone())
+        .send()
+        .await
+        .expect("put notifications");
+    let got = s3
+        .get_bucket_notification_configuration()
+        .bucket("photos")
+        .send()
+        .await
+        .expect("get notifications");
+    assert_eq!(got.lambda_function_configurations().len(), 1);
+    assert_eq!(
+        got.lambda_function_configurations()[0].id(),
+        Some("thumbnails")
+    );
+    let rules = got.lambda_function_configurations()[0]
+        .filter()
+        .and_then(|f| f.key())
+        .map(|k| k.filter_rules().len());
+    assert_eq!(rules, Some(2));
+    assert_eq!(
+        got.queue_configurations()[0].queue_arn(),
+        "arn:aws:sqs:us-east-1:000000000000:removed"
+    );
+
+    // A file outside the filter invokes nothing; the photo does, once, with S3's record.
+    put(&s3, "photos", "docs/readme.txt", b"no").await;
+    put(&s3, "photos", "images/red flower.jpg", b"jpeg bytes").await;
+    let events = crate::support::eventually(
+        "the S3 event to run",
+        std::time::Duration::from_secs(20),
+        || async {
+            let (_, v) = s.admin("/_lambkin/v1/functions/on-upload/events").await;
+            let list = v["events"].as_array().cloned().unwrap_or_default();
+            (list.len() == 1 && list[0]["state"] == "succeeded").then_some(list)
+        },
+    )
+    .await;
+    let id = events[0]["requestId"].as_str().expect("id");
+    let event = s.event(id).await;
+    let record = &event["payload"];
+    assert_record(
+        record,
+        "ObjectCreated:Put",
+        "images/red+flower.jpg",
+        "thumbnails",
+    );
+    assert_eq!(record["Records"][0]["s3"]["object"]["size"], 10);
+    assert_eq!(
+        record["Records"][0]["s3"]["object"]["eTag"],
+        md5_hex(b"jpeg bytes")
+    );
+
+    // A deletion goes to the queue.
+    s3.delete_object()
+        .bucket("photos")
+        .key("images/red flower.jpg")
+        .send()
+        .await
+        .expect("delete");
+    let message = crate::support::receive_one(&sqs, &queue).await;
+    let record: serde_json::Value =
+        serde_json::from_str(message.body().expect("body")).expect("json");
+    assert_record(
+        &record,
+        "ObjectRemoved:Delete",
+        "images/red+flower.jpg",
+        "removals",
+    );
+    assert!(record["Records"][0]["s3"]["object"].get("size").is_none());
+
+    // S3's checks of a configuration.
+    let bad = [
+        (
+            NotificationConfiguration::builder()
+                .lambda_function_configurations(
+                    LambdaFunctionConfiguration::builder()
+                        .lambda_function_arn(
+                            "arn:aws:lambda:us-east-1:000000000000:function:missing",
+                        )
+                        .events(Event::S3ObjectCreated)
+                        .build()
+                        .expect("config"),
+                )
+                .build(),
+            "Unable to validate the following destination configurations",
+        ),
+        (
+            NotificationConfiguration::builder()
+                .lambda_function_configurations(
+                    LambdaFunctionConfiguration::builder()
+                        .lambda_function_arn(
+                            "arn:aws:lambda:us-east-1:000000000000:function:on-upload",
+                        )
+                        .events(Event::S3ObjectCreated)
+                        .build()
+                        .expect("config"),
+                )
+                .queue_configurations(
+                    QueueConfiguration::builder()
+                        .queue_arn("arn:aws:sqs:us-east-1:000000000000:removed")
+                        .events(Event::S3ObjectCreatedPut)
+                        .build()
+                        .expect("config"),
+                )
+                .build(),
+            "Configurations overlap. Configurations on the same bucket cannot share a common event type.",
+        ),
+    ];
+    for (config, message) in bad {
+        let err = s3
+            .put_bucket_notification_configuration()
+            .bucket("photos")
+            .notification_configuration(config)
+            .send()
+            .await
+            .expect_err(message);
+        assert_eq!(
+            aws_error(&err),
+            ("InvalidArgument".into(), message.into(), 400)
+        );
+    }
+    // Refused configurations changed nothing.
+    let still = s3
+        .get_bucket_notification_configuration()
+        .bucket("photos")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        still.lambda_function_configurations()[0].id(),
+        Some("thumbnails")
+    );
+}
+
+#[tokio::test]
+async fn an_acknowledged_upload_is_notified_across_kill_9() {
+    use aws_sdk_s3::types::{Event, NotificationConfiguration, QueueConfiguration};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let mut s = TestServer::start_in(&data, &[]);
+    let s3 = s3_client(&s.url);
+    let sqs = crate::support::sqs_client(&s.url);
+    sqs.create_queue()
+        .queue_name("uploads")
+        .send()
+        .await
+        .expect("queue");
+    s3.create_bucket()
+        .bucket("photos")
+        .send()
+        .await
+        .expect("bucket");
+    s3.put_bucket_notification_configuration()
+        .bucket("photos")
+        .notification_configuration(
+            NotificationConfiguration::builder()
+                .queue_configurations(
+                    QueueConfiguration::builder()
+                        .id("all")
+                        .queue_arn("arn:aws:sqs:us-east-1:000000000000:uploads")
+                        .events(Event::S3ObjectCreated)
+                        .build()
+                        .expect("config"),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("notifications");
+    let n = 20;
+    for i in 0..n {
+        put(&s3, "photos", &format!("p{i}.jpg"), b"x").await;
+    }
+    s.kill9();
+
+    let s = TestServer::start_in(&data, &[]);
+    let sqs = crate::support::sqs_client(&s.url);
+    let url = format!("{}/000000000000/uploads", s.url);
+    let mut keys = std::collections::BTreeSet::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while keys.len() < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {} of {n} events arrived: {keys:?}",
+            keys.len()
+        );
+        // Long polls: the wait is on the queue, not a sleep.
+        let out = sqs
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("receive");
+        for m in out.messages() {
+            let record: serde_json::Value =
+                serde_json::from_str(m.body().expect("body")).expect("json");
+            let key = record["Records"][0]["s3"]["object"]["key"]
+                .as_str()
+                .expect("key");
+            keys.insert(key.to_string());
+        }
+    }
+}
