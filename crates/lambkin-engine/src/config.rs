@@ -10,6 +10,9 @@ use lambkin_sandbox::{EnvironmentCores, Reaper};
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     pub data_dir: PathBuf,
+    /// This server's URL, given to functions as `AWS_ENDPOINT_URL` so their AWS SDKs reach
+    /// lambkin's services.
+    pub endpoint: Option<String>,
     pub scope: Scope,
     pub time_scale: TimeScale,
     /// Account-wide concurrent executions (AWS default 1,000; here sized for the machine).
@@ -35,6 +38,7 @@ impl EngineConfig {
         let account = default_account_concurrency();
         EngineConfig {
             data_dir,
+            endpoint: None,
             scope: Scope::default(),
             time_scale: TimeScale::REAL,
             account_concurrency: account,

@@ -40,6 +40,7 @@ impl Engine {
         .map_err(EngineError::Io)?;
         let mut sandbox = SandboxConfig::new(runtimes_dir, config.scope.region.clone());
         sandbox.keep_alive = config.keep_alive;
+        sandbox.endpoint = config.endpoint.clone();
         sandbox.cores = config.environment_cores;
         sandbox.reaper = config.reaper.clone();
         let pool = EnvironmentPool::new(sandbox, logs.clone(), clock.clone());

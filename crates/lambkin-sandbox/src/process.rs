@@ -123,6 +123,12 @@ fn environment(
         ("LANG", "en_US.UTF-8".into()),
     ];
     env.extend(platform.into_iter().map(|(k, v)| (k.to_string(), v)));
+    // The SDKs' standard variable: boto3, the AWS SDK for JavaScript v3 and the AWS SDK for
+    // Rust send every service call to lambkin. A function's own value wins.
+    if let Some(endpoint) = &config.endpoint {
+        env.entry("AWS_ENDPOINT_URL".into())
+            .or_insert_with(|| endpoint.clone());
+    }
     if spec.runtime.family() != RuntimeFamily::Provided {
         // AWS sets AWS_EXECUTION_ENV for managed runtimes only.
         env.insert(

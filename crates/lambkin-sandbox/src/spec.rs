@@ -19,6 +19,8 @@ pub struct SandboxConfig {
     pub keep_alive: Duration,
     pub region: String,
     /// Credentials handed to functions (AWS gives the execution role's).
+    /// lambkin's URL, as `AWS_ENDPOINT_URL` (unless the function sets its own).
+    pub endpoint: Option<String>,
     pub access_key_id: String,
     pub secret_access_key: String,
     pub session_token: String,
@@ -37,6 +39,7 @@ impl SandboxConfig {
             python: program("LAMBKIN_PYTHON", "python3"),
             keep_alive: Duration::from_secs(300),
             region,
+            endpoint: None,
             access_key_id: "lambkin".into(),
             secret_access_key: "lambkin".into(),
             session_token: "lambkin".into(),

@@ -69,13 +69,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.reaper = start_reaper();
     let account = config.account_concurrency;
 
-    let engine = Engine::start(config, Arc::new(store), Arc::new(SystemClock))
-        .await
-        .context("cannot start the engine")?;
+    // Bound before the engine starts: functions are told the address (AWS_ENDPOINT_URL), and
+    // nothing is served until the engine is up.
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
+    config.endpoint = Some(endpoint_url(addr));
+    let engine = Engine::start(config, Arc::new(store), Arc::new(SystemClock))
+        .await
+        .context("cannot start the engine")?;
     // The one line that says the server is ready (tests read the address from it).
     println!(
         "lambkin listening on http://{addr} (data {}, concurrency {account}, time scale {})",
@@ -123,4 +126,15 @@ async fn shutdown_signal() {
         _ = ctrl_c => {}
         _ = term.recv() => {}
     }
+}
+
+/// The URL functions reach this server at: the bound address, or loopback when bound to every
+/// interface.
+fn endpoint_url(addr: std::net::SocketAddr) -> String {
+    let host = if addr.ip().is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        addr.ip()
+    };
+    format!("http://{}", std::net::SocketAddr::new(host, addr.port()))
 }

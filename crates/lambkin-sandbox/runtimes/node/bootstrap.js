@@ -41,6 +41,32 @@ const util = require('util');
 const { pathToFileURL } = require('url');
 
 // ---------------------------------------------------------------------------
+// The AWS SDK for JavaScript v2 (`aws-sdk`) does not read AWS_ENDPOINT_URL, as v3 does.
+// Functions written for it (the seed article's) must reach lambkin's services unchanged, so
+// when a function loads `aws-sdk`, its global configuration is pointed at lambkin, with
+// path-style S3 addressing (`<bucket>.127.0.0.1` cannot resolve). A function that configures
+// its own endpoint on a client still wins, as in v2.
+// ---------------------------------------------------------------------------
+function pointAwsSdkV2AtLambkin(endpoint) {
+  const Module = require('module');
+  const load = Module._load;
+  const configured = new WeakSet();
+  Module._load = function lambkinLoad(request, parent, isMain) {
+    const loaded = load.apply(this, arguments);
+    if ((request === 'aws-sdk' || request === 'aws-sdk/global') &&
+        loaded && loaded.config && typeof loaded.config.update === 'function' &&
+        !configured.has(loaded)) {
+      configured.add(loaded);
+      loaded.config.update({ endpoint, s3ForcePathStyle: true });
+    }
+    return loaded;
+  };
+}
+if (process.env.AWS_ENDPOINT_URL) {
+  pointAwsSdkV2AtLambkin(process.env.AWS_ENDPOINT_URL);
+}
+
+// ---------------------------------------------------------------------------
 // Static configuration (read once: none of this changes between invocations)
 // ---------------------------------------------------------------------------
 

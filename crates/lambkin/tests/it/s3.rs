@@ -1303,3 +1303,59 @@ async fn an_acknowledged_upload_is_notified_across_kill_9() {
         }
     }
 }
+
+/// Functions get `AWS_ENDPOINT_URL` (this server), and a function written for the AWS SDK for
+/// JavaScript v2, which ignores that variable, finds `aws-sdk` pointed at lambkin with
+/// path-style S3. (A stand-in `aws-sdk` module records the configuration it was given; the real
+/// one runs in the thumbnail pipeline's test.)
+#[tokio::test]
+async fn functions_reach_lambkin_through_aws_endpoint_url() {
+    use aws_sdk_lambda::primitives::Blob;
+    use aws_sdk_lambda::types::Runtime;
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("bkt")
+        .send()
+        .await
+        .expect("bucket");
+    put(&s3, "bkt", "greeting.txt", b"hello from S3").await;
+    let handler = r#"
+const http = require('http');
+const AWS = require('aws-sdk');
+exports.handler = async (event) => {
+  const url = new URL(`/${event.bucket}/${event.key}`, process.env.AWS_ENDPOINT_URL);
+  const body = await new Promise((resolve, reject) => {
+    http.get(url, (res) => {
+      let data = '';
+      res.on('data', (c) => { data += c; });
+      res.on('end', () => resolve(data));
+    }).on('error', reject);
+  });
+  return { endpoint: process.env.AWS_ENDPOINT_URL, body, sdk: AWS.config.applied };
+};
+"#;
+    let stand_in = "module.exports = { config: { update(o) { this.applied = o; } } };\n";
+    let zip = crate::support::zip_with(&[
+        ("index.js", handler, 0o644),
+        ("node_modules/aws-sdk/index.js", stand_in, 0o644),
+    ]);
+    s.create("reader", Runtime::Nodejs20x, "index.handler", zip)
+        .await;
+    let out = s
+        .lambda
+        .invoke()
+        .function_name("reader")
+        .payload(Blob::new(r#"{"bucket":"bkt","key":"greeting.txt"}"#))
+        .send()
+        .await
+        .expect("invoke");
+    assert_eq!(out.function_error(), None, "{:?}", out.payload());
+    let v = crate::support::payload_json(out.payload());
+    assert_eq!(v["endpoint"], s.url.as_str());
+    assert_eq!(v["body"], "hello from S3");
+    assert_eq!(
+        v["sdk"],
+        serde_json::json!({ "endpoint": s.url, "s3ForcePathStyle": true })
+    );
+}
