@@ -46,6 +46,12 @@ export LAMBKIN_ENDPOINT=http://127.0.0.1:9174
 "$bin" bench sqs --clients 16 --seconds 10
 "$bin" bench failures --events 10000 "${fn[@]}"
 stop
+# Issue 12: S3 PutObject / GetObject with 16 clients, small and large objects.
+serve 9177
+export LAMBKIN_ENDPOINT=http://127.0.0.1:9177
+"$bin" bench s3 --clients 16 --object-bytes 4096 --seconds 10
+"$bin" bench s3 --clients 16 --object-bytes 67108864 --seconds 10
+stop
 "$bin" bench drain --data-dir "$work/pending" --count 1000000 --hold "${fn[@]}"
 # Issue 8: backlogs behind reserved concurrency, at real time; an idle function beside one.
 serve 9175

@@ -9,6 +9,7 @@ mod latency;
 mod load;
 mod reserved;
 mod retention;
+mod s3;
 mod setup;
 mod sqs;
 mod stats;
@@ -40,6 +41,8 @@ pub enum Scenario {
     Cold(cold::ColdArgs),
     /// SQS SendMessage, then ReceiveMessage + DeleteMessage, with N clients.
     Sqs(sqs::SqsArgs),
+    /// S3 PutObject, then GetObject, of one object size with N clients.
+    S3(s3::S3Args),
     /// N events that all fail, from the first 202 to the last OnFailure record in SQS.
     Failures(failures::FailuresArgs),
     /// A backlog behind reserved concurrency: N events × S ms at reserved concurrency R,
@@ -86,6 +89,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Scenario::Latency(a) => latency::run(a).await?,
         Scenario::Cold(a) => cold::run(a).await?,
         Scenario::Sqs(a) => sqs::run(a).await?,
+        Scenario::S3(a) => s3::run(a).await?,
         Scenario::Failures(a) => failures::run(a).await?,
         Scenario::Reserved(a) => reserved::run(a).await?,
         Scenario::Prune(a) => retention::prune(a).await?,
