@@ -24,3 +24,4 @@ mod sns;
 mod sns_delivery;
 mod sqs;
 mod throttling;
+mod thumbnail_pipeline;
