@@ -45,7 +45,9 @@ pub use code_package::{CodePackage, zip_folder};
 pub use concurrency::ThrottleReason;
 pub use config::{EngineConfig, default_account_concurrency, default_unreserved_minimum};
 pub use control::validate::invoke_config_ranges;
-pub use control::{AccountSettings, Control, FunctionPatch, InvokeConfigPage, NewFunction};
+pub use control::{
+    AccountSettings, CodeSource, Control, FunctionPatch, InvokeConfigPage, NewFunction,
+};
 pub use destinations::{Redrive, RedriveReport};
 pub use error::EngineError;
 pub use inspect::{

@@ -126,6 +126,7 @@ impl Engine {
             scope: scope.clone(),
             code_root,
             code_links: CodeLinks::new(),
+            s3: s3.clone(),
             unreserved_minimum: config.unreserved_minimum,
             lock: tokio::sync::Mutex::new(()),
         };

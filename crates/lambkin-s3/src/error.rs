@@ -63,3 +63,28 @@ pub enum S3Error {
     #[error("We encountered an internal error. Please try again.")]
     Store(#[from] StoreError),
 }
+
+impl S3Error {
+    /// S3's error code, as its XML `<Code>` and other services quoting S3 name it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            S3Error::NoSuchBucket(_) => "NoSuchBucket",
+            S3Error::NoSuchKey(_) => "NoSuchKey",
+            S3Error::BucketAlreadyOwnedByYou(_) => "BucketAlreadyOwnedByYou",
+            S3Error::BucketNotEmpty(_) => "BucketNotEmpty",
+            S3Error::InvalidBucketName(_) => "InvalidBucketName",
+            S3Error::EntityTooLarge => "EntityTooLarge",
+            S3Error::NoSuchUpload(_) => "NoSuchUpload",
+            S3Error::InvalidPart => "InvalidPart",
+            S3Error::InvalidPartOrder => "InvalidPartOrder",
+            S3Error::EntityTooSmall => "EntityTooSmall",
+            S3Error::MalformedXml => "MalformedXML",
+            S3Error::PreconditionFailed => "PreconditionFailed",
+            S3Error::NotModified => "NotModified",
+            S3Error::InvalidRequest(_) => "InvalidRequest",
+            S3Error::InvalidArgument(_) => "InvalidArgument",
+            S3Error::IncompleteBody(_) => "IncompleteBody",
+            S3Error::Store(_) => "InternalError",
+        }
+    }
+}

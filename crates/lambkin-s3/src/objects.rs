@@ -286,6 +286,23 @@ impl S3 {
         Err(S3Error::NoSuchKey(key.to_string()))
     }
 
+    /// The whole object, for callers that need its bytes in memory (a function's package);
+    /// larger than `max` bytes is `EntityTooLarge`.
+    pub async fn read_object(&self, bucket: &str, key: &str, max: u64) -> Result<Vec<u8>, S3Error> {
+        let found = self.get_object(bucket, key, 0).await?;
+        if found.object.size > max {
+            return Err(S3Error::EntityTooLarge);
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(found.object.size).unwrap_or(0));
+        found
+            .file
+            .take(found.object.size)
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(lambkin_store::StoreError::Body)?;
+        Ok(bytes)
+    }
+
     /// Deletes `key`; a key that does not exist is deleted already, as on S3.
     pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
         let owed = self.owed(bucket, ObjectEvent::Delete, key, None).await?;

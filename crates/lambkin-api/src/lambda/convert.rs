@@ -1,6 +1,6 @@
 //! Where wire shapes meet lambkin's own types.
 
-use lambkin_engine::{FunctionPatch, NewFunction};
+use lambkin_engine::{CodeSource, FunctionPatch, NewFunction};
 use lambkin_model::{
     DestinationConfig as ModelDestinations, EventInvokeConfig, FunctionConfig, Qualifier, Scope,
     Timestamp,
@@ -15,30 +15,41 @@ pub(crate) fn to_u32(v: i64) -> u32 {
     u32::try_from(v).unwrap_or(if v < 0 { 0 } else { u32::MAX })
 }
 
-fn decode_zip(
+/// Where the code comes from: `ZipFile` (base64), or an object of lambkin's S3 (`S3Bucket` with
+/// `S3Key`, as SAM and most deploy tools upload it). Container images are not run.
+fn code_source(
     zip: Option<String>,
-    s3: Option<String>,
+    s3_bucket: Option<String>,
+    s3_key: Option<String>,
     image: Option<String>,
-) -> Result<Option<Vec<u8>>, AwsError> {
+) -> Result<Option<CodeSource>, AwsError> {
     use base64::Engine as _;
-    if s3.is_some() || image.is_some() {
+    if image.is_some() {
         return Err(AwsError::invalid_parameter(
-            "lambkin accepts code as ZipFile only; S3 and image sources are not supported yet.",
+            "lambkin runs code from ZipFile or S3; container images are not supported.",
         ));
     }
-    zip.map(|z| {
-        base64::engine::general_purpose::STANDARD
+    match (zip, s3_bucket, s3_key) {
+        (Some(z), None, None) => base64::engine::general_purpose::STANDARD
             .decode(z.trim())
-            .map_err(|_| AwsError::invalid_parameter("Could not unzip uploaded file. Please check your file, then try to upload again."))
-    })
-    .transpose()
+            .map(|bytes| Some(CodeSource::Zip(bytes)))
+            .map_err(|_| AwsError::invalid_parameter("Could not unzip uploaded file. Please check your file, then try to upload again.")),
+        (None, Some(bucket), Some(key)) => Ok(Some(CodeSource::S3 { bucket, key })),
+        (None, None, None) => Ok(None),
+        (Some(_), _, _) => Err(AwsError::invalid_parameter(
+            "Please do not provide other FunctionCode properties when providing a ZipFile.",
+        )),
+        (None, _, _) => Err(AwsError::invalid_parameter(
+            "Please provide both S3Bucket and S3Key for the function code.",
+        )),
+    }
 }
 
 pub(crate) fn new_function(req: wire::CreateFunctionRequest) -> Result<NewFunction, AwsError> {
     let code_given = req.code.is_some();
     let code = req.code.unwrap_or_default();
     Ok(NewFunction {
-        zip: decode_zip(code.zip_file, code.s3_bucket, code.image_uri)?,
+        code: code_source(code.zip_file, code.s3_bucket, code.s3_key, code.image_uri)?,
         code_given,
         name: req.function_name,
         runtime: req.runtime,
@@ -59,9 +70,9 @@ pub(crate) fn new_function(req: wire::CreateFunctionRequest) -> Result<NewFuncti
 /// The new code and the `RevisionId` the update is conditional on.
 pub(crate) fn code_update(
     req: wire::UpdateFunctionCodeRequest,
-) -> Result<(Option<Vec<u8>>, Option<String>), AwsError> {
+) -> Result<(Option<CodeSource>, Option<String>), AwsError> {
     Ok((
-        decode_zip(req.zip_file, req.s3_bucket, req.image_uri)?,
+        code_source(req.zip_file, req.s3_bucket, req.s3_key, req.image_uri)?,
         req.revision_id,
     ))
 }

@@ -10,6 +10,8 @@ pub(crate) struct CodeInput {
     pub zip_file: Option<String>,
     #[serde(rename = "S3Bucket")]
     pub s3_bucket: Option<String>,
+    #[serde(rename = "S3Key")]
+    pub s3_key: Option<String>,
     pub image_uri: Option<String>,
 }
 
@@ -59,6 +61,8 @@ pub(crate) struct UpdateFunctionCodeRequest {
     pub revision_id: Option<String>,
     #[serde(rename = "S3Bucket")]
     pub s3_bucket: Option<String>,
+    #[serde(rename = "S3Key")]
+    pub s3_key: Option<String>,
     pub image_uri: Option<String>,
 }
 

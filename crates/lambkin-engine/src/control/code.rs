@@ -1,5 +1,6 @@
-//! Function code: packages unpacked into the code folder, and GetFunction's `Code.Location`
-//! links to download them.
+//! Function code: where a package comes from (a zip in the request, or an object of lambkin's
+//! S3), packages unpacked into the code folder, and GetFunction's `Code.Location` links to
+//! download them.
 
 use lambkin_model::FunctionConfig;
 
@@ -8,7 +9,37 @@ use crate::EngineError;
 use crate::code_link::{CodeLink, CodeLinkRefused, VALID_S};
 use crate::code_package::CodePackage;
 
+/// Where CreateFunction's or UpdateFunctionCode's package comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeSource {
+    /// `ZipFile`: the package itself.
+    Zip(Vec<u8>),
+    /// `S3Bucket` + `S3Key`: an object of lambkin's S3.
+    S3 { bucket: String, key: String },
+}
+
+/// The largest package taken from S3 (AWS: 250 MB unzipped; a zip is smaller).
+const S3_PACKAGE_MAX: u64 = 250 * 1024 * 1024;
+
 impl Control {
+    /// The package's bytes. An S3 object that cannot be read is refused with AWS's wording.
+    pub(super) async fn package(&self, source: CodeSource) -> Result<Vec<u8>, EngineError> {
+        let (bucket, key) = match source {
+            CodeSource::Zip(zip) => return Ok(zip),
+            CodeSource::S3 { bucket, key } => (bucket, key),
+        };
+        self.s3
+            .read_object(&bucket, &key, S3_PACKAGE_MAX)
+            .await
+            .map_err(|e| match e {
+                lambkin_s3::S3Error::Store(store) => EngineError::Store(store),
+                e => EngineError::InvalidParameter(format!(
+                    "Error occurred while GetObject. S3 Error Code: {}. S3 Error Message: {e}",
+                    e.code()
+                )),
+            })
+    }
+
     pub(super) async fn unpack(&self, zip: Vec<u8>) -> Result<CodePackage, EngineError> {
         let root = self.code_root.clone();
         tokio::task::spawn_blocking(move || CodePackage::unpack(&zip, &root))

@@ -8,6 +8,7 @@ use lambkin_model::limits::{
 };
 use lambkin_model::{FunctionConfig, FunctionName, FunctionRef};
 
+use super::CodeSource;
 use super::{Control, checked, new_revision, validate};
 use crate::EngineError;
 use crate::registry::FunctionEntry;
@@ -22,7 +23,7 @@ pub struct NewFunction {
     pub role: Option<String>,
     /// Whether the request had a `Code` member at all.
     pub code_given: bool,
-    pub zip: Option<Vec<u8>>,
+    pub code: Option<CodeSource>,
     pub description: Option<String>,
     pub timeout: Option<i64>,
     pub memory: Option<i64>,
@@ -99,11 +100,12 @@ impl Control {
             // CreateFunction rejects an empty TargetArn; only an update clears with "".
             self.targets.check_dead_letter(arn).await?;
         }
-        let Some(zip) = req.zip else {
+        let Some(source) = req.code else {
             return Err(EngineError::InvalidParameter(
-                "Please provide a source for function code (lambkin accepts Code.ZipFile).".into(),
+                "Please provide a source for function code.".into(),
             ));
         };
+        let zip = self.package(source).await?;
         let _guard = self.lock.lock().await;
         if self.registry.get(&name).is_some() {
             return Err(EngineError::Conflict(format!(
@@ -187,7 +189,7 @@ impl Control {
     pub async fn update_function_code(
         &self,
         r: &FunctionRef,
-        zip: Option<Vec<u8>>,
+        code: Option<CodeSource>,
         revision_id: Option<&str>,
     ) -> Result<FunctionConfig, EngineError> {
         let _guard = self.lock.lock().await;
@@ -195,11 +197,12 @@ impl Control {
         if revision_id.is_some_and(|rev| rev != entry.config.revision_id) {
             return Err(EngineError::PreconditionFailed);
         }
-        let Some(zip) = zip else {
+        let Some(source) = code else {
             return Err(EngineError::InvalidParameter(
-                "Please provide a source for function code (lambkin accepts ZipFile).".into(),
+                "Please provide a source for function code.".into(),
             ));
         };
+        let zip = self.package(source).await?;
         let package = self.unpack(zip).await?;
         let mut config = entry.config.clone();
         config.code_sha256 = package.sha256;

@@ -17,6 +17,8 @@ use lambkin_model::{Clock, FunctionConfig, FunctionRef, Scope};
 use lambkin_sandbox::EnvironmentPool;
 use lambkin_store::Store;
 
+pub use code::CodeSource;
+
 use crate::EngineError;
 use crate::code_link::CodeLinks;
 use crate::concurrency::Limiter;
@@ -47,6 +49,8 @@ pub struct Control {
     /// Where packages are kept (`<data>/code`).
     pub(crate) code_root: PathBuf,
     pub(crate) code_links: CodeLinks,
+    /// Packages given as `S3Bucket`/`S3Key` are read from lambkin's S3.
+    pub(crate) s3: lambkin_s3::S3,
     pub(crate) unreserved_minimum: u32,
     /// Serialises writes, so read-modify-write updates do not race.
     pub(crate) lock: tokio::sync::Mutex<()>,

@@ -140,10 +140,16 @@ fn rows() -> Vec<Row> {
             .answers(400, "InvalidParameterValueException", "Could not unzip uploaded file. Please check your file, then try to upload again."),
         row("CreateFunction", "POST", "/2015-03-31/functions")
             .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": {}}))
-            .answers(400, "InvalidParameterValueException", "Please provide a source for function code (lambkin accepts Code.ZipFile)."),
+            .answers(400, "InvalidParameterValueException", "Please provide a source for function code."),
         row("CreateFunction", "POST", "/2015-03-31/functions")
             .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": {"S3Bucket": "b", "S3Key": "k"}}))
-            .answers(400, "InvalidParameterValueException", "lambkin accepts code as ZipFile only; S3 and image sources are not supported yet."),
+            .answers(400, "InvalidParameterValueException", "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist"),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": {"S3Bucket": "b"}}))
+            .answers(400, "InvalidParameterValueException", "Please provide both S3Bucket and S3Key for the function code."),
+        row("CreateFunction", "POST", "/2015-03-31/functions")
+            .body(serde_json::json!({"FunctionName": "g", "Role": role, "Runtime": "nodejs20.x", "Handler": "index.handler", "Code": {"ImageUri": "x"}}))
+            .answers(400, "InvalidParameterValueException", "lambkin runs code from ZipFile or S3; container images are not supported."),
         row("CreateFunction", "POST", "/2015-03-31/functions")
             .body(serde_json::json!({"FunctionName": "g", "Role": role, "Code": zip, "PackageType": "Image"}))
             .answers(400, "InvalidParameterValueException", "lambkin runs Zip packages only; PackageType Image is not supported."),
@@ -207,13 +213,13 @@ fn rows() -> Vec<Row> {
             .answers(404, "ResourceNotFoundException", format!("Function not found: {ARN}:nope")),
         row("UpdateFunctionCode", "PUT", "/2015-03-31/functions/f/code")
             .body(serde_json::json!({}))
-            .answers(400, "InvalidParameterValueException", "Please provide a source for function code (lambkin accepts ZipFile)."),
+            .answers(400, "InvalidParameterValueException", "Please provide a source for function code."),
         row("UpdateFunctionCode", "PUT", "/2015-03-31/functions/f/code")
             .body(serde_json::json!({"ZipFile": "bm90IGEgemlw"}))
             .answers(400, "InvalidParameterValueException", "Could not unzip uploaded file. Please check your file, then try to upload again."),
         row("UpdateFunctionCode", "PUT", "/2015-03-31/functions/f/code")
             .body(serde_json::json!({"S3Bucket": "b", "S3Key": "k"}))
-            .answers(400, "InvalidParameterValueException", "lambkin accepts code as ZipFile only; S3 and image sources are not supported yet."),
+            .answers(400, "InvalidParameterValueException", "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist"),
         row("UpdateFunctionCode", "PUT", "/2015-03-31/functions/f/code")
             .body(serde_json::json!({"ZipFile": base64_zip(), "RevisionId": "stale"}))
             .answers(412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"),

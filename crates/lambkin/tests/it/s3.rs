@@ -1359,3 +1359,88 @@ exports.handler = async (event) => {
         serde_json::json!({ "endpoint": s.url, "s3ForcePathStyle": true })
     );
 }
+
+/// CreateFunction and UpdateFunctionCode take the package from lambkin's S3 (`S3Bucket`,
+/// `S3Key`), as SAM and most deploy tools upload it.
+#[tokio::test]
+async fn function_code_from_s3() {
+    use aws_sdk_lambda::primitives::Blob;
+    use aws_sdk_lambda::types::{FunctionCode, Runtime};
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("deploys")
+        .send()
+        .await
+        .expect("bucket");
+    let v1 =
+        crate::support::zip_with(&[("index.js", "exports.handler = async () => 'v1';\n", 0o644)]);
+    let v2 =
+        crate::support::zip_with(&[("index.js", "exports.handler = async () => 'v2';\n", 0o644)]);
+    put(&s3, "deploys", "app/v1.zip", &v1).await;
+    put(&s3, "deploys", "app/v2.zip", &v2).await;
+    let created = s
+        .lambda
+        .create_function()
+        .function_name("from-s3")
+        .runtime(Runtime::Nodejs20x)
+        .handler("index.handler")
+        .role(crate::support::ROLE)
+        .code(
+            FunctionCode::builder()
+                .s3_bucket("deploys")
+                .s3_key("app/v1.zip")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create from S3");
+    let sha = |zip: &[u8]| {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(zip))
+    };
+    assert_eq!(created.code_sha256(), Some(sha(&v1).as_str()));
+    let invoke = |s: &TestServer| {
+        let lambda = s.lambda.clone();
+        async move {
+            let out = lambda
+                .invoke()
+                .function_name("from-s3")
+                .payload(Blob::new("{}"))
+                .send()
+                .await
+                .expect("invoke");
+            crate::support::payload_json(out.payload())
+        }
+    };
+    assert_eq!(invoke(&s).await, "v1");
+    let updated = s
+        .lambda
+        .update_function_code()
+        .function_name("from-s3")
+        .s3_bucket("deploys")
+        .s3_key("app/v2.zip")
+        .send()
+        .await
+        .expect("update from S3");
+    assert_eq!(updated.code_sha256(), Some(sha(&v2).as_str()));
+    assert_eq!(invoke(&s).await, "v2");
+    let err = s
+        .lambda
+        .update_function_code()
+        .function_name("from-s3")
+        .s3_bucket("deploys")
+        .s3_key("app/missing.zip")
+        .send()
+        .await
+        .expect_err("missing key");
+    assert_eq!(
+        aws_error(&err),
+        (
+            "InvalidParameterValueException".into(),
+            "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.".into(),
+            400
+        )
+    );
+}
