@@ -1444,3 +1444,61 @@ async fn function_code_from_s3() {
         )
     );
 }
+
+/// A topic configuration publishes the record with S3's subject; here the topic fans it out to
+/// a queue, where it arrives in SNS's envelope.
+#[tokio::test]
+async fn uploads_notify_a_topic() {
+    use aws_sdk_s3::types::{Event, NotificationConfiguration, TopicConfiguration};
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    let sqs = crate::support::sqs_client(&s.url);
+    let sns = crate::support::sns_client(&s.url);
+    let queue = sqs
+        .create_queue()
+        .queue_name("fanned")
+        .send()
+        .await
+        .expect("queue")
+        .queue_url
+        .expect("url");
+    let topic = crate::support::create_topic(&sns, "uploads").await;
+    sns.subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint("arn:aws:sqs:us-east-1:000000000000:fanned")
+        .send()
+        .await
+        .expect("subscribe");
+    s3.create_bucket()
+        .bucket("photos")
+        .send()
+        .await
+        .expect("bucket");
+    s3.put_bucket_notification_configuration()
+        .bucket("photos")
+        .notification_configuration(
+            NotificationConfiguration::builder()
+                .topic_configurations(
+                    TopicConfiguration::builder()
+                        .id("to-topic")
+                        .topic_arn(&topic)
+                        .events(Event::S3ObjectCreatedPut)
+                        .build()
+                        .expect("config"),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("notifications");
+    put(&s3, "photos", "a b.png", b"png").await;
+    let message = crate::support::receive_one(&sqs, &queue).await;
+    let envelope: serde_json::Value =
+        serde_json::from_str(message.body().expect("body")).expect("envelope");
+    assert_eq!(envelope["Type"], "Notification");
+    assert_eq!(envelope["Subject"], "Amazon S3 Notification");
+    let record: serde_json::Value =
+        serde_json::from_str(envelope["Message"].as_str().expect("message")).expect("record");
+    assert_record(&record, "ObjectCreated:Put", "a+b.png", "to-topic");
+}
