@@ -341,6 +341,25 @@ fn expectations() -> Vec<Expect> {
             },
         },
         Expect {
+            step: "awsl s3 ls s3://photos --recursive",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                // The pipeline's upload and thumbnail, the 64 MB multipart upload, the synced
+                // folder.
+                let want = [
+                    " 64000000 big.bin",
+                    " uploads/image.jpg",
+                    " thumbnails/uploads/image.jpg",
+                    " code/index.js",
+                ];
+                want.iter()
+                    .all(|w| out.contains(w))
+                    .then_some(())
+                    .ok_or(format!("missing one of {want:?}: {out}"))
+            },
+        },
+        Expect {
             step: "awsl sqs receive-message --queue-url http://127.0.0.1:9070/000000000000/success-queue",
             retry: true,
             check: |code, out, _| {
