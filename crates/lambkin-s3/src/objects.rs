@@ -32,6 +32,20 @@ pub struct ObjectBody {
     pub file: File,
 }
 
+/// A body of one chunk.
+struct Once(Option<Bytes>);
+
+impl Stream for Once {
+    type Item = Result<Bytes, std::convert::Infallible>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(self.0.take().map(Ok))
+    }
+}
+
 /// The next chunk of a client's body.
 async fn next<S, E>(body: &mut S) -> Option<Result<Bytes, E>>
 where
@@ -236,6 +250,17 @@ impl S3 {
                 Err(e.into())
             }
         }
+    }
+
+    /// PutObject of bytes already in memory (an invocation record).
+    pub async fn put_object_bytes(
+        &self,
+        bucket: &str,
+        key: &str,
+        new: NewObject,
+        bytes: Bytes,
+    ) -> Result<ObjectRecord, S3Error> {
+        self.put_object(bucket, key, new, Once(Some(bytes))).await
     }
 
     /// Streams `body` to the body store, then stores the object. Answers once both are

@@ -11,7 +11,9 @@ pub(crate) enum Target {
     Topic(String),
     /// `arn:aws:lambda:<region>:<account>:function:<name>[:qualifier]`, invoked asynchronously.
     Function(FunctionRef),
-    /// A service AWS accepts that lambkin does not deliver to yet (EventBridge bus, S3 bucket).
+    /// `arn:aws:s3:::<bucket>` (on-failure destinations only): the record as an object.
+    Bucket(String),
+    /// A service AWS accepts that lambkin does not deliver to yet (EventBridge bus).
     NotYetSupported(&'static str),
     /// Anything else: not an ARN of a service that can be a destination.
     Invalid,
@@ -36,7 +38,10 @@ impl Target {
                 Err(_) => Target::Invalid,
             },
             "events" => Target::NotYetSupported("EventBridge event buses"),
-            "s3" => Target::NotYetSupported("S3 buckets"),
+            // S3 ARNs name no region or account: the bucket is this server's if it exists.
+            "s3" if !arn.resource().is_empty() && !arn.resource().contains('/') => {
+                Target::Bucket(arn.resource().to_string())
+            }
             _ => Target::Invalid,
         }
     }
@@ -64,7 +69,8 @@ mod tests {
                 "arn:aws:events:us-east-1:000000000000:event-bus/default",
                 "not yet",
             ),
-            ("arn:aws:s3:::bucket", "not yet"),
+            ("arn:aws:s3:::bucket", "bucket"),
+            ("arn:aws:s3:::bucket/key", "invalid"),
             ("arn:aws:iam::000000000000:role/r", "invalid"),
             // Another region or account is not served here.
             ("arn:aws:sqs:eu-west-1:000000000000:failures", "invalid"),
@@ -89,6 +95,7 @@ mod tests {
                 Target::Queue(_) => "queue",
                 Target::Topic(_) => "topic",
                 Target::Function(_) => "function",
+                Target::Bucket(_) => "bucket",
                 Target::NotYetSupported(_) => "not yet",
                 Target::Invalid => "invalid",
             };

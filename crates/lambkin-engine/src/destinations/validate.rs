@@ -16,6 +16,7 @@ pub(crate) struct Targets {
     pub(crate) scope: Scope,
     pub(crate) sqs: lambkin_sqs::Sqs,
     pub(crate) sns: lambkin_sns::Sns,
+    pub(crate) s3: lambkin_s3::S3,
     pub(crate) registry: Arc<Registry>,
 }
 
@@ -85,6 +86,11 @@ impl Targets {
                 Target::Queue(q) => self.queue_exists(&q).await?,
                 Target::Topic(t) => self.topic_exists(&t).await?,
                 Target::Function(f) => self.registry.get(&f.name).is_some(),
+                Target::Bucket(b) => match self.s3.head_bucket(&b).await {
+                    Ok(_) => true,
+                    Err(lambkin_s3::S3Error::Store(e)) => return Err(EngineError::Store(e)),
+                    Err(_) => false,
+                },
                 Target::NotYetSupported(what) => {
                     // Accepting it would drop every record on the floor: say so instead.
                     return Err(EngineError::InvalidParameter(format!(

@@ -35,6 +35,7 @@ pub(crate) struct Deliverer {
     pub store: Arc<dyn Store>,
     pub sqs: lambkin_sqs::Sqs,
     pub sns: lambkin_sns::Sns,
+    pub s3: lambkin_s3::S3,
     pub accept: Accept,
     /// For the failure metrics of the function that owed a delivery.
     pub registry: Arc<Registry>,
@@ -186,6 +187,7 @@ impl Deliverer {
                 Err(f) => Err(f),
             },
             Target::Function(f) => self.invoke_destination(&f, d.body).await,
+            Target::Bucket(bucket) => self.write_record(&bucket, d.created_at, d.body).await,
             Target::NotYetSupported(what) => Err(Failure::Permanent(format!(
                 "lambkin does not deliver to {what} yet"
             ))),
@@ -267,6 +269,40 @@ impl Deliverer {
         }
     }
 
+    /// An S3 on-failure destination: the record as a JSON object at the key AWS writes,
+    /// `aws/lambda/async/<function>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>`.
+    async fn write_record(
+        &self,
+        bucket: &str,
+        at: lambkin_model::Timestamp,
+        record: Vec<u8>,
+    ) -> Result<(), Failure> {
+        let function = serde_json::from_slice::<serde_json::Value>(&record)
+            .ok()
+            .and_then(|r| {
+                let arn = r["requestContext"]["functionArn"].as_str()?.to_string();
+                FunctionRef::parse(&arn, None).ok()
+            })
+            .map(|f| f.name.to_string())
+            .ok_or_else(|| Failure::Permanent("the record names no function".into()))?;
+        let key = record_key(&function, at, &uuid::Uuid::new_v4().to_string());
+        let new = lambkin_s3::NewObject {
+            content_type: Some("application/json".into()),
+            ..Default::default()
+        };
+        match self
+            .s3
+            .put_object_bytes(bucket, &key, new, Bytes::from(record))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(lambkin_s3::S3Error::Store(e)) if e.is_transient() => {
+                Err(Failure::Transient(e.to_string()))
+            }
+            Err(e) => Err(Failure::Permanent(format!("arn:aws:s3:::{bucket}: {e}"))),
+        }
+    }
+
     /// A function target is invoked asynchronously: delivered once its event is durable.
     async fn invoke_destination(&self, f: &FunctionRef, payload: Vec<u8>) -> Result<(), Failure> {
         // The Event limit applies to records too: a 1 MB payload plus its response cannot go.
@@ -285,6 +321,15 @@ impl Deliverer {
             Err(e) => Err(Failure::Permanent(format!("{}: {e}", f.name))),
         }
     }
+}
+
+/// The key AWS writes an invocation record under in an S3 destination.
+fn record_key(function: &str, at: lambkin_model::Timestamp, id: &str) -> String {
+    // "2026-12-07T16:17:23.123Z" → day "2026/12/07", time "2026-12-07T16.17.23".
+    let iso = at.to_iso_millis();
+    let day = iso.get(..10).unwrap_or_default().replace('-', "/");
+    let time = iso.get(..19).unwrap_or_default().replace(':', ".");
+    format!("aws/lambda/async/{function}/{day}/{time}-{id}")
 }
 
 /// What a delivery's result counts towards, once recorded.
@@ -329,4 +374,23 @@ async fn record_results(
 fn text(body: Vec<u8>) -> Result<String, Failure> {
     String::from_utf8(body)
         .map_err(|_| Failure::Permanent("the message is not valid UTF-8 text".into()))
+}
+
+#[cfg(test)]
+mod record_key_tests {
+    use super::*;
+
+    #[test]
+    fn keys_as_aws_names_them() {
+        // 2019-11-24T23:08:25.651Z
+        let at = lambkin_model::Timestamp(1_574_636_905_651);
+        assert_eq!(
+            record_key(
+                "event-destinations",
+                at,
+                "0f8fad5b-d9cb-469f-a165-70867728950e"
+            ),
+            "aws/lambda/async/event-destinations/2019/11/24/2019-11-24T23.08.25-0f8fad5b-d9cb-469f-a165-70867728950e"
+        );
+    }
 }

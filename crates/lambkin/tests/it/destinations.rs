@@ -431,3 +431,53 @@ async fn an_error_without_message_still_reaches_the_dead_letter_queue() {
     let v = delivered_event(&s, &id).await;
     assert_eq!(v["deliveries"][0]["state"], "delivered");
 }
+
+/// An S3 bucket as the on-failure destination (AWS, 2024): the record is written as a JSON
+/// object under `aws/lambda/async/<function>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>`.
+#[tokio::test]
+async fn a_failure_record_lands_in_an_s3_bucket() {
+    let s = TestServer::start();
+    s.create_rust_echo("fails").await;
+    let s3 = crate::support::s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("failures")
+        .send()
+        .await
+        .expect("bucket");
+    set_destinations(&s, "fails", 0, None, Some("arn:aws:s3:::failures")).await;
+    let id = send_event(&s, "fails", r#"{"fail":true}"#).await;
+    let v = delivered_event(&s, &id).await;
+    assert_eq!(v["deliveries"][0]["state"], "delivered", "{v}");
+
+    let listed = s3
+        .list_objects_v2()
+        .bucket("failures")
+        .prefix("aws/lambda/async/fails/")
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(listed.contents().len(), 1);
+    let key = listed.contents()[0].key().expect("key").to_string();
+    // aws/lambda/async/fails/2026/12/07/2026-12-07T16.30.00-<uuid>
+    let parts: Vec<&str> = key.split('/').collect();
+    assert_eq!(parts.len(), 8, "{key}");
+    assert_eq!(parts[4].len(), 4);
+    assert!(
+        parts[7].starts_with(&format!("{}-{}-{}T", parts[4], parts[5], parts[6])),
+        "{key}"
+    );
+    let object = s3
+        .get_object()
+        .bucket("failures")
+        .key(&key)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(object.content_type(), Some("application/json"));
+    let record: Value =
+        serde_json::from_slice(&object.body.collect().await.expect("body").to_vec())
+            .expect("record");
+    assert_eq!(record["requestContext"]["requestId"], id.as_str());
+    assert_eq!(record["requestContext"]["condition"], "RetriesExhausted");
+    assert_eq!(record["requestPayload"], serde_json::json!({"fail": true}));
+}

@@ -121,7 +121,8 @@ async fn dead_letter_and_destination_validation_errors_change_nothing() {
         (
             None,
             Some("arn:aws:s3:::bucket"),
-            "lambkin does not support S3 buckets as destinations yet: arn:aws:s3:::bucket. Use an SQS queue, an SNS topic or a Lambda function.".into(),
+            // A bucket is a valid on-failure destination once it exists; this one does not.
+            "The destination ARN arn:aws:s3:::bucket is invalid.".into(),
         ),
     ];
     for (on_success, on_failure, message) in cases {
