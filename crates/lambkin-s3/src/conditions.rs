@@ -36,6 +36,15 @@ pub struct Conditions {
 }
 
 impl Conditions {
+    /// The `x-amz-copy-source-if-*` conditions of a copy: as [`Conditions::check`], except
+    /// that every failure is `PreconditionFailed` (a copy has no 304).
+    pub fn check_source(&self, object: &ObjectRecord) -> Result<(), S3Error> {
+        self.check(object).map_err(|e| match e {
+            S3Error::NotModified => S3Error::PreconditionFailed,
+            e => e,
+        })
+    }
+
     /// Whether `object` may be served: `PreconditionFailed` or `NotModified` if not.
     pub fn check(&self, object: &ObjectRecord) -> Result<(), S3Error> {
         let modified = object.last_modified.0.div_euclid(1000);

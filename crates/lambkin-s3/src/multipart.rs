@@ -9,7 +9,7 @@ use lambkin_store::{ObjectRecord, PartPut, PartRecord, UploadCompleted, UploadRe
 use md5::{Digest, Md5};
 
 use crate::notifications::ObjectEvent;
-use crate::objects::hex;
+use crate::objects::{StoredBody, hex};
 use crate::{Conditions, NewObject, S3, S3Error};
 
 /// Every part but the last is at least 5 MiB.
@@ -133,9 +133,8 @@ impl S3 {
     {
         let part_number = check_part_number(part_number)?;
         self.open_upload(bucket, key, upload_id).await?;
-        let (body, size, md5) = self.write_body(body).await?;
-        self.commit_part(upload_id, part_number, body, size, md5)
-            .await
+        let body = self.write_body(body).await?;
+        self.commit_part(upload_id, part_number, body).await
     }
 
     /// UploadPartCopy: a part made of a byte range (`first..=last`, or all) of an object.
@@ -152,10 +151,7 @@ impl S3 {
         let part_number = check_part_number(part_number)?;
         self.open_upload(bucket, key, upload_id).await?;
         let from = self.head_object(source.0, source.1).await?;
-        conditions.check(&from).map_err(|e| match e {
-            S3Error::NotModified => S3Error::PreconditionFailed,
-            e => e,
-        })?;
+        conditions.check_source(&from)?;
         let (offset, length) = match range {
             None => (0, from.size),
             Some((first, last)) if first <= last && last < from.size => (first, last - first + 1),
@@ -166,11 +162,10 @@ impl S3 {
                 )));
             }
         };
-        let (body, size, md5) = self
+        let body = self
             .copy_bodies(&[(from.body.as_str(), offset, length)])
             .await?;
-        self.commit_part(upload_id, part_number, body, size, md5)
-            .await
+        self.commit_part(upload_id, part_number, body).await
     }
 
     /// Stores a part whose body is already durable, removing the one it replaced.
@@ -178,10 +173,13 @@ impl S3 {
         &self,
         upload_id: &str,
         part_number: u32,
-        body: String,
-        size: u64,
-        md5: [u8; 16],
+        body: StoredBody,
     ) -> Result<PartRecord, S3Error> {
+        let StoredBody {
+            id: body,
+            size,
+            md5,
+        } = body;
         let part = PartRecord {
             part_number,
             body: body.clone(),
@@ -227,7 +225,7 @@ impl S3 {
             .iter()
             .map(|p| (p.body.as_str(), 0, p.size))
             .collect();
-        let (body, size, _) = self.copy_bodies(&pieces).await?;
+        let StoredBody { id: body, size, .. } = self.copy_bodies(&pieces).await?;
         let object = ObjectRecord {
             bucket: bucket.to_string(),
             key: key.to_string(),

@@ -54,12 +54,16 @@ where
     poll_fn(|cx| Pin::new(&mut *body).poll_next(cx)).await
 }
 
+/// A body the body store has made durable, with what was computed while writing it.
+pub(crate) struct StoredBody {
+    pub id: String,
+    pub size: u64,
+    pub md5: [u8; 16],
+}
+
 impl S3 {
-    /// Streams a client's body to a new body, durable when this returns: its id, size and MD5.
-    pub(crate) async fn write_body<S, E>(
-        &self,
-        mut body: S,
-    ) -> Result<(String, u64, [u8; 16]), S3Error>
+    /// Streams a client's body to a new body, durable when this returns.
+    pub(crate) async fn write_body<S, E>(&self, mut body: S) -> Result<StoredBody, S3Error>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
@@ -88,16 +92,20 @@ impl S3 {
             return Err(e);
         }
         let id = writer.finish().await?;
-        Ok((id, size, md5.finalize().into()))
+        Ok(StoredBody {
+            id,
+            size,
+            md5: md5.finalize().into(),
+        })
     }
 
     /// Copies byte ranges `(body, offset, length)` of stored bodies, in order, into a new body,
-    /// durable when this returns: its id, size and MD5. A body that has gone (replaced since
-    /// it was read) is `NoSuchKey`.
+    /// durable when this returns. A body that has gone (replaced since it was read) is
+    /// `NoSuchKey`.
     pub(crate) async fn copy_bodies(
         &self,
         pieces: &[(&str, u64, u64)],
-    ) -> Result<(String, u64, [u8; 16]), S3Error> {
+    ) -> Result<StoredBody, S3Error> {
         let mut writer = self.bodies.create().await?;
         let result = async {
             let mut md5 = Md5::new();
@@ -127,7 +135,11 @@ impl S3 {
         }
         .await;
         match result {
-            Ok((size, md5)) => Ok((writer.finish().await?, size, md5)),
+            Ok((size, md5)) => Ok(StoredBody {
+                id: writer.finish().await?,
+                size,
+                md5,
+            }),
             Err(e) => {
                 writer.abort().await;
                 Err(e)
@@ -153,12 +165,8 @@ impl S3 {
         }
         self.head_bucket(bucket).await?;
         let from = self.head_object(src_bucket, src_key).await?;
-        conditions.check(&from).map_err(|e| match e {
-            // A copy's source conditions fail as 412 either way.
-            S3Error::NotModified => S3Error::PreconditionFailed,
-            e => e,
-        })?;
-        let (body, size, md5) = self
+        conditions.check_source(&from)?;
+        let body = self
             .copy_bodies(&[(from.body.as_str(), 0, from.size)])
             .await
             .map_err(|e| match e {
@@ -170,7 +178,7 @@ impl S3 {
             headers: from.headers,
             metadata: from.metadata,
         });
-        self.commit_object(bucket, key, new, body, size, md5, ObjectEvent::Copy)
+        self.commit_object(bucket, key, new, body, ObjectEvent::Copy)
             .await
     }
 
@@ -198,17 +206,19 @@ impl S3 {
 
     /// Stores an object whose body is already durable, with the notifications `event` owes,
     /// removing the body it replaced.
-    #[allow(clippy::too_many_arguments)]
     async fn commit_object(
         &self,
         bucket: &str,
         key: &str,
         new: NewObject,
-        body_id: String,
-        size: u64,
-        md5: [u8; 16],
+        body: StoredBody,
         event: ObjectEvent,
     ) -> Result<ObjectRecord, S3Error> {
+        let StoredBody {
+            id: body_id,
+            size,
+            md5,
+        } = body;
         let object = ObjectRecord {
             bucket: bucket.to_string(),
             key: key.to_string(),
@@ -278,8 +288,8 @@ impl S3 {
     {
         // Refuse early rather than after receiving the whole body.
         self.head_bucket(bucket).await?;
-        let (body_id, size, md5) = self.write_body(body).await?;
-        self.commit_object(bucket, key, new, body_id, size, md5, ObjectEvent::Put)
+        let body = self.write_body(body).await?;
+        self.commit_object(bucket, key, new, body, ObjectEvent::Put)
             .await
     }
 
@@ -293,18 +303,14 @@ impl S3 {
         }
     }
 
-    /// The object and its bytes from `offset` on.
-    pub async fn get_object(
-        &self,
-        bucket: &str,
-        key: &str,
-        offset: u64,
-    ) -> Result<ObjectBody, S3Error> {
+    /// The object and its bytes, read from one version of it: the metadata and the file
+    /// opened agree, so a caller checks conditions and ranges against what it will send.
+    pub async fn get_object(&self, bucket: &str, key: &str) -> Result<ObjectBody, S3Error> {
         // A PUT may replace the object (and remove its body) between the two reads: read the
         // metadata again then.
         for _ in 0..3 {
             let object = self.head_object(bucket, key).await?;
-            if let Some(file) = self.bodies.open(&object.body, offset).await? {
+            if let Some(file) = self.bodies.open(&object.body, 0).await? {
                 return Ok(ObjectBody { object, file });
             }
         }
@@ -314,7 +320,7 @@ impl S3 {
     /// The whole object, for callers that need its bytes in memory (a function's package);
     /// larger than `max` bytes is `EntityTooLarge`.
     pub async fn read_object(&self, bucket: &str, key: &str, max: u64) -> Result<Vec<u8>, S3Error> {
-        let found = self.get_object(bucket, key, 0).await?;
+        let found = self.get_object(bucket, key).await?;
         if found.object.size > max {
             return Err(S3Error::EntityTooLarge);
         }

@@ -1,6 +1,6 @@
 //! CopyObject, UploadPartCopy and DeleteObjects, and the conditions of GET, HEAD and copies.
 
-use lambkin_s3::{Conditions, NewObject, TagCondition};
+use lambkin_s3::{Conditions, TagCondition};
 use s3s::dto::{
     CopyObjectInput, CopyObjectOutput, CopyObjectResult, CopyPartResult, CopySource,
     DeleteObjectsInput, DeleteObjectsOutput, DeletedObject, ETag, ETagCondition, Error, Timestamp,
@@ -9,6 +9,7 @@ use s3s::dto::{
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
 use super::error::to_wire;
+use super::objects::new_object;
 use super::{Adapter, timestamp};
 
 fn tag_condition(c: Option<ETagCondition>) -> Option<TagCondition> {
@@ -76,24 +77,17 @@ impl Adapter {
             .metadata_directive
             .as_ref()
             .is_some_and(|d| d.as_str() == "REPLACE")
-            .then(|| NewObject {
-                content_type: input.content_type.clone(),
-                headers: [
-                    ("cache-control", &input.cache_control),
-                    ("content-disposition", &input.content_disposition),
-                    ("content-encoding", &input.content_encoding),
-                    ("content-language", &input.content_language),
-                ]
-                .into_iter()
-                .filter_map(|(name, value)| Some((name.to_string(), value.clone()?)))
-                .collect(),
-                metadata: input
-                    .metadata
-                    .clone()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                    .collect(),
+            .then(|| {
+                new_object(
+                    input.content_type.clone(),
+                    [
+                        input.cache_control.clone(),
+                        input.content_disposition.clone(),
+                        input.content_encoding.clone(),
+                        input.content_language.clone(),
+                    ],
+                    input.metadata.clone(),
+                )
             });
         let conditions = conditions(
             input.copy_source_if_match.clone(),

@@ -1,7 +1,7 @@
 //! CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts,
 //! ListMultipartUploads.
 
-use lambkin_s3::{CompletedPart, NewObject};
+use lambkin_s3::CompletedPart;
 use s3s::dto::{
     AbortMultipartUploadInput, AbortMultipartUploadOutput, CompleteMultipartUploadInput,
     CompleteMultipartUploadOutput, CreateMultipartUploadInput, CreateMultipartUploadOutput, ETag,
@@ -11,6 +11,7 @@ use s3s::dto::{
 use s3s::{S3Request, S3Response, S3Result};
 
 use super::error::to_wire;
+use super::objects::new_object;
 use super::{Adapter, timestamp};
 
 impl Adapter {
@@ -19,25 +20,16 @@ impl Adapter {
         req: S3Request<CreateMultipartUploadInput>,
     ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
         let input = req.input;
-        let headers = [
-            ("cache-control", &input.cache_control),
-            ("content-disposition", &input.content_disposition),
-            ("content-encoding", &input.content_encoding),
-            ("content-language", &input.content_language),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| Some((name.to_string(), value.clone()?)))
-        .collect();
-        let new = NewObject {
-            content_type: input.content_type,
-            headers,
-            metadata: input
-                .metadata
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                .collect(),
-        };
+        let new = new_object(
+            input.content_type,
+            [
+                input.cache_control,
+                input.content_disposition,
+                input.content_encoding,
+                input.content_language,
+            ],
+            input.metadata,
+        );
         let upload = self
             .s3
             .create_multipart_upload(&input.bucket, &input.key, new)

@@ -1,7 +1,5 @@
 //! PutObject, GetObject (with Range), HeadObject, DeleteObject, ListObjectsV2.
 
-use std::collections::BTreeMap;
-
 use lambkin_s3::{ListRequest, NewObject, ObjectRecord};
 use s3s::dto::{
     CommonPrefix, DeleteObjectInput, DeleteObjectOutput, ETag, EncodingType, GetObjectInput,
@@ -9,24 +7,40 @@ use s3s::dto::{
     Metadata, Object, PutObjectInput, PutObjectOutput, StreamingBlob,
 };
 use s3s::{S3Request, S3Response, S3Result, s3_error};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use super::copy::conditions;
 use super::error::to_wire;
 use super::{Adapter, timestamp};
 
-/// The standard headers an object keeps, as s3s names their members.
-fn stored_headers(input: &PutObjectInput) -> BTreeMap<String, String> {
-    [
-        ("cache-control", &input.cache_control),
-        ("content-disposition", &input.content_disposition),
-        ("content-encoding", &input.content_encoding),
-        ("content-language", &input.content_language),
-    ]
-    .into_iter()
-    .filter_map(|(name, value)| Some((name.to_string(), value.clone()?)))
-    .collect()
+/// What a PUT, a multipart upload or a REPLACE copy stores besides the bytes: the request's
+/// Content-Type, the standard headers S3 keeps (`Cache-Control`, `Content-Disposition`,
+/// `Content-Encoding`, `Content-Language`, in that order) and `x-amz-meta-*`, by lowercase name.
+pub(super) fn new_object(
+    content_type: Option<String>,
+    headers: [Option<String>; 4],
+    metadata: Option<Metadata>,
+) -> NewObject {
+    const NAMES: [&str; 4] = [
+        "cache-control",
+        "content-disposition",
+        "content-encoding",
+        "content-language",
+    ];
+    NewObject {
+        content_type,
+        headers: NAMES
+            .into_iter()
+            .zip(headers)
+            .filter_map(|(name, value)| Some((name.to_string(), value?)))
+            .collect(),
+        metadata: metadata
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect(),
+    }
 }
 
 fn metadata(object: &ObjectRecord) -> Option<Metadata> {
@@ -53,17 +67,16 @@ impl Adapter {
         req: S3Request<PutObjectInput>,
     ) -> S3Result<S3Response<PutObjectOutput>> {
         let mut input = req.input;
-        let new = NewObject {
-            content_type: input.content_type.take(),
-            headers: stored_headers(&input),
-            metadata: input
-                .metadata
-                .take()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                .collect(),
-        };
+        let new = new_object(
+            input.content_type.take(),
+            [
+                input.cache_control.take(),
+                input.content_disposition.take(),
+                input.content_encoding.take(),
+                input.content_language.take(),
+            ],
+            input.metadata.take(),
+        );
         let body = input
             .body
             .take()
@@ -84,43 +97,36 @@ impl Adapter {
         req: S3Request<GetObjectInput>,
     ) -> S3Result<S3Response<GetObjectOutput>> {
         let input = req.input;
-        let head = self
-            .s3
-            .head_object(&input.bucket, &input.key)
-            .await
-            .map_err(to_wire)?;
-        conditions(
-            input.if_match.clone(),
-            input.if_none_match.clone(),
-            input.if_modified_since.clone(),
-            input.if_unmodified_since.clone(),
-        )
-        .check(&head)
-        .map_err(to_wire)?;
-        let range =
-            match &input.range {
-                Some(r) => Some(r.check(head.size).map_err(|_| {
-                    s3_error!(InvalidRange, "The requested range is not satisfiable")
-                })?),
-                None => None,
-            };
-        let offset = range.as_ref().map_or(0, |r| r.start);
         let found = self
             .s3
-            .get_object(&input.bucket, &input.key, offset)
+            .get_object(&input.bucket, &input.key)
             .await
             .map_err(to_wire)?;
-        let object = found.object;
-        // The object may have been replaced between the two reads: the range was checked
-        // against the old size, so serve what is left of the new one.
-        let (length, content_range) = match range {
-            Some(r) if r.end <= object.size => (
-                r.end - r.start,
-                Some(format!("bytes {}-{}/{}", r.start, r.end - 1, object.size)),
-            ),
-            _ => (object.size.saturating_sub(offset), None),
+        let (object, mut file) = (found.object, found.file);
+        conditions(
+            input.if_match,
+            input.if_none_match,
+            input.if_modified_since,
+            input.if_unmodified_since,
+        )
+        .check(&object)
+        .map_err(to_wire)?;
+        let (offset, length, content_range) = match &input.range {
+            None => (0, object.size, None),
+            Some(r) => {
+                let r = r.check(object.size).map_err(|_| {
+                    s3_error!(InvalidRange, "The requested range is not satisfiable")
+                })?;
+                let content_range = format!("bytes {}-{}/{}", r.start, r.end - 1, object.size);
+                (r.start, r.end - r.start, Some(content_range))
+            }
         };
-        let reader = ReaderStream::new(found.file.take(length));
+        if offset > 0 {
+            file.seek(std::io::SeekFrom::Start(offset))
+                .await
+                .map_err(s3s::S3Error::internal_error)?;
+        }
+        let reader = ReaderStream::new(file.take(length));
         let mut response = S3Response::new(GetObjectOutput {
             body: Some(StreamingBlob::wrap(reader)),
             content_length: i64::try_from(length).ok(),

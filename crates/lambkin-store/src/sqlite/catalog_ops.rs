@@ -5,15 +5,8 @@ use lambkin_model::{EventInvokeConfig, FunctionConfig, FunctionName, Qualifier};
 use rusqlite::{OptionalExtension, params};
 
 use super::SqliteStore;
+use super::{from_json, to_json};
 use crate::{Catalog, StoreError};
-
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
-    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
 
 #[async_trait]
 impl Catalog for SqliteStore {

@@ -45,6 +45,15 @@ use crate::StoreError;
 use counts::Counts;
 use writer::Writer;
 
+/// A value kept as a JSON column (configs, attribute and metadata maps).
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     inner: Arc<Inner>,

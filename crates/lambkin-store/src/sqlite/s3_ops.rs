@@ -1,15 +1,13 @@
 //! [`S3Store`] on SQLite: tables `s3_buckets` and `s3_objects` (one row per key, the body named
 //! by id). Keys are compared as bytes (`BLOB` order), which is S3's UTF-8 binary order.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use lambkin_model::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::SqliteStore;
 use super::counts::Counts;
 use super::outbox_ops::insert_delivery;
+use super::{SqliteStore, from_json, to_json};
 use crate::{
     BucketDeleted, BucketRecord, NewDelivery, ObjectDeleted, ObjectPut, ObjectRecord, PartPut,
     PartRecord, S3Store, StoreError, UploadCompleted, UploadRecord,
@@ -74,14 +72,6 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         ",
     )?;
     Ok(())
-}
-
-fn to_json(map: &BTreeMap<String, String>) -> Result<String, StoreError> {
-    serde_json::to_string(map).map_err(|e| StoreError::Corrupt(format!("s3 map: {e}")))
-}
-
-fn from_json(text: &str) -> Result<BTreeMap<String, String>, StoreError> {
-    serde_json::from_str(text).map_err(|_| StoreError::Corrupt(format!("s3 map {text}")))
 }
 
 const OBJECT_COLUMNS: &str =
