@@ -94,6 +94,7 @@ mod tests {
             metadata: BTreeMap::new(),
             // 1000.5 s: modified at second 1000.
             last_modified: Timestamp(1_000_500),
+            checksum: None,
         }
     }
 

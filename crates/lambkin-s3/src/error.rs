@@ -56,6 +56,13 @@ pub enum S3Error {
     /// `InvalidArgument` (400).
     #[error("{0}")]
     InvalidArgument(String),
+    /// `BadDigest` (400): the bytes do not match the `Content-MD5` or checksum sent with them
+    /// (named here: `Content-MD5`, `CRC32`, ...); nothing was stored.
+    #[error("{}", bad_digest(.0))]
+    BadDigest(String),
+    /// `InvalidDigest` (400): a `Content-MD5` that is not a base64 MD5.
+    #[error("The Content-MD5 you specified was invalid.")]
+    InvalidDigest,
     /// The client's body stream failed part-way (`IncompleteBody`, 400); nothing was stored.
     #[error("You did not provide the number of bytes specified by the Content-Length HTTP header.")]
     IncompleteBody(String),
@@ -84,7 +91,17 @@ impl S3Error {
             S3Error::InvalidRequest(_) => "InvalidRequest",
             S3Error::InvalidArgument(_) => "InvalidArgument",
             S3Error::IncompleteBody(_) => "IncompleteBody",
+            S3Error::BadDigest(_) => "BadDigest",
+            S3Error::InvalidDigest => "InvalidDigest",
             S3Error::Store(_) => "InternalError",
         }
+    }
+}
+
+fn bad_digest(what: &str) -> String {
+    if what == "Content-MD5" {
+        "The Content-MD5 you specified did not match what we received.".into()
+    } else {
+        format!("The {what} you specified did not match the calculated checksum.")
     }
 }

@@ -9,6 +9,7 @@
 
 mod bucket_name;
 mod buckets;
+mod checksums;
 mod conditions;
 mod error;
 mod listing;
@@ -23,10 +24,13 @@ use lambkin_model::{Clock, Scope};
 use lambkin_store::{BodyStore, Store};
 use tokio::sync::Notify;
 
+pub use checksums::{
+    ChecksumAlgorithm, ChecksumClaim, ClaimedValue, Integrity, checksum_type, composite,
+};
 pub use conditions::{Conditions, TagCondition};
 pub use error::S3Error;
 /// The records the service answers with (the store's, as the service's own view).
-pub use lambkin_store::{BucketRecord, ObjectRecord, PartRecord, UploadRecord};
+pub use lambkin_store::{BucketRecord, ChecksumRecord, ObjectRecord, PartRecord, UploadRecord};
 pub use listing::{ListRequest, Listing};
 pub use multipart::{CompletedPart, MIN_PART_BYTES};
 pub use objects::{NewObject, ObjectBody};

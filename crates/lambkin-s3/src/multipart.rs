@@ -8,18 +8,21 @@ use futures_core::Stream;
 use lambkin_store::{ObjectRecord, PartPut, PartRecord, UploadCompleted, UploadRecord};
 use md5::{Digest, Md5};
 
+use crate::checksums::{ChecksumAlgorithm, ChecksumClaim, ClaimedValue, Integrity, composite};
 use crate::notifications::ObjectEvent;
 use crate::objects::{StoredBody, hex};
-use crate::{Conditions, NewObject, S3, S3Error};
+use crate::{ChecksumRecord, Conditions, NewObject, S3, S3Error};
 
 /// Every part but the last is at least 5 MiB.
 pub const MIN_PART_BYTES: u64 = 5 * 1024 * 1024;
 
-/// A part named in CompleteMultipartUpload: its number and the ETag the client was given.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A part named in CompleteMultipartUpload: its number, the ETag the client was given and,
+/// if the client sent it, the part's checksum.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CompletedPart {
     pub part_number: u32,
     pub etag: String,
+    pub checksum: Option<String>,
 }
 
 /// S3's ETag of a multipart object: the MD5 of the parts' binary MD5s, then `-<parts>`.
@@ -59,6 +62,11 @@ pub fn choose_parts<'p>(
         let part = uploaded
             .iter()
             .find(|p| p.part_number == want.part_number && p.etag == etag)
+            .filter(|p| match (&want.checksum, &p.checksum) {
+                (Some(listed), Some(stored)) => *listed == stored.value,
+                (Some(_), None) => false,
+                (None, _) => true,
+            })
             .ok_or(S3Error::InvalidPart)?;
         chosen.push(part);
     }
@@ -67,6 +75,13 @@ pub fn choose_parts<'p>(
         return Err(S3Error::EntityTooSmall);
     }
     Ok(chosen)
+}
+
+fn upload_algorithm(upload: &UploadRecord) -> Option<ChecksumAlgorithm> {
+    upload
+        .checksum_algorithm
+        .as_deref()
+        .and_then(ChecksumAlgorithm::parse)
 }
 
 fn check_part_number(n: i32) -> Result<u32, S3Error> {
@@ -81,11 +96,14 @@ fn check_part_number(n: i32) -> Result<u32, S3Error> {
 }
 
 impl S3 {
+    /// A new upload; with an `algorithm`, every part carries a checksum of it and the object
+    /// a composite one.
     pub async fn create_multipart_upload(
         &self,
         bucket: &str,
         key: &str,
         new: NewObject,
+        algorithm: Option<ChecksumAlgorithm>,
     ) -> Result<UploadRecord, S3Error> {
         let upload = UploadRecord {
             upload_id: uuid::Uuid::new_v4().simple().to_string(),
@@ -95,6 +113,7 @@ impl S3 {
             headers: new.headers,
             metadata: new.metadata,
             initiated: self.clock.now(),
+            checksum_algorithm: algorithm.map(|a| a.name().to_string()),
         };
         if self.store.create_upload(upload.clone()).await? {
             Ok(upload)
@@ -125,6 +144,7 @@ impl S3 {
         key: &str,
         upload_id: &str,
         part_number: i32,
+        mut integrity: Integrity,
         body: S,
     ) -> Result<PartRecord, S3Error>
     where
@@ -132,9 +152,29 @@ impl S3 {
         E: std::fmt::Display,
     {
         let part_number = check_part_number(part_number)?;
-        self.open_upload(bucket, key, upload_id).await?;
-        let body = self.write_body(body).await?;
-        self.commit_part(upload_id, part_number, body).await
+        let upload = self.open_upload(bucket, key, upload_id).await?;
+        let expected = upload_algorithm(&upload);
+        match (expected, integrity.algorithm()) {
+            (Some(expected), Some(actual)) if expected != actual => {
+                return Err(S3Error::InvalidRequest(format!(
+                    "Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {}",
+                    expected.name().to_lowercase(),
+                    actual.name().to_lowercase()
+                )));
+            }
+            // The client sent none: compute the upload's, so the composite can be made.
+            (Some(algorithm), None) => {
+                integrity.checksum = Some(ChecksumClaim {
+                    algorithm,
+                    value: ClaimedValue::Compute,
+                });
+            }
+            _ => {}
+        }
+        let mut body = self.write_body(body, integrity.algorithm()).await?;
+        let checksum = body.verify(self, integrity).await?;
+        self.commit_part(upload_id, part_number, body, checksum)
+            .await
     }
 
     /// UploadPartCopy: a part made of a byte range (`first..=last`, or all) of an object.
@@ -149,7 +189,7 @@ impl S3 {
     ) -> Result<PartRecord, S3Error> {
         let (bucket, key) = target;
         let part_number = check_part_number(part_number)?;
-        self.open_upload(bucket, key, upload_id).await?;
+        let upload = self.open_upload(bucket, key, upload_id).await?;
         let from = self.head_object(source.0, source.1).await?;
         conditions.check_source(&from)?;
         let (offset, length) = match range {
@@ -162,10 +202,24 @@ impl S3 {
                 )));
             }
         };
-        let body = self
-            .copy_bodies(&[(from.body.as_str(), offset, length)])
+        let algorithm = upload_algorithm(&upload);
+        let mut body = self
+            .copy_bodies(&[(from.body.as_str(), offset, length)], algorithm)
             .await?;
-        self.commit_part(upload_id, part_number, body).await
+        let checksum = body
+            .verify(
+                self,
+                Integrity {
+                    content_md5: None,
+                    checksum: algorithm.map(|algorithm| ChecksumClaim {
+                        algorithm,
+                        value: ClaimedValue::Compute,
+                    }),
+                },
+            )
+            .await?;
+        self.commit_part(upload_id, part_number, body, checksum)
+            .await
     }
 
     /// Stores a part whose body is already durable, removing the one it replaced.
@@ -174,11 +228,13 @@ impl S3 {
         upload_id: &str,
         part_number: u32,
         body: StoredBody,
+        checksum: Option<ChecksumRecord>,
     ) -> Result<PartRecord, S3Error> {
         let StoredBody {
             id: body,
             size,
             md5,
+            ..
         } = body;
         let part = PartRecord {
             part_number,
@@ -186,6 +242,7 @@ impl S3 {
             size,
             etag: hex(&md5),
             last_modified: self.clock.now(),
+            checksum,
         };
         match self.store.put_part(upload_id, part.clone()).await {
             Ok(PartPut::Stored { replaced }) => {
@@ -225,7 +282,12 @@ impl S3 {
             .iter()
             .map(|p| (p.body.as_str(), 0, p.size))
             .collect();
-        let StoredBody { id: body, size, .. } = self.copy_bodies(&pieces).await?;
+        let StoredBody { id: body, size, .. } = self.copy_bodies(&pieces, None).await?;
+        let checksum = upload_algorithm(&upload).and_then(|algorithm| {
+            let parts: Vec<Option<&ChecksumRecord>> =
+                chosen.iter().map(|p| p.checksum.as_ref()).collect();
+            composite(algorithm, &parts)
+        });
         let object = ObjectRecord {
             bucket: bucket.to_string(),
             key: key.to_string(),
@@ -236,6 +298,7 @@ impl S3 {
             headers: upload.headers,
             metadata: upload.metadata,
             last_modified: self.clock.now(),
+            checksum,
         };
         let owed = match self
             .owed(
@@ -327,6 +390,7 @@ mod tests {
             size,
             etag: etag.into(),
             last_modified: Timestamp(0),
+            checksum: None,
         }
     }
 
@@ -336,6 +400,7 @@ mod tests {
             .map(|(n, e)| CompletedPart {
                 part_number: *n,
                 etag: e.to_string(),
+                checksum: None,
             })
             .collect()
     }
@@ -375,6 +440,34 @@ mod tests {
         assert_eq!(
             numbers(choose_parts(&listed(&[(1, "aa"), (2, "bb")]), &small_first)),
             Err(S3Error::EntityTooSmall.to_string())
+        );
+
+        // A checksum listed with a part must be the one it was uploaded with.
+        let mut summed = part(1, 10, "aa");
+        summed.checksum = Some(ChecksumRecord {
+            algorithm: "CRC32".into(),
+            value: "DUoRhQ==".into(),
+        });
+        let with = |checksum: &str| {
+            vec![CompletedPart {
+                part_number: 1,
+                etag: "aa".into(),
+                checksum: Some(checksum.into()),
+            }]
+        };
+        let uploaded = [summed];
+        assert_eq!(
+            numbers(choose_parts(&with("DUoRhQ=="), &uploaded)),
+            Ok(vec![1])
+        );
+        assert_eq!(
+            numbers(choose_parts(&with("AAAAAA=="), &uploaded)),
+            Err(S3Error::InvalidPart.to_string())
+        );
+        assert_eq!(
+            numbers(choose_parts(&with("DUoRhQ=="), &[part(1, 10, "aa")])),
+            Err(S3Error::InvalidPart.to_string()),
+            "listed with a checksum, uploaded without"
         );
     }
 

@@ -6,11 +6,12 @@ use std::pin::Pin;
 
 use bytes::Bytes;
 use futures_core::Stream;
-use lambkin_store::{ObjectDeleted, ObjectPut, ObjectRecord};
+use lambkin_store::{ChecksumRecord, ObjectDeleted, ObjectPut, ObjectRecord};
 use md5::{Digest, Md5};
 use tokio::fs::File;
 use tokio::io::AsyncReadExt;
 
+use crate::checksums::{ChecksumAlgorithm, Hasher, Integrity};
 use crate::notifications::ObjectEvent;
 use crate::{Conditions, MAX_PUT_BYTES, S3, S3Error};
 
@@ -59,17 +60,42 @@ pub(crate) struct StoredBody {
     pub id: String,
     pub size: u64,
     pub md5: [u8; 16],
+    /// The digest of the algorithm asked for, if one was.
+    pub digest: Option<Vec<u8>>,
+}
+
+impl StoredBody {
+    /// Checks the request's claims against the bytes; the body is removed if they fail.
+    pub(crate) async fn verify(
+        &mut self,
+        s3: &S3,
+        integrity: Integrity,
+    ) -> Result<Option<ChecksumRecord>, S3Error> {
+        match integrity.verify(&self.md5, self.digest.take()) {
+            Ok(checksum) => Ok(checksum),
+            Err(e) => {
+                let _ = s3.bodies.remove(&self.id).await;
+                Err(e)
+            }
+        }
+    }
 }
 
 impl S3 {
-    /// Streams a client's body to a new body, durable when this returns.
-    pub(crate) async fn write_body<S, E>(&self, mut body: S) -> Result<StoredBody, S3Error>
+    /// Streams a client's body to a new body, durable when this returns, computing its MD5
+    /// and the digest of `algorithm` on the way.
+    pub(crate) async fn write_body<S, E>(
+        &self,
+        mut body: S,
+        algorithm: Option<ChecksumAlgorithm>,
+    ) -> Result<StoredBody, S3Error>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
         let mut writer = self.bodies.create().await?;
         let mut md5 = Md5::new();
+        let mut hasher = algorithm.map(Hasher::new);
         let mut size = 0u64;
         let failure = loop {
             match next(&mut body).await {
@@ -81,6 +107,9 @@ impl S3 {
                         break Some(S3Error::EntityTooLarge);
                     }
                     md5.update(&chunk);
+                    if let Some(h) = &mut hasher {
+                        h.update(&chunk);
+                    }
                     if let Err(e) = writer.write(&chunk).await {
                         break Some(e.into());
                     }
@@ -96,17 +125,20 @@ impl S3 {
             id,
             size,
             md5: md5.finalize().into(),
+            digest: hasher.map(Hasher::finish),
         })
     }
 
     /// Copies byte ranges `(body, offset, length)` of stored bodies, in order, into a new body,
-    /// durable when this returns. A body that has gone (replaced since it was read) is
-    /// `NoSuchKey`.
+    /// durable when this returns, with the digest of `algorithm`. A body that has gone
+    /// (replaced since it was read) is `NoSuchKey`.
     pub(crate) async fn copy_bodies(
         &self,
         pieces: &[(&str, u64, u64)],
+        algorithm: Option<ChecksumAlgorithm>,
     ) -> Result<StoredBody, S3Error> {
         let mut writer = self.bodies.create().await?;
+        let mut hasher = algorithm.map(Hasher::new);
         let result = async {
             let mut md5 = Md5::new();
             let mut size = 0u64;
@@ -128,6 +160,9 @@ impl S3 {
                     }
                     size += n as u64;
                     md5.update(&buf[..n]);
+                    if let Some(h) = &mut hasher {
+                        h.update(&buf[..n]);
+                    }
                     writer.write(&buf[..n]).await?;
                 }
             }
@@ -139,6 +174,7 @@ impl S3 {
                 id: writer.finish().await?,
                 size,
                 md5,
+                digest: hasher.map(Hasher::finish),
             }),
             Err(e) => {
                 writer.abort().await;
@@ -148,13 +184,15 @@ impl S3 {
     }
 
     /// CopyObject: the source's bytes under a new key, with the source's metadata or, when
-    /// `replace` is given (`x-amz-metadata-directive: REPLACE`), new metadata.
+    /// `replace` is given (`x-amz-metadata-directive: REPLACE`), new metadata. The copy has a
+    /// checksum of `algorithm` if one is named, else of the source's (full-object) algorithm.
     pub async fn copy_object(
         &self,
         source: (&str, &str),
         conditions: &Conditions,
         target: (&str, &str),
         replace: Option<NewObject>,
+        algorithm: Option<ChecksumAlgorithm>,
     ) -> Result<ObjectRecord, S3Error> {
         let (src_bucket, src_key) = source;
         let (bucket, key) = target;
@@ -166,8 +204,14 @@ impl S3 {
         self.head_bucket(bucket).await?;
         let from = self.head_object(src_bucket, src_key).await?;
         conditions.check_source(&from)?;
-        let body = self
-            .copy_bodies(&[(from.body.as_str(), 0, from.size)])
+        let algorithm = algorithm.or_else(|| {
+            from.checksum
+                .as_ref()
+                .filter(|c| crate::checksum_type(c) == "FULL_OBJECT")
+                .and_then(|c| ChecksumAlgorithm::parse(&c.algorithm))
+        });
+        let mut body = self
+            .copy_bodies(&[(from.body.as_str(), 0, from.size)], algorithm)
             .await
             .map_err(|e| match e {
                 S3Error::NoSuchKey(_) => S3Error::NoSuchKey(src_key.to_string()),
@@ -178,7 +222,19 @@ impl S3 {
             headers: from.headers,
             metadata: from.metadata,
         });
-        self.commit_object(bucket, key, new, body, ObjectEvent::Copy)
+        let checksum = body
+            .verify(
+                self,
+                Integrity {
+                    content_md5: None,
+                    checksum: algorithm.map(|algorithm| crate::ChecksumClaim {
+                        algorithm,
+                        value: crate::ClaimedValue::Compute,
+                    }),
+                },
+            )
+            .await?;
+        self.commit_object(bucket, key, new, body, checksum, ObjectEvent::Copy)
             .await
     }
 
@@ -204,20 +260,22 @@ impl S3 {
         Ok((deleted, failed))
     }
 
-    /// Stores an object whose body is already durable, with the notifications `event` owes,
-    /// removing the body it replaced.
+    /// Stores an object whose body is already durable (and checked), with the notifications
+    /// `event` owes, removing the body it replaced.
     async fn commit_object(
         &self,
         bucket: &str,
         key: &str,
         new: NewObject,
         body: StoredBody,
+        checksum: Option<ChecksumRecord>,
         event: ObjectEvent,
     ) -> Result<ObjectRecord, S3Error> {
         let StoredBody {
             id: body_id,
             size,
             md5,
+            ..
         } = body;
         let object = ObjectRecord {
             bucket: bucket.to_string(),
@@ -229,6 +287,7 @@ impl S3 {
             headers: new.headers,
             metadata: new.metadata,
             last_modified: self.clock.now(),
+            checksum,
         };
         let owed = match self
             .owed(bucket, event, key, Some((size, &object.etag)))
@@ -270,16 +329,18 @@ impl S3 {
         new: NewObject,
         bytes: Bytes,
     ) -> Result<ObjectRecord, S3Error> {
-        self.put_object(bucket, key, new, Once(Some(bytes))).await
+        self.put_object(bucket, key, new, Integrity::default(), Once(Some(bytes)))
+            .await
     }
 
-    /// Streams `body` to the body store, then stores the object. Answers once both are
-    /// durable.
+    /// Streams `body` to the body store, checks it against the request's `integrity` claims,
+    /// then stores the object. Answers once both are durable.
     pub async fn put_object<S, E>(
         &self,
         bucket: &str,
         key: &str,
         new: NewObject,
+        integrity: Integrity,
         body: S,
     ) -> Result<ObjectRecord, S3Error>
     where
@@ -288,8 +349,9 @@ impl S3 {
     {
         // Refuse early rather than after receiving the whole body.
         self.head_bucket(bucket).await?;
-        let body = self.write_body(body).await?;
-        self.commit_object(bucket, key, new, body, ObjectEvent::Put)
+        let mut body = self.write_body(body, integrity.algorithm()).await?;
+        let checksum = body.verify(self, integrity).await?;
+        self.commit_object(bucket, key, new, body, checksum, ObjectEvent::Put)
             .await
     }
 

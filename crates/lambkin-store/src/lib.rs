@@ -50,8 +50,8 @@ pub use records::{
 };
 pub use retention::{Pruned, Retention};
 pub use s3::{
-    BucketDeleted, BucketRecord, ObjectDeleted, ObjectPut, ObjectRecord, PartPut, PartRecord,
-    S3Store, UploadCompleted, UploadRecord,
+    BucketDeleted, BucketRecord, ChecksumRecord, ObjectDeleted, ObjectPut, ObjectRecord, PartPut,
+    PartRecord, S3Store, UploadCompleted, UploadRecord,
 };
 pub use sns::{Page, SnsMessage, SnsStore, Subscribed, SubscriptionRecord, TopicRecord};
 pub use sqlite::SqliteStore;

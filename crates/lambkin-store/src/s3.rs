@@ -33,6 +33,17 @@ pub struct ObjectRecord {
     /// User metadata (`x-amz-meta-*`), by lowercase name without the prefix.
     pub metadata: BTreeMap<String, String>,
     pub last_modified: Timestamp,
+    /// The additional checksum the client sent (or asked for) with the bytes.
+    pub checksum: Option<ChecksumRecord>,
+}
+
+/// An additional checksum as S3 stores it: the algorithm's S3 name (`CRC32`, `CRC32C`,
+/// `CRC64NVME`, `SHA1`, `SHA256`) and the base64 digest; a multipart object's composite
+/// checksum ends in `-<parts>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecksumRecord {
+    pub algorithm: String,
+    pub value: String,
 }
 
 /// What a put did.
@@ -74,6 +85,8 @@ pub struct UploadRecord {
     pub headers: BTreeMap<String, String>,
     pub metadata: BTreeMap<String, String>,
     pub initiated: Timestamp,
+    /// The checksum algorithm named at creation, which every part then carries.
+    pub checksum_algorithm: Option<String>,
 }
 
 /// One uploaded part.
@@ -86,6 +99,7 @@ pub struct PartRecord {
     /// Hex MD5 of the part, without quotes.
     pub etag: String,
     pub last_modified: Timestamp,
+    pub checksum: Option<ChecksumRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,7 @@ use s3s::dto::{
 };
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
+use super::checksums::{named_algorithm, set_checksum};
 use super::error::to_wire;
 use super::objects::new_object;
 use super::{Adapter, timestamp};
@@ -73,6 +74,7 @@ impl Adapter {
     ) -> S3Result<S3Response<CopyObjectOutput>> {
         let input = req.input;
         let from = source(&input.copy_source)?;
+        let algorithm = named_algorithm(input.checksum_algorithm.as_ref())?;
         let replace = input
             .metadata_directive
             .as_ref()
@@ -97,15 +99,23 @@ impl Adapter {
         );
         let object = self
             .s3
-            .copy_object(from, &conditions, (&input.bucket, &input.key), replace)
+            .copy_object(
+                from,
+                &conditions,
+                (&input.bucket, &input.key),
+                replace,
+                algorithm,
+            )
             .await
             .map_err(to_wire)?;
+        let mut result = CopyObjectResult {
+            e_tag: Some(ETag::Strong(object.etag.clone())),
+            last_modified: Some(timestamp(object.last_modified)),
+            ..Default::default()
+        };
+        set_checksum!(result, object.checksum.as_ref(), with_type);
         Ok(S3Response::new(CopyObjectOutput {
-            copy_object_result: Some(CopyObjectResult {
-                e_tag: Some(ETag::Strong(object.etag)),
-                last_modified: Some(timestamp(object.last_modified)),
-                ..Default::default()
-            }),
+            copy_object_result: Some(result),
             ..Default::default()
         }))
     }
@@ -135,12 +145,14 @@ impl Adapter {
             )
             .await
             .map_err(to_wire)?;
+        let mut result = CopyPartResult {
+            e_tag: Some(ETag::Strong(part.etag)),
+            last_modified: Some(timestamp(part.last_modified)),
+            ..Default::default()
+        };
+        set_checksum!(result, part.checksum.as_ref());
         Ok(S3Response::new(UploadPartCopyOutput {
-            copy_part_result: Some(CopyPartResult {
-                e_tag: Some(ETag::Strong(part.etag)),
-                last_modified: Some(timestamp(part.last_modified)),
-                ..Default::default()
-            }),
+            copy_part_result: Some(result),
             ..Default::default()
         }))
     }

@@ -23,6 +23,8 @@ pub(crate) fn to_wire(e: S3Error) -> WireError {
         S3Error::InvalidRequest(_) => S3ErrorCode::InvalidRequest,
         S3Error::InvalidArgument(_) => S3ErrorCode::InvalidArgument,
         S3Error::IncompleteBody(_) => S3ErrorCode::IncompleteBody,
+        S3Error::BadDigest(_) => S3ErrorCode::BadDigest,
+        S3Error::InvalidDigest => S3ErrorCode::InvalidDigest,
         S3Error::Store(store) => {
             tracing::error!(error = %store, "s3: storage failed");
             S3ErrorCode::InternalError

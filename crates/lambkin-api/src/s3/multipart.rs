@@ -10,6 +10,7 @@ use s3s::dto::{
 };
 use s3s::{S3Request, S3Response, S3Result};
 
+use super::checksums::{checksum_values, integrity, named_algorithm, set_checksum};
 use super::error::to_wire;
 use super::objects::new_object;
 use super::{Adapter, timestamp};
@@ -20,6 +21,7 @@ impl Adapter {
         req: S3Request<CreateMultipartUploadInput>,
     ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
         let input = req.input;
+        let algorithm = named_algorithm(input.checksum_algorithm.as_ref())?;
         let new = new_object(
             input.content_type,
             [
@@ -32,13 +34,15 @@ impl Adapter {
         );
         let upload = self
             .s3
-            .create_multipart_upload(&input.bucket, &input.key, new)
+            .create_multipart_upload(&input.bucket, &input.key, new, algorithm)
             .await
             .map_err(to_wire)?;
         Ok(S3Response::new(CreateMultipartUploadOutput {
             bucket: Some(upload.bucket),
             key: Some(upload.key),
             upload_id: Some(upload.upload_id),
+            checksum_algorithm: input.checksum_algorithm,
+            checksum_type: algorithm.map(|_| "COMPOSITE".to_string().into()),
             ..Default::default()
         }))
     }
@@ -47,6 +51,9 @@ impl Adapter {
         &self,
         req: S3Request<UploadPartInput>,
     ) -> S3Result<S3Response<UploadPartOutput>> {
+        let mut req = req;
+        let (md5, values) = (req.input.content_md5.take(), checksum_values!(req.input));
+        let integrity = integrity(&req, md5, req.input.checksum_algorithm.as_ref(), values)?;
         let mut input = req.input;
         let body = input
             .body
@@ -59,14 +66,17 @@ impl Adapter {
                 &input.key,
                 &input.upload_id,
                 input.part_number,
+                integrity,
                 body,
             )
             .await
             .map_err(to_wire)?;
-        Ok(S3Response::new(UploadPartOutput {
+        let mut output = UploadPartOutput {
             e_tag: Some(ETag::Strong(part.etag)),
             ..Default::default()
-        }))
+        };
+        set_checksum!(output, part.checksum.as_ref());
+        Ok(S3Response::new(output))
     }
 
     pub(super) async fn complete_multipart_upload_op(
@@ -79,12 +89,13 @@ impl Adapter {
             .and_then(|m| m.parts)
             .unwrap_or_default()
             .into_iter()
-            .map(|p| CompletedPart {
+            .map(|mut p| CompletedPart {
                 part_number: p
                     .part_number
                     .and_then(|n| u32::try_from(n).ok())
                     .unwrap_or(0),
-                etag: p.e_tag.map(ETag::into_value).unwrap_or_default(),
+                etag: p.e_tag.take().map(ETag::into_value).unwrap_or_default(),
+                checksum: checksum_values!(p).into_iter().flatten().next(),
             })
             .collect();
         let object = self
@@ -92,13 +103,15 @@ impl Adapter {
             .complete_multipart_upload(&input.bucket, &input.key, &input.upload_id, &listed)
             .await
             .map_err(to_wire)?;
-        Ok(S3Response::new(CompleteMultipartUploadOutput {
+        let mut output = CompleteMultipartUploadOutput {
             location: Some(format!("/{}/{}", object.bucket, object.key)),
-            bucket: Some(object.bucket),
-            key: Some(object.key),
-            e_tag: Some(ETag::Strong(object.etag)),
+            e_tag: Some(ETag::Strong(object.etag.clone())),
             ..Default::default()
-        }))
+        };
+        set_checksum!(output, object.checksum.as_ref(), with_type);
+        output.bucket = Some(object.bucket);
+        output.key = Some(object.key);
+        Ok(S3Response::new(output))
     }
 
     pub(super) async fn abort_multipart_upload_op(
@@ -148,12 +161,16 @@ impl Adapter {
             is_truncated: Some(truncated),
             parts: Some(
                 page.into_iter()
-                    .map(|p| Part {
-                        part_number: i32::try_from(p.part_number).ok(),
-                        e_tag: Some(ETag::Strong(p.etag)),
-                        size: i64::try_from(p.size).ok(),
-                        last_modified: Some(timestamp(p.last_modified)),
-                        ..Default::default()
+                    .map(|p| {
+                        let mut part = Part {
+                            part_number: i32::try_from(p.part_number).ok(),
+                            e_tag: Some(ETag::Strong(p.etag)),
+                            size: i64::try_from(p.size).ok(),
+                            last_modified: Some(timestamp(p.last_modified)),
+                            ..Default::default()
+                        };
+                        set_checksum!(part, p.checksum.as_ref());
+                        part
                     })
                     .collect(),
             ),

@@ -2,14 +2,15 @@
 
 use lambkin_s3::{ListRequest, NewObject, ObjectRecord};
 use s3s::dto::{
-    CommonPrefix, DeleteObjectInput, DeleteObjectOutput, ETag, EncodingType, GetObjectInput,
-    GetObjectOutput, HeadObjectInput, HeadObjectOutput, ListObjectsV2Input, ListObjectsV2Output,
-    Metadata, Object, PutObjectInput, PutObjectOutput, StreamingBlob,
+    ChecksumMode, CommonPrefix, DeleteObjectInput, DeleteObjectOutput, ETag, EncodingType,
+    GetObjectInput, GetObjectOutput, HeadObjectInput, HeadObjectOutput, ListObjectsV2Input,
+    ListObjectsV2Output, Metadata, Object, PutObjectInput, PutObjectOutput, StreamingBlob,
 };
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
+use super::checksums::{checksum_values, integrity, set_checksum};
 use super::copy::conditions;
 use super::error::to_wire;
 use super::{Adapter, timestamp};
@@ -57,6 +58,11 @@ fn etag(object: &ObjectRecord) -> ETag {
     ETag::Strong(object.etag.clone())
 }
 
+/// `x-amz-checksum-mode: ENABLED`: the client wants the object's checksum.
+fn checksum_mode(mode: Option<&ChecksumMode>) -> bool {
+    mode.is_some_and(|m| m.as_str() == ChecksumMode::ENABLED)
+}
+
 fn header(object: &ObjectRecord, name: &str) -> Option<String> {
     object.headers.get(name).cloned()
 }
@@ -66,6 +72,9 @@ impl Adapter {
         &self,
         req: S3Request<PutObjectInput>,
     ) -> S3Result<S3Response<PutObjectOutput>> {
+        let mut req = req;
+        let (md5, values) = (req.input.content_md5.take(), checksum_values!(req.input));
+        let integrity = integrity(&req, md5, req.input.checksum_algorithm.as_ref(), values)?;
         let mut input = req.input;
         let new = new_object(
             input.content_type.take(),
@@ -83,13 +92,15 @@ impl Adapter {
             .unwrap_or_else(|| StreamingBlob::from(s3s::Body::empty()));
         let object = self
             .s3
-            .put_object(&input.bucket, &input.key, new, body)
+            .put_object(&input.bucket, &input.key, new, integrity, body)
             .await
             .map_err(to_wire)?;
-        Ok(S3Response::new(PutObjectOutput {
+        let mut output = PutObjectOutput {
             e_tag: Some(etag(&object)),
             ..Default::default()
-        }))
+        };
+        set_checksum!(output, object.checksum.as_ref(), with_type);
+        Ok(S3Response::new(output))
     }
 
     pub(super) async fn get_object_op(
@@ -127,7 +138,7 @@ impl Adapter {
                 .map_err(s3s::S3Error::internal_error)?;
         }
         let reader = ReaderStream::new(file.take(length));
-        let mut response = S3Response::new(GetObjectOutput {
+        let mut output = GetObjectOutput {
             body: Some(StreamingBlob::wrap(reader)),
             content_length: i64::try_from(length).ok(),
             content_range: content_range.clone(),
@@ -141,7 +152,12 @@ impl Adapter {
             last_modified: Some(timestamp(object.last_modified)),
             metadata: metadata(&object),
             ..Default::default()
-        });
+        };
+        // A checksum covers the whole object, so a range gets none (as on S3).
+        if checksum_mode(input.checksum_mode.as_ref()) && content_range.is_none() {
+            set_checksum!(output, object.checksum.as_ref(), with_type);
+        }
+        let mut response = S3Response::new(output);
         if content_range.is_some() {
             response.status = Some(axum::http::StatusCode::PARTIAL_CONTENT);
         }
@@ -166,7 +182,7 @@ impl Adapter {
         )
         .check(&object)
         .map_err(to_wire)?;
-        Ok(S3Response::new(HeadObjectOutput {
+        let mut output = HeadObjectOutput {
             content_length: i64::try_from(object.size).ok(),
             accept_ranges: Some("bytes".into()),
             content_type: object.content_type.clone(),
@@ -178,7 +194,11 @@ impl Adapter {
             last_modified: Some(timestamp(object.last_modified)),
             metadata: metadata(&object),
             ..Default::default()
-        }))
+        };
+        if checksum_mode(input.checksum_mode.as_ref()) {
+            set_checksum!(output, object.checksum.as_ref(), with_type);
+        }
+        Ok(S3Response::new(output))
     }
 
     pub(super) async fn delete_object_op(

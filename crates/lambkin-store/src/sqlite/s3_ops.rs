@@ -9,8 +9,8 @@ use super::counts::Counts;
 use super::outbox_ops::insert_delivery;
 use super::{SqliteStore, from_json, to_json};
 use crate::{
-    BucketDeleted, BucketRecord, NewDelivery, ObjectDeleted, ObjectPut, ObjectRecord, PartPut,
-    PartRecord, S3Store, StoreError, UploadCompleted, UploadRecord,
+    BucketDeleted, BucketRecord, ChecksumRecord, NewDelivery, ObjectDeleted, ObjectPut,
+    ObjectRecord, PartPut, PartRecord, S3Store, StoreError, UploadCompleted, UploadRecord,
 };
 
 /// Writes the outbox rows an object event owes, in the caller's write.
@@ -71,11 +71,43 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         ) WITHOUT ROWID;
         ",
     )?;
+    // Folders created before objects kept their additional checksums.
+    for (table, column) in [
+        ("s3_objects", "checksum"),
+        ("s3_parts", "checksum"),
+        ("s3_uploads", "checksum_algorithm"),
+    ] {
+        let present = conn
+            .prepare(&format!(
+                "SELECT 1 FROM pragma_table_info('{table}') WHERE name = '{column}'"
+            ))?
+            .exists([])?;
+        if !present {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} TEXT"))?;
+        }
+    }
     Ok(())
 }
 
+/// A checksum in one column: `<algorithm> <base64>` (base64 holds no space).
+fn checksum_column(checksum: Option<&ChecksumRecord>) -> Option<String> {
+    checksum.map(|c| format!("{} {}", c.algorithm, c.value))
+}
+
+fn checksum_record(column: Option<String>) -> Result<Option<ChecksumRecord>, StoreError> {
+    column
+        .map(|c| match c.split_once(' ') {
+            Some((algorithm, value)) => Ok(ChecksumRecord {
+                algorithm: algorithm.to_string(),
+                value: value.to_string(),
+            }),
+            None => Err(StoreError::Corrupt("s3 checksum".into())),
+        })
+        .transpose()
+}
+
 const OBJECT_COLUMNS: &str =
-    "bucket, key, body, size, etag, content_type, headers, metadata, modified_at";
+    "bucket, key, body, size, etag, content_type, headers, metadata, modified_at, checksum";
 
 type ObjectRow = (
     String,
@@ -87,6 +119,7 @@ type ObjectRow = (
     String,
     String,
     i64,
+    Option<String>,
 );
 
 fn object_row(r: &Row<'_>) -> rusqlite::Result<ObjectRow> {
@@ -100,11 +133,12 @@ fn object_row(r: &Row<'_>) -> rusqlite::Result<ObjectRow> {
         r.get(6)?,
         r.get(7)?,
         r.get(8)?,
+        r.get(9)?,
     ))
 }
 
 fn object_record(row: ObjectRow) -> Result<ObjectRecord, StoreError> {
-    let (bucket, key, body, size, etag, content_type, headers, metadata, modified) = row;
+    let (bucket, key, body, size, etag, content_type, headers, metadata, modified, checksum) = row;
     Ok(ObjectRecord {
         bucket,
         key: String::from_utf8(key).map_err(|_| StoreError::Corrupt("s3 key".into()))?,
@@ -115,6 +149,7 @@ fn object_record(row: ObjectRow) -> Result<ObjectRecord, StoreError> {
         headers: from_json(&headers)?,
         metadata: from_json(&metadata)?,
         last_modified: Timestamp(modified),
+        checksum: checksum_record(checksum)?,
     })
 }
 
@@ -127,9 +162,18 @@ fn bucket_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
 }
 
 const UPLOAD_COLUMNS: &str =
-    "upload_id, bucket, key, content_type, headers, metadata, initiated_at";
+    "upload_id, bucket, key, content_type, headers, metadata, initiated_at, checksum_algorithm";
 
-type UploadRow = (String, String, Vec<u8>, Option<String>, String, String, i64);
+type UploadRow = (
+    String,
+    String,
+    Vec<u8>,
+    Option<String>,
+    String,
+    String,
+    i64,
+    Option<String>,
+);
 
 fn upload_row(r: &Row<'_>) -> rusqlite::Result<UploadRow> {
     Ok((
@@ -140,11 +184,13 @@ fn upload_row(r: &Row<'_>) -> rusqlite::Result<UploadRow> {
         r.get(4)?,
         r.get(5)?,
         r.get(6)?,
+        r.get(7)?,
     ))
 }
 
 fn upload_record(row: UploadRow) -> Result<UploadRecord, StoreError> {
-    let (upload_id, bucket, key, content_type, headers, metadata, initiated) = row;
+    let (upload_id, bucket, key, content_type, headers, metadata, initiated, checksum_algorithm) =
+        row;
     Ok(UploadRecord {
         upload_id,
         bucket,
@@ -153,6 +199,7 @@ fn upload_record(row: UploadRow) -> Result<UploadRecord, StoreError> {
         headers: from_json(&headers)?,
         metadata: from_json(&metadata)?,
         initiated: Timestamp(initiated),
+        checksum_algorithm,
     })
 }
 
@@ -187,8 +234,8 @@ fn write_object(conn: &Connection, object: &ObjectRecord) -> Result<Option<Strin
     let replaced = body_of(conn, &object.bucket, &object.key)?;
     conn.prepare_cached(
         "INSERT OR REPLACE INTO s3_objects
-         (bucket, key, body, size, etag, content_type, headers, metadata, modified_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         (bucket, key, body, size, etag, content_type, headers, metadata, modified_at, checksum)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         object.bucket,
@@ -199,7 +246,8 @@ fn write_object(conn: &Connection, object: &ObjectRecord) -> Result<Option<Strin
         object.content_type,
         to_json(&object.headers)?,
         to_json(&object.metadata)?,
-        object.last_modified.0
+        object.last_modified.0,
+        checksum_column(object.checksum.as_ref())
     ])?;
     Ok(replaced)
 }
@@ -424,8 +472,9 @@ impl S3Store for SqliteStore {
                 }
                 conn.prepare_cached(
                     "INSERT INTO s3_uploads
-                     (upload_id, bucket, key, content_type, headers, metadata, initiated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     (upload_id, bucket, key, content_type, headers, metadata, initiated_at,
+                      checksum_algorithm)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?
                 .execute(params![
                     upload.upload_id,
@@ -434,7 +483,8 @@ impl S3Store for SqliteStore {
                     upload.content_type,
                     to_json(&upload.headers)?,
                     to_json(&upload.metadata)?,
-                    upload.initiated.0
+                    upload.initiated.0,
+                    upload.checksum_algorithm
                 ])?;
                 Ok(true)
             })
@@ -462,8 +512,8 @@ impl S3Store for SqliteStore {
                     .optional()?;
                 conn.prepare_cached(
                     "INSERT OR REPLACE INTO s3_parts
-                     (upload_id, part_number, body, size, etag, modified_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     (upload_id, part_number, body, size, etag, modified_at, checksum)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?
                 .execute(params![
                     upload_id,
@@ -471,7 +521,8 @@ impl S3Store for SqliteStore {
                     part.body,
                     i64::try_from(part.size).unwrap_or(i64::MAX),
                     part.etag,
-                    part.last_modified.0
+                    part.last_modified.0,
+                    checksum_column(part.checksum.as_ref())
                 ])?;
                 Ok(PartPut::Stored { replaced })
             })
@@ -482,7 +533,7 @@ impl S3Store for SqliteStore {
         let upload_id = upload_id.to_string();
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT part_number, body, size, etag, modified_at FROM s3_parts
+                "SELECT part_number, body, size, etag, modified_at, checksum FROM s3_parts
                  WHERE upload_id = ?1 ORDER BY part_number",
             )?;
             let rows = stmt.query_map(params![upload_id], |r| {
@@ -492,11 +543,12 @@ impl S3Store for SqliteStore {
                     r.get::<_, i64>(2)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, i64>(4)?,
+                    r.get::<_, Option<String>>(5)?,
                 ))
             })?;
             let mut parts = Vec::new();
             for row in rows {
-                let (part_number, body, size, etag, modified) = row?;
+                let (part_number, body, size, etag, modified, checksum) = row?;
                 parts.push(PartRecord {
                     part_number,
                     body,
@@ -504,6 +556,7 @@ impl S3Store for SqliteStore {
                         .map_err(|_| StoreError::Corrupt("part size".into()))?,
                     etag,
                     last_modified: Timestamp(modified),
+                    checksum: checksum_record(checksum)?,
                 });
             }
             Ok(parts)

@@ -539,8 +539,31 @@ async fn an_acknowledged_put_survives_kill_9() {
     assert_eq!(get(&s3, "bkt", "durable.bin").await, body);
 }
 
+/// Digests of "hello world" (computed with Python's zlib and hashlib and a bitwise CRC-64/NVME).
+const HELLO: &[u8] = b"hello world";
+const HELLO_CRC32: &str = "DUoRhQ==";
+const HELLO_CRC32C: &str = "yZRlqg==";
+const HELLO_CRC64NVME: &str = "jSnVw/bqjr4=";
+const HELLO_SHA1: &str = "Kq5sNclPz7QV2+lfQIuc6R7oRu0=";
+const HELLO_SHA256: &str = "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=";
+
+fn s3_code<E>(
+    err: &aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+) -> (String, u16)
+where
+    E: aws_sdk_s3::error::ProvideErrorMetadata,
+{
+    let status = err.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
+    let code = match err {
+        aws_sdk_s3::error::SdkError::ServiceError(e) => e.err().code().unwrap_or_default(),
+        _ => "",
+    };
+    (code.to_string(), status)
+}
+
 #[tokio::test]
-async fn checksummed_uploads() {
+async fn checksums_are_verified_kept_and_returned() {
+    use aws_sdk_s3::types::{ChecksumAlgorithm, ChecksumMode, ChecksumType};
     let s = TestServer::start();
     let s3 = s3_client(&s.url);
     s3.create_bucket()
@@ -548,23 +571,378 @@ async fn checksummed_uploads() {
         .send()
         .await
         .expect("create");
-    let body: Vec<u8> = (0..100_000u32).map(|i| (i % 7) as u8).collect();
-    for algorithm in [
-        aws_sdk_s3::types::ChecksumAlgorithm::Crc32,
-        aws_sdk_s3::types::ChecksumAlgorithm::Crc32C,
-        aws_sdk_s3::types::ChecksumAlgorithm::Sha256,
-    ] {
-        let out = s3
-            .put_object()
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("hello.txt");
+    std::fs::write(&file, HELLO).expect("write");
+
+    let cases = [
+        (ChecksumAlgorithm::Crc32, HELLO_CRC32),
+        (ChecksumAlgorithm::Crc32C, HELLO_CRC32C),
+        (ChecksumAlgorithm::Crc64Nvme, HELLO_CRC64NVME),
+        (ChecksumAlgorithm::Sha1, HELLO_SHA1),
+        (ChecksumAlgorithm::Sha256, HELLO_SHA256),
+    ];
+    for (algorithm, want) in cases {
+        // In memory, the SDK sends the checksum as a header; from a file, as the trailer of an
+        // aws-chunked body.
+        for streamed in [false, true] {
+            let key = format!("{algorithm:?}-{streamed}");
+            let body = if streamed {
+                ByteStream::from_path(&file).await.expect("file")
+            } else {
+                ByteStream::from(HELLO.to_vec())
+            };
+            let put = s3
+                .put_object()
+                .bucket("bkt")
+                .key(&key)
+                .checksum_algorithm(algorithm.clone())
+                .body(body)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{key}: {e:?}"));
+            let sent = [
+                put.checksum_crc32(),
+                put.checksum_crc32_c(),
+                put.checksum_crc64_nvme(),
+                put.checksum_sha1(),
+                put.checksum_sha256(),
+            ];
+            assert_eq!(
+                sent.iter().flatten().collect::<Vec<_>>(),
+                [&want],
+                "{key}: PUT"
+            );
+            assert_eq!(
+                put.checksum_type(),
+                Some(&ChecksumType::FullObject),
+                "{key}"
+            );
+
+            // The SDK checks a returned checksum against the bytes it reads.
+            let got = s3
+                .get_object()
+                .bucket("bkt")
+                .key(&key)
+                .checksum_mode(ChecksumMode::Enabled)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{key}: {e:?}"));
+            let returned = [
+                got.checksum_crc32(),
+                got.checksum_crc32_c(),
+                got.checksum_crc64_nvme(),
+                got.checksum_sha1(),
+                got.checksum_sha256(),
+            ];
+            assert_eq!(
+                returned.iter().flatten().collect::<Vec<_>>(),
+                [&want],
+                "{key}: GET"
+            );
+            assert_eq!(got.body.collect().await.expect("body").to_vec(), HELLO);
+            let head = s3
+                .head_object()
+                .bucket("bkt")
+                .key(&key)
+                .checksum_mode(ChecksumMode::Enabled)
+                .send()
+                .await
+                .expect("head");
+            assert_eq!(
+                head.checksum_type(),
+                Some(&ChecksumType::FullObject),
+                "{key}"
+            );
+        }
+    }
+    // Without checksum mode, and for a range, no checksum comes back.
+    let plain = s3
+        .head_object()
+        .bucket("bkt")
+        .key("Sha256-false")
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(plain.checksum_sha256(), None);
+    let ranged = s3
+        .get_object()
+        .bucket("bkt")
+        .key("Sha256-false")
+        .range("bytes=0-4")
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+        .expect("range");
+    assert_eq!(ranged.checksum_sha256(), None);
+
+    // A copy keeps the source's algorithm.
+    let copied = s3
+        .copy_object()
+        .bucket("bkt")
+        .key("copy")
+        .copy_source("bkt/Crc32C-false")
+        .send()
+        .await
+        .expect("copy");
+    assert_eq!(
+        copied
+            .copy_object_result()
+            .and_then(|r| r.checksum_crc32_c()),
+        Some(HELLO_CRC32C)
+    );
+
+    // Bytes that do not match what was claimed are refused, and nothing is stored.
+    put(&s3, "bkt", "kept", b"before").await;
+    let wrong_crc = s3
+        .put_object()
+        .bucket("bkt")
+        .key("kept")
+        .checksum_crc32(HELLO_CRC32)
+        .body(ByteStream::from_static(b"hello there"))
+        .send()
+        .await
+        .expect_err("wrong CRC32");
+    assert_eq!(s3_code(&wrong_crc), ("BadDigest".into(), 400));
+    let wrong_md5 = s3
+        .put_object()
+        .bucket("bkt")
+        .key("kept")
+        .content_md5("XUFAKrxLKna5cZ2REBfFkg==")
+        .body(ByteStream::from_static(b"hello there"))
+        .send()
+        .await
+        .expect_err("wrong Content-MD5");
+    assert_eq!(s3_code(&wrong_md5), ("BadDigest".into(), 400));
+    let bad_value = s3
+        .put_object()
+        .bucket("bkt")
+        .key("kept")
+        .checksum_sha256("not-a-digest")
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .expect_err("malformed SHA-256");
+    assert_eq!(s3_code(&bad_value), ("InvalidRequest".into(), 400));
+    assert_eq!(get(&s3, "bkt", "kept").await, b"before");
+}
+
+/// A raw `aws-chunked` PUT signed as the SDKs sign it (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`),
+/// with its CRC32 in the trailer: the right one stores the object, a wrong one is `BadDigest`.
+#[tokio::test]
+async fn aws_chunked_bodies_with_trailing_checksums() {
+    use aws_sigv4::http_request::{
+        PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+        UriPathNormalizationMode, sign,
+    };
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("bkt")
+        .send()
+        .await
+        .expect("create");
+
+    let send = |key: &'static str, trailer: &'static str| {
+        let url = s.url.clone();
+        async move {
+            let mut body = Vec::new();
+            // Two chunks, then the last (empty) chunk and the trailer.
+            for chunk in [&HELLO[..6], &HELLO[6..]] {
+                body.extend(format!("{:x}\r\n", chunk.len()).as_bytes());
+                body.extend(chunk);
+                body.extend(b"\r\n");
+            }
+            body.extend(format!("0\r\nx-amz-checksum-crc32:{trailer}\r\n\r\n").as_bytes());
+            let host = url.trim_start_matches("http://").to_string();
+            let uri = format!("{url}/bkt/{key}");
+            let decoded = HELLO.len().to_string();
+            let length = body.len().to_string();
+            let mut headers = vec![
+                ("host", host.as_str()),
+                ("content-encoding", "aws-chunked"),
+                ("content-length", length.as_str()),
+                ("x-amz-decoded-content-length", decoded.as_str()),
+                ("x-amz-trailer", "x-amz-checksum-crc32"),
+                ("x-amz-sdk-checksum-algorithm", "CRC32"),
+            ];
+            let identity =
+                aws_credential_types::Credentials::new("test", "test", None, None, "t").into();
+            let mut settings = SigningSettings::default();
+            settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+            settings.percent_encoding_mode = PercentEncodingMode::Single;
+            settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+            let params = aws_sigv4::sign::v4::SigningParams::builder()
+                .identity(&identity)
+                .region("us-east-1")
+                .name("s3")
+                .time(std::time::SystemTime::now())
+                .settings(settings)
+                .build()
+                .expect("params")
+                .into();
+            let signable = SignableRequest::new(
+                "PUT",
+                &uri,
+                headers.iter().copied(),
+                SignableBody::StreamingUnsignedPayloadTrailer,
+            )
+            .expect("signable");
+            let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
+            let (signed, _) = instructions.into_parts();
+            let signed: Vec<(String, String)> = signed
+                .iter()
+                .map(|h| (h.name().to_string(), h.value().to_string()))
+                .collect();
+            headers.extend(signed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            headers.retain(|(k, _)| *k != "host");
+            http_full(
+                &url,
+                "PUT",
+                &format!("/bkt/{key}"),
+                &headers,
+                Bytes::from(body),
+            )
+            .await
+        }
+    };
+
+    let (status, headers, body) = send("good", HELLO_CRC32).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        headers
+            .get("x-amz-checksum-crc32")
+            .and_then(|v| v.to_str().ok()),
+        Some(HELLO_CRC32)
+    );
+    assert_eq!(get(&s3, "bkt", "good").await, HELLO);
+
+    let (status, _, body) = send("bad", HELLO_CRC32C).await;
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("<Code>BadDigest</Code>"), "{body}");
+    let missing = s3.head_object().bucket("bkt").key("bad").send().await;
+    assert!(missing.is_err(), "a refused body is not stored");
+}
+
+/// An upload created with an algorithm: each part's checksum is checked and listed, and the
+/// object's is S3's composite: the SHA-256 of the parts' SHA-256s, then `-<parts>`.
+#[tokio::test]
+async fn multipart_checksums_are_composite() {
+    use aws_sdk_s3::types::{
+        ChecksumAlgorithm, ChecksumMode, ChecksumType, CompletedMultipartUpload, CompletedPart,
+    };
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use sha2::{Digest as _, Sha256};
+    let s = TestServer::start();
+    let s3 = s3_client(&s.url);
+    s3.create_bucket()
+        .bucket("bkt")
+        .send()
+        .await
+        .expect("create");
+    let upload = s3
+        .create_multipart_upload()
+        .bucket("bkt")
+        .key("big")
+        .checksum_algorithm(ChecksumAlgorithm::Sha256)
+        .send()
+        .await
+        .expect("create upload");
+    let id = upload.upload_id().expect("id");
+    let bodies = [vec![7u8; 5 * 1024 * 1024], b"tail".to_vec()];
+    let mut completed = Vec::new();
+    let mut joined = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        let digest = Sha256::digest(body);
+        joined.extend_from_slice(&digest);
+        let n = i32::try_from(i + 1).expect("part number");
+        let part = s3
+            .upload_part()
             .bucket("bkt")
-            .key("sum.bin")
-            .checksum_algorithm(algorithm.clone())
+            .key("big")
+            .upload_id(id)
+            .part_number(n)
+            .checksum_algorithm(ChecksumAlgorithm::Sha256)
             .body(ByteStream::from(body.clone()))
             .send()
-            .await;
-        out.unwrap_or_else(|e| panic!("{algorithm:?}: {e:?}"));
-        assert_eq!(get(&s3, "bkt", "sum.bin").await, body, "{algorithm:?}");
+            .await
+            .unwrap_or_else(|e| panic!("part {n}: {e:?}"));
+        assert_eq!(
+            part.checksum_sha256(),
+            Some(STANDARD.encode(digest).as_str()),
+            "part {n}"
+        );
+        completed.push(
+            CompletedPart::builder()
+                .part_number(n)
+                .e_tag(part.e_tag().expect("etag"))
+                .checksum_sha256(part.checksum_sha256().expect("sum"))
+                .build(),
+        );
     }
+    let listed = s3
+        .list_parts()
+        .bucket("bkt")
+        .key("big")
+        .upload_id(id)
+        .send()
+        .await
+        .expect("list parts");
+    assert!(listed.parts().iter().all(|p| p.checksum_sha256().is_some()));
+
+    // A part listed with another checksum than it was uploaded with is not that part.
+    let mut wrong = completed.clone();
+    wrong[1] = CompletedPart::builder()
+        .part_number(2)
+        .e_tag(completed[1].e_tag().expect("etag"))
+        .checksum_sha256(STANDARD.encode(Sha256::digest(b"other")))
+        .build();
+    let err = s3
+        .complete_multipart_upload()
+        .bucket("bkt")
+        .key("big")
+        .upload_id(id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(wrong))
+                .build(),
+        )
+        .send()
+        .await
+        .expect_err("wrong part checksum");
+    assert_eq!(s3_code(&err), ("InvalidPart".into(), 400));
+
+    let done = s3
+        .complete_multipart_upload()
+        .bucket("bkt")
+        .key("big")
+        .upload_id(id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(completed))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("complete");
+    let composite = format!("{}-2", STANDARD.encode(Sha256::digest(&joined)));
+    assert_eq!(done.checksum_sha256(), Some(composite.as_str()));
+    assert_eq!(done.checksum_type(), Some(&ChecksumType::Composite));
+    let got = s3
+        .get_object()
+        .bucket("bkt")
+        .key("big")
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(got.checksum_sha256(), Some(composite.as_str()));
+    assert_eq!(
+        got.body.collect().await.expect("body").into_bytes().len(),
+        5 * 1024 * 1024 + 4
+    );
 }
 
 #[tokio::test]
