@@ -27,6 +27,7 @@ mod s3;
 mod shared_endpoint;
 mod sns;
 mod sqs;
+mod trace;
 
 use std::future::Future;
 

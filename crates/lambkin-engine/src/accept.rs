@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use lambkin_model::{Clock, FunctionRef, Qualifier, RequestId, Scope};
+use lambkin_model::{Clock, FunctionRef, MAX_CHAIN, Qualifier, RequestId, Scope, with_lineage};
 use lambkin_sandbox::{EnvironmentPool, Invocation};
 use lambkin_store::{NewEvent, Store};
 use tokio::sync::watch;
@@ -69,14 +69,25 @@ impl Accept {
         }
     }
 
-    /// `RequestResponse`: runs now or answers 429; never queued.
+    /// `RequestResponse`: runs now or answers 429; never queued. `chain` as for
+    /// [`Accept::enqueue`]: an invocation past [`MAX_CHAIN`] of its chain is refused.
     pub async fn invoke(
         &self,
         r: &FunctionRef,
         payload: Bytes,
         opts: SyncOptions,
+        chain: u32,
     ) -> Result<SyncInvocation, EngineError> {
         let entry = self.target(r)?;
+        let place = chain.saturating_add(1);
+        if place > MAX_CHAIN && !entry.config.recursive_loop_allowed {
+            entry.slots.metrics.dropped_recursive();
+            tracing::warn!(function = %entry.config.name, chain = place, "recursive loop stopped: a synchronous invoke would be invocation {place} of one chain (at most {MAX_CHAIN} run)");
+            return Err(EngineError::RecursiveInvocation(
+                entry.config.name.to_string(),
+                place,
+            ));
+        }
         let permit = self
             .limiter
             .acquire(&entry.slots, entry.config.reserved_concurrency)
@@ -86,7 +97,11 @@ impl Accept {
             })?;
         let request_id = RequestId::random();
         let invocation = Invocation {
-            trace_id: request_id.trace_id(self.clock.now().millis()),
+            trace_id: with_lineage(
+                &request_id.trace_id(self.clock.now().millis()),
+                entry.config.name.as_str(),
+                place,
+            ),
             request_id: request_id.clone(),
             payload,
             invoked_arn: self.invoked_arn(r),
@@ -113,8 +128,15 @@ impl Accept {
         })
     }
 
-    /// `Event`: returns once the event is durable; the dispatcher runs it later.
-    pub async fn enqueue(&self, r: &FunctionRef, payload: Bytes) -> Result<RequestId, EngineError> {
+    /// `Event`: returns once the event is durable; the dispatcher runs it later. `chain` is how
+    /// many invocations the chain that caused it has had (0: nothing caused it); the event is
+    /// the next one, and the dispatcher stops it if that makes a recursive loop.
+    pub async fn enqueue(
+        &self,
+        r: &FunctionRef,
+        payload: Bytes,
+        chain: u32,
+    ) -> Result<RequestId, EngineError> {
         let entry = self.target(r)?;
         if *self.stop.borrow() {
             return Err(EngineError::ShuttingDown);
@@ -127,6 +149,7 @@ impl Accept {
                 qualifier: r.qualifier.as_ref().map(ToString::to_string),
                 payload: payload.to_vec(),
                 enqueued_at: self.clock.now(),
+                chain: chain.saturating_add(1),
             })
             .await?;
         self.wake.work();

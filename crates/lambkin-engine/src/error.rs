@@ -32,4 +32,10 @@ pub enum EngineError {
     Io(#[source] std::io::Error),
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// `RecursiveInvocationException`: a synchronous invoke that would continue a chain of
+    /// invocations past 16 (an asynchronous one is accepted, then stopped unrun).
+    #[error(
+        "Lambda stopped this invocation of {0}: it would be invocation {1} of one chain of requests, which makes a recursive loop (at most 16 run)"
+    )]
+    RecursiveInvocation(String, u32),
 }

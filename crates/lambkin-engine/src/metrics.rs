@@ -35,6 +35,7 @@ enum DropReason {
     retries_exhausted,
     event_age_exceeded,
     zero_reserved_concurrency,
+    recursive_invocation,
 }
 
 impl From<FailureCondition> for DropReason {
@@ -43,6 +44,7 @@ impl From<FailureCondition> for DropReason {
             FailureCondition::RetriesExhausted => DropReason::retries_exhausted,
             FailureCondition::EventAgeExceeded => DropReason::event_age_exceeded,
             FailureCondition::ZeroReservedConcurrency => DropReason::zero_reserved_concurrency,
+            FailureCondition::RecursiveInvocation => DropReason::recursive_invocation,
         }
     }
 }
@@ -112,7 +114,8 @@ pub(crate) struct FunctionMetrics {
     pub dead_letter_errors: Counter,
     pub destination_failures: Counter,
     concurrent: Gauge,
-    dropped: [Counter; 3],
+    dropped: [Counter; 4],
+    recursive_dropped: Counter,
 }
 
 impl FunctionMetrics {
@@ -132,8 +135,18 @@ impl FunctionMetrics {
             DropReason::retries_exhausted => 0,
             DropReason::event_age_exceeded => 1,
             DropReason::zero_reserved_concurrency => 2,
+            DropReason::recursive_invocation => {
+                self.recursive_dropped.inc();
+                3
+            }
         };
         self.dropped[i].inc();
+    }
+
+    /// A synchronous invoke refused as a recursive loop (AWS's RecursiveInvocationsDropped;
+    /// not an async drop).
+    pub(crate) fn dropped_recursive(&self) {
+        self.recursive_dropped.inc();
     }
 }
 
@@ -150,6 +163,7 @@ pub struct Metrics {
     async_received: Family<FunctionLabels, Counter>,
     async_age: HistogramFamily<FunctionLabels>,
     dropped: Family<DroppedLabels, Counter>,
+    recursive_dropped: Family<FunctionLabels, Counter>,
     unreserved_concurrent: Gauge,
     events: Family<StateLabels, Gauge>,
     reruns: Gauge,
@@ -235,6 +249,7 @@ impl Metrics {
         let async_received = Family::default();
         let async_age = HistogramFamily::new_with_constructor(age_buckets as fn() -> Histogram);
         let dropped = Family::default();
+        let recursive_dropped = Family::default();
         let unreserved_concurrent = Gauge::default();
         let events = Family::default();
         let reruns = Gauge::default();
@@ -306,6 +321,11 @@ impl Metrics {
             "async_events_dropped",
             "Async events that ended without a successful run, by reason (AWS AsyncEventsDropped)",
             dropped.clone(),
+        );
+        r.register(
+            "recursive_invocations_dropped",
+            "Invocations stopped because they would continue a recursive loop past 16 (AWS RecursiveInvocationsDropped)",
+            recursive_dropped.clone(),
         );
         r.register(
             "events",
@@ -382,6 +402,7 @@ impl Metrics {
             async_received,
             async_age,
             dropped,
+            recursive_dropped,
             unreserved_concurrent,
             events,
             reruns,
@@ -425,7 +446,9 @@ impl Metrics {
                 dropped(DropReason::retries_exhausted),
                 dropped(DropReason::event_age_exceeded),
                 dropped(DropReason::zero_reserved_concurrency),
+                dropped(DropReason::recursive_invocation),
             ],
+            recursive_dropped: self.recursive_dropped.get_or_create(&labels).clone(),
         }
     }
 
@@ -443,10 +466,12 @@ impl Metrics {
         self.async_age.remove(&labels);
         self.dead_letter_errors.remove(&labels);
         self.destination_failures.remove(&labels);
+        self.recursive_dropped.remove(&labels);
         for reason in [
             DropReason::retries_exhausted,
             DropReason::event_age_exceeded,
             DropReason::zero_reserved_concurrency,
+            DropReason::recursive_invocation,
         ] {
             self.dropped.remove(&DroppedLabels {
                 function_name: name.to_string(),

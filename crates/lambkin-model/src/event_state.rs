@@ -20,6 +20,9 @@ pub enum FailureCondition {
     EventAgeExceeded,
     /// The function's reserved concurrency is 0: AWS fails such events at once (since 2021).
     ZeroReservedConcurrency,
+    /// The event would be the 17th invocation of one chain (a recursive loop): stopped unrun,
+    /// as AWS stops it.
+    RecursiveInvocation,
 }
 
 impl FailureCondition {
@@ -28,6 +31,7 @@ impl FailureCondition {
             FailureCondition::RetriesExhausted => "RetriesExhausted",
             FailureCondition::EventAgeExceeded => "EventAgeExceeded",
             FailureCondition::ZeroReservedConcurrency => "ZeroReservedConcurrency",
+            FailureCondition::RecursiveInvocation => "RecursiveInvocationException",
         }
     }
 
@@ -36,6 +40,7 @@ impl FailureCondition {
             FailureCondition::RetriesExhausted,
             FailureCondition::EventAgeExceeded,
             FailureCondition::ZeroReservedConcurrency,
+            FailureCondition::RecursiveInvocation,
         ]
         .into_iter()
         .find(|c| c.as_str() == s)

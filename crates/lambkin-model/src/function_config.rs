@@ -61,6 +61,10 @@ pub struct FunctionConfig {
     /// Reserved concurrency; `Some(0)` throttles every invocation.
     pub reserved_concurrency: Option<u32>,
     pub tags: BTreeMap<String, String>,
+    /// PutFunctionRecursionConfig `Allow`: recursive loops are not stopped (AWS's default,
+    /// `Terminate`, stops them). Absent from configs stored before it existed.
+    #[serde(default)]
+    pub recursive_loop_allowed: bool,
 }
 
 impl FunctionConfig {

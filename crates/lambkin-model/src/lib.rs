@@ -14,6 +14,7 @@
 //! AWS schedule in seconds.
 
 mod arn;
+mod chain;
 mod clock;
 mod error;
 mod event_invoke_config;
@@ -30,6 +31,7 @@ mod timestamp;
 pub mod validation;
 
 pub use arn::Arn;
+pub use chain::{MAX_CHAIN, chain_length, with_lineage};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ModelError;
 pub use event_invoke_config::{DestinationConfig, EventInvokeConfig};

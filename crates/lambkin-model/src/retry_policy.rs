@@ -87,6 +87,8 @@ pub enum BeforeRun {
     Due,
     /// The function's reserved concurrency is 0.
     ZeroReservedConcurrency,
+    /// It would be an invocation past [`crate::MAX_CHAIN`] of its chain: a recursive loop.
+    RecursiveLoop,
     /// Due, young enough, but every slot the function may use is busy.
     Throttled,
 }
@@ -125,6 +127,7 @@ pub fn gate(step: BeforeRun, history: History, policy: &RetryPolicy, now: Timest
         BeforeRun::Due if now > deadline => Gate::Fail(FailureCondition::EventAgeExceeded),
         BeforeRun::Due => Gate::Run,
         BeforeRun::ZeroReservedConcurrency => Gate::Fail(FailureCondition::ZeroReservedConcurrency),
+        BeforeRun::RecursiveLoop => Gate::Fail(FailureCondition::RecursiveInvocation),
         BeforeRun::Throttled if now > deadline => Gate::Fail(FailureCondition::EventAgeExceeded),
         BeforeRun::Throttled => Gate::AwaitSlot { until: deadline },
     }
@@ -252,6 +255,14 @@ mod tests {
                 default.clone(),
                 0,
                 Gate::Fail(ZeroReservedConcurrency),
+            ),
+            (
+                "a recursive loop is stopped, however young",
+                BeforeRun::RecursiveLoop,
+                h(0),
+                default.clone(),
+                0,
+                Gate::Fail(RecursiveInvocation),
             ),
         ];
         for (name, step, history, policy, now, want) in cases {

@@ -46,6 +46,9 @@ pub struct S3 {
     scope: Scope,
     /// Wakes the outbox deliverer when a write owes notifications.
     deliveries_owed: Arc<Notify>,
+    /// The chain of invocations the caller is part of (0: none): the notifications its writes
+    /// cause continue it, so a function writing into its own trigger bucket is stopped.
+    chain: u32,
 }
 
 impl S3 {
@@ -62,6 +65,16 @@ impl S3 {
             clock,
             scope,
             deliveries_owed,
+            chain: 0,
+        }
+    }
+
+    /// This service as seen by a caller in the `chain`-th invocation of a chain (read from its
+    /// trace header; see `lambkin_model::chain_length`).
+    pub fn in_chain(&self, chain: u32) -> S3 {
+        S3 {
+            chain,
+            ..self.clone()
         }
     }
 

@@ -126,6 +126,7 @@ impl S3 {
                 target: t.arn.clone(),
                 body: record(&facts, &t.id).to_string().into_bytes(),
                 attributes: Default::default(),
+                chain: self.chain,
             })
             .collect())
     }

@@ -34,6 +34,8 @@ pub struct PublishRequest {
     pub attributes: MessageAttributes,
     pub message_deduplication_id: Option<String>,
     pub message_group_id: Option<String>,
+    /// The chain of invocations the caller is part of (from its trace header; 0: none).
+    pub chain: u32,
 }
 
 /// One entry of a PublishBatch request.
@@ -169,7 +171,9 @@ impl Sns {
                 ));
             }
         };
-        let mut ids = self.commit(&topic_arn, vec![checked]).await?;
+        let mut ids = self
+            .commit(&topic_arn, vec![checked], request.chain)
+            .await?;
         ids.pop()
             .ok_or_else(|| SnsError::InvalidParameter("Invalid parameter: Message".into()))
     }
@@ -180,6 +184,7 @@ impl Sns {
         &self,
         topic_arn: &str,
         entries: Vec<BatchEntry>,
+        chain: u32,
     ) -> Result<BatchOutcome, SnsError> {
         if entries.is_empty() {
             return Err(SnsError::EmptyBatchRequest);
@@ -215,26 +220,29 @@ impl Sns {
             )?);
             ids.push(e.id);
         }
-        let message_ids = self.commit(topic_arn, accepted).await?;
+        let message_ids = self.commit(topic_arn, accepted, chain).await?;
         Ok(BatchOutcome {
             successful: ids.into_iter().zip(message_ids).collect(),
         })
     }
 
     /// Publish on behalf of lambkin itself (dead-letter and destination deliveries to a
-    /// topic), with the same checks as Publish. Returns the MessageId.
+    /// topic, S3 notifications), with the same checks as Publish, continuing `chain`. Returns
+    /// the MessageId.
     pub async fn publish_to_arn(
         &self,
         topic_arn: &str,
         message: String,
         subject: Option<String>,
         attributes: MessageAttributes,
+        chain: u32,
     ) -> Result<String, SnsError> {
         self.publish(PublishRequest {
             topic_arn: Some(topic_arn.to_string()),
             message: Some(message),
             subject,
             attributes,
+            chain,
             ..PublishRequest::default()
         })
         .await
@@ -246,6 +254,7 @@ impl Sns {
         &self,
         topic_arn: &str,
         messages: Vec<Checked>,
+        chain: u32,
     ) -> Result<Vec<String>, SnsError> {
         let now = self.inner.clock.now();
         let mut ids = Vec::with_capacity(messages.len());
@@ -264,6 +273,7 @@ impl Sns {
             records.push(SnsMessage {
                 message_id: message_id.clone(),
                 body: stored.to_bytes(),
+                chain,
             });
             ids.push(message_id);
         }

@@ -128,6 +128,7 @@ async fn publish_batch_commits_all_entries_or_none() {
         .publish_batch(
             &topic,
             vec![entry("a", "one"), entry("b", ""), entry("c", "three")],
+            0,
         )
         .await
         .unwrap_err();
@@ -138,7 +139,7 @@ async fn publish_batch_commits_all_entries_or_none() {
     assert_eq!(f.store.delivery_stats().await.unwrap().pending, 0);
     let outcome = f
         .sns
-        .publish_batch(&topic, vec![entry("a", "one"), entry("c", "three")])
+        .publish_batch(&topic, vec![entry("a", "one"), entry("c", "three")], 0)
         .await
         .unwrap();
     let ok: Vec<_> = outcome
@@ -161,6 +162,7 @@ async fn publish_to_a_missing_topic_records_nothing() {
             "m".into(),
             None,
             MessageAttributes::new(),
+            0,
         )
         .await
         .unwrap_err();
@@ -190,6 +192,7 @@ fn delivery(target: &str, message_id: &str) -> Delivery {
         target: target.into(),
         body: message_id.as_bytes().to_vec(),
         attributes: MessageAttributes::new(),
+        chain: 0,
         attempts: 0,
         created_at: Timestamp(0),
     }
@@ -260,7 +263,7 @@ async fn endpoints_in_another_region_or_account_are_refused_and_never_delivered(
         .unwrap();
     let id = f
         .sns
-        .publish_to_arn(&topic, "m".into(), None, MessageAttributes::new())
+        .publish_to_arn(&topic, "m".into(), None, MessageAttributes::new(), 0)
         .await
         .unwrap();
     let err = f.sns.render(&delivery(&arn, &id)).await.unwrap_err();

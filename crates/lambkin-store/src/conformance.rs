@@ -31,6 +31,7 @@ pub fn new_event(function: &str, at: i64) -> NewEvent {
         qualifier: None,
         payload: br#"{"n":1}"#.to_vec(),
         enqueued_at: Timestamp(at),
+        chain: 1,
     }
 }
 
@@ -53,6 +54,7 @@ fn function(name: &str) -> FunctionConfig {
         last_modified: Timestamp(5),
         reserved_concurrency: None,
         tags: BTreeMap::new(),
+        recursive_loop_allowed: true,
     }
 }
 
@@ -82,7 +84,10 @@ fn finish(seq: i64, at: i64, outcome: OutcomeKind, next: NextState, inv: u32) ->
 pub async fn enqueue_then_claim_in_due_order(store: Arc<dyn Store>) {
     let a = new_event("f", 30);
     let b = new_event("f", 10);
-    let c = new_event("g", 20);
+    let c = NewEvent {
+        chain: 7,
+        ..new_event("g", 20)
+    };
     let ids = [
         b.request_id.clone(),
         c.request_id.clone(),
@@ -104,6 +109,8 @@ pub async fn enqueue_then_claim_in_due_order(store: Arc<dyn Store>) {
     assert_eq!(got, ids, "claims come oldest due first");
     assert!(claimed.iter().all(|c| !c.rerun && c.invocations == 0));
     assert_eq!(claimed[0].payload, br#"{"n":1}"#.to_vec());
+    let chains: Vec<u32> = claimed.iter().map(|c| c.chain).collect();
+    assert_eq!(chains, [1, 7, 1], "each event keeps its place in its chain");
     let rec = store.event(&ids[0]).await.unwrap().unwrap();
     assert_eq!(rec.state, EventState::Running);
     assert_eq!(rec.due_at, Some(Timestamp(100 + LEASE)));
@@ -761,6 +768,7 @@ fn delivery(source: &str, target: &str) -> NewDelivery {
             "RequestID".to_string(),
             MessageAttribute::string(source),
         )]),
+        chain: 0,
     }
 }
 
@@ -787,6 +795,7 @@ pub async fn final_state_records_its_deliveries(store: Arc<dyn Store>) {
         delivery(&id, "arn:aws:sqs:us-east-1:000000000000:dlq"),
         NewDelivery {
             kind: DeliveryKind::OnFailure,
+            chain: 4,
             ..delivery(&id, "arn:aws:sqs:us-east-1:000000000000:failures")
         },
     ];
@@ -811,6 +820,11 @@ pub async fn final_state_records_its_deliveries(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(claimed.len(), 2);
     assert_eq!(claimed[0].body, br#"{"n":1}"#.to_vec());
+    assert_eq!(
+        (claimed[0].chain, claimed[1].chain),
+        (0, 4),
+        "a delivery keeps the chain that owes it"
+    );
     assert_eq!(
         claimed[0].attributes["RequestID"],
         MessageAttribute::string(&id)

@@ -56,6 +56,9 @@ pub struct NewDelivery {
     pub target: String,
     pub body: Vec<u8>,
     pub attributes: MessageAttributes,
+    /// The length of the chain of invocations that caused it (0: none), which an invoke it
+    /// makes continues (recursive loop detection).
+    pub chain: u32,
 }
 
 /// Which claim a completion answers: a completion whose lease has run out (and whose delivery
@@ -76,6 +79,8 @@ pub struct Delivery {
     pub target: String,
     pub body: Vec<u8>,
     pub attributes: MessageAttributes,
+    /// [`NewDelivery::chain`].
+    pub chain: u32,
     /// Attempts made before this one.
     pub attempts: u32,
     pub created_at: Timestamp,

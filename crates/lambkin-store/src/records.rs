@@ -13,6 +13,9 @@ pub struct NewEvent {
     pub qualifier: Option<String>,
     pub payload: Vec<u8>,
     pub enqueued_at: Timestamp,
+    /// Its place in its chain of invocations: 1 for an event nothing else caused, n + 1 for one
+    /// caused by the n-th invocation of a chain (see `lambkin_model::chain_length`).
+    pub chain: u32,
 }
 
 /// What one [`Queue::claim`](crate::Queue::claim) may take: the dispatcher's per-function
@@ -69,6 +72,9 @@ pub struct ClaimedEvent {
     /// The event was already `Running` when claimed: its earlier run was cut off
     /// (lease expired or server crashed), so this run may be a duplicate.
     pub rerun: bool,
+    /// Its place in its chain of invocations ([`NewEvent::chain`]; 0 for events stored before
+    /// chains were kept).
+    pub chain: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]

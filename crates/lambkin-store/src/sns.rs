@@ -44,6 +44,9 @@ pub struct SubscriptionRecord {
 pub struct SnsMessage {
     pub message_id: String,
     pub body: Vec<u8>,
+    /// The chain of invocations the publisher was part of (0: none), which the deliveries to
+    /// functions continue.
+    pub chain: u32,
 }
 
 /// How [`SnsStore::subscribe`] ended.

@@ -3,7 +3,8 @@
 //! echo the event; `{"fail":true}` errors; `{"sleep_ms":N}` sleeps; `{"exit":N}` exits;
 //! `{"fail_until_attempt":N,"state_dir":D}` fails until the N-th attempt of a request id;
 //! `{"log":"text"}` prints a line; `{"context":true}` returns what the function sees;
-//! `{"stamp_dir":D}` writes the handler's start time (epoch µs) to `D/<request id>`.
+//! `{"stamp_dir":D}` writes the handler's start time (epoch µs) to `D/<request id>`; an S3
+//! event, with `STAMP_DIR` set, writes it to `$STAMP_DIR/<object key, '/' as '_'>`.
 
 use std::time::Duration;
 
@@ -20,6 +21,20 @@ async fn handler(event: LambdaEvent<Value>) -> Result<Value, Error> {
             .unwrap_or(0);
         std::fs::write(
             std::path::Path::new(dir).join(&ctx.request_id),
+            us.to_string(),
+        )?;
+    }
+    if let (Ok(dir), Some(key)) = (
+        std::env::var("STAMP_DIR"),
+        payload["Records"][0]["s3"]["object"]["key"].as_str(),
+    ) {
+        // Benchmarks: when did the handler start for this upload (epoch µs)?
+        let us = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros())
+            .unwrap_or(0);
+        std::fs::write(
+            std::path::Path::new(&dir).join(key.replace('/', "_")),
             us.to_string(),
         )?;
     }

@@ -76,6 +76,7 @@ impl AwsError {
             | "ServiceException"
             | "InvalidRuntimeException"
             | "ResourceInUseException"
+            | "RecursiveInvocationException"
             | "InvalidZipFileException" => "Message",
             _ => "message",
         }
@@ -132,6 +133,11 @@ impl From<EngineError> for AwsError {
                     "Rate Exceeded.",
                 )
             },
+            e @ EngineError::RecursiveInvocation(..) => AwsError::new(
+                StatusCode::BAD_REQUEST,
+                "RecursiveInvocationException",
+                e.to_string(),
+            ),
             EngineError::ShuttingDown => AwsError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "ServiceException",

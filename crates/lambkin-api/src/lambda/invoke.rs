@@ -144,6 +144,7 @@ pub(crate) async fn invoke(
     body: Body,
 ) -> Result<Response, AwsError> {
     let (kind, tail) = invocation_and_log_type(&headers)?;
+    let chain = crate::trace::chain_of(&headers);
     match kind {
         InvocationType::Event => {
             let bytes = read_payload(body, ASYNC_PAYLOAD_MAX, |n| {
@@ -153,7 +154,7 @@ pub(crate) async fn invoke(
             })
             .await?;
             let payload = json_payload(bytes)?;
-            let id = engine.accept().enqueue(&r, payload).await?;
+            let id = engine.accept().enqueue(&r, payload, chain).await?;
             Ok(with_request_id(
                 StatusCode::ACCEPTED.into_response(),
                 id.as_str(),
@@ -175,7 +176,7 @@ pub(crate) async fn invoke(
                 tail_log: tail,
                 client_context: client_context(&headers)?,
             };
-            let out = engine.accept().invoke(&r, payload, opts).await?;
+            let out = engine.accept().invoke(&r, payload, opts, chain).await?;
             let mut resp = (StatusCode::OK, out.payload).into_response();
             let h = resp.headers_mut();
             h.insert("content-type", HeaderValue::from_static("application/json"));
@@ -208,7 +209,7 @@ pub(crate) async fn invoke_async(
     })
     .await?;
     let payload = json_payload(bytes)?;
-    let id = engine.accept().enqueue(&r, payload).await?;
+    let id = engine.accept().enqueue(&r, payload, 0).await?;
     let resp = (
         StatusCode::ACCEPTED,
         axum::Json(serde_json::json!({"Status": 202})),

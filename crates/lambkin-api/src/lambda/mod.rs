@@ -6,6 +6,7 @@ mod error;
 mod event_invoke_config;
 mod functions;
 mod invoke;
+mod recursion;
 mod target;
 mod wire;
 
@@ -58,6 +59,11 @@ pub(crate) fn routes() -> Router<Engine> {
         .route(
             "/2019-09-30/functions/{name}/concurrency",
             get(concurrency::get_function_concurrency),
+        )
+        .route(
+            "/2024-08-31/functions/{name}/recursion-config",
+            put(recursion::put_function_recursion_config)
+                .get(recursion::get_function_recursion_config),
         )
         .route(
             "/2016-08-19/account-settings",

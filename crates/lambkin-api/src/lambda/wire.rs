@@ -194,6 +194,13 @@ pub(crate) struct ListQuery {
     pub function_version: Option<String>,
 }
 
+/// PutFunctionRecursionConfig's request and both operations' answer.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct RecursionConfig {
+    pub recursive_loop: Option<String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct PutConcurrencyRequest {

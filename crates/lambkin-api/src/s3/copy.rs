@@ -72,6 +72,7 @@ impl Adapter {
         &self,
         req: S3Request<CopyObjectInput>,
     ) -> S3Result<S3Response<CopyObjectOutput>> {
+        let s3 = self.s3_for(&req);
         let input = req.input;
         let from = source(&input.copy_source)?;
         let algorithm = named_algorithm(input.checksum_algorithm.as_ref())?;
@@ -97,8 +98,7 @@ impl Adapter {
             input.copy_source_if_modified_since.clone(),
             input.copy_source_if_unmodified_since.clone(),
         );
-        let object = self
-            .s3
+        let object = s3
             .copy_object(
                 from,
                 &conditions,
@@ -161,11 +161,11 @@ impl Adapter {
         &self,
         req: S3Request<DeleteObjectsInput>,
     ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        let s3 = self.s3_for(&req);
         let input = req.input;
         let quiet = input.delete.quiet.unwrap_or(false);
         let keys: Vec<String> = input.delete.objects.into_iter().map(|o| o.key).collect();
-        let (deleted, failed) = self
-            .s3
+        let (deleted, failed) = s3
             .delete_objects(&input.bucket, &keys)
             .await
             .map_err(to_wire)?;

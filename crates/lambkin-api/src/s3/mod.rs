@@ -33,6 +33,14 @@ struct Adapter {
     s3: lambkin_s3::S3,
 }
 
+impl Adapter {
+    /// The service for a write that may notify: the notifications continue the caller's chain
+    /// of invocations, read from the trace header the AWS SDKs send from inside a function.
+    fn s3_for<T>(&self, req: &s3s::S3Request<T>) -> lambkin_s3::S3 {
+        self.s3.in_chain(crate::trace::chain_of(&req.headers))
+    }
+}
+
 /// Anonymous requests are served, as by lambkin's other services (authentication comes later).
 struct AllowAll;
 

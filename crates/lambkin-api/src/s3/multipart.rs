@@ -83,6 +83,7 @@ impl Adapter {
         &self,
         req: S3Request<CompleteMultipartUploadInput>,
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        let s3 = self.s3_for(&req);
         let input = req.input;
         let listed: Vec<CompletedPart> = input
             .multipart_upload
@@ -98,8 +99,7 @@ impl Adapter {
                 checksum: checksum_values!(p).into_iter().flatten().next(),
             })
             .collect();
-        let object = self
-            .s3
+        let object = s3
             .complete_multipart_upload(&input.bucket, &input.key, &input.upload_id, &listed)
             .await
             .map_err(to_wire)?;

@@ -75,6 +75,7 @@ impl Adapter {
         let mut req = req;
         let (md5, values) = (req.input.content_md5.take(), checksum_values!(req.input));
         let integrity = integrity(&req, md5, req.input.checksum_algorithm.as_ref(), values)?;
+        let s3 = self.s3_for(&req);
         let mut input = req.input;
         let new = new_object(
             input.content_type.take(),
@@ -90,8 +91,7 @@ impl Adapter {
             .body
             .take()
             .unwrap_or_else(|| StreamingBlob::from(s3s::Body::empty()));
-        let object = self
-            .s3
+        let object = s3
             .put_object(&input.bucket, &input.key, new, integrity, body)
             .await
             .map_err(to_wire)?;
@@ -205,7 +205,7 @@ impl Adapter {
         &self,
         req: S3Request<DeleteObjectInput>,
     ) -> S3Result<S3Response<DeleteObjectOutput>> {
-        self.s3
+        self.s3_for(&req)
             .delete_object(&req.input.bucket, &req.input.key)
             .await
             .map_err(to_wire)?;

@@ -19,6 +19,7 @@ use lambkin_engine::Engine;
 use crate::operations::Lookup;
 use crate::query_protocol::{Form, Xml, xml};
 use crate::request_id;
+use crate::trace::chain_of;
 use error::SnsApiError;
 use operation::{Operation, lookup};
 
@@ -72,8 +73,10 @@ pub(crate) async fn dispatch(engine: Engine, headers: HeaderMap, query: Form) ->
             Operation::SetSubscriptionAttributes => {
                 subscriptions::set_subscription_attributes(sns, &query).await
             }
-            Operation::Publish => publish::publish(sns, &query).await,
-            Operation::PublishBatch => publish::publish_batch(sns, &query).await,
+            Operation::Publish => publish::publish(sns, &query, chain_of(&headers)).await,
+            Operation::PublishBatch => {
+                publish::publish_batch(sns, &query, chain_of(&headers)).await
+            }
         },
         _ if action.is_empty() => Err(SnsApiError::missing_action()),
         // SNS answers operations lambkin does not implement as it answers unknown ones.

@@ -8,7 +8,8 @@ use super::{Answer, SnsApiError};
 use crate::query_protocol::Form;
 use crate::query_protocol::Xml;
 
-pub(super) async fn publish(sns: &Sns, q: &Form) -> Answer {
+/// `chain`: the caller's chain of invocations, which deliveries to functions continue.
+pub(super) async fn publish(sns: &Sns, q: &Form, chain: u32) -> Answer {
     let request = PublishRequest {
         topic_arn: q.owned("TopicArn"),
         target_arn: q.owned("TargetArn"),
@@ -19,6 +20,7 @@ pub(super) async fn publish(sns: &Sns, q: &Form) -> Answer {
         attributes: q.message_attributes("MessageAttributes", "messageAttributes")?,
         message_deduplication_id: q.owned("MessageDeduplicationId"),
         message_group_id: q.owned("MessageGroupId"),
+        chain,
     };
     let message_id = sns.publish(request).await?;
     let mut x = Xml::default();
@@ -26,7 +28,7 @@ pub(super) async fn publish(sns: &Sns, q: &Form) -> Answer {
     Ok(Some(x))
 }
 
-pub(super) async fn publish_batch(sns: &Sns, q: &Form) -> Answer {
+pub(super) async fn publish_batch(sns: &Sns, q: &Form, chain: u32) -> Answer {
     let topic_arn = q.required("TopicArn")?;
     let mut entries = Vec::new();
     for (i, e) in q.members("PublishBatchRequestEntries").iter().enumerate() {
@@ -52,7 +54,7 @@ pub(super) async fn publish_batch(sns: &Sns, q: &Form) -> Answer {
             message_group_id: e.owned("MessageGroupId"),
         });
     }
-    let outcome = sns.publish_batch(topic_arn, entries).await?;
+    let outcome = sns.publish_batch(topic_arn, entries, chain).await?;
     let mut x = Xml::default();
     x.open("Successful");
     for (id, message_id) in &outcome.successful {

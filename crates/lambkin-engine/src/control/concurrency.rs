@@ -15,7 +15,7 @@ pub struct AccountSettings {
 }
 
 impl Control {
-    fn unqualified_only(r: &FunctionRef) -> Result<(), EngineError> {
+    pub(super) fn unqualified_only(r: &FunctionRef) -> Result<(), EngineError> {
         if r.qualifier.is_some() {
             return Err(EngineError::InvalidParameter(
                 "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.".into(),

@@ -131,6 +131,7 @@ impl Control {
             last_modified: self.clock.now(),
             reserved_concurrency: None,
             tags: req.tags,
+            recursive_loop_allowed: false,
         };
         self.store.create_function(config.clone()).await?;
         self.registry.put(FunctionEntry::new(

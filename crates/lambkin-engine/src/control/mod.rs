@@ -8,6 +8,7 @@ mod code;
 mod concurrency;
 mod event_invoke_config;
 mod functions;
+mod recursion;
 pub(crate) mod validate;
 
 use std::path::PathBuf;

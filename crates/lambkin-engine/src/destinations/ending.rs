@@ -21,4 +21,6 @@ pub(crate) struct Ending<'a> {
     /// `errorMessage` of the last failed run.
     pub error_message: Option<&'a str>,
     pub at: Timestamp,
+    /// The event's place in its chain of invocations.
+    pub chain: u32,
 }

@@ -42,6 +42,8 @@ pub(crate) struct Decided<'a> {
     pub payload: &'a [u8],
     pub last: LastRun<'a>,
     pub at: Timestamp,
+    /// The event's place in its chain of invocations, which a function target continues.
+    pub chain: u32,
 }
 
 /// Where the endings of a function's events sent to one qualifier go.
@@ -103,6 +105,7 @@ impl<'a> Routes<'a> {
                 }
             }),
             at: d.at,
+            chain: d.chain,
         };
         owed::owed(&ending, self.dead_letter, &self.destinations)
     }

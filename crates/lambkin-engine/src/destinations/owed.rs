@@ -27,6 +27,7 @@ pub(crate) fn owed(
         target: target.to_string(),
         body: invocation_record(ending),
         attributes: MessageAttributes::new(),
+        chain: ending.chain,
     };
     match ending.result {
         // A retry is not an ending: nothing is owed yet.
@@ -44,6 +45,7 @@ pub(crate) fn owed(
                     target: target.to_string(),
                     body: ending.request_payload.to_vec(),
                     attributes: dead_letter_attributes(ending, condition),
+                    chain: ending.chain,
                 });
             }
             if let Some(target) = &destinations.on_failure {
@@ -62,6 +64,12 @@ fn dead_letter_attributes(ending: &Ending<'_>, condition: FailureCondition) -> M
     let (code, message) = match (ending.function_error, ending.error_message) {
         (Some(_), Some(m)) if !m.is_empty() => ("200", m.to_string()),
         (Some(e), _) => ("200", e.to_string()),
+        // Invoke would have answered 400 RecursiveInvocationException.
+        (None, _) if condition == FailureCondition::RecursiveInvocation => (
+            "400",
+            "Lambda detected a recursive loop and stopped the event (RecursiveInvocationException)"
+                .to_string(),
+        ),
         (None, _) => (
             "429",
             match condition {
@@ -117,6 +125,7 @@ mod tests {
             function_error: ran.then_some("Unhandled"),
             error_message: ran.then_some("boom"),
             at: Timestamp(0),
+            chain: 1,
         }
     }
 

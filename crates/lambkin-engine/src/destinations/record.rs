@@ -104,6 +104,7 @@ mod tests {
                 .map(|_| "Unhandled"),
             error_message: None,
             at: Timestamp(1_574_636_905_651),
+            chain: 1,
         }
     }
 

@@ -130,7 +130,8 @@ impl Redrive {
                 } else {
                     message.body.clone()
                 };
-                let id = self.accept.enqueue(target, Bytes::from(payload)).await?;
+                // A redrive is a person's decision: it starts a new chain.
+                let id = self.accept.enqueue(target, Bytes::from(payload), 0).await?;
                 self.sqs
                     .delete_by_arn(queue_arn, &message.receipt_handle)
                     .await

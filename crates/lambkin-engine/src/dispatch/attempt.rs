@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use lambkin_model::{
-    BeforeRun, Clock, FailureCondition, Gate, Qualifier, RetryPolicy, Scope, TimeScale, Timestamp,
-    gate,
+    BeforeRun, Clock, FailureCondition, Gate, MAX_CHAIN, Qualifier, RetryPolicy, Scope, TimeScale,
+    Timestamp, gate, with_lineage,
 };
 use lambkin_sandbox::{EnvironmentPool, Invocation, InvocationResult};
 use lambkin_store::{ClaimedEvent, Store};
@@ -71,9 +71,12 @@ impl Attempt {
         self.ev.seq
     }
 
-    /// Before it takes a slot: run, or end now (too old, or reserved concurrency 0).
+    /// Before it takes a slot: run, or end now (a recursive loop, too old, or reserved
+    /// concurrency 0).
     pub(crate) fn gate(&self, now: Timestamp) -> Gate {
-        let step = if self.entry.config.reserved_concurrency == Some(0) {
+        let step = if self.ev.chain > MAX_CHAIN && !self.entry.config.recursive_loop_allowed {
+            BeforeRun::RecursiveLoop
+        } else if self.entry.config.reserved_concurrency == Some(0) {
             BeforeRun::ZeroReservedConcurrency
         } else {
             BeforeRun::Due
@@ -141,6 +144,15 @@ impl Runner {
             qualifier,
             ..
         } = attempt;
+        if condition == FailureCondition::RecursiveInvocation {
+            tracing::warn!(
+                function = %entry.config.name,
+                request_id = %ev.request_id,
+                chain = ev.chain,
+                "recursive loop stopped: this event would be invocation {} of one chain (at most {MAX_CHAIN} run); it goes to the dead-letter queue or on-failure destination, if set",
+                ev.chain
+            );
+        }
         let routes = Routes::of(&entry, &qualifier, &self.scope);
         let earlier = if ev.invocations > 0 {
             match self.store.event(&ev.request_id).await {
@@ -180,8 +192,14 @@ impl Runner {
             request_id: ev.request_id.clone(),
             payload,
             invoked_arn,
-            // Derived from the event, so every attempt carries the same trace.
-            trace_id: ev.request_id.trace_id(ev.enqueued_at.millis()),
+            // Derived from the event, so every attempt carries the same trace; its lineage is
+            // the event's place in its chain, which the SDKs send back on the calls the
+            // function makes.
+            trace_id: with_lineage(
+                &ev.request_id.trace_id(ev.enqueued_at.millis()),
+                entry.config.name.as_str(),
+                ev.chain.max(1),
+            ),
             client_context: None,
             tail_log: false,
         };

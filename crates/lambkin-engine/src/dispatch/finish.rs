@@ -96,6 +96,7 @@ pub(crate) fn after_running(
             error: ran.outcome.error(),
         },
         at: ran.ended_at,
+        chain: ev.chain,
     });
     AttemptFinish {
         seq: ev.seq,
@@ -133,6 +134,7 @@ pub(crate) fn without_running(
         payload: &ev.payload,
         last: earlier,
         at: now,
+        chain: ev.chain,
     });
     AttemptFinish {
         seq: ev.seq,
@@ -172,6 +174,7 @@ mod tests {
             invocations,
             throttles: 1,
             rerun: false,
+            chain: 1,
         }
     }
 

@@ -316,6 +316,7 @@ mod tests {
                 invocations: 0,
                 throttles: 0,
                 rerun: false,
+                chain: 1,
             },
             leased_at: Timestamp(0),
             await_until: None,

@@ -181,12 +181,12 @@ impl Deliverer {
                     // S3 publishes its event records with this subject.
                     let subject = (d.kind == DeliveryKind::BucketNotification)
                         .then(|| "Amazon S3 Notification".to_string());
-                    self.publish_to_topic(&arn, body, subject, d.attributes)
+                    self.publish_to_topic(&arn, body, subject, d.attributes, d.chain)
                         .await
                 }
                 Err(f) => Err(f),
             },
-            Target::Function(f) => self.invoke_destination(&f, d.body).await,
+            Target::Function(f) => self.invoke_destination(&f, d.body, d.chain).await,
             Target::Bucket(bucket) => self.write_record(&bucket, d.created_at, d.body).await,
             Target::NotYetSupported(what) => Err(Failure::Permanent(format!(
                 "lambkin does not deliver to {what} yet"
@@ -225,7 +225,7 @@ impl Deliverer {
                 payload,
             } => {
                 let result = match FunctionRef::parse(&function_arn, None) {
-                    Ok(f) => self.invoke_destination(&f, payload).await,
+                    Ok(f) => self.invoke_destination(&f, payload, d.chain).await,
                     Err(e) => Err(Failure::Permanent(e.to_string())),
                 };
                 (Channel::Internal, result)
@@ -257,10 +257,11 @@ impl Deliverer {
         message: String,
         subject: Option<String>,
         attributes: MessageAttributes,
+        chain: u32,
     ) -> Result<(), Failure> {
         match self
             .sns
-            .publish_to_arn(arn, message, subject, attributes)
+            .publish_to_arn(arn, message, subject, attributes, chain)
             .await
         {
             Ok(_) => Ok(()),
@@ -303,8 +304,14 @@ impl Deliverer {
         }
     }
 
-    /// A function target is invoked asynchronously: delivered once its event is durable.
-    async fn invoke_destination(&self, f: &FunctionRef, payload: Vec<u8>) -> Result<(), Failure> {
+    /// A function target is invoked asynchronously, continuing the delivery's chain of
+    /// invocations: delivered once its event is durable.
+    async fn invoke_destination(
+        &self,
+        f: &FunctionRef,
+        payload: Vec<u8>,
+        chain: u32,
+    ) -> Result<(), Failure> {
         // The Event limit applies to records too: a 1 MB payload plus its response cannot go.
         if payload.len() > ASYNC_PAYLOAD_MAX {
             return Err(Failure::Permanent(format!(
@@ -313,7 +320,7 @@ impl Deliverer {
                 payload.len()
             )));
         }
-        match self.accept.enqueue(f, Bytes::from(payload)).await {
+        match self.accept.enqueue(f, Bytes::from(payload), chain).await {
             Ok(_) => Ok(()),
             Err(e @ (EngineError::Store(_) | EngineError::ShuttingDown)) => {
                 Err(Failure::Transient(e.to_string()))

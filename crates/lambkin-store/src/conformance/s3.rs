@@ -356,6 +356,7 @@ fn notice(target: &str) -> NewDelivery {
         target: target.into(),
         body: b"{\"Records\":[]}".to_vec(),
         attributes: Default::default(),
+        chain: 3,
     }
 }
 

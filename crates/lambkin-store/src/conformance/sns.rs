@@ -42,6 +42,7 @@ fn message(id: &str) -> SnsMessage {
     SnsMessage {
         message_id: id.to_string(),
         body: body(id),
+        chain: 2,
     }
 }
 
@@ -245,6 +246,7 @@ pub async fn publish_records_one_delivery_per_subscription(store: Arc<dyn Store>
             "a delivery refers to its message by id instead of copying it"
         );
         assert_eq!(d.attributes, MessageAttributes::new());
+        assert_eq!(d.chain, 2, "deliveries continue the publisher's chain");
         assert_eq!(d.created_at, Timestamp(50));
     }
     for id in ["m1", "m2"] {
@@ -272,6 +274,7 @@ pub async fn large_fan_out_references_one_copy(store: Arc<dyn Store>) -> (usize,
             vec![SnsMessage {
                 message_id: "big".into(),
                 body: big.clone(),
+                chain: 0,
             }],
             Timestamp(50),
         )

@@ -40,6 +40,8 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
             WHERE due_at IS NULL;
         ",
     )?;
+    // Folders created before deliveries carried their chain (recursive loop detection).
+    super::schema::add_column(conn, "deliveries", "chain", "INTEGER NOT NULL DEFAULT 0")?;
     Ok(())
 }
 
@@ -54,8 +56,8 @@ pub(super) fn insert_delivery(
         .map_err(|e| StoreError::Corrupt(format!("attributes: {e}")))?;
     conn.prepare_cached(
         "INSERT INTO deliveries (kind, source, target, body, attributes, state, created_at,
-             updated_at, due_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?6)",
+             updated_at, due_at, chain)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?6, ?7)",
     )?
     .execute(params![
         d.kind.as_str(),
@@ -63,7 +65,8 @@ pub(super) fn insert_delivery(
         d.target,
         d.body,
         attributes,
-        now.0
+        now.0,
+        d.chain
     ])?;
     counts.delivery(d.kind, DeliveryState::Pending, 1);
     Ok(())
@@ -85,7 +88,7 @@ impl Outbox for SqliteStore {
             .writer
             .write(move |conn, _| {
                 let mut select = conn.prepare_cached(
-                    "SELECT id, kind, source, target, body, attributes, attempts, created_at
+                    "SELECT id, kind, source, target, body, attributes, attempts, created_at, chain
                      FROM deliveries WHERE due_at <= ?1 ORDER BY due_at LIMIT ?2",
                 )?;
                 let rows = select.query_map(params![now.0, limit as i64], |r| {
@@ -98,6 +101,7 @@ impl Outbox for SqliteStore {
                         r.get::<_, String>(5)?,
                         r.get::<_, u32>(6)?,
                         r.get::<_, i64>(7)?,
+                        r.get::<_, u32>(8)?,
                     ))
                 })?;
                 let mut lease = conn.prepare_cached(
@@ -105,7 +109,8 @@ impl Outbox for SqliteStore {
                 )?;
                 let mut claimed = Vec::new();
                 for row in rows {
-                    let (id, kind, source, target, body, attributes, attempts, created) = row?;
+                    let (id, kind, source, target, body, attributes, attempts, created, chain) =
+                        row?;
                     lease.execute(params![id, lease_until.0])?;
                     let attributes: MessageAttributes = serde_json::from_str(&attributes)
                         .map_err(|_| corrupt("delivery attributes", &attributes))?;
@@ -121,6 +126,7 @@ impl Outbox for SqliteStore {
                         target,
                         body,
                         attributes,
+                        chain,
                         attempts,
                         created_at: Timestamp(created),
                     });

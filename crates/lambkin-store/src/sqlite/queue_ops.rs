@@ -27,8 +27,8 @@ impl Queue for SqliteStore {
             .write(move |conn, counts| {
                 let mut stmt = conn.prepare_cached(
                     "INSERT INTO events (request_id, function, qualifier, payload, state,
-                         enqueued_at, updated_at, due_at)
-                     VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?5, ?5)",
+                         enqueued_at, updated_at, due_at, chain)
+                     VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?5, ?5, ?6)",
                 )?;
                 let t = event.enqueued_at.0;
                 match stmt.execute(params![
@@ -36,7 +36,8 @@ impl Queue for SqliteStore {
                     event.function.as_str(),
                     event.qualifier,
                     event.payload,
-                    t
+                    t,
+                    event.chain
                 ]) {
                     Ok(_) => {
                         counts.add("queued", 1);
@@ -234,7 +235,7 @@ pub(super) const HEAD_AFTER: &str = "SELECT function, due_at FROM events
 /// Up to `?3` events of function `?1` due by `?2`, oldest due first.
 pub(super) const DUE_OF_FUNCTION: &str =
     "SELECT id, request_id, function, qualifier, payload, state, enqueued_at,
-            invocations, throttles, due_at
+            invocations, throttles, due_at, chain
      FROM events WHERE function = ?1 AND due_at IS NOT NULL AND due_at <= ?2
      ORDER BY due_at, id LIMIT ?3";
 
@@ -302,10 +303,11 @@ fn claim(
                 r.get::<_, u32>(7)?,
                 r.get::<_, u32>(8)?,
                 r.get::<_, i64>(9)?,
+                r.get::<_, u32>(10)?,
             ))
         })?;
         for row in rows {
-            let (seq, id, qualifier, payload, state, enq, inv, thr, due_at) = row?;
+            let (seq, id, qualifier, payload, state, enq, inv, thr, due_at, chain) = row?;
             counts.moved(&state, RUNNING, 1);
             claimed.push((
                 due_at,
@@ -319,6 +321,7 @@ fn claim(
                     invocations: inv,
                     throttles: thr,
                     rerun: state == RUNNING,
+                    chain,
                 },
             ));
         }

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::counts::Counts;
 use super::outbox_ops::insert_delivery;
+use super::schema::add_column;
 use super::{SqliteStore, from_json, to_json};
 use crate::{
     BucketDeleted, BucketRecord, ChecksumRecord, NewDelivery, ObjectDeleted, ObjectPut,
@@ -72,20 +73,9 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         ",
     )?;
     // Folders created before objects kept their additional checksums.
-    for (table, column) in [
-        ("s3_objects", "checksum"),
-        ("s3_parts", "checksum"),
-        ("s3_uploads", "checksum_algorithm"),
-    ] {
-        let present = conn
-            .prepare(&format!(
-                "SELECT 1 FROM pragma_table_info('{table}') WHERE name = '{column}'"
-            ))?
-            .exists([])?;
-        if !present {
-            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} TEXT"))?;
-        }
-    }
+    add_column(conn, "s3_objects", "checksum", "TEXT")?;
+    add_column(conn, "s3_parts", "checksum", "TEXT")?;
+    add_column(conn, "s3_uploads", "checksum_algorithm", "TEXT")?;
     Ok(())
 }
 

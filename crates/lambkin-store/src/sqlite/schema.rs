@@ -75,10 +75,32 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         ) WITHOUT ROWID;
         ",
     )?;
+    // Folders created before events knew their chain (recursive loop detection).
+    add_column(conn, "events", "chain", "INTEGER NOT NULL DEFAULT 0")?;
     super::outbox_ops::migrate(conn)?;
     super::sqs_ops::migrate(conn)?;
     super::sns_ops::migrate(conn)?;
     super::s3_ops::migrate(conn)?;
     super::prune_ops::migrate(conn)?;
+    Ok(())
+}
+
+/// Adds a column to a table of a folder created before it existed.
+pub(super) fn add_column(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    declaration: &str,
+) -> Result<(), StoreError> {
+    let present = conn
+        .prepare(&format!(
+            "SELECT 1 FROM pragma_table_info('{table}') WHERE name = '{column}'"
+        ))?
+        .exists([])?;
+    if !present {
+        conn.execute_batch(&format!(
+            "ALTER TABLE {table} ADD COLUMN {column} {declaration}"
+        ))?;
+    }
     Ok(())
 }

@@ -441,6 +441,7 @@ impl SnsStore for SqliteStore {
                             target: target.clone(),
                             body: message.message_id.as_bytes().to_vec(),
                             attributes: MessageAttributes::new(),
+                            chain: message.chain,
                         };
                         insert_delivery(conn, counts, &delivery, now)?;
                     }

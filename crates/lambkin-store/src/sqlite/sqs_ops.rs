@@ -43,16 +43,12 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         ",
     )?;
     // Folders created before messages kept their system attributes.
-    let has_system_attributes = conn
-        .prepare(
-            "SELECT 1 FROM pragma_table_info('sqs_messages') WHERE name = 'system_attributes'",
-        )?
-        .exists([])?;
-    if !has_system_attributes {
-        conn.execute_batch(
-            "ALTER TABLE sqs_messages ADD COLUMN system_attributes TEXT NOT NULL DEFAULT '{}'",
-        )?;
-    }
+    super::schema::add_column(
+        conn,
+        "sqs_messages",
+        "system_attributes",
+        "TEXT NOT NULL DEFAULT '{}'",
+    )?;
     Ok(())
 }
 

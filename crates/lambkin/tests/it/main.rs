@@ -15,6 +15,7 @@ mod invoke;
 mod lambda_validation;
 mod metrics;
 mod readme;
+mod recursion;
 mod retention;
 mod retries;
 mod runtime_api;

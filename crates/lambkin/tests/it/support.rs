@@ -4,6 +4,7 @@ use std::future::Future;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
@@ -25,6 +26,8 @@ pub struct TestServer {
     pub ready_line: String,
     _dir: Option<TempDir>,
     pub lambda: aws_sdk_lambda::Client,
+    /// What the server wrote to stderr (its log, at `warn`), also passed on to the test's.
+    stderr: Arc<Mutex<String>>,
 }
 
 impl TestServer {
@@ -86,9 +89,19 @@ impl TestServer {
             .envs(env.iter().copied())
             .env("LAMBKIN_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("spawn lambkin");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (pipe, kept) = (child.stderr.take().expect("stderr"), stderr.clone());
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                let mut kept = kept.lock().expect("stderr lock");
+                kept.push_str(&line);
+                kept.push('\n');
+            }
+        });
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -116,7 +129,13 @@ impl TestServer {
             ready_line,
             _dir: None,
             lambda,
+            stderr,
         }
+    }
+
+    /// The server's log so far (what it wrote to stderr).
+    pub fn server_log(&self) -> String {
+        self.stderr.lock().expect("stderr lock").clone()
     }
 
     pub fn kill9(&mut self) {

@@ -172,6 +172,80 @@ async fn an_upload_makes_a_200_by_200_thumbnail() {
         log.contains("Thumbnail created: thumbnails/uploads/image.jpg"),
         "{log}"
     );
+
+    // The article's literal setup: every upload to the bucket triggers the function, so its
+    // own thumbnails do too (thumbnails/thumbnails/…). aws-sdk v2 sends the trace header back,
+    // and the loop is stopped after 16 invocations, as on AWS.
+    s3.create_bucket()
+        .bucket("whole-bucket")
+        .send()
+        .await
+        .expect("bucket");
+    s3.put_bucket_notification_configuration()
+        .bucket("whole-bucket")
+        .notification_configuration(
+            NotificationConfiguration::builder()
+                .lambda_function_configurations(
+                    LambdaFunctionConfiguration::builder()
+                        .lambda_function_arn(
+                            "arn:aws:lambda:us-east-1:000000000000:function:make-thumbnail",
+                        )
+                        .events(Event::S3ObjectCreated)
+                        .build()
+                        .expect("config"),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("notification");
+    s3.put_object()
+        .bucket("whole-bucket")
+        .key("image.jpg")
+        .content_type("image/jpeg")
+        .body(ByteStream::from(
+            std::fs::read(example().join("image.jpg")).expect("image.jpg"),
+        ))
+        .send()
+        .await
+        .expect("upload");
+    let stopped = crate::support::eventually(
+        "the loop to be stopped",
+        Duration::from_secs(120),
+        || async {
+            let (_, events) = s
+                .admin("/_lambkin/v1/functions/make-thumbnail/events?limit=100")
+                .await;
+            let list = events["events"].as_array().cloned().unwrap_or_default();
+            list.iter()
+                .find(|e| e["state"] == "failed")
+                .map(|e| (e.clone(), list.len()))
+        },
+    )
+    .await;
+    let (failed, events) = stopped;
+    assert_eq!(
+        failed["condition"], "RecursiveInvocationException",
+        "{failed}"
+    );
+    assert_eq!(
+        events,
+        1 + 17,
+        "the first pipeline's event, 16 runs and the stopped one"
+    );
+    let keys: Vec<String> = s3
+        .list_objects_v2()
+        .bucket("whole-bucket")
+        .send()
+        .await
+        .expect("list")
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .collect();
+    assert_eq!(keys.len(), 17, "the upload and 16 thumbnails: {keys:?}");
+    let deepest = format!("{}image.jpg", "thumbnails/".repeat(16));
+    assert!(keys.contains(&deepest), "{keys:?}");
 }
 
 #[test]

@@ -76,6 +76,7 @@ pub async fn run(a: DrainArgs) -> anyhow::Result<()> {
                                 qualifier: None,
                                 payload: payload.clone(),
                                 enqueued_at: SystemClock.now(),
+                                chain: 1,
                             })
                             .await?;
                     }

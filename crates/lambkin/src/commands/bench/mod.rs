@@ -10,6 +10,7 @@ mod load;
 mod reserved;
 mod retention;
 mod s3;
+mod s3_notify;
 mod setup;
 mod sqs;
 mod stats;
@@ -43,6 +44,9 @@ pub enum Scenario {
     Sqs(sqs::SqsArgs),
     /// S3 PutObject, then GetObject, of one object size with N clients.
     S3(s3::S3Args),
+    /// Upload → handler start: PutObject into a bucket whose notification invokes a warm
+    /// function.
+    S3Notify(s3_notify::S3NotifyArgs),
     /// N events that all fail, from the first 202 to the last OnFailure record in SQS.
     Failures(failures::FailuresArgs),
     /// A backlog behind reserved concurrency: N events × S ms at reserved concurrency R,
@@ -90,6 +94,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Scenario::Cold(a) => cold::run(a).await?,
         Scenario::Sqs(a) => sqs::run(a).await?,
         Scenario::S3(a) => s3::run(a).await?,
+        Scenario::S3Notify(a) => s3_notify::run(a).await?,
         Scenario::Failures(a) => failures::run(a).await?,
         Scenario::Reserved(a) => reserved::run(a).await?,
         Scenario::Prune(a) => retention::prune(a).await?,

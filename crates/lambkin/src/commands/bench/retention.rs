@@ -123,6 +123,7 @@ async fn fill_finished(dir: &Path, count: usize) -> anyhow::Result<()> {
                             qualifier: None,
                             payload: padded_payload(256).to_vec(),
                             enqueued_at: long_ago,
+                            chain: 1,
                         })
                         .await?;
                 }
