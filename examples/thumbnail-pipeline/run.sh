@@ -44,8 +44,15 @@ for _ in $(seq 120); do
     awsl s3 cp s3://photos/thumbnails/uploads/image.jpg "$work/thumbnail.jpg" --only-show-errors
     awsl s3 ls s3://photos --recursive
     echo "thumbnail: $(wc -c < "$work/thumbnail.jpg") bytes"
-    echo "== the invocation (lambkin events / inspect, with the lambkin CLI on your PATH)"
-    echo "lambkin events make-thumbnail; lambkin logs make-thumbnail"
+    # The lambkin CLI: on PATH, or the one `cargo run --release` built.
+    lambkin=$(command -v lambkin || echo ../../target/release/lambkin)
+    if [ -x "$lambkin" ] && command -v jq >/dev/null; then
+      echo "== the invocation, as lambkin inspect shows it"
+      id=$("$lambkin" events make-thumbnail --json --endpoint "$endpoint" | jq -r '.events[0].requestId')
+      "$lambkin" inspect "$id" --endpoint "$endpoint"
+    else
+      echo "== see the invocation with: lambkin events make-thumbnail; lambkin inspect <request id>"
+    fi
     exit 0
   fi
   sleep 0.5

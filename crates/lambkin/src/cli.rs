@@ -195,7 +195,8 @@ pub struct EventsArgs {
     pub name: String,
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
-    /// Only events that ended Failed (RetriesExhausted, EventAgeExceeded, ZeroReservedConcurrency).
+    /// Only events that ended Failed (RetriesExhausted, EventAgeExceeded, ZeroReservedConcurrency,
+    /// RecursiveInvocationException).
     #[arg(long)]
     pub failed: bool,
     #[command(flatten)]

@@ -21,6 +21,7 @@ mod retries;
 mod runtime_api;
 mod runtimes;
 mod s3;
+mod sdk_in_functions;
 mod sns;
 mod sns_delivery;
 mod sqs;

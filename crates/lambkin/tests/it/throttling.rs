@@ -101,7 +101,16 @@ async fn a_waiting_backlog_delays_no_one_and_costs_nothing() {
     s.create_rust_echo("serial").await;
     s.create_rust_echo("other").await;
     s.reserve("serial", 1).await;
-    let hold = send_event(&s, "serial", r#"{"sleep_ms":4000}"#).await;
+    // The hold lasts long enough that the setup below (300 sends, a cold start of `other`) fits
+    // inside it on a loaded CI machine, and within the function's timeout.
+    s.lambda
+        .update_function_configuration()
+        .function_name("serial")
+        .timeout(30)
+        .send()
+        .await
+        .expect("timeout");
+    let hold = send_event(&s, "serial", r#"{"sleep_ms":8000}"#).await;
     let mut backlog = Vec::new();
     for _ in 0..300 {
         backlog.push(send_event(&s, "serial", r#"{"sleep_ms":1}"#).await);
@@ -119,18 +128,24 @@ async fn a_waiting_backlog_delays_no_one_and_costs_nothing() {
     )
     .await;
 
-    // While the slot is busy the dispatcher has nothing to do: no claims, no wake-ups.
+    // While the slot is busy the dispatcher has nothing to do: no claims, no wake-ups. A steady
+    // cost (polling) shows in every second; one-off work the 300 enqueues left behind (a WAL
+    // checkpoint) may fall in one, so the quieter of two consecutive seconds is what counts.
     let pid = s.child.id();
-    let cpu_before = cpu_ms(pid);
-    let wall = Instant::now();
-    eventually("1 s to pass", Duration::from_secs(5), || async {
-        (wall.elapsed() >= Duration::from_secs(1)).then_some(())
-    })
-    .await;
-    let spent = cpu_ms(pid) - cpu_before;
+    let mut seconds = Vec::new();
+    for _ in 0..2 {
+        let cpu_before = cpu_ms(pid);
+        let wall = Instant::now();
+        eventually("1 s to pass", Duration::from_secs(5), || async {
+            (wall.elapsed() >= Duration::from_secs(1)).then_some(())
+        })
+        .await;
+        seconds.push(cpu_ms(pid) - cpu_before);
+    }
+    let spent = seconds.iter().min().copied().unwrap_or(i64::MAX);
     assert!(
         spent < 100,
-        "the server used {spent} ms of CPU in 1 s with only a waiting backlog"
+        "the server used {seconds:?} ms of CPU in two seconds with only a waiting backlog"
     );
 
     let id = send_event(&s, "other", "{}").await;
