@@ -52,6 +52,7 @@ export LAMBKIN_ENDPOINT=http://127.0.0.1:9177
 "$bin" bench s3 --clients 16 --object-bytes 4096 --seconds 10
 "$bin" bench s3 --clients 16 --object-bytes 67108864 --seconds 10
 "$bin" bench s3-notify --count 500 "${fn[@]}"
+"$bin" bench patterns --rules 1000 --events 20000
 stop
 "$bin" bench drain --data-dir "$work/pending" --count 1000000 --hold "${fn[@]}"
 # Issue 8: backlogs behind reserved concurrency, at real time; an idle function beside one.

@@ -7,6 +7,7 @@ mod drain;
 mod failures;
 mod latency;
 mod load;
+mod patterns;
 mod reserved;
 mod retention;
 mod s3;
@@ -44,6 +45,8 @@ pub enum Scenario {
     Sqs(sqs::SqsArgs),
     /// S3 PutObject, then GetObject, of one object size with N clients.
     S3(s3::S3Args),
+    /// The event-pattern engine: events/s matched against N rules, in process.
+    Patterns(patterns::PatternsArgs),
     /// Upload → handler start: PutObject into a bucket whose notification invokes a warm
     /// function.
     S3Notify(s3_notify::S3NotifyArgs),
@@ -94,6 +97,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Scenario::Cold(a) => cold::run(a).await?,
         Scenario::Sqs(a) => sqs::run(a).await?,
         Scenario::S3(a) => s3::run(a).await?,
+        Scenario::Patterns(a) => patterns::run(a).await?,
         Scenario::S3Notify(a) => s3_notify::run(a).await?,
         Scenario::Failures(a) => failures::run(a).await?,
         Scenario::Reserved(a) => reserved::run(a).await?,
