@@ -68,7 +68,9 @@ pub fn check_subscription_attribute(
         "FilterPolicy" if value.is_empty() => Ok(None),
         "FilterPolicy" => {
             json_object(call, name, value)?;
-            Err(call.invalid("FilterPolicy: lambkin does not support subscription filter policies"))
+            crate::filter::compile(value)
+                .map_err(|reason| call.invalid(format!("FilterPolicy: {reason}")))?;
+            Ok(Some(value.to_string()))
         }
         // Only the scope of a filter policy: harmless without one, so kept as given.
         "FilterPolicyScope" => match value {
@@ -198,8 +200,13 @@ mod tests {
             ),
             (
                 "FilterPolicy",
-                r#"{"a":["b"]}"#,
-                "FilterPolicy: lambkin does not support subscription filter policies",
+                r#"{"a":"b"}"#,
+                "FilterPolicy: \"a\" must be an object or an array",
+            ),
+            (
+                "FilterPolicy",
+                r#"{"a":[{"foo":1}]}"#,
+                "FilterPolicy: Unrecognized match type foo",
             ),
             (
                 "FilterPolicyScope",

@@ -21,6 +21,7 @@
 mod arn;
 mod attributes;
 mod error;
+mod filter;
 mod message;
 mod message_attributes;
 mod policy;

@@ -49,6 +49,8 @@ pub enum Rendered {
     },
     /// The subscription was removed after the publish: nothing to deliver.
     Gone,
+    /// The subscription's filter policy does not match the message: nothing to deliver.
+    FilteredOut,
 }
 
 impl Sns {
@@ -81,6 +83,9 @@ impl Sns {
             )));
         };
         let message = StoredMessage::from_bytes(&body)?;
+        if !crate::filter::passes(&subscription.attributes, &message) {
+            return Ok(Rendered::FilteredOut);
+        }
         render_message(&subscription, &message)
     }
 }

@@ -156,8 +156,15 @@ impl Sns {
             ),
         ]);
         attributes.extend(s.attributes);
-        // AWS reports FilterPolicyScope only with a FilterPolicy, which lambkin never has.
-        attributes.remove("FilterPolicyScope");
+        // AWS reports FilterPolicyScope only with a FilterPolicy, defaulting to
+        // MessageAttributes.
+        if attributes.contains_key("FilterPolicy") {
+            attributes
+                .entry("FilterPolicyScope".to_string())
+                .or_insert_with(|| "MessageAttributes".to_string());
+        } else {
+            attributes.remove("FilterPolicyScope");
+        }
         Ok(attributes)
     }
 

@@ -235,6 +235,8 @@ impl Deliverer {
             }
             // Unsubscribed after the publish: nothing is owed any more.
             Rendered::Gone => (Channel::Internal, Ok(())),
+            // Not for this subscriber (its filter policy), as on AWS: done, delivered nowhere.
+            Rendered::FilteredOut => (Channel::Internal, Ok(())),
         }
     }
 

@@ -265,7 +265,7 @@ fn message_structure_picks_the_protocol_entry() {
                 let v: Value = serde_json::from_slice(&payload).unwrap();
                 v["Records"][0]["Sns"].to_string()
             }
-            Rendered::Gone => panic!("gone"),
+            Rendered::Gone | Rendered::FilteredOut => panic!("not rendered"),
         };
         let v: Value = serde_json::from_str(&json).unwrap();
         v["Message"].as_str().unwrap().to_string()

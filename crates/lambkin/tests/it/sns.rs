@@ -9,6 +9,7 @@ mod sdk;
 mod validation;
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use aws_sdk_sns::config::http::HttpResponse;
 use aws_sdk_sns::error::{ProvideErrorMetadata, SdkError};
@@ -567,4 +568,137 @@ async fn sns_acknowledged_publish_survives_kill9() {
             "message {id} committed with its deliveries"
         );
     }
+}
+
+/// Filter policies, on message attributes (the default scope) and on the body, decide which
+/// subscribed queues get a message; GetSubscriptionAttributes reports the policy and scope.
+#[tokio::test]
+async fn sns_filter_policies_choose_subscribers() {
+    let s = TestServer::start();
+    let sns = sns_client(&s.url);
+    let sqs = crate::support::sqs_client(&s.url);
+    let topic = create(&sns, "orders").await;
+    let mut urls = HashMap::new();
+    for name in ["all", "big-orders", "corp-body"] {
+        let url = sqs
+            .create_queue()
+            .queue_name(name)
+            .send()
+            .await
+            .unwrap()
+            .queue_url
+            .unwrap();
+        urls.insert(name, url);
+    }
+    let subscribe = |queue: &'static str, policy: Option<(&'static str, &'static str)>| {
+        let (sns, topic) = (sns.clone(), topic.clone());
+        async move {
+            let mut call = sns
+                .subscribe()
+                .topic_arn(topic)
+                .protocol("sqs")
+                .endpoint(format!("arn:aws:sqs:us-east-1:000000000000:{queue}"))
+                .attributes("RawMessageDelivery", "true");
+            if let Some((policy, scope)) = policy {
+                call = call
+                    .attributes("FilterPolicy", policy)
+                    .attributes("FilterPolicyScope", scope);
+            }
+            call.send().await.unwrap().subscription_arn.unwrap()
+        }
+    };
+    subscribe("all", None).await;
+    let big = subscribe(
+        "big-orders",
+        Some((
+            r#"{"price_usd": [{"numeric": [">=", 100]}], "store": [{"prefix": "example"}]}"#,
+            "MessageAttributes",
+        )),
+    )
+    .await;
+    subscribe(
+        "corp-body",
+        Some((r#"{"customer": {"tier": ["gold"]}}"#, "MessageBody")),
+    )
+    .await;
+
+    let attrs = sns
+        .get_subscription_attributes()
+        .subscription_arn(&big)
+        .send()
+        .await
+        .unwrap();
+    let attrs = attrs.attributes().unwrap();
+    assert_eq!(attrs["FilterPolicyScope"], "MessageAttributes");
+    assert!(attrs["FilterPolicy"].contains("numeric"));
+
+    let number = |n: &str| {
+        MessageAttributeValue::builder()
+            .data_type("Number")
+            .string_value(n)
+            .build()
+            .unwrap()
+    };
+    let messages = [
+        ("cheap", r#"{"customer": {"tier": "gold"}}"#, "5"),
+        ("big", r#"{"customer": {"tier": "silver"}}"#, "250"),
+        ("plain text", "not json", "500"),
+    ];
+    for (_label, body, price) in messages {
+        sns.publish()
+            .topic_arn(&topic)
+            .message(body)
+            .message_attributes("price_usd", number(price))
+            .message_attributes("store", string_attribute("example_corp"))
+            .send()
+            .await
+            .unwrap();
+    }
+    // Every delivery is decided once the outbox is empty.
+    crate::support::eventually("deliveries done", Duration::from_secs(10), || async {
+        let (_, status) = s.admin("/_lambkin/v1/status").await;
+        (status["deliveries"]["pending"] == 0).then_some(())
+    })
+    .await;
+    let mut got = HashMap::new();
+    for (name, url) in &urls {
+        let mut bodies = Vec::new();
+        loop {
+            let out = sqs
+                .receive_message()
+                .queue_url(url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .unwrap();
+            if out.messages().is_empty() {
+                break;
+            }
+            for m in out.messages() {
+                bodies.push(m.body().unwrap_or_default().to_string());
+                sqs.delete_message()
+                    .queue_url(url)
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+        bodies.sort();
+        got.insert(*name, bodies);
+    }
+    assert_eq!(got["all"].len(), 3, "{got:?}");
+    assert_eq!(
+        got["big-orders"],
+        [
+            "not json".to_string(),
+            r#"{"customer": {"tier": "silver"}}"#.to_string()
+        ],
+        "price >= 100 from an example store"
+    );
+    assert_eq!(
+        got["corp-body"],
+        [r#"{"customer": {"tier": "gold"}}"#.to_string()],
+        "the body's customer tier"
+    );
 }

@@ -175,7 +175,7 @@ async fn sns_validation_errors_change_nothing() {
                     .topic_arn(&topic)
                     .protocol("sqs")
                     .endpoint(format!("{QUEUE}2"))
-                    .attributes("FilterPolicy", "{}")
+                    .attributes("FilterPolicy", r#"{"store": "example_corp"}"#)
                     .send()
                     .await
                     .unwrap_err(),
@@ -475,7 +475,7 @@ async fn sns_validation_errors_change_nothing() {
         (
             "filter policy",
             bad_param(
-                "Invalid parameter: Attributes Reason: FilterPolicy: lambkin does not support subscription filter policies",
+                "Invalid parameter: Attributes Reason: FilterPolicy: \"store\" must be an object or an array",
             ),
         ),
         (
