@@ -47,11 +47,48 @@ impl S3 {
         }
         let text = serde_json::to_string(&config)
             .map_err(|e| lambkin_store::StoreError::Corrupt(format!("notifications: {e}")))?;
-        if self.store.set_notifications(bucket, text).await? {
+        let owed = self.test_events(bucket, &config);
+        let count = owed.len();
+        let now = self.clock.now();
+        if self
+            .store
+            .set_notifications(bucket, text, owed, now)
+            .await?
+        {
+            self.wake_deliverer(count);
             Ok(())
         } else {
             Err(S3Error::NoSuchBucket(bucket.to_string()))
         }
+    }
+
+    /// S3's `s3:TestEvent`, sent to each queue and topic of a configuration when it is set
+    /// (not to functions), so a consumer sees its permissions work before the first upload.
+    fn test_events(&self, bucket: &str, config: &Notifications) -> Vec<NewDelivery> {
+        let request_id = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
+        let body = serde_json::json!({
+            "Service": "Amazon S3",
+            "Event": "s3:TestEvent",
+            "Time": self.clock.now().to_iso_millis(),
+            "Bucket": bucket,
+            "RequestId": &request_id[..16],
+            "HostId": "lambkin",
+        })
+        .to_string();
+        let mut seen = std::collections::BTreeSet::new();
+        config
+            .targets
+            .iter()
+            .filter(|t| t.kind != TargetKind::Lambda && seen.insert(t.arn.as_str()))
+            .map(|t| NewDelivery {
+                kind: DeliveryKind::BucketNotification,
+                source: format!("s3:{bucket}"),
+                target: t.arn.clone(),
+                body: body.clone().into_bytes(),
+                attributes: Default::default(),
+                chain: self.chain,
+            })
+            .collect()
     }
 
     pub async fn bucket_notifications(&self, bucket: &str) -> Result<Notifications, S3Error> {

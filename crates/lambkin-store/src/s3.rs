@@ -131,7 +131,15 @@ pub trait S3Store: Send + Sync + std::fmt::Debug {
     async fn list_buckets(&self) -> Result<Vec<BucketRecord>, StoreError>;
     /// Replaces the bucket's notification configuration (an opaque document the S3 service
     /// writes; empty turns notifications off); false if the bucket does not exist.
-    async fn set_notifications(&self, bucket: &str, config: String) -> Result<bool, StoreError>;
+    /// Stores the bucket's notification configuration with the deliveries it owes at once (S3's
+    /// `s3:TestEvent` to its queues and topics), in one write; false if there is no bucket.
+    async fn set_notifications(
+        &self,
+        bucket: &str,
+        config: String,
+        owed: Vec<NewDelivery>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// The bucket's notification configuration, if one was set.
     async fn notifications(&self, bucket: &str) -> Result<Option<String>, StoreError>;
 

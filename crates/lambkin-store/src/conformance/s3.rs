@@ -363,7 +363,7 @@ fn notice(target: &str) -> NewDelivery {
 pub async fn notifications_commit_with_the_object_write(store: Arc<dyn Store>) {
     assert!(
         !store
-            .set_notifications("b", "{}".into())
+            .set_notifications("b", "{}".into(), vec![notice("q")], Timestamp(1))
             .await
             .expect("set"),
         "no bucket"
@@ -372,13 +372,18 @@ pub async fn notifications_commit_with_the_object_write(store: Arc<dyn Store>) {
     assert_eq!(store.notifications("b").await.expect("read"), None);
     assert!(
         store
-            .set_notifications("b", "config-1".into())
+            .set_notifications("b", "config-1".into(), vec![], Timestamp(1))
             .await
             .expect("set")
     );
     assert!(
         store
-            .set_notifications("b", "config-2".into())
+            .set_notifications(
+                "b",
+                "config-2".into(),
+                vec![notice("arn:aws:sqs:us-east-1:000000000000:q")],
+                Timestamp(1)
+            )
             .await
             .expect("set")
     );
@@ -386,6 +391,23 @@ pub async fn notifications_commit_with_the_object_write(store: Arc<dyn Store>) {
         store.notifications("b").await.expect("read"),
         Some("config-2".into())
     );
+    assert_eq!(
+        store.delivery_stats().await.expect("stats").pending,
+        1,
+        "the configuration's test event commits with it (none for a missing bucket)"
+    );
+    let test_event = store
+        .claim_deliveries(Timestamp(2), 10, Timestamp(100))
+        .await
+        .expect("claim");
+    assert_eq!(test_event.len(), 1);
+    store
+        .complete_deliveries(
+            vec![(test_event[0].lease, crate::DeliveryResult::Delivered)],
+            Timestamp(3),
+        )
+        .await
+        .expect("complete");
 
     let pending =
         |store: Arc<dyn Store>| async move { store.delivery_stats().await.expect("stats").pending };

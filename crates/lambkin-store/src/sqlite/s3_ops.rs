@@ -326,11 +326,17 @@ impl S3Store for SqliteStore {
         .await
     }
 
-    async fn set_notifications(&self, bucket: &str, config: String) -> Result<bool, StoreError> {
+    async fn set_notifications(
+        &self,
+        bucket: &str,
+        config: String,
+        owed: Vec<NewDelivery>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let bucket = bucket.to_string();
         self.inner
             .writer
-            .write(move |conn, _| {
+            .write(move |conn, counts| {
                 if !bucket_exists(conn, &bucket)? {
                     return Ok(false);
                 }
@@ -338,6 +344,7 @@ impl S3Store for SqliteStore {
                     "INSERT OR REPLACE INTO s3_notifications (bucket, config) VALUES (?1, ?2)",
                 )?
                 .execute(params![bucket, config])?;
+                owe(conn, counts, &owed, now)?;
                 Ok(true)
             })
             .await

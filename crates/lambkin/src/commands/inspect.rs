@@ -88,12 +88,12 @@ pub async fn events(args: EventsArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<36}  {:<24}  {:<32}  RUNS",
+        "{:<36}  {:<24}  {:<38}  RUNS",
         "REQUEST ID", "ENQUEUED", "STATE"
     );
     for e in v["events"].as_array().into_iter().flatten() {
         println!(
-            "{:<36}  {:<24}  {:<32}  {}",
+            "{:<36}  {:<24}  {:<38}  {}",
             e["requestId"].as_str().unwrap_or("?"),
             iso(&e["enqueuedAt"]),
             state(e),

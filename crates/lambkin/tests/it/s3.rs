@@ -1479,6 +1479,13 @@ async fn uploads_notify_a_function_and_a_queue() {
         .send()
         .await
         .expect("put notifications");
+    // S3 tests each queue and topic of a new configuration with an s3:TestEvent.
+    let test_event = crate::support::receive_one(&sqs, &queue).await;
+    let test_event: serde_json::Value =
+        serde_json::from_str(test_event.body().expect("body")).expect("json");
+    assert_eq!(test_event["Event"], "s3:TestEvent", "{test_event}");
+    assert_eq!(test_event["Service"], "Amazon S3");
+    assert_eq!(test_event["Bucket"], "photos");
     let got = s3
         .get_bucket_notification_configuration()
         .bucket("photos")
@@ -1674,6 +1681,10 @@ async fn an_acknowledged_upload_is_notified_across_kill_9() {
         for m in out.messages() {
             let record: serde_json::Value =
                 serde_json::from_str(m.body().expect("body")).expect("json");
+            // The configuration's s3:TestEvent (at least once, like every delivery).
+            if record["Event"] == "s3:TestEvent" {
+                continue;
+            }
             let key = record["Records"][0]["s3"]["object"]["key"]
                 .as_str()
                 .expect("key");
@@ -1870,6 +1881,20 @@ async fn uploads_notify_a_topic() {
         .send()
         .await
         .expect("notifications");
+    // The topic gets the configuration's s3:TestEvent first, with S3's subject.
+    let message = crate::support::receive_one(&sqs, &queue).await;
+    let envelope: serde_json::Value =
+        serde_json::from_str(message.body().expect("body")).expect("envelope");
+    assert_eq!(envelope["Subject"], "Amazon S3 Notification");
+    let test_event: serde_json::Value =
+        serde_json::from_str(envelope["Message"].as_str().expect("message")).expect("event");
+    assert_eq!(test_event["Event"], "s3:TestEvent", "{test_event}");
+    sqs.delete_message()
+        .queue_url(&queue)
+        .receipt_handle(message.receipt_handle().expect("handle"))
+        .send()
+        .await
+        .expect("delete");
     put(&s3, "photos", "a b.png", b"png").await;
     let message = crate::support::receive_one(&sqs, &queue).await;
     let envelope: serde_json::Value =
