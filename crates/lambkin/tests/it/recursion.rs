@@ -204,36 +204,29 @@ async fn a_function_writing_into_its_trigger_bucket_is_stopped_after_16() {
     assert!(log.contains("looper"), "{log}");
 }
 
+/// A synchronous invoke of `echo` from the `chain`-th invocation of a chain, as an SDK inside a
+/// function sends it (the trace header's Lineage).
+async fn invoke_in_chain(s: &TestServer, chain: u32) -> (u16, hyper::HeaderMap, Bytes) {
+    let trace = format!("Root=1-5e272390-8c398be037738dc042009320;Lineage=a87bd80c:{chain}");
+    http_full(
+        &s.url,
+        "POST",
+        "/2015-03-31/functions/echo/invocations",
+        &[("x-amzn-trace-id", trace.as_str())],
+        Bytes::from_static(b"{}"),
+    )
+    .await
+}
+
 /// A synchronous invoke that would be the 17th of its chain is refused with AWS's error; the
 /// 16th runs; PutFunctionRecursionConfig `Allow` lets it run.
 #[tokio::test]
 async fn a_synchronous_invoke_past_16_is_refused_unless_allowed() {
     let s = TestServer::start();
     s.create_rust_echo("echo").await;
-    let path = "/2015-03-31/functions/echo/invocations";
-    let (status, _, _) = http_full(
-        &s.url,
-        "POST",
-        path,
-        &[(
-            "x-amzn-trace-id",
-            "Root=1-5e272390-8c398be037738dc042009320;Lineage=a87bd80c:15",
-        )],
-        Bytes::from_static(b"{}"),
-    )
-    .await;
+    let (status, _, _) = invoke_in_chain(&s, 15).await;
     assert_eq!(status, 200, "the 16th invocation runs");
-    let (status, headers, body) = http_full(
-        &s.url,
-        "POST",
-        path,
-        &[(
-            "x-amzn-trace-id",
-            "Root=1-5e272390-8c398be037738dc042009320;Lineage=a87bd80c:16",
-        )],
-        Bytes::from_static(b"{}"),
-    )
-    .await;
+    let (status, headers, body) = invoke_in_chain(&s, 16).await;
     let body: serde_json::Value = serde_json::from_slice(&body).expect("json");
     assert_eq!(status, 400, "{body}");
     assert_eq!(
@@ -267,17 +260,7 @@ async fn a_synchronous_invoke_past_16_is_refused_unless_allowed() {
         .await
         .expect("put");
     assert_eq!(put.recursive_loop(), Some(&RecursiveLoop::Allow));
-    let (status, _, _) = http_full(
-        &s.url,
-        "POST",
-        path,
-        &[(
-            "x-amzn-trace-id",
-            "Root=1-5e272390-8c398be037738dc042009320;Lineage=a87bd80c:16",
-        )],
-        Bytes::from_static(b"{}"),
-    )
-    .await;
+    let (status, _, _) = invoke_in_chain(&s, 16).await;
     assert_eq!(status, 200, "allowed loops run");
 
     // Bad input changes nothing.
