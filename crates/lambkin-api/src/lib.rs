@@ -18,6 +18,7 @@
 //! credentials) or unsigned; authentication comes later.
 
 mod admin;
+mod events;
 mod lambda;
 mod metrics;
 mod operations;

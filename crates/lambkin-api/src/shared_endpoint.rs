@@ -17,7 +17,7 @@ use bytes::Bytes;
 use lambkin_engine::Engine;
 
 use crate::query_protocol::Form;
-use crate::{sns, sqs};
+use crate::{events, sns, sqs};
 
 /// An SQS batch is at most 1 MiB of messages, an SNS batch 256 KiB; JSON escaping can grow a
 /// body several times. Far below the 70 MB the Lambda control plane needs for zips.
@@ -71,6 +71,12 @@ async fn dispatch(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let target = sqs_target(&headers);
+    if let Some(operation) = events::target(&headers) {
+        return match body {
+            Ok(body) => events::dispatch(engine, &operation, headers, body).await,
+            Err(rejection) => events::unreadable_body(&rejection.body_text()),
+        };
+    }
     let body = match body {
         Ok(b) => b,
         // Too large or cut off: the form cannot tell the service, so the error follows the

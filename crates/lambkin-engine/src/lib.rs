@@ -38,6 +38,7 @@ mod metrics;
 mod outbox;
 mod registry;
 mod retention;
+mod schedules;
 
 pub use accept::{Accept, SyncInvocation, SyncOptions};
 pub use code_link::{CodeLink, CodeLinkRefused};
@@ -84,6 +85,7 @@ struct Parts {
     sqs: lambkin_sqs::Sqs,
     sns: lambkin_sns::Sns,
     s3: lambkin_s3::S3,
+    events: lambkin_events::Events,
     pool: Arc<EnvironmentPool>,
     stop: watch::Sender<bool>,
     dispatcher_done: watch::Sender<bool>,
@@ -128,5 +130,9 @@ impl Engine {
 
     pub fn s3(&self) -> &lambkin_s3::S3 {
         &self.parts.s3
+    }
+
+    pub fn events(&self) -> &lambkin_events::Events {
+        &self.parts.events
     }
 }

@@ -19,6 +19,7 @@ use crate::inspect::Inspect;
 use crate::outbox::Deliverer;
 use crate::registry::{FunctionEntry, Registry};
 use crate::retention::Retention;
+use crate::schedules::ScheduleLoop;
 use crate::{Engine, EngineConfig, EngineError, FunctionLogs, Metrics, Parts};
 
 impl Engine {
@@ -96,6 +97,20 @@ impl Engine {
             scope.clone(),
             deliveries_owed.clone(),
         );
+        let schedules_changed = Arc::new(Notify::new());
+        let events = lambkin_events::Events::open(lambkin_events::EventsParts {
+            store: store.clone(),
+            clock: clock.clone(),
+            scope: scope.clone(),
+            time_scale: config.time_scale,
+            deliveries_owed: deliveries_owed.clone(),
+            schedules_changed: schedules_changed.clone(),
+        })
+        .await
+        .map_err(|e| match e {
+            lambkin_events::EventsError::Store(e) => EngineError::Store(e),
+            other => EngineError::Store(lambkin_store::StoreError::Corrupt(other.to_string())),
+        })?;
         let stop = watch::Sender::new(false);
 
         let accept = Accept {
@@ -122,6 +137,7 @@ impl Engine {
                 sqs: sqs.clone(),
                 sns: sns.clone(),
                 s3: s3.clone(),
+                events: events.clone(),
                 registry: registry.clone(),
             },
             scope: scope.clone(),
@@ -172,13 +188,20 @@ impl Engine {
             sqs: sqs.clone(),
             sns: sns.clone(),
             s3: s3.clone(),
+            events: events.clone(),
             accept: accept.clone(),
             registry,
-            metrics,
+            metrics: metrics.clone(),
             clock: clock.clone(),
             scope: scope.clone(),
             time_scale: config.time_scale,
             owed: deliveries_owed,
+        };
+        let schedule_loop = ScheduleLoop {
+            events: events.clone(),
+            clock: clock.clone(),
+            metrics,
+            changed: schedules_changed,
         };
         let retention = Retention {
             store,
@@ -198,6 +221,7 @@ impl Engine {
             tokio::spawn(deliverer.run(stop.subscribe()));
         }
         tokio::spawn(retention.run(stop.subscribe()));
+        tokio::spawn(schedule_loop.run(stop.subscribe()));
         tokio::spawn(reap(pool.clone(), stop.subscribe()));
         Ok(Engine {
             parts: Arc::new(Parts {
@@ -210,6 +234,7 @@ impl Engine {
                 sqs,
                 sns,
                 s3,
+                events,
                 pool,
                 stop,
                 dispatcher_done,

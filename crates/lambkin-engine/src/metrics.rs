@@ -176,6 +176,10 @@ pub struct Metrics {
     commit: Arc<Commits>,
     sqs_messages: Family<QueueLabels, Gauge>,
     sns_deliveries: Family<OutcomeLabels, Counter>,
+    rule_target_deliveries: Family<OutcomeLabels, Counter>,
+    schedule_firings: Counter,
+    schedule_firings_missed: Counter,
+    schedule_lateness: Histogram,
     /// Serialises refresh-and-encode, so two scrapes never interleave their refreshes.
     scrape: Mutex<()>,
 }
@@ -271,6 +275,12 @@ impl Metrics {
         });
         let sqs_messages = Family::default();
         let sns_deliveries = Family::default();
+        let rule_target_deliveries = Family::default();
+        let schedule_firings = Counter::default();
+        let schedule_firings_missed = Counter::default();
+        let schedule_lateness = Histogram::new([
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 60.0,
+        ]);
 
         let r = &mut registry;
         r.register(
@@ -389,6 +399,27 @@ impl Metrics {
             "SNS subscription delivery attempts, by outcome",
             sns_deliveries.clone(),
         );
+        r.register(
+            "eventbridge_deliveries",
+            "EventBridge rule and schedule target delivery attempts, by outcome (delivered, retried, dead_lettered, dropped)",
+            rule_target_deliveries.clone(),
+        );
+        r.register(
+            "schedule_firings",
+            "Schedule firings committed, each delivered once to every target",
+            schedule_firings.clone(),
+        );
+        r.register(
+            "schedule_firings_missed",
+            "Firings that fell due while the server was down (or one period late) and were folded into the one firing made instead",
+            schedule_firings_missed.clone(),
+        );
+        r.register_with_unit(
+            "schedule_lateness",
+            "From a firing's due time to its commit",
+            Unit::Seconds,
+            schedule_lateness.clone(),
+        );
 
         Metrics {
             registry,
@@ -415,6 +446,10 @@ impl Metrics {
             commit,
             sqs_messages,
             sns_deliveries,
+            rule_target_deliveries,
+            schedule_firings,
+            schedule_firings_missed,
+            schedule_lateness,
             scrape: Mutex::new(()),
         }
     }
@@ -498,6 +533,22 @@ impl Metrics {
         self.commit.clone()
     }
 
+    /// One round of schedule firings.
+    pub(crate) fn schedules_fired(&self, report: &lambkin_events::FiringReport) {
+        self.schedule_firings.inc_by(report.fired);
+        self.schedule_firings_missed.inc_by(report.missed);
+        for late in &report.lateness {
+            self.schedule_lateness.observe(*late);
+        }
+    }
+
+    /// An EventBridge target delivery attempt's outcome.
+    pub(crate) fn rule_target_delivery(&self, outcome: &'static str) {
+        self.rule_target_deliveries
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+    }
+
     pub(crate) fn sns_delivery(&self, outcome: SnsOutcome) {
         let outcome = match outcome {
             SnsOutcome::Delivered => "delivered",
@@ -532,6 +583,7 @@ impl Metrics {
             ("destination", d.destination_delivery_failures),
             ("subscription", d.subscription_failures),
             ("bucket_notification", d.notification_failures),
+            ("rule_target", d.rule_target_failures),
         ] {
             self.delivery_failures
                 .get_or_create(&KindLabels { kind })

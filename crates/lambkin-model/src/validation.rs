@@ -79,6 +79,39 @@ shape!(
     Some(r"ALL|(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}")
 );
 
+/// EventBridge's model (botocore `events/2015-10-07`): the shapes its operations share.
+pub mod events {
+    use super::{LazyLock, StringShape, compile};
+
+    shape!(RULE_NAME, 1, 64, Some(r"[\.\-_A-Za-z0-9]+"));
+    shape!(TARGET_ID, 1, 64, Some(r"[\.\-_A-Za-z0-9]+"));
+    shape!(EVENT_BUS_NAME, 1, 256, Some(r"[/\.\-_A-Za-z0-9]+"));
+    shape!(
+        EVENT_BUS_NAME_OR_ARN,
+        1,
+        1600,
+        Some(
+            r"(arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[/\.\-_A-Za-z0-9]+"
+        )
+    );
+    shape!(
+        NON_PARTNER_EVENT_BUS_NAME_OR_ARN,
+        1,
+        1600,
+        Some(
+            r"(arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[\.\-_A-Za-z0-9]+"
+        )
+    );
+    shape!(ARN, 1, 1600, None);
+    shape!(SCHEDULE_EXPRESSION, 0, 256, None);
+    shape!(EVENT_PATTERN, 0, 4096, None);
+    shape!(RULE_DESCRIPTION, 0, 512, None);
+    shape!(TARGET_INPUT, 0, 8192, None);
+    shape!(TARGET_INPUT_PATH, 0, 256, None);
+    shape!(TRANSFORMER_INPUT, 1, 8192, None);
+    shape!(NEXT_TOKEN, 1, 2048, None);
+}
+
 impl Violations {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

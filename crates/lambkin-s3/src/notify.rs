@@ -87,6 +87,7 @@ impl S3 {
                 body: body.clone().into_bytes(),
                 attributes: Default::default(),
                 chain: self.chain,
+                retry: None,
             })
             .collect()
     }
@@ -164,6 +165,7 @@ impl S3 {
                 body: record(&facts, &t.id).to_string().into_bytes(),
                 attributes: Default::default(),
                 chain: self.chain,
+                retry: None,
             })
             .collect())
     }

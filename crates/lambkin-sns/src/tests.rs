@@ -193,6 +193,7 @@ fn delivery(target: &str, message_id: &str) -> Delivery {
         body: message_id.as_bytes().to_vec(),
         attributes: MessageAttributes::new(),
         chain: 0,
+        retry: None,
         attempts: 0,
         created_at: Timestamp(0),
     }

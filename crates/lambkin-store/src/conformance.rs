@@ -19,6 +19,7 @@ use crate::{
     NewDelivery, NewEvent, Store, StoreError,
 };
 
+pub mod events;
 pub mod s3;
 pub mod sns;
 
@@ -769,6 +770,7 @@ fn delivery(source: &str, target: &str) -> NewDelivery {
             MessageAttribute::string(source),
         )]),
         chain: 0,
+        retry: None,
     }
 }
 
@@ -796,6 +798,7 @@ pub async fn final_state_records_its_deliveries(store: Arc<dyn Store>) {
         NewDelivery {
             kind: DeliveryKind::OnFailure,
             chain: 4,
+            retry: None,
             ..delivery(&id, "arn:aws:sqs:us-east-1:000000000000:failures")
         },
     ];

@@ -4,6 +4,7 @@
 
 use async_trait::async_trait;
 use lambkin_model::{MessageAttributes, Timestamp};
+use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
 
@@ -20,6 +21,9 @@ pub enum DeliveryKind {
     Subscription,
     /// An S3 event record to a bucket's notification target (function, queue or topic).
     BucketNotification,
+    /// An EventBridge event (or its transformed input) to a rule's or schedule's target, under
+    /// the target's own retry policy and dead-letter queue ([`TargetRetry`]).
+    RuleTarget,
 }
 
 impl DeliveryKind {
@@ -30,6 +34,7 @@ impl DeliveryKind {
             DeliveryKind::OnFailure => "on_failure",
             DeliveryKind::Subscription => "subscription",
             DeliveryKind::BucketNotification => "bucket_notification",
+            DeliveryKind::RuleTarget => "rule_target",
         }
     }
 
@@ -40,6 +45,7 @@ impl DeliveryKind {
             "on_failure" => DeliveryKind::OnFailure,
             "subscription" => DeliveryKind::Subscription,
             "bucket_notification" => DeliveryKind::BucketNotification,
+            "rule_target" => DeliveryKind::RuleTarget,
             _ => return None,
         })
     }
@@ -59,6 +65,20 @@ pub struct NewDelivery {
     /// The length of the chain of invocations that caused it (0: none), which an invoke it
     /// makes continues (recursive loop detection).
     pub chain: u32,
+    /// An EventBridge target's own retry policy and dead-letter queue, kept with the delivery
+    /// so that its retries follow the target as it was when the event matched; `None` for
+    /// every other kind, which lambkin's own delivery policy retries.
+    pub retry: Option<TargetRetry>,
+}
+
+/// An EventBridge target's `RetryPolicy` and `DeadLetterConfig`, and the rule or schedule it
+/// belongs to (the `RULE_ARN` attribute of what reaches the dead-letter queue).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetRetry {
+    pub rule_arn: String,
+    pub maximum_retry_attempts: u32,
+    pub maximum_event_age_seconds: u32,
+    pub dead_letter_arn: Option<String>,
 }
 
 /// Which claim a completion answers: a completion whose lease has run out (and whose delivery
@@ -81,6 +101,8 @@ pub struct Delivery {
     pub attributes: MessageAttributes,
     /// [`NewDelivery::chain`].
     pub chain: u32,
+    /// [`NewDelivery::retry`].
+    pub retry: Option<TargetRetry>,
     /// Attempts made before this one.
     pub attempts: u32,
     pub created_at: Timestamp,
@@ -147,6 +169,8 @@ pub struct DeliveryStats {
     pub subscription_failures: u64,
     /// S3 event records given up on.
     pub notification_failures: u64,
+    /// EventBridge deliveries given up on (dead-lettered or dropped).
+    pub rule_target_failures: u64,
 }
 
 #[async_trait]

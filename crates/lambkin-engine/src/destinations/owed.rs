@@ -28,6 +28,7 @@ pub(crate) fn owed(
         body: invocation_record(ending),
         attributes: MessageAttributes::new(),
         chain: ending.chain,
+        retry: None,
     };
     match ending.result {
         // A retry is not an ending: nothing is owed yet.
@@ -46,6 +47,7 @@ pub(crate) fn owed(
                     body: ending.request_payload.to_vec(),
                     attributes: dead_letter_attributes(ending, condition),
                     chain: ending.chain,
+                    retry: None,
                 });
             }
             if let Some(target) = &destinations.on_failure {

@@ -13,8 +13,8 @@ pub(crate) enum Target {
     Function(FunctionRef),
     /// `arn:aws:s3:::<bucket>` (on-failure destinations only): the record as an object.
     Bucket(String),
-    /// A service AWS accepts that lambkin does not deliver to yet (EventBridge bus).
-    NotYetSupported(&'static str),
+    /// `arn:aws:events:<region>:<account>:event-bus/<name>`: the record put on the bus.
+    Bus(String),
     /// Anything else: not an ARN of a service that can be a destination.
     Invalid,
 }
@@ -37,7 +37,9 @@ impl Target {
                 Ok(f) => Target::Function(f),
                 Err(_) => Target::Invalid,
             },
-            "events" => Target::NotYetSupported("EventBridge event buses"),
+            "events" if local && arn.resource().starts_with("event-bus/") => {
+                Target::Bus(arn.to_string())
+            }
             // S3 ARNs name no region or account: the bucket is this server's if it exists.
             "s3" if !arn.resource().is_empty() && !arn.resource().contains('/') => {
                 Target::Bucket(arn.resource().to_string())
@@ -67,7 +69,12 @@ mod tests {
             ),
             (
                 "arn:aws:events:us-east-1:000000000000:event-bus/default",
-                "not yet",
+                "bus",
+            ),
+            ("arn:aws:events:us-east-1:000000000000:rule/r", "invalid"),
+            (
+                "arn:aws:events:eu-west-1:000000000000:event-bus/default",
+                "invalid",
             ),
             ("arn:aws:s3:::bucket", "bucket"),
             ("arn:aws:s3:::bucket/key", "invalid"),
@@ -96,7 +103,7 @@ mod tests {
                 Target::Topic(_) => "topic",
                 Target::Function(_) => "function",
                 Target::Bucket(_) => "bucket",
-                Target::NotYetSupported(_) => "not yet",
+                Target::Bus(_) => "bus",
                 Target::Invalid => "invalid",
             };
             assert_eq!(got, *want, "{arn}");

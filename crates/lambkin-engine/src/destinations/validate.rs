@@ -17,6 +17,7 @@ pub(crate) struct Targets {
     pub(crate) sqs: lambkin_sqs::Sqs,
     pub(crate) sns: lambkin_sns::Sns,
     pub(crate) s3: lambkin_s3::S3,
+    pub(crate) events: lambkin_events::Events,
     pub(crate) registry: Arc<Registry>,
 }
 
@@ -91,12 +92,7 @@ impl Targets {
                     Err(lambkin_s3::S3Error::Store(e)) => return Err(EngineError::Store(e)),
                     Err(_) => false,
                 },
-                Target::NotYetSupported(what) => {
-                    // Accepting it would drop every record on the floor: say so instead.
-                    return Err(EngineError::InvalidParameter(format!(
-                        "lambkin does not support {what} as destinations yet: {arn}. Use an SQS queue, an SNS topic or a Lambda function."
-                    )));
-                }
+                Target::Bus(bus) => self.events.describe_event_bus(Some(&bus)).is_ok(),
                 Target::Invalid => false,
             };
             if !exists {

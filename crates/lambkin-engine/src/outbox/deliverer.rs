@@ -36,6 +36,7 @@ pub(crate) struct Deliverer {
     pub sqs: lambkin_sqs::Sqs,
     pub sns: lambkin_sns::Sns,
     pub s3: lambkin_s3::S3,
+    pub events: lambkin_events::Events,
     pub accept: Accept,
     /// For the failure metrics of the function that owed a delivery.
     pub registry: Arc<Registry>,
@@ -121,6 +122,9 @@ impl Deliverer {
 
     /// One delivery, turned into what to record.
     async fn attempt_delivery(&self, delivery: Delivery, http: &HttpClient) -> DeliveryResult {
+        if delivery.kind == DeliveryKind::RuleTarget {
+            return self.attempt_rule_target(delivery).await;
+        }
         let attempts = delivery.attempts;
         let (channel, outcome) = self.deliver_one(delivery, http).await;
         match outcome {
@@ -188,9 +192,7 @@ impl Deliverer {
             },
             Target::Function(f) => self.invoke_destination(&f, d.body, d.chain).await,
             Target::Bucket(bucket) => self.write_record(&bucket, d.created_at, d.body).await,
-            Target::NotYetSupported(what) => Err(Failure::Permanent(format!(
-                "lambkin does not deliver to {what} yet"
-            ))),
+            Target::Bus(arn) => self.put_record_on_bus(&arn, &d).await,
             Target::Invalid => Err(Failure::Permanent(format!(
                 "{} is not a queue, topic or function of this server",
                 d.target
@@ -240,7 +242,33 @@ impl Deliverer {
         }
     }
 
-    async fn send_to_queue(
+    /// A destination on an event bus: the invocation record as the `detail` of a
+    /// "Lambda Function Invocation Result" event.
+    async fn put_record_on_bus(&self, bus_arn: &str, d: &Delivery) -> Result<(), Failure> {
+        let record = text(d.body.clone())?;
+        let function_arn = serde_json::from_str::<serde_json::Value>(&record)
+            .ok()
+            .and_then(|r| {
+                r["requestContext"]["functionArn"]
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        let success = d.kind == DeliveryKind::OnSuccess;
+        let event = self
+            .events
+            .lambda_destination_event(success, &function_arn, bus_arn, &record)
+            .map_err(|e| Failure::Permanent(e.to_string()))?;
+        match self.events.put_to_bus(bus_arn, &event, d.chain).await {
+            Ok(()) => Ok(()),
+            Err(lambkin_events::EventsError::Store(e)) if e.is_transient() => {
+                Err(Failure::Transient(e.to_string()))
+            }
+            Err(e) => Err(Failure::Permanent(format!("{bus_arn}: {e}"))),
+        }
+    }
+
+    pub(super) async fn send_to_queue(
         &self,
         arn: &str,
         body: String,
@@ -253,7 +281,7 @@ impl Deliverer {
         }
     }
 
-    async fn publish_to_topic(
+    pub(super) async fn publish_to_topic(
         &self,
         arn: &str,
         message: String,

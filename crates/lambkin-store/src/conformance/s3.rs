@@ -357,6 +357,7 @@ fn notice(target: &str) -> NewDelivery {
         body: b"{\"Records\":[]}".to_vec(),
         attributes: Default::default(),
         chain: 3,
+        retry: None,
     }
 }
 

@@ -22,6 +22,7 @@ pub(super) struct Counts {
     destination_failures: i64,
     subscription_failures: i64,
     notification_failures: i64,
+    rule_target_failures: i64,
 }
 
 impl Counts {
@@ -102,6 +103,7 @@ impl Counts {
             (DeliveryState::Failed, DeliveryKind::OnSuccess | DeliveryKind::OnFailure) => {
                 self.destination_failures += n
             }
+            (DeliveryState::Failed, DeliveryKind::RuleTarget) => self.rule_target_failures += n,
         }
     }
 
@@ -118,6 +120,7 @@ impl Counts {
         self.destination_failures += d.destination_failures;
         self.subscription_failures += d.subscription_failures;
         self.notification_failures += d.notification_failures;
+        self.rule_target_failures += d.rule_target_failures;
     }
 
     pub(super) fn stats(&self) -> QueueStats {
@@ -141,6 +144,7 @@ impl Counts {
             destination_delivery_failures: n(self.destination_failures),
             subscription_failures: n(self.subscription_failures),
             notification_failures: n(self.notification_failures),
+            rule_target_failures: n(self.rule_target_failures),
         }
     }
 }

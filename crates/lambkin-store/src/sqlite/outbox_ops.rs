@@ -42,6 +42,8 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     )?;
     // Folders created before deliveries carried their chain (recursive loop detection).
     super::schema::add_column(conn, "deliveries", "chain", "INTEGER NOT NULL DEFAULT 0")?;
+    // Folders created before EventBridge targets (their retry policy, as JSON).
+    super::schema::add_column(conn, "deliveries", "retry", "TEXT")?;
     Ok(())
 }
 
@@ -54,10 +56,11 @@ pub(super) fn insert_delivery(
 ) -> Result<(), StoreError> {
     let attributes = serde_json::to_string(&d.attributes)
         .map_err(|e| StoreError::Corrupt(format!("attributes: {e}")))?;
+    let retry = d.retry.as_ref().map(super::to_json).transpose()?;
     conn.prepare_cached(
         "INSERT INTO deliveries (kind, source, target, body, attributes, state, created_at,
-             updated_at, due_at, chain)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?6, ?7)",
+             updated_at, due_at, chain, retry)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?6, ?7, ?8)",
     )?
     .execute(params![
         d.kind.as_str(),
@@ -66,7 +69,8 @@ pub(super) fn insert_delivery(
         d.body,
         attributes,
         now.0,
-        d.chain
+        d.chain,
+        retry
     ])?;
     counts.delivery(d.kind, DeliveryState::Pending, 1);
     Ok(())
@@ -88,7 +92,8 @@ impl Outbox for SqliteStore {
             .writer
             .write(move |conn, _| {
                 let mut select = conn.prepare_cached(
-                    "SELECT id, kind, source, target, body, attributes, attempts, created_at, chain
+                    "SELECT id, kind, source, target, body, attributes, attempts, created_at, chain,
+                         retry
                      FROM deliveries WHERE due_at <= ?1 ORDER BY due_at LIMIT ?2",
                 )?;
                 let rows = select.query_map(params![now.0, limit as i64], |r| {
@@ -102,6 +107,7 @@ impl Outbox for SqliteStore {
                         r.get::<_, u32>(6)?,
                         r.get::<_, i64>(7)?,
                         r.get::<_, u32>(8)?,
+                        r.get::<_, Option<String>>(9)?,
                     ))
                 })?;
                 let mut lease = conn.prepare_cached(
@@ -109,8 +115,19 @@ impl Outbox for SqliteStore {
                 )?;
                 let mut claimed = Vec::new();
                 for row in rows {
-                    let (id, kind, source, target, body, attributes, attempts, created, chain) =
-                        row?;
+                    let (
+                        id,
+                        kind,
+                        source,
+                        target,
+                        body,
+                        attributes,
+                        attempts,
+                        created,
+                        chain,
+                        retry,
+                    ) = row?;
+                    let retry = retry.as_deref().map(super::from_json).transpose()?;
                     lease.execute(params![id, lease_until.0])?;
                     let attributes: MessageAttributes = serde_json::from_str(&attributes)
                         .map_err(|_| corrupt("delivery attributes", &attributes))?;
@@ -127,6 +144,7 @@ impl Outbox for SqliteStore {
                         body,
                         attributes,
                         chain,
+                        retry,
                         attempts,
                         created_at: Timestamp(created),
                     });

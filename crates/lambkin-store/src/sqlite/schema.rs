@@ -81,6 +81,7 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     super::sqs_ops::migrate(conn)?;
     super::sns_ops::migrate(conn)?;
     super::s3_ops::migrate(conn)?;
+    super::events_ops::migrate(conn)?;
     super::prune_ops::migrate(conn)?;
     Ok(())
 }

@@ -442,6 +442,7 @@ impl SnsStore for SqliteStore {
                             body: message.message_id.as_bytes().to_vec(),
                             attributes: MessageAttributes::new(),
                             chain: message.chain,
+                            retry: None,
                         };
                         insert_delivery(conn, counts, &delivery, now)?;
                     }

@@ -292,8 +292,8 @@ fn rows() -> Vec<Row> {
             .body(serde_json::json!({"DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:000000000000:gone"}}}))
             .answers(400, "InvalidParameterValueException", "The destination ARN arn:aws:sqs:us-east-1:000000000000:gone is invalid."),
         row("PutFunctionEventInvokeConfig", "PUT", "/2019-09-25/functions/f/event-invoke-config")
-            .body(serde_json::json!({"DestinationConfig": {"OnSuccess": {"Destination": "arn:aws:events:us-east-1:000000000000:event-bus/default"}}}))
-            .answers(400, "InvalidParameterValueException", "lambkin does not support EventBridge event buses as destinations yet: arn:aws:events:us-east-1:000000000000:event-bus/default. Use an SQS queue, an SNS topic or a Lambda function."),
+            .body(serde_json::json!({"DestinationConfig": {"OnSuccess": {"Destination": "arn:aws:events:us-east-1:000000000000:event-bus/gone"}}}))
+            .answers(400, "InvalidParameterValueException", "The destination ARN arn:aws:events:us-east-1:000000000000:event-bus/gone is invalid."),
         row("PutFunctionEventInvokeConfig", "PUT", "/2019-09-25/functions/nope/event-invoke-config")
             .body(serde_json::json!({"MaximumRetryAttempts": 1}))
             .answers(404, "ResourceNotFoundException", "The function doesn't exist."),

@@ -474,3 +474,69 @@ where
         status,
     )
 }
+
+pub fn eventbridge_client(url: &str) -> aws_sdk_eventbridge::Client {
+    let conf = aws_sdk_eventbridge::Config::builder()
+        .behavior_version(aws_sdk_eventbridge::config::BehaviorVersion::latest())
+        .region(aws_sdk_eventbridge::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_eventbridge::config::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
+        .endpoint_url(url)
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .retry_config(aws_sdk_eventbridge::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_eventbridge::Client::from_conf(conf)
+}
+
+/// A queue's URL and ARN, created.
+pub async fn queue_with_arn(sqs: &aws_sdk_sqs::Client, name: &str) -> (String, String) {
+    let url = sqs
+        .create_queue()
+        .queue_name(name)
+        .send()
+        .await
+        .unwrap()
+        .queue_url()
+        .unwrap()
+        .to_string();
+    (url, format!("arn:aws:sqs:us-east-1:000000000000:{name}"))
+}
+
+/// Every message a queue holds now or receives within `within`, until `count` arrived;
+/// each deleted once received.
+pub async fn receive_n(
+    sqs: &aws_sdk_sqs::Client,
+    url: &str,
+    count: usize,
+    within: Duration,
+) -> Vec<aws_sdk_sqs::types::Message> {
+    let mut got = Vec::new();
+    let deadline = Instant::now() + within;
+    while got.len() < count {
+        assert!(
+            Instant::now() < deadline,
+            "timed out: {} of {count} messages arrived",
+            got.len()
+        );
+        let out = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .unwrap();
+        for m in out.messages.unwrap_or_default() {
+            sqs.delete_message()
+                .queue_url(url)
+                .receipt_handle(m.receipt_handle().unwrap())
+                .send()
+                .await
+                .unwrap();
+            got.push(m);
+        }
+    }
+    got
+}

@@ -115,8 +115,9 @@ async fn dead_letter_and_destination_validation_errors_change_nothing() {
         ),
         (
             None,
-            Some("arn:aws:events:us-east-1:000000000000:event-bus/default"),
-            "lambkin does not support EventBridge event buses as destinations yet: arn:aws:events:us-east-1:000000000000:event-bus/default. Use an SQS queue, an SNS topic or a Lambda function.".into(),
+            Some("arn:aws:events:us-east-1:000000000000:event-bus/gone"),
+            // A bus of this server is a destination; this one does not exist.
+            "The destination ARN arn:aws:events:us-east-1:000000000000:event-bus/gone is invalid.".into(),
         ),
         (
             None,
