@@ -25,6 +25,7 @@ mod operations;
 mod query_protocol;
 mod request_id;
 mod s3;
+mod scheduler;
 mod shared_endpoint;
 mod sns;
 mod sqs;
@@ -62,6 +63,7 @@ pub fn router(engine: Engine) -> Router {
         .merge(admin::routes())
         .merge(metrics::routes())
         .merge(shared_endpoint::routes())
+        .merge(scheduler::routes())
         .fallback(unknown_operation)
         .layer(axum::middleware::map_response(request_id::ensure))
         .layer(DefaultBodyLimit::max(CONTROL_BODY_LIMIT))

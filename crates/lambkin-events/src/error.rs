@@ -17,6 +17,9 @@ pub enum EventsError {
     InvalidEventPattern(String),
     #[error("{0}")]
     LimitExceeded(String),
+    /// `ConflictException` (Scheduler): the schedule or group exists.
+    #[error("{0}")]
+    Conflict(String),
     /// `InternalException`: the store failed.
     #[error("{0}")]
     Store(#[from] StoreError),
@@ -31,6 +34,7 @@ impl EventsError {
             EventsError::ResourceAlreadyExists(_) => "ResourceAlreadyExistsException",
             EventsError::InvalidEventPattern(_) => "InvalidEventPatternException",
             EventsError::LimitExceeded(_) => "LimitExceededException",
+            EventsError::Conflict(_) => "ConflictException",
             EventsError::Store(_) => "InternalException",
         }
     }

@@ -14,7 +14,7 @@ use lambkin_model::{TimeScale, Timestamp};
 use lambkin_store::{NewDelivery, ScheduleRecord};
 
 use crate::envelope::{Envelope, event_time};
-use crate::put_events::delivery;
+use crate::put_events::{delivery, target_delivery};
 use crate::{Events, EventsError, ScheduleExpression};
 
 /// Due rows handled per round.
@@ -44,7 +44,7 @@ impl Timeline {
     }
 
     /// Wall-clock instant of a schedule time (rounded up, so a firing is never early).
-    fn to_wall(self, at: Timestamp) -> Timestamp {
+    pub(crate) fn wall(self, at: Timestamp) -> Timestamp {
         Timestamp(self.anchor.0 + ((at.0 - self.anchor.0) as f64 * self.factor).ceil() as i64)
     }
 
@@ -54,8 +54,18 @@ impl Timeline {
         schedule: &ScheduleExpression,
         after: Timestamp,
     ) -> Option<Timestamp> {
-        let at = schedule.next_after(self.anchor, self.to_schedule(after))?;
-        Some(self.to_wall(at).max(Timestamp(after.0 + 1)))
+        self.next_after_in(schedule, None, after)
+    }
+
+    /// [`Timeline::next_after`] with cron and `at` read in a time zone.
+    pub(crate) fn next_after_in(
+        self,
+        schedule: &ScheduleExpression,
+        tz: Option<chrono_tz::Tz>,
+        after: Timestamp,
+    ) -> Option<Timestamp> {
+        let at = schedule.next_after_in(tz, self.anchor, self.to_schedule(after))?;
+        Some(self.wall(at).max(Timestamp(after.0 + 1)))
     }
 }
 
@@ -109,6 +119,14 @@ impl Events {
         now: Timestamp,
         report: &mut FiringReport,
     ) -> Result<(), EventsError> {
+        if let Some((group, name)) = row
+            .key
+            .strip_prefix("schedule/")
+            .and_then(|k| k.split_once('/'))
+        {
+            let (group, name) = (group.to_string(), name.to_string());
+            return self.fire_scheduled(row, &group, &name, now, report).await;
+        }
         let rule = row
             .key
             .strip_prefix("rule/")
@@ -162,7 +180,7 @@ impl Events {
                     } else {
                         crate::transform::payload(t, &value, &ctx)
                     };
-                delivery(&rule.config.arn, t, &id, body, 0)
+                target_delivery(&rule.config.arn, t, &id, body, 0)
             })
             .collect();
         let any = !deliveries.is_empty();
@@ -177,6 +195,75 @@ impl Events {
             report.lateness.push(now.since(row.next_at).as_secs_f64());
             if any {
                 self.inner.deliveries_owed.notify_one();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Events {
+    /// A Scheduler schedule's firing: its target gets its `Input` (`{}` when it has none).
+    async fn fire_scheduled(
+        &self,
+        row: ScheduleRecord,
+        group: &str,
+        name: &str,
+        now: Timestamp,
+        report: &mut FiringReport,
+    ) -> Result<(), EventsError> {
+        let Some(s) = self
+            .scheduled(group, name)
+            .ok()
+            .filter(|s| s.config.enabled())
+        else {
+            self.inner
+                .store
+                .fire_schedule(&row.key, row.next_at, None, Vec::new(), now)
+                .await?;
+            return Ok(());
+        };
+        let timeline = Timeline::new(row.anchor, self.inner.time_scale);
+        let mut missed = 0;
+        let mut due = row.next_at;
+        while missed < MAX_COUNTED_MISSES {
+            match s.next_after(timeline, due) {
+                Some(t) if t <= now => {
+                    due = t;
+                    missed += 1;
+                }
+                _ => break,
+            }
+        }
+        let next = s.next_after(timeline, now);
+        let t = &s.config.target;
+        let body = t.input.clone().unwrap_or_else(|| "{}".into());
+        let id = uuid::Uuid::new_v4().to_string();
+        let owed = vec![delivery(
+            &s.config.arn,
+            &t.arn,
+            t.retry_policy.as_ref(),
+            t.dead_letter_config.as_ref(),
+            &id,
+            body,
+            0,
+        )];
+        let fired = self
+            .inner
+            .store
+            .fire_schedule(&row.key, row.next_at, next, owed, now)
+            .await?;
+        if !fired {
+            return Ok(());
+        }
+        report.fired += 1;
+        report.missed += missed;
+        report.lateness.push(now.since(row.next_at).as_secs_f64());
+        self.inner.deliveries_owed.notify_one();
+        if next.is_none() && s.config.delete_after_completion() {
+            let _edit = self.inner.edits.lock().await;
+            // Unless it was replaced meanwhile (a new write starts a new row).
+            if self.inner.store.schedule(&row.key).await?.is_none() {
+                self.remove_schedule(group, name).await?;
             }
         }
         Ok(())

@@ -26,6 +26,7 @@ mod names;
 mod put_events;
 mod rules;
 mod schedule;
+mod scheduler;
 mod targets;
 mod transform;
 
@@ -46,6 +47,9 @@ pub use names::{DEFAULT_BUS, bus_arn, rule_arn};
 pub use put_events::{EntryResult, PutEntry};
 pub use rules::PutRule;
 pub use schedule::{ScheduleError, ScheduleExpression};
+pub use scheduler::{
+    DEFAULT_GROUP, FlexibleTimeWindow, GroupView, ScheduleConfig, ScheduleRequest, SchedulerTarget,
+};
 pub use targets::TargetFailure;
 
 /// The EventBridge service; cheap to clone.
@@ -75,6 +79,8 @@ struct Inner {
 #[derive(Debug, Default)]
 struct Catalog {
     buses: BTreeMap<String, Bus>,
+    /// EventBridge Scheduler's schedule groups and their schedules.
+    groups: BTreeMap<String, scheduler::Group>,
 }
 
 #[derive(Debug)]
@@ -156,6 +162,41 @@ impl Events {
             if let Some(bus) = catalog.buses.get_mut(&record.bus) {
                 bus.rules
                     .insert(record.name.clone(), Arc::new(Rule::compile(config)));
+            }
+        }
+        catalog.groups.insert(
+            DEFAULT_GROUP.to_string(),
+            scheduler::Group {
+                name: DEFAULT_GROUP.into(),
+                arn: format!(
+                    "arn:aws:scheduler:{}:{}:schedule-group/{DEFAULT_GROUP}",
+                    parts.scope.region, parts.scope.account
+                ),
+                created_at: now,
+                schedules: BTreeMap::new(),
+            },
+        );
+        for g in parts.store.schedule_groups().await? {
+            catalog.groups.insert(
+                g.name.clone(),
+                scheduler::Group {
+                    name: g.name,
+                    arn: g.arn,
+                    created_at: g.created_at,
+                    schedules: BTreeMap::new(),
+                },
+            );
+        }
+        for record in parts.store.scheduler_schedules().await? {
+            let compiled = serde_json::from_str(&record.config)
+                .ok()
+                .and_then(scheduler::Scheduled::compile);
+            let Some(compiled) = compiled else {
+                tracing::warn!(group = %record.group, name = %record.name, "a stored schedule no longer parses; it will not fire");
+                continue;
+            };
+            if let Some(g) = catalog.groups.get_mut(&record.group) {
+                g.schedules.insert(record.name, Arc::new(compiled));
             }
         }
         Ok(Events {

@@ -9,7 +9,10 @@ use lambkin_store::{DeliveryKind, NewDelivery, TargetRetry};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::config::{DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS, Target};
+use crate::config::{
+    DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS, DeadLetterConfig,
+    RetryPolicy, Target,
+};
 use crate::envelope::{Envelope, event_time};
 use crate::names::{Checks, bus_name};
 use crate::transform::{Context, payload};
@@ -254,7 +257,7 @@ impl Events {
                     } else {
                         payload(t, &event, &ctx)
                     };
-                owed.push(delivery(&rule.config.arn, t, &source, body, chain));
+                owed.push(target_delivery(&rule.config.arn, t, &source, body, chain));
             }
         }
         Ok(owed)
@@ -291,31 +294,52 @@ impl Events {
     }
 }
 
-/// One target's delivery of one event.
-pub(crate) fn delivery(
+/// One rule target's delivery of one event.
+pub(crate) fn target_delivery(
     rule_arn: &str,
     t: &Target,
     source: &str,
     body: String,
     chain: u32,
 ) -> NewDelivery {
-    let policy = t.retry_policy.clone().unwrap_or_default();
+    delivery(
+        rule_arn,
+        &t.arn,
+        t.retry_policy.as_ref(),
+        t.dead_letter_config.as_ref(),
+        source,
+        body,
+        chain,
+    )
+}
+
+/// One delivery to a target of a rule or schedule (`owner_arn`), under its retry policy.
+pub(crate) fn delivery(
+    owner_arn: &str,
+    target_arn: &str,
+    retry_policy: Option<&RetryPolicy>,
+    dead_letter: Option<&DeadLetterConfig>,
+    source: &str,
+    body: String,
+    chain: u32,
+) -> NewDelivery {
+    let policy = retry_policy.cloned().unwrap_or_default();
     NewDelivery {
         kind: DeliveryKind::RuleTarget,
         source: source.to_string(),
-        target: t.arn.clone(),
+        target: target_arn.to_string(),
         body: body.into_bytes(),
         attributes: lambkin_model::MessageAttributes::new(),
         chain,
         retry: Some(TargetRetry {
-            rule_arn: rule_arn.to_string(),
+            rule_arn: owner_arn.to_string(),
             maximum_retry_attempts: policy
                 .maximum_retry_attempts
                 .map_or(DEFAULT_MAXIMUM_RETRY_ATTEMPTS, |n| n as u32),
             maximum_event_age_seconds: policy
                 .maximum_event_age_in_seconds
                 .map_or(DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, |n| n as u32),
-            dead_letter_arn: t.dead_letter_config.as_ref().and_then(|d| d.arn.clone()),
+            dead_letter_arn: dead_letter.and_then(|d| d.arn.clone()),
         }),
     }
 }

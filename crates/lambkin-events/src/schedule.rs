@@ -65,6 +65,37 @@ impl ScheduleExpression {
         }
     }
 
+    /// [`ScheduleExpression::next_after`] with cron and `at` read in a time zone (Scheduler's
+    /// `ScheduleExpressionTimezone`; `None` is UTC). A rate ignores the zone.
+    pub fn next_after_in(
+        &self,
+        tz: Option<chrono_tz::Tz>,
+        created: Timestamp,
+        after: Timestamp,
+    ) -> Option<Timestamp> {
+        let Some(tz) = tz else {
+            return self.next_after(created, after);
+        };
+        match self {
+            ScheduleExpression::Rate { .. } => self.next_after(created, after),
+            ScheduleExpression::Cron(cron) => {
+                let start = Utc
+                    .timestamp_millis_opt(after.0)
+                    .single()?
+                    .with_timezone(&tz);
+                let next = cron.find_next_occurrence(&start, false).ok()?;
+                Some(Timestamp(next.timestamp_millis()))
+            }
+            ScheduleExpression::At(at) => {
+                // The wall time written in `at(…)`, in the zone.
+                let local = Utc.timestamp_millis_opt(at.0).single()?.naive_utc();
+                let at = tz.from_local_datetime(&local).earliest()?;
+                let at = Timestamp(at.timestamp_millis());
+                (at > after).then_some(at)
+            }
+        }
+    }
+
     /// The first firing strictly after `after`. A rate schedule fires every period from
     /// `created`; an `at` schedule fires once. `None`: it never fires again.
     pub fn next_after(&self, created: Timestamp, after: Timestamp) -> Option<Timestamp> {
@@ -330,6 +361,45 @@ mod tests {
                     && text.contains(why),
                 "{expression}: {text}"
             );
+        }
+    }
+
+    #[test]
+    fn scheduler_reads_cron_and_at_in_its_time_zone() {
+        let ny: chrono_tz::Tz = "America/New_York".parse().expect("zone");
+        let paris: chrono_tz::Tz = "Europe/Paris".parse().expect("zone");
+        let cases = [
+            // 09:00 in New York in December is 14:00 UTC (EST, UTC-5)...
+            (
+                "cron(0 9 * * ? *)",
+                ny,
+                "2026-12-07T00:00:00Z",
+                "2026-12-07T14:00:00Z",
+            ),
+            // ...and 13:00 UTC in July (EDT, UTC-4).
+            (
+                "cron(0 9 * * ? *)",
+                ny,
+                "2026-07-07T00:00:00Z",
+                "2026-07-07T13:00:00Z",
+            ),
+            (
+                "at(2026-12-07T09:00:00)",
+                paris,
+                "2026-12-01T00:00:00Z",
+                "2026-12-07T08:00:00Z",
+            ),
+            (
+                "rate(1 hour)",
+                paris,
+                "2026-12-07T00:30:00Z",
+                "2026-12-07T01:00:00Z",
+            ),
+        ];
+        for (expression, tz, after, want) in cases {
+            let e = ScheduleExpression::parse(expression).expect(expression);
+            let got = e.next_after_in(Some(tz), at("2026-12-07T00:00:00Z"), at(after));
+            assert_eq!(got.map(iso), Some(want.to_string()), "{expression} in {tz}");
         }
     }
 }

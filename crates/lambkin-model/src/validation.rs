@@ -110,6 +110,24 @@ pub mod events {
     shape!(TARGET_INPUT_PATH, 0, 256, None);
     shape!(TRANSFORMER_INPUT, 1, 8192, None);
     shape!(NEXT_TOKEN, 1, 2048, None);
+
+    // EventBridge Scheduler (`scheduler/2021-06-30`).
+    shape!(SCHEDULE_NAME, 1, 64, Some(r"^[0-9a-zA-Z-_.]+$"));
+    shape!(SCHEDULE_GROUP_NAME, 1, 64, Some(r"^[0-9a-zA-Z-_.]+$"));
+    shape!(SCHEDULER_EXPRESSION, 1, 256, None);
+    shape!(TIMEZONE, 1, 50, None);
+    shape!(
+        SCHEDULER_ROLE_ARN,
+        1,
+        1600,
+        Some(r"^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@\/-]+$")
+    );
+    shape!(
+        SCHEDULER_DLQ_ARN,
+        1,
+        1600,
+        Some(r"^arn:aws(-[a-z]+)?:sqs:[a-z0-9\-]+:\d{12}:[a-zA-Z0-9\-_]+$")
+    );
 }
 
 impl Violations {

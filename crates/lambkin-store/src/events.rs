@@ -29,6 +29,23 @@ pub struct RuleRecord {
     pub config: String,
 }
 
+/// An EventBridge Scheduler schedule group as stored (the default group is made by the
+/// service, not stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleGroupRecord {
+    pub name: String,
+    pub arn: String,
+    pub created_at: Timestamp,
+}
+
+/// An EventBridge Scheduler schedule: its group, its name and its configuration as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchedulerRecord {
+    pub group: String,
+    pub name: String,
+    pub config: String,
+}
+
 /// A schedule's durable state: when it fires next. `key` names its owner (a rule or a
 /// Scheduler schedule); `anchor` is the instant its timeline starts from (a rate counts from
 /// it; a compressed time scale is applied around it).
@@ -107,4 +124,26 @@ pub trait EventsStore: Send + Sync + std::fmt::Debug {
 
     /// One schedule's row, if any.
     async fn schedule(&self, key: &str) -> Result<Option<ScheduleRecord>, StoreError>;
+
+    /// Adds the Scheduler group; false (nothing written) if it exists.
+    async fn create_schedule_group(&self, group: ScheduleGroupRecord) -> Result<bool, StoreError>;
+
+    /// Deletes the group, its schedules and their rows (keys `schedule/<group>/…`).
+    async fn delete_schedule_group(&self, name: &str) -> Result<(), StoreError>;
+
+    async fn schedule_groups(&self) -> Result<Vec<ScheduleGroupRecord>, StoreError>;
+
+    /// Inserts or replaces a Scheduler schedule, and changes its row, in one commit.
+    async fn put_schedule(
+        &self,
+        schedule: SchedulerRecord,
+        change: ScheduleChange,
+    ) -> Result<(), StoreError>;
+
+    /// Deletes a Scheduler schedule and its row `key`; false if there was no such schedule.
+    async fn delete_schedule(&self, group: &str, name: &str, key: &str)
+    -> Result<bool, StoreError>;
+
+    /// Every stored Scheduler schedule, by group and name.
+    async fn scheduler_schedules(&self) -> Result<Vec<SchedulerRecord>, StoreError>;
 }

@@ -41,7 +41,10 @@ mod sqs;
 pub use bodies::{BodyStore, BodyWriter, LocalBodies};
 pub use catalog::Catalog;
 pub use error::StoreError;
-pub use events::{BusRecord, EventsStore, RuleRecord, ScheduleChange, ScheduleRecord};
+pub use events::{
+    BusRecord, EventsStore, RuleRecord, ScheduleChange, ScheduleGroupRecord, ScheduleRecord,
+    SchedulerRecord,
+};
 pub use outbox::{
     Delivery, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryResult, DeliveryState,
     DeliveryStats, NewDelivery, Outbox, TargetRetry,

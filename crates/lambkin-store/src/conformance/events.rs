@@ -5,8 +5,8 @@ use std::sync::Arc;
 use lambkin_model::{MessageAttributes, Timestamp};
 
 use crate::{
-    BusRecord, DeliveryKind, NewDelivery, RuleRecord, ScheduleChange, ScheduleRecord, Store,
-    TargetRetry,
+    BusRecord, DeliveryKind, NewDelivery, RuleRecord, ScheduleChange, ScheduleGroupRecord,
+    ScheduleRecord, SchedulerRecord, Store, TargetRetry,
 };
 
 fn bus(name: &str) -> BusRecord {
@@ -220,4 +220,62 @@ pub async fn recorded_deliveries_are_claimable(store: Arc<dyn Store>) {
     assert_eq!(sources, ["e-1", "e-2"]);
     assert!(owed.iter().all(|d| d.kind == DeliveryKind::RuleTarget));
     assert_eq!(store.delivery_stats().await.unwrap().pending, 2);
+}
+
+pub async fn scheduler_groups_take_their_schedules_with_them(store: Arc<dyn Store>) {
+    let group = ScheduleGroupRecord {
+        name: "jobs".into(),
+        arn: "arn:aws:scheduler:us-east-1:000000000000:schedule-group/jobs".into(),
+        created_at: Timestamp(1_000),
+    };
+    assert!(store.create_schedule_group(group.clone()).await.unwrap());
+    assert!(!store.create_schedule_group(group.clone()).await.unwrap());
+    assert_eq!(store.schedule_groups().await.unwrap(), vec![group]);
+    let record = |grp: &str, name: &str| SchedulerRecord {
+        group: grp.into(),
+        name: name.into(),
+        config: format!(r#"{{"n":"{name}"}}"#),
+    };
+    for (grp, name) in [
+        ("jobs", "a"),
+        ("jobs", "b"),
+        ("default", "c"),
+        ("jobs0", "d"),
+    ] {
+        store
+            .put_schedule(
+                record(grp, name),
+                ScheduleChange::Set(schedule(&format!("schedule/{grp}/{name}"), 5_000)),
+            )
+            .await
+            .unwrap();
+    }
+    assert!(
+        store
+            .delete_schedule("jobs", "a", "schedule/jobs/a")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .delete_schedule("jobs", "a", "schedule/jobs/a")
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.schedule("schedule/jobs/a").await.unwrap(), None);
+    store.delete_schedule_group("jobs").await.unwrap();
+    assert!(store.schedule_groups().await.unwrap().is_empty());
+    assert_eq!(
+        store.scheduler_schedules().await.unwrap(),
+        vec![record("default", "c"), record("jobs0", "d")],
+        "the group's schedules went with it, a group with a longer name kept its own"
+    );
+    let due: Vec<String> = store
+        .due_schedules(Timestamp(10_000), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.key)
+        .collect();
+    assert_eq!(due, ["schedule/default/c", "schedule/jobs0/d"]);
 }

@@ -8,7 +8,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::SqliteStore;
 use super::outbox_ops::insert_delivery;
 use crate::{
-    BusRecord, EventsStore, NewDelivery, RuleRecord, ScheduleChange, ScheduleRecord, StoreError,
+    BusRecord, EventsStore, NewDelivery, RuleRecord, ScheduleChange, ScheduleGroupRecord,
+    ScheduleRecord, SchedulerRecord, StoreError,
 };
 
 pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
@@ -32,6 +33,17 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
             next_at INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS schedules_due ON schedules (next_at);
+        CREATE TABLE IF NOT EXISTS scheduler_groups (
+            name       TEXT PRIMARY KEY,
+            arn        TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS scheduler_schedules (
+            grp    TEXT NOT NULL,
+            name   TEXT NOT NULL,
+            config TEXT NOT NULL,
+            PRIMARY KEY (grp, name)
+        ) WITHOUT ROWID;
         ",
     )?;
     Ok(())
@@ -50,6 +62,14 @@ fn remove_schedule(conn: &Connection, key: &str) -> Result<(), StoreError> {
     conn.prepare_cached("DELETE FROM schedules WHERE key = ?1")?
         .execute(params![key])?;
     Ok(())
+}
+
+fn apply_change(conn: &Connection, change: &ScheduleChange) -> Result<(), StoreError> {
+    match change {
+        ScheduleChange::Keep => Ok(()),
+        ScheduleChange::Set(s) => set_schedule(conn, s),
+        ScheduleChange::Remove(key) => remove_schedule(conn, key),
+    }
 }
 
 fn schedule_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ScheduleRecord> {
@@ -122,12 +142,7 @@ impl EventsStore for SqliteStore {
                      ON CONFLICT (bus, name) DO UPDATE SET config = excluded.config",
                 )?
                 .execute(params![rule.bus, rule.name, rule.config])?;
-                match &schedule {
-                    ScheduleChange::Keep => {}
-                    ScheduleChange::Set(s) => set_schedule(conn, s)?,
-                    ScheduleChange::Remove(key) => remove_schedule(conn, key)?,
-                }
-                Ok(())
+                apply_change(conn, &schedule)
             })
             .await
     }
@@ -247,6 +262,120 @@ impl EventsStore for SqliteStore {
             .await
     }
 
+    async fn create_schedule_group(&self, group: ScheduleGroupRecord) -> Result<bool, StoreError> {
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                let n = conn
+                    .prepare_cached(
+                        "INSERT INTO scheduler_groups (name, arn, created_at) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (name) DO NOTHING",
+                    )?
+                    .execute(params![group.name, group.arn, group.created_at.0])?;
+                Ok(n == 1)
+            })
+            .await
+    }
+
+    async fn delete_schedule_group(&self, name: &str) -> Result<(), StoreError> {
+        let name = name.to_string();
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                conn.execute(
+                    "DELETE FROM scheduler_groups WHERE name = ?1",
+                    params![name],
+                )?;
+                conn.execute(
+                    "DELETE FROM scheduler_schedules WHERE grp = ?1",
+                    params![name],
+                )?;
+                // Keys are `schedule/<group>/<name>`; group names have no `/`.
+                conn.execute(
+                    "DELETE FROM schedules WHERE key >= ?1 AND key < ?2",
+                    params![format!("schedule/{name}/"), format!("schedule/{name}0")],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn schedule_groups(&self) -> Result<Vec<ScheduleGroupRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT name, arn, created_at FROM scheduler_groups ORDER BY name",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(ScheduleGroupRecord {
+                    name: r.get(0)?,
+                    arn: r.get(1)?,
+                    created_at: Timestamp(r.get(2)?),
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    async fn put_schedule(
+        &self,
+        schedule: SchedulerRecord,
+        change: ScheduleChange,
+    ) -> Result<(), StoreError> {
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                conn.prepare_cached(
+                    "INSERT INTO scheduler_schedules (grp, name, config) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (grp, name) DO UPDATE SET config = excluded.config",
+                )?
+                .execute(params![
+                    schedule.group,
+                    schedule.name,
+                    schedule.config
+                ])?;
+                apply_change(conn, &change)
+            })
+            .await
+    }
+
+    async fn delete_schedule(
+        &self,
+        group: &str,
+        name: &str,
+        key: &str,
+    ) -> Result<bool, StoreError> {
+        let (group, name, key) = (group.to_string(), name.to_string(), key.to_string());
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                let n = conn.execute(
+                    "DELETE FROM scheduler_schedules WHERE grp = ?1 AND name = ?2",
+                    params![group, name],
+                )?;
+                remove_schedule(conn, &key)?;
+                Ok(n == 1)
+            })
+            .await
+    }
+
+    async fn scheduler_schedules(&self) -> Result<Vec<SchedulerRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT grp, name, config FROM scheduler_schedules ORDER BY grp, name",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(SchedulerRecord {
+                    group: r.get(0)?,
+                    name: r.get(1)?,
+                    config: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
     async fn schedule(&self, key: &str) -> Result<Option<ScheduleRecord>, StoreError> {
         let key = key.to_string();
         self.read(move |conn| {
@@ -268,5 +397,6 @@ mod tests {
         a_firing_happens_once,
         a_finished_schedule_is_removed,
         recorded_deliveries_are_claimable,
+        scheduler_groups_take_their_schedules_with_them,
     );
 }

@@ -5,6 +5,7 @@
 //! `schedules.rs` covers scheduled rules and their crashes.
 
 mod control;
+mod scheduler;
 mod schedules;
 
 use std::time::Duration;

@@ -540,3 +540,17 @@ pub async fn receive_n(
     }
     got
 }
+
+pub fn scheduler_client(url: &str) -> aws_sdk_scheduler::Client {
+    let conf = aws_sdk_scheduler::Config::builder()
+        .behavior_version(aws_sdk_scheduler::config::BehaviorVersion::latest())
+        .region(aws_sdk_scheduler::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_scheduler::config::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
+        .endpoint_url(url)
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .retry_config(aws_sdk_scheduler::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_scheduler::Client::from_conf(conf)
+}
