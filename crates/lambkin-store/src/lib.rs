@@ -7,6 +7,7 @@
 //!   SQS and SNS;
 //! - [`S3Store`]: buckets and object metadata; the objects' bytes are in a [`BodyStore`]
 //!   ([`LocalBodies`]: one file per body in the data folder);
+//! - [`MappingStore`]: SQS event source mappings, one record each;
 //! - [`Retention`]: pruning of finished events, deliveries and SNS messages.
 //!
 //! [`Store`] is all of them but the body store. The engine only ever talks to these traits (as `Arc<dyn Store>`),
@@ -27,6 +28,7 @@ mod catalog;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod error;
+mod mappings;
 mod outbox;
 mod queue;
 mod records;
@@ -39,6 +41,7 @@ mod sqs;
 pub use bodies::{BodyStore, BodyWriter, LocalBodies};
 pub use catalog::Catalog;
 pub use error::StoreError;
+pub use mappings::MappingStore;
 pub use outbox::{
     Delivery, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryResult, DeliveryState,
     DeliveryStats, NewDelivery, Outbox,
@@ -61,6 +64,12 @@ pub use sqs::{
 };
 
 /// A complete backend: every part, shareable across tasks.
-pub trait Store: Queue + Catalog + Outbox + SqsStore + SnsStore + S3Store + Retention {}
+pub trait Store:
+    Queue + Catalog + Outbox + SqsStore + SnsStore + S3Store + MappingStore + Retention
+{
+}
 
-impl<T: Queue + Catalog + Outbox + SqsStore + SnsStore + S3Store + Retention> Store for T {}
+impl<T: Queue + Catalog + Outbox + SqsStore + SnsStore + S3Store + MappingStore + Retention> Store
+    for T
+{
+}

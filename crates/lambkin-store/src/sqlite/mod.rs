@@ -26,6 +26,7 @@ macro_rules! conformance_tests {
 
 mod catalog_ops;
 mod counts;
+mod mapping_ops;
 mod outbox_ops;
 mod prune_ops;
 mod queue_ops;

@@ -10,6 +10,7 @@ mod control_api;
 mod cores;
 mod crash;
 mod destinations;
+mod event_source_mappings;
 mod function_states;
 mod invoke;
 mod lambda_validation;
