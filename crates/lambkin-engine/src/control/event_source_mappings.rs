@@ -65,7 +65,7 @@ impl Control {
             return Err(EngineError::Validation(message));
         }
         let _guard = self.sources.lock.lock().await;
-        let mut m = self.stored_mapping(uuid).await?;
+        let mut m = self.live_mapping(uuid).await?;
         let was_enabled = m.enabled;
         if let Some(e) = req.enabled {
             m.enabled = e;
@@ -94,7 +94,7 @@ impl Control {
         uuid: &str,
     ) -> Result<EventSourceMapping, EngineError> {
         let _guard = self.sources.lock.lock().await;
-        let mut m = self.stored_mapping(uuid).await?;
+        let mut m = self.live_mapping(uuid).await?;
         m.state = MappingState::Deleting;
         self.store.put_mapping(m.clone()).await?;
         self.sources.changed(&m.uuid);
@@ -145,6 +145,16 @@ impl Control {
             .mapping(uuid)
             .await?
             .ok_or_else(|| EngineError::NotFound(NOT_FOUND.into()))
+    }
+
+    /// A mapping that may still change: one being deleted is already gone for Update and
+    /// Delete (Get still shows it `Deleting` until its poller has stopped).
+    async fn live_mapping(&self, uuid: &str) -> Result<EventSourceMapping, EngineError> {
+        let m = self.stored_mapping(uuid).await?;
+        if m.state == MappingState::Deleting {
+            return Err(EngineError::NotFound(NOT_FOUND.into()));
+        }
+        Ok(m)
     }
 
     /// The function a mapping names (name, partial or full ARN, qualifier); AWS's words when

@@ -1154,3 +1154,36 @@ async fn esm_batches_continue_the_chain_of_their_messages() {
     let seen = deliveries(&records(&s, "chain").await);
     assert!(!seen.contains_key(looped.message_id().unwrap()), "{seen:?}");
 }
+
+/// A throttled invoke hands its batch back at once (not after the visibility timeout), and the
+/// poller backs off; each hand-back is a receive, so redrive still applies.
+#[tokio::test]
+async fn esm_a_throttled_batch_goes_back_to_the_queue_at_once() {
+    let s = TestServer::start();
+    s.create_node("held", "node-sqs-batch", "index.handler")
+        .await;
+    s.reserve("held", 0).await;
+    let sqs = sqs_client(&s.url);
+    let dlq = create_queue(&sqs, "held-dlq", &[]).await;
+    let url = create_queue(
+        &sqs,
+        "held-q",
+        &[
+            (QueueAttributeName::VisibilityTimeout, "60"),
+            (
+                QueueAttributeName::RedrivePolicy,
+                &redrive_to("held-dlq", 3),
+            ),
+        ],
+    )
+    .await;
+    let ids = send_all(&sqs, &url, &["throttled"]).await;
+    map(&s, "held-q", "held", 10, 0).await;
+    // Three receives within the test's deadline: each throttle released the message at once
+    // (a 60 s visibility timeout would have held it for minutes).
+    assert_eq!(ids_in(&sqs, &dlq, 1).await, ids);
+    assert!(
+        records(&s, "held").await.is_empty(),
+        "the function never ran"
+    );
+}
