@@ -45,6 +45,8 @@ serve 9174
 export LAMBKIN_ENDPOINT=http://127.0.0.1:9174
 "$bin" bench sqs --clients 16 --seconds 10
 "$bin" bench failures --events 10000 "${fn[@]}"
+# Issue 13 §4: an SQS event source mapping at batch sizes 1, 10, 100 against a plain consumer.
+"$bin" bench sqs-mapping --messages 10000 "${fn[@]}"
 stop
 # Issue 12: S3 PutObject / GetObject with 16 clients, small and large objects.
 serve 9177

@@ -12,7 +12,11 @@
 //!   fan-out to HTTP), and its retry policy.
 //! - `destinations/`: what a final state owes (dead-letter message, invocation records), what
 //!   a target ARN points at and its checks, and [`Redrive`].
-//! - `control/` ([`Control`]): functions, reserved concurrency, event-invoke configs, code.
+//! - `control/` ([`Control`]): functions, reserved concurrency, event-invoke configs, code,
+//!   event source mappings.
+//! - `sources/`: the pollers of SQS event source mappings (receive a batch, invoke the function
+//!   synchronously through [`Accept::invoke`], delete or return the messages) and the settling
+//!   of each mapping's state.
 //! - `inspect.rs` ([`Inspect`]): read-only views and `/metrics`; `retention.rs`: pruning.
 //! - Shared parts: `registry.rs` (function snapshots), `concurrency.rs` (the `Limiter`),
 //!   `metrics.rs`, `logs.rs` ([`FunctionLogs`]).
@@ -39,6 +43,7 @@ mod outbox;
 mod registry;
 mod retention;
 mod schedules;
+mod sources;
 
 pub use accept::{Accept, SyncInvocation, SyncOptions};
 pub use code_link::{CodeLink, CodeLinkRefused};
@@ -47,7 +52,7 @@ pub use concurrency::ThrottleReason;
 pub use config::{EngineConfig, default_account_concurrency, default_unreserved_minimum};
 pub use control::validate::invoke_config_ranges;
 pub use control::{
-    AccountSettings, CodeSource, Control, FunctionPatch, InvokeConfigPage, NewFunction,
+    AccountSettings, CodeSource, Control, FunctionPatch, InvokeConfigPage, MappingPage, NewFunction,
 };
 pub use destinations::{Redrive, RedriveReport};
 pub use error::EngineError;
@@ -55,6 +60,7 @@ pub use inspect::{
     AttemptView, DeliveryCounts, DeliveryView, EnvironmentCounts, EventCounts, EventListItem,
     EventView, Inspect, Status,
 };
+pub use sources::settings::MappingRequest;
 // What the binary needs of the sandbox to start one: cores for environments, and the reaper
 // process that kills function processes if the server dies.
 pub use lambkin_sandbox::{EnvironmentCores, Reaper, run_reaper};

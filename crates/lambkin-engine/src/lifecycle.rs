@@ -20,11 +20,13 @@ use crate::outbox::Deliverer;
 use crate::registry::{FunctionEntry, Registry};
 use crate::retention::Retention;
 use crate::schedules::ScheduleLoop;
+use crate::sources::{Settler, Sources};
 use crate::{Engine, EngineConfig, EngineError, FunctionLogs, Metrics, Parts};
 
 impl Engine {
     /// Loads the catalog, re-queues events cut off by a previous crash, builds the parts and
-    /// starts the dispatcher, the deliverer, retention and the idle-environment reaper.
+    /// starts the dispatcher, the deliverer, retention, the idle-environment reaper and the
+    /// pollers of enabled event source mappings.
     pub async fn start(
         config: EngineConfig,
         store: Arc<dyn Store>,
@@ -124,6 +126,16 @@ impl Engine {
             scope: scope.clone(),
             stop: stop.subscribe(),
         };
+        let sources = Sources::start(
+            Settler {
+                store: store.clone(),
+                sqs: sqs.clone(),
+                accept: accept.clone(),
+                registry: registry.clone(),
+                scope: scope.clone(),
+            },
+            stop.subscribe(),
+        );
         let control = Control {
             store: store.clone(),
             registry: registry.clone(),
@@ -145,6 +157,7 @@ impl Engine {
             code_links: CodeLinks::new(),
             s3: s3.clone(),
             unreserved_minimum: config.unreserved_minimum,
+            sources,
             lock: tokio::sync::Mutex::new(()),
         };
         let inspect = Inspect {

@@ -3,7 +3,8 @@
 //! Everything the other crates agree on lives here: identifiers parsed once at the edge
 //! ([`FunctionName`], [`FunctionRef`], [`RequestId`], and [`Arn`], the one ARN parser of every
 //! service, whose [`Arn::is_local`] says "in this server's [`Scope`]"), a function's
-//! configuration ([`FunctionConfig`], [`Runtime`], [`EventInvokeConfig`]), the states an
+//! configuration ([`FunctionConfig`], [`Runtime`], [`EventInvokeConfig`]), its SQS event source
+//! mappings ([`EventSourceMapping`] and the life of their [`MappingState`]), the states an
 //! asynchronous event moves through ([`EventState`], [`FailureCondition`]), what an attempt
 //! produced ([`Outcome`]), and the two pure decisions every event goes through under a
 //! [`RetryPolicy`]: [`gate`] before a run ([`Gate`]) and [`after_run`] after one ([`NextState`],
@@ -18,6 +19,7 @@ mod chain;
 mod clock;
 mod error;
 mod event_invoke_config;
+mod event_source_mapping;
 mod event_state;
 mod function_config;
 mod function_name;
@@ -35,6 +37,7 @@ pub use chain::{MAX_CHAIN, chain_length, with_lineage};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ModelError;
 pub use event_invoke_config::{DestinationConfig, EventInvokeConfig};
+pub use event_source_mapping::{EventSourceMapping, MappingState};
 pub use event_state::{EventState, FailureCondition, NextState};
 pub use function_config::{FunctionConfig, Scope};
 pub use function_name::{FunctionName, FunctionRef, Qualifier};

@@ -71,6 +71,14 @@ shape!(
     Some(r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
 );
 shape!(HANDLER, 0, 128, Some(r"[^\s]+"));
+shape!(
+    ARN,
+    0,
+    10_000,
+    Some(
+        r"arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)"
+    )
+);
 shape!(DESCRIPTION, 0, 256, None);
 shape!(
     MASTER_REGION,

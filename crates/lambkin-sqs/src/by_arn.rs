@@ -1,8 +1,12 @@
 //! The calls the engine makes with a queue ARN (dead-letter queues, destinations, SNS→SQS,
-//! `lambkin dlq redrive`): the same semantics as the API's operations, addressed by ARN.
+//! `lambkin dlq redrive`, event source mappings): the same semantics as the API's operations,
+//! addressed by ARN.
 
 use lambkin_model::MessageAttributes;
+use tokio::time::Instant;
 
+use crate::batch::BatchEntry;
+use crate::message::parse_receipt_handle;
 use crate::{OutgoingMessage, QueueName, ReceivedMessage, Sqs, SqsError};
 
 impl Sqs {
@@ -48,6 +52,70 @@ impl Sqs {
             message_attribute_names: vec!["All".to_string()],
         };
         self.receive_message(&q, &options).await
+    }
+
+    /// An event source mapping's receive: up to `max` (1–10) messages under the queue's own
+    /// visibility timeout, with every attribute, waiting until `deadline` for one to arrive
+    /// or become visible (parked on the queue's signals like a long poll, never polling).
+    pub async fn receive_for_mapping(
+        &self,
+        queue_arn: &str,
+        max: u32,
+        deadline: Instant,
+    ) -> Result<Vec<ReceivedMessage>, SqsError> {
+        let q = QueueName::from_arn(queue_arn, self.scope())?;
+        let options = crate::ReceiveOptions {
+            attribute_names: vec!["All".to_string()],
+            message_attribute_names: vec!["All".to_string()],
+            ..crate::ReceiveOptions::default()
+        };
+        self.load(&q).await?;
+        self.receive_until(&q, max.clamp(1, 10), &options, deadline)
+            .await
+    }
+
+    /// Deletes the messages these handles name, in one store write (an event source mapping
+    /// deletes a whole batch at once, past the 10 entries of DeleteMessageBatch).
+    pub async fn delete_all_by_arn(
+        &self,
+        queue_arn: &str,
+        handles: &[String],
+    ) -> Result<(), SqsError> {
+        if handles.is_empty() {
+            return Ok(());
+        }
+        let q = QueueName::from_arn(queue_arn, self.scope())?;
+        let receipts = handles
+            .iter()
+            .map(|h| parse_receipt_handle(h))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.load(&q).await?;
+        self.inner
+            .store
+            .sqs_delete_messages(q.as_str(), receipts)
+            .await?;
+        Ok(())
+    }
+
+    /// Makes these in-flight messages visible again now (ChangeMessageVisibility to 0), as a
+    /// mapping does with a batch its function could not take (throttled).
+    pub async fn return_by_arn(&self, queue_arn: &str, handles: &[String]) -> Result<(), SqsError> {
+        if handles.is_empty() {
+            return Ok(());
+        }
+        let q = QueueName::from_arn(queue_arn, self.scope())?;
+        let entries = handles
+            .iter()
+            .enumerate()
+            .map(|(i, h)| BatchEntry {
+                id: i.to_string(),
+                entry: (h.clone(), 0),
+            })
+            .collect();
+        for result in self.change_visibility_entries(&q, entries).await? {
+            result.entry?;
+        }
+        Ok(())
     }
 
     pub async fn delete_by_arn(
@@ -114,6 +182,55 @@ mod tests {
             .unwrap();
         clock.advance(Duration::from_secs(5));
         assert!(sqs.receive_by_arn(ARN, 10, 5).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_mapping_receive_parks_until_a_send_then_deletes_or_returns_all() {
+        let (_dir, sqs, _) = service();
+        sqs.create_queue("dlq", BTreeMap::new()).await.unwrap();
+        let parked = {
+            let sqs = sqs.clone();
+            tokio::spawn(async move {
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+                sqs.receive_for_mapping(ARN, 10, deadline).await.unwrap()
+            })
+        };
+        let q = QueueName::parse("dlq").unwrap();
+        while sqs.parked_pollers(&q) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let started = std::time::Instant::now();
+        sqs.send_to_arn(ARN, "one".into(), MessageAttributes::new())
+            .await
+            .unwrap();
+        let got = parked.await.unwrap();
+        assert_eq!(got.len(), 1);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "woken by the send"
+        );
+        for body in ["two", "three"] {
+            sqs.send_to_arn(ARN, body.into(), MessageAttributes::new())
+                .await
+                .unwrap();
+        }
+        let now = tokio::time::Instant::now();
+        let more = sqs.receive_for_mapping(ARN, 10, now).await.unwrap();
+        assert_eq!(more.len(), 2);
+        let handles: Vec<String> = more.iter().map(|m| m.receipt_handle.clone()).collect();
+        sqs.return_by_arn(ARN, &handles).await.unwrap();
+        let again = sqs.receive_for_mapping(ARN, 10, now).await.unwrap();
+        assert_eq!(again.len(), 2, "returned messages are visible at once");
+        let mut handles: Vec<String> = again.iter().map(|m| m.receipt_handle.clone()).collect();
+        handles.push(got[0].receipt_handle.clone());
+        sqs.delete_all_by_arn(ARN, &handles).await.unwrap();
+        let counts = sqs.message_counts().await.unwrap();
+        let dlq = counts.iter().find(|(n, _)| n == "dlq").unwrap();
+        assert_eq!(
+            (dlq.1.visible, dlq.1.not_visible),
+            (0, 0),
+            "all deleted: {counts:?}"
+        );
     }
 
     #[tokio::test]

@@ -74,6 +74,19 @@ impl Sqs {
             .wait_time_seconds
             .unwrap_or(i64::from(settings.receive_wait_s));
         let deadline = Instant::now() + Duration::from_secs(wait as u64);
+        self.receive_until(q, max, options, deadline).await
+    }
+
+    /// Receives up to `max` messages, waiting until `deadline` for one to arrive or become
+    /// visible; `options` are already checked. Event source mappings wait on a deadline of
+    /// their own (a batching window is not whole long polls).
+    pub(crate) async fn receive_until(
+        &self,
+        q: &QueueName,
+        max: u32,
+        options: &ReceiveOptions,
+        deadline: Instant,
+    ) -> Result<Vec<ReceivedMessage>, SqsError> {
         loop {
             // Looked up each round: a queue deleted and created again meanwhile has new
             // signals, and a poller left on the old ones would never be woken.

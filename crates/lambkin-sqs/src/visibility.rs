@@ -36,7 +36,7 @@ impl Sqs {
         self.change_visibility_entries(q, entries).await
     }
 
-    async fn change_visibility_entries(
+    pub(crate) async fn change_visibility_entries(
         &self,
         q: &QueueName,
         entries: Vec<BatchEntry<(String, i64)>>,

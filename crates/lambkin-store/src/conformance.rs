@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod mappings;
 pub mod sqs;
 
 use std::collections::{BTreeMap, HashMap};

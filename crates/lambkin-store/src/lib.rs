@@ -8,6 +8,7 @@
 //! - [`S3Store`]: buckets and object metadata; the objects' bytes are in a [`BodyStore`]
 //!   ([`LocalBodies`]: one file per body in the data folder);
 //! - [`EventsStore`]: EventBridge buses, rules and the durable next firing of each schedule;
+//! - [`MappingStore`]: SQS event source mappings, one record each;
 //! - [`Retention`]: pruning of finished events, deliveries and SNS messages.
 //!
 //! [`Store`] is all of them but the body store. The engine only ever talks to these traits (as `Arc<dyn Store>`),
@@ -29,6 +30,7 @@ mod catalog;
 pub mod conformance;
 mod error;
 mod events;
+mod mappings;
 mod outbox;
 mod queue;
 mod records;
@@ -45,6 +47,7 @@ pub use events::{
     BusRecord, EventsStore, RuleRecord, ScheduleChange, ScheduleGroupRecord, ScheduleRecord,
     SchedulerRecord,
 };
+pub use mappings::MappingStore;
 pub use outbox::{
     Delivery, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryResult, DeliveryState,
     DeliveryStats, NewDelivery, Outbox, TargetRetry,
@@ -68,11 +71,29 @@ pub use sqs::{
 
 /// A complete backend: every part, shareable across tasks.
 pub trait Store:
-    Queue + Catalog + Outbox + SqsStore + SnsStore + S3Store + EventsStore + Retention
+    Queue
+    + Catalog
+    + Outbox
+    + SqsStore
+    + SnsStore
+    + S3Store
+    + EventsStore
+    + MappingStore
+    + Retention
 {
 }
 
-impl<T: Queue + Catalog + Outbox + SqsStore + SnsStore + S3Store + EventsStore + Retention> Store
+impl<
+    T: Queue
+        + Catalog
+        + Outbox
+        + SqsStore
+        + SnsStore
+        + S3Store
+        + EventsStore
+        + MappingStore
+        + Retention,
+> Store
     for T
 {
 }

@@ -1,9 +1,9 @@
 //! Where wire shapes meet lambkin's own types.
 
-use lambkin_engine::{CodeSource, FunctionPatch, NewFunction};
+use lambkin_engine::{CodeSource, FunctionPatch, MappingRequest, NewFunction};
 use lambkin_model::{
-    DestinationConfig as ModelDestinations, EventInvokeConfig, FunctionConfig, Qualifier, Scope,
-    Timestamp,
+    DestinationConfig as ModelDestinations, EventInvokeConfig, EventSourceMapping, FunctionConfig,
+    Qualifier, Scope, Timestamp,
 };
 
 use super::error::AwsError;
@@ -220,5 +220,72 @@ pub(crate) fn invoke_config_out(
                 destination: c.destinations.on_failure.clone(),
             },
         },
+    }
+}
+
+pub(crate) fn mapping_request(req: wire::EventSourceMappingRequest) -> MappingRequest {
+    MappingRequest {
+        event_source_arn: req.event_source_arn,
+        function_name: req.function_name,
+        enabled: req.enabled,
+        batch_size: req.batch_size,
+        filters: req.filter_criteria.map(|c| {
+            c.filters
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| f.pattern)
+                .collect()
+        }),
+        scaling: req.scaling_config.map(|s| s.maximum_concurrency),
+        maximum_batching_window_s: req.maximum_batching_window_in_seconds,
+        function_response_types: req.function_response_types,
+    }
+}
+
+/// A mapping as AWS describes it; `FunctionArn` carries the qualifier it was given.
+pub(crate) fn mapping_out(
+    m: &EventSourceMapping,
+    scope: &Scope,
+) -> wire::EventSourceMappingConfiguration {
+    let function_arn = match m
+        .qualifier
+        .as_deref()
+        .and_then(|q| Qualifier::parse(q).ok())
+    {
+        Some(q) => scope.qualified_arn(&m.function, &q),
+        None => scope.function_arn(&m.function),
+    };
+    wire::EventSourceMappingConfiguration {
+        uuid: m.uuid.clone(),
+        batch_size: m.batch_size,
+        maximum_batching_window_in_seconds: m.maximum_batching_window_s,
+        event_source_arn: m.event_source_arn.clone(),
+        filter_criteria: (!m.filters.is_empty()).then(|| wire::FilterCriteria {
+            filters: Some(
+                m.filters
+                    .iter()
+                    .map(|p| wire::Filter {
+                        pattern: Some(p.clone()),
+                    })
+                    .collect(),
+            ),
+        }),
+        function_arn,
+        last_modified: m.last_modified.to_epoch_seconds(),
+        state: m.state.as_str(),
+        // What AWS reports for states a caller's own call led to.
+        state_transition_reason: "USER_INITIATED",
+        function_response_types: if m.report_batch_item_failures {
+            vec!["ReportBatchItemFailures"]
+        } else {
+            Vec::new()
+        },
+        scaling_config: m.maximum_concurrency.map(|n| wire::ScalingConfig {
+            maximum_concurrency: Some(i64::from(n)),
+        }),
+        event_source_mapping_arn: format!(
+            "arn:aws:lambda:{}:{}:event-source-mapping:{}",
+            scope.region, scope.account, m.uuid
+        ),
     }
 }

@@ -4,6 +4,7 @@ mod concurrency;
 mod convert;
 mod error;
 mod event_invoke_config;
+mod event_source_mappings;
 mod functions;
 mod invoke;
 mod recursion;
@@ -79,6 +80,22 @@ pub(crate) fn routes() -> Router<Engine> {
                 .post(event_invoke_config::update_function_event_invoke_config)
                 .get(event_invoke_config::get_function_event_invoke_config)
                 .delete(event_invoke_config::delete_function_event_invoke_config),
+        )
+        .route(
+            "/2015-03-31/event-source-mappings",
+            post(event_source_mappings::create_event_source_mapping)
+                .get(event_source_mappings::list_event_source_mappings),
+        )
+        .route(
+            "/2015-03-31/event-source-mappings/",
+            post(event_source_mappings::create_event_source_mapping)
+                .get(event_source_mappings::list_event_source_mappings),
+        )
+        .route(
+            "/2015-03-31/event-source-mappings/{uuid}",
+            get(event_source_mappings::get_event_source_mapping)
+                .put(event_source_mappings::update_event_source_mapping)
+                .delete(event_source_mappings::delete_event_source_mapping),
         )
         .route(
             "/2019-09-25/functions/{name}/event-invoke-config/list",

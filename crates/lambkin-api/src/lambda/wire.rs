@@ -274,3 +274,82 @@ pub(crate) struct ListEventInvokeConfigsResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_marker: Option<String>,
 }
+
+/// CreateEventSourceMapping's and UpdateEventSourceMapping's body (Update has no
+/// `EventSourceArn`). Members for other kinds of source (streams, Kafka, MQ) are not read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct EventSourceMappingRequest {
+    pub event_source_arn: Option<String>,
+    pub function_name: Option<String>,
+    pub enabled: Option<bool>,
+    pub batch_size: Option<i64>,
+    pub filter_criteria: Option<FilterCriteria>,
+    pub scaling_config: Option<ScalingConfig>,
+    pub maximum_batching_window_in_seconds: Option<i64>,
+    pub function_response_types: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct FilterCriteria {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<Filter>>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct Filter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ScalingConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_concurrency: Option<i64>,
+}
+
+/// `EventSourceMappingConfiguration`, with the members an SQS mapping has (observed: the
+/// response types are always listed, `[]` when none; filters and scaling only when set).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct EventSourceMappingConfiguration {
+    #[serde(rename = "UUID")]
+    pub uuid: String,
+    pub batch_size: u32,
+    pub maximum_batching_window_in_seconds: u32,
+    pub event_source_arn: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter_criteria: Option<FilterCriteria>,
+    pub function_arn: String,
+    /// Epoch seconds (a `timestamp` in rest-json).
+    pub last_modified: f64,
+    pub state: &'static str,
+    pub state_transition_reason: &'static str,
+    pub function_response_types: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scaling_config: Option<ScalingConfig>,
+    pub event_source_mapping_arn: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ListEventSourceMappingsResponse {
+    pub event_source_mappings: Vec<EventSourceMappingConfiguration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListEventSourceMappingsQuery {
+    #[serde(rename = "EventSourceArn")]
+    pub event_source_arn: Option<String>,
+    #[serde(rename = "FunctionName")]
+    pub function_name: Option<String>,
+    #[serde(rename = "Marker")]
+    pub marker: Option<String>,
+    #[serde(rename = "MaxItems")]
+    pub max_items: Option<i64>,
+}

@@ -1,12 +1,14 @@
 //! The control plane: functions (`functions.rs`), reserved concurrency and account settings
-//! (`concurrency.rs`), event-invoke configs (`event_invoke_config.rs`) and function code
-//! (`code.rs`). Each operation checks with AWS's rules (`validate.rs`), writes the store's
+//! (`concurrency.rs`), event-invoke configs (`event_invoke_config.rs`), function code
+//! (`code.rs`) and SQS event source mappings (`event_source_mappings.rs`, whose pollers live
+//! in `sources/`). Each operation checks with AWS's rules (`validate.rs`), writes the store's
 //! catalog, then swaps the function's snapshot in the registry. Writes are serialised, so
 //! read-modify-write updates do not race.
 
 mod code;
 mod concurrency;
 mod event_invoke_config;
+mod event_source_mappings;
 mod functions;
 mod recursion;
 pub(crate) mod validate;
@@ -27,8 +29,10 @@ use crate::destinations::Targets;
 use crate::dispatch::Wake;
 use crate::metrics::Metrics;
 use crate::registry::{FunctionEntry, Registry};
+use crate::sources::Sources;
 pub use concurrency::AccountSettings;
 pub use event_invoke_config::InvokeConfigPage;
+pub use event_source_mappings::MappingPage;
 pub use functions::{FunctionPatch, NewFunction};
 
 /// The control plane, with what it uses.
@@ -53,6 +57,8 @@ pub struct Control {
     /// Packages given as `S3Bucket`/`S3Key` are read from lambkin's S3.
     pub(crate) s3: lambkin_s3::S3,
     pub(crate) unreserved_minimum: u32,
+    /// Event source mappings' pollers, told of each mapping written.
+    pub(crate) sources: Arc<Sources>,
     /// Serialises writes, so read-modify-write updates do not race.
     pub(crate) lock: tokio::sync::Mutex<()>,
 }

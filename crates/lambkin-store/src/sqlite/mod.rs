@@ -27,6 +27,7 @@ macro_rules! conformance_tests {
 mod catalog_ops;
 mod counts;
 mod events_ops;
+mod mapping_ops;
 mod outbox_ops;
 mod prune_ops;
 mod queue_ops;

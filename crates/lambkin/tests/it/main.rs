@@ -11,6 +11,7 @@ mod cores;
 mod crash;
 mod destinations;
 mod eventbridge;
+mod event_source_mappings;
 mod function_states;
 mod invoke;
 mod lambda_validation;

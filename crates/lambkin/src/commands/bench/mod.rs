@@ -14,6 +14,7 @@ mod s3;
 mod s3_notify;
 mod setup;
 mod sqs;
+mod sqs_mapping;
 mod stats;
 mod sync;
 
@@ -43,6 +44,9 @@ pub enum Scenario {
     Cold(cold::ColdArgs),
     /// SQS SendMessage, then ReceiveMessage + DeleteMessage, with N clients.
     Sqs(sqs::SqsArgs),
+    /// Messages/s through an SQS event source mapping into the no-op function, per batch
+    /// size, against plain ReceiveMessage + DeleteMessageBatch clients.
+    SqsMapping(sqs_mapping::SqsMappingArgs),
     /// S3 PutObject, then GetObject, of one object size with N clients.
     S3(s3::S3Args),
     /// The event-pattern engine: events/s matched against N rules, in process.
@@ -96,6 +100,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Scenario::Latency(a) => latency::run(a).await?,
         Scenario::Cold(a) => cold::run(a).await?,
         Scenario::Sqs(a) => sqs::run(a).await?,
+        Scenario::SqsMapping(a) => sqs_mapping::run(a).await?,
         Scenario::S3(a) => s3::run(a).await?,
         Scenario::Patterns(a) => patterns::run(a).await?,
         Scenario::S3Notify(a) => s3_notify::run(a).await?,
