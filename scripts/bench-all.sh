@@ -47,6 +47,16 @@ export LAMBKIN_ENDPOINT=http://127.0.0.1:9174
 "$bin" bench failures --events 10000 "${fn[@]}"
 # Issue 13 §4: an SQS event source mapping at batch sizes 1, 10, 100 against a plain consumer.
 "$bin" bench sqs-mapping --messages 10000 "${fn[@]}"
+"$bin" bench sqs-mapping --messages 50000 --batch-sizes 10,100 "${fn[@]}"
+# Issue 13 §2: PutEvents with 100 rules, 10 entries and 1 entry per call.
+"$bin" bench put-events --rules 100 --clients 16 --seconds 10
+"$bin" bench put-events --rules 100 --clients 16 --seconds 10 --entries 1
+stop
+# Issue 13 §3: schedule firing lateness, rate(1 minute) compressed to 60 ms.
+serve 9178 --time-scale 0.001
+export LAMBKIN_ENDPOINT=http://127.0.0.1:9178
+"$bin" bench schedules --rules 20 --seconds 10
+"$bin" bench schedules --rules 200 --seconds 10
 stop
 # Issue 12: S3 PutObject / GetObject with 16 clients, small and large objects.
 serve 9177

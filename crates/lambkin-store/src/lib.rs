@@ -71,15 +71,7 @@ pub use sqs::{
 
 /// A complete backend: every part, shareable across tasks.
 pub trait Store:
-    Queue
-    + Catalog
-    + Outbox
-    + SqsStore
-    + SnsStore
-    + S3Store
-    + EventsStore
-    + MappingStore
-    + Retention
+    Queue + Catalog + Outbox + SqsStore + SnsStore + S3Store + EventsStore + MappingStore + Retention
 {
 }
 
@@ -93,7 +85,6 @@ impl<
         + EventsStore
         + MappingStore
         + Retention,
-> Store
-    for T
+> Store for T
 {
 }

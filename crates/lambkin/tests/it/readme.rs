@@ -426,6 +426,93 @@ fn expectations() -> Vec<Expect> {
             },
         },
         Expect {
+            step: "awsl events put-rule --name big-orders",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                (json(out)?["RuleArn"] == "arn:aws:events:us-east-1:000000000000:rule/big-orders")
+                    .then_some(())
+                    .ok_or(out.to_string())
+            },
+        },
+        Expect {
+            step: "awsl events put-events",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                let v = json(out)?;
+                (v["FailedEntryCount"] == 0 && v["Entries"][0]["EventId"].is_string())
+                    .then_some(())
+                    .ok_or(out.to_string())
+            },
+        },
+        Expect {
+            step: "awsl sqs receive-message --queue-url http://127.0.0.1:9070/000000000000/big-orders",
+            retry: true,
+            check: |code, out, _| {
+                ok(code, out)?;
+                let event: Value =
+                    serde_json::from_str(messages(out)?[0]["Body"].as_str().unwrap_or_default())
+                        .map_err(|e| e.to_string())?;
+                (event["source"] == "shop"
+                    && event["detail-type"] == "Order Placed"
+                    && event["detail"] == serde_json::json!({"total": 250}))
+                .then_some(())
+                .ok_or(format!("{event}"))
+            },
+        },
+        Expect {
+            step: "awsl sqs receive-message --queue-url http://127.0.0.1:9070/000000000000/ticks",
+            retry: true,
+            check: |code, out, _| {
+                ok(code, out)?;
+                let event: Value =
+                    serde_json::from_str(messages(out)?[0]["Body"].as_str().unwrap_or_default())
+                        .map_err(|e| e.to_string())?;
+                (event["detail-type"] == "Scheduled Event"
+                    && event["source"] == "aws.events"
+                    && event["resources"][0]
+                        == "arn:aws:events:us-east-1:000000000000:rule/every-minute")
+                    .then_some(())
+                    .ok_or(format!("{event}"))
+            },
+        },
+        Expect {
+            step: "awsl scheduler create-schedule --name nightly",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                (json(out)?["ScheduleArn"]
+                    == "arn:aws:scheduler:us-east-1:000000000000:schedule/default/nightly")
+                    .then_some(())
+                    .ok_or(out.to_string())
+            },
+        },
+        Expect {
+            step: "awsl lambda create-event-source-mapping --function-name batch",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                let v = json(out)?;
+                (v["UUID"].is_string()
+                    && v["State"] == "Creating"
+                    && v["EventSourceArn"] == "arn:aws:sqs:us-east-1:000000000000:jobs")
+                    .then_some(())
+                    .ok_or(out.to_string())
+            },
+        },
+        Expect {
+            step: "lambkin logs batch",
+            retry: true,
+            check: |code, out, _| {
+                ok(code, out)?;
+                contains(
+                    out,
+                    &["BATCH {\"Records\":[", "\"body\":\"resize photo 7\""],
+                )
+            },
+        },
+        Expect {
             step: "lambkin deploy examples/functions/node-echo-cjs",
             retry: false,
             check: |code, out, _| ok(code, out),

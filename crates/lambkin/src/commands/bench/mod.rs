@@ -4,6 +4,7 @@
 mod accept;
 mod cold;
 mod drain;
+mod eventbridge;
 mod failures;
 mod latency;
 mod load;
@@ -49,6 +50,11 @@ pub enum Scenario {
     SqsMapping(sqs_mapping::SqsMappingArgs),
     /// S3 PutObject, then GetObject, of one object size with N clients.
     S3(s3::S3Args),
+    /// EventBridge PutEvents entries/s with N rules on a bus (each event matching one).
+    PutEvents(eventbridge::PutEventsArgs),
+    /// Schedule firing lateness (p50/p99 from the server's histogram) while N scheduled rules
+    /// fire; run the server with a compressed `--time-scale`.
+    Schedules(eventbridge::ScheduleArgs),
     /// The event-pattern engine: events/s matched against N rules, in process.
     Patterns(patterns::PatternsArgs),
     /// Upload → handler start: PutObject into a bucket whose notification invokes a warm
@@ -103,6 +109,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Scenario::SqsMapping(a) => sqs_mapping::run(a).await?,
         Scenario::S3(a) => s3::run(a).await?,
         Scenario::Patterns(a) => patterns::run(a).await?,
+        Scenario::PutEvents(a) => eventbridge::put_events(a).await?,
+        Scenario::Schedules(a) => eventbridge::schedules(a).await?,
         Scenario::S3Notify(a) => s3_notify::run(a).await?,
         Scenario::Failures(a) => failures::run(a).await?,
         Scenario::Reserved(a) => reserved::run(a).await?,
