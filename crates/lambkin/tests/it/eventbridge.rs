@@ -16,7 +16,8 @@ use aws_sdk_eventbridge::types::{
 use serde_json::{Value, json};
 
 use crate::support::{
-    TestServer, eventbridge_client, queue_with_arn, receive_n, sqs_client, zip_with,
+    TestServer, create_topic, eventbridge_client, queue_with_arn, receive_n, sns_client,
+    sqs_client, zip_with,
 };
 
 const WITHIN: Duration = Duration::from_secs(30);
@@ -42,6 +43,18 @@ async fn matching_events_reach_each_target_in_eventbridges_envelope() {
     let (whole_url, whole_arn) = queue_with_arn(&sqs, "whole").await;
     let (shaped_url, shaped_arn) = queue_with_arn(&sqs, "shaped").await;
     let (path_url, path_arn) = queue_with_arn(&sqs, "path").await;
+    // A topic target, seen through a queue subscribed to it.
+    let sns = sns_client(&s.url);
+    let (fanned_url, fanned_arn) = queue_with_arn(&sqs, "fanned").await;
+    let topic = create_topic(&sns, "order-events").await;
+    sns.subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint(&fanned_arn)
+        .attributes("RawMessageDelivery", "true")
+        .send()
+        .await
+        .unwrap();
     let rule_arn = eb
         .put_rule()
         .name("big-orders")
@@ -86,6 +99,7 @@ async fn matching_events_reach_each_target_in_eventbridges_envelope() {
                 .build()
                 .unwrap(),
         )
+        .targets(Target::builder().id("topic").arn(&topic).build().unwrap())
         .send()
         .await
         .unwrap();
@@ -130,6 +144,12 @@ async fn matching_events_reach_each_target_in_eventbridges_envelope() {
     );
     let path = receive_n(&sqs, &path_url, 1, WITHIN).await;
     assert_eq!(body(&path[0]), json!({"id": "o-1", "total": 250}));
+    let fanned = receive_n(&sqs, &fanned_url, 1, WITHIN).await;
+    assert_eq!(
+        fanned[0].body(),
+        whole[0].body(),
+        "the topic published the event as it is"
+    );
 
     // Only the matching event was delivered: one more put that matches arrives alone.
     eb.put_events()
