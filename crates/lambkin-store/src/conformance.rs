@@ -20,6 +20,7 @@ use crate::{
     NewDelivery, NewEvent, Store, StoreError,
 };
 
+pub mod dynamodb;
 pub mod events;
 pub mod s3;
 pub mod sns;

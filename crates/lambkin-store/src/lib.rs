@@ -9,6 +9,7 @@
 //!   ([`LocalBodies`]: one file per body in the data folder);
 //! - [`EventsStore`]: EventBridge buses, rules and the durable next firing of each schedule;
 //! - [`MappingStore`]: SQS event source mappings, one record each;
+//! - [`DynamoStore`]: DynamoDB tables and items, with atomic conditional writes;
 //! - [`Retention`]: pruning of finished events, deliveries and SNS messages.
 //!
 //! [`Store`] is all of them but the body store. The engine only ever talks to these traits (as `Arc<dyn Store>`),
@@ -28,6 +29,7 @@ mod bodies;
 mod catalog;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+mod dynamodb;
 mod error;
 mod events;
 mod mappings;
@@ -42,6 +44,10 @@ mod sqs;
 
 pub use bodies::{BodyStore, BodyWriter, LocalBodies};
 pub use catalog::Catalog;
+pub use dynamodb::{
+    Decide, DynamoStore, IndexKey, ItemKey, ItemWrite, KeyRange, ReadItem, Refusal, StoredItem,
+    TableRecord,
+};
 pub use error::StoreError;
 pub use events::{
     BusRecord, EventsStore, RuleRecord, ScheduleChange, ScheduleGroupRecord, ScheduleRecord,
@@ -71,7 +77,16 @@ pub use sqs::{
 
 /// A complete backend: every part, shareable across tasks.
 pub trait Store:
-    Queue + Catalog + Outbox + SqsStore + SnsStore + S3Store + EventsStore + MappingStore + Retention
+    Queue
+    + Catalog
+    + Outbox
+    + SqsStore
+    + SnsStore
+    + S3Store
+    + EventsStore
+    + MappingStore
+    + DynamoStore
+    + Retention
 {
 }
 
@@ -84,6 +99,7 @@ impl<
         + S3Store
         + EventsStore
         + MappingStore
+        + DynamoStore
         + Retention,
 > Store for T
 {

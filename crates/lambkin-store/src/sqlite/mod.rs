@@ -26,6 +26,7 @@ macro_rules! conformance_tests {
 
 mod catalog_ops;
 mod counts;
+mod dynamodb_ops;
 mod events_ops;
 mod mapping_ops;
 mod outbox_ops;

@@ -82,6 +82,7 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     super::sns_ops::migrate(conn)?;
     super::s3_ops::migrate(conn)?;
     super::events_ops::migrate(conn)?;
+    super::dynamodb_ops::migrate(conn)?;
     super::prune_ops::migrate(conn)?;
     super::mapping_ops::migrate(conn)?;
     Ok(())
