@@ -18,6 +18,7 @@
 //! credentials) or unsigned; authentication comes later.
 
 mod admin;
+mod dynamodb;
 mod events;
 mod lambda;
 mod metrics;

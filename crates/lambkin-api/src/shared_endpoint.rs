@@ -17,7 +17,7 @@ use bytes::Bytes;
 use lambkin_engine::Engine;
 
 use crate::query_protocol::Form;
-use crate::{events, sns, sqs};
+use crate::{dynamodb, events, sns, sqs};
 
 /// An SQS batch is at most 1 MiB of messages, an SNS batch 256 KiB; JSON escaping can grow a
 /// body several times. Far below the 70 MB the Lambda control plane needs for zips.
@@ -71,6 +71,12 @@ async fn dispatch(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let target = sqs_target(&headers);
+    if let Some(operation) = dynamodb::target(&headers) {
+        return match body {
+            Ok(body) => dynamodb::dispatch(engine, &operation, body).await,
+            Err(rejection) => dynamodb::unreadable_body(&rejection.body_text()),
+        };
+    }
     if let Some(operation) = events::target(&headers) {
         return match body {
             Ok(body) => events::dispatch(engine, &operation, headers, body).await,

@@ -92,6 +92,7 @@ struct Parts {
     sns: lambkin_sns::Sns,
     s3: lambkin_s3::S3,
     events: lambkin_events::Events,
+    dynamo: lambkin_dynamodb::Dynamo,
     pool: Arc<EnvironmentPool>,
     stop: watch::Sender<bool>,
     dispatcher_done: watch::Sender<bool>,
@@ -140,5 +141,9 @@ impl Engine {
 
     pub fn events(&self) -> &lambkin_events::Events {
         &self.parts.events
+    }
+
+    pub fn dynamo(&self) -> &lambkin_dynamodb::Dynamo {
+        &self.parts.dynamo
     }
 }

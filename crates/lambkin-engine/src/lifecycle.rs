@@ -113,6 +113,7 @@ impl Engine {
             lambkin_events::EventsError::Store(e) => EngineError::Store(e),
             other => EngineError::Store(lambkin_store::StoreError::Corrupt(other.to_string())),
         })?;
+        let dynamo = lambkin_dynamodb::Dynamo::new(store.clone(), clock.clone(), scope.clone());
         let stop = watch::Sender::new(false);
 
         let accept = Accept {
@@ -248,6 +249,7 @@ impl Engine {
                 sns,
                 s3,
                 events,
+                dynamo,
                 pool,
                 stop,
                 dispatcher_done,

@@ -10,6 +10,7 @@ mod control_api;
 mod cores;
 mod crash;
 mod destinations;
+mod dynamodb;
 mod event_source_mappings;
 mod eventbridge;
 mod function_states;

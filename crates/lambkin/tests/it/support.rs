@@ -554,3 +554,17 @@ pub fn scheduler_client(url: &str) -> aws_sdk_scheduler::Client {
         .build();
     aws_sdk_scheduler::Client::from_conf(conf)
 }
+
+pub fn dynamodb_client(url: &str) -> aws_sdk_dynamodb::Client {
+    let conf = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
+        .endpoint_url(url)
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(conf)
+}

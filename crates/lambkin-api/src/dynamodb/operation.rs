@@ -1,0 +1,82 @@
+//! DynamoDB's operations, named once: every operation of the model (`dynamodb/2012-08-10`)
+//! with what lambkin runs for it.
+
+use crate::operations::{self, Lookup};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Operation {
+    CreateTable,
+    DescribeTable,
+    ListTables,
+    DeleteTable,
+    UpdateTimeToLive,
+    DescribeTimeToLive,
+}
+
+const MODEL: &[(&str, Option<Operation>)] = {
+    use Operation::*;
+    &[
+        ("BatchExecuteStatement", None),
+        ("BatchGetItem", None),
+        ("BatchWriteItem", None),
+        ("CreateBackup", None),
+        ("CreateGlobalTable", None),
+        ("CreateTable", Some(CreateTable)),
+        ("DeleteBackup", None),
+        ("DeleteItem", None),
+        ("DeleteResourcePolicy", None),
+        ("DeleteTable", Some(DeleteTable)),
+        ("DescribeBackup", None),
+        ("DescribeContinuousBackups", None),
+        ("DescribeContributorInsights", None),
+        ("DescribeEndpoints", None),
+        ("DescribeExport", None),
+        ("DescribeGlobalTable", None),
+        ("DescribeGlobalTableSettings", None),
+        ("DescribeImport", None),
+        ("DescribeKinesisStreamingDestination", None),
+        ("DescribeLimits", None),
+        ("DescribeTable", Some(DescribeTable)),
+        ("DescribeTableReplicaAutoScaling", None),
+        ("DescribeTimeToLive", Some(DescribeTimeToLive)),
+        ("DisableKinesisStreamingDestination", None),
+        ("EnableKinesisStreamingDestination", None),
+        ("ExecuteStatement", None),
+        ("ExecuteTransaction", None),
+        ("ExportTableToPointInTime", None),
+        ("GetItem", None),
+        ("GetResourcePolicy", None),
+        ("ImportTable", None),
+        ("ListBackups", None),
+        ("ListContributorInsights", None),
+        ("ListExports", None),
+        ("ListGlobalTables", None),
+        ("ListImports", None),
+        ("ListTables", Some(ListTables)),
+        ("ListTagsOfResource", None),
+        ("PutItem", None),
+        ("PutResourcePolicy", None),
+        ("Query", None),
+        ("RestoreTableFromBackup", None),
+        ("RestoreTableToPointInTime", None),
+        ("Scan", None),
+        ("SearchVectors", None),
+        ("TagResource", None),
+        ("TransactGetItems", None),
+        ("TransactWriteItems", None),
+        ("UntagResource", None),
+        ("UpdateContinuousBackups", None),
+        ("UpdateContributorInsights", None),
+        ("UpdateGlobalTable", None),
+        ("UpdateGlobalTableSettings", None),
+        ("UpdateItem", None),
+        ("UpdateKinesisStreamingDestination", None),
+        ("UpdateTable", None),
+        ("UpdateTableReplicaAutoScaling", None),
+        ("UpdateTimeToLive", Some(UpdateTimeToLive)),
+    ]
+};
+
+pub(crate) fn lookup(name: &str) -> Lookup<Operation> {
+    operations::lookup(MODEL, name)
+}

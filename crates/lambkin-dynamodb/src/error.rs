@@ -1,0 +1,46 @@
+//! The one error type of DynamoDB's operations: each variant is one of DynamoDB's error codes,
+//! its text the message DynamoDB writes. The api crate turns it into the JSON error.
+
+use lambkin_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DynamoError {
+    #[error("{0}")]
+    Validation(String),
+    #[error("{0}")]
+    ResourceNotFound(String),
+    #[error("{0}")]
+    ResourceInUse(String),
+    /// `InternalServerError`: the store failed.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+impl DynamoError {
+    /// DynamoDB's error code (the part of `__type` after `#`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            DynamoError::Validation(_) => "ValidationException",
+            DynamoError::ResourceNotFound(_) => "ResourceNotFoundException",
+            DynamoError::ResourceInUse(_) => "ResourceInUseException",
+            DynamoError::Store(_) => "InternalServerError",
+        }
+    }
+
+    pub fn is_server_error(&self) -> bool {
+        matches!(self, DynamoError::Store(_))
+    }
+
+    /// "One or more parameter values were invalid: …", DynamoDB's prefix for its own checks.
+    pub(crate) fn invalid(reason: impl std::fmt::Display) -> DynamoError {
+        DynamoError::Validation(format!(
+            "One or more parameter values were invalid: {reason}"
+        ))
+    }
+
+    pub(crate) fn table_not_found(name: &str) -> DynamoError {
+        DynamoError::ResourceNotFound(format!(
+            "Requested resource not found: Table: {name} not found"
+        ))
+    }
+}
