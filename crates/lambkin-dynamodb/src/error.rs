@@ -11,6 +11,13 @@ pub enum DynamoError {
     ResourceNotFound(String),
     #[error("{0}")]
     ResourceInUse(String),
+    /// `ConditionalCheckFailedException`, with the item as it was when the request asked for
+    /// it (`ReturnValuesOnConditionCheckFailure: ALL_OLD`).
+    #[error("The conditional request failed")]
+    ConditionalCheckFailed(Option<crate::Item>),
+    /// `SerializationException`: JSON that is no attribute value at all.
+    #[error("{0}")]
+    Serialization(String),
     /// `InternalServerError`: the store failed.
     #[error("{0}")]
     Store(#[from] StoreError),
@@ -23,6 +30,8 @@ impl DynamoError {
             DynamoError::Validation(_) => "ValidationException",
             DynamoError::ResourceNotFound(_) => "ResourceNotFoundException",
             DynamoError::ResourceInUse(_) => "ResourceInUseException",
+            DynamoError::ConditionalCheckFailed(_) => "ConditionalCheckFailedException",
+            DynamoError::Serialization(_) => "SerializationException",
             DynamoError::Store(_) => "InternalServerError",
         }
     }
@@ -42,5 +51,26 @@ impl DynamoError {
         DynamoError::ResourceNotFound(format!(
             "Requested resource not found: Table: {name} not found"
         ))
+    }
+}
+
+impl From<crate::ValueError> for DynamoError {
+    fn from(e: crate::ValueError) -> Self {
+        if e.is_serialization() {
+            DynamoError::Serialization(e.to_string())
+        } else {
+            DynamoError::Validation(e.to_string())
+        }
+    }
+}
+
+impl From<crate::expr::ExprError> for DynamoError {
+    fn from(e: crate::expr::ExprError) -> Self {
+        match e {
+            crate::expr::ExprError::InvalidValue { error, .. } if error.is_serialization() => {
+                DynamoError::Serialization(error.to_string())
+            }
+            other => DynamoError::Validation(other.to_string()),
+        }
     }
 }

@@ -17,7 +17,11 @@
 
 mod error;
 pub mod expr;
+mod items;
+mod keys;
+mod query;
 mod tables;
+mod ttl;
 pub mod value;
 
 use std::sync::Arc;
@@ -26,6 +30,8 @@ use lambkin_model::{Clock, Scope};
 use lambkin_store::Store;
 
 pub use error::DynamoError;
+pub use items::{ItemRequest, item_from_json, item_to_json};
+pub use query::ReadRequest;
 pub use tables::{
     AttributeDefinition, CreateTable, GlobalSecondaryIndex, KeySchemaElement, Projection,
     ProvisionedThroughput, TableSpec, describe,

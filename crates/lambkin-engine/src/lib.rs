@@ -44,6 +44,7 @@ mod registry;
 mod retention;
 mod schedules;
 mod sources;
+mod ttl_sweep;
 
 pub use accept::{Accept, SyncInvocation, SyncOptions};
 pub use code_link::{CodeLink, CodeLinkRefused};

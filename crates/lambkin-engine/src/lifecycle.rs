@@ -236,6 +236,11 @@ impl Engine {
         }
         tokio::spawn(retention.run(stop.subscribe()));
         tokio::spawn(schedule_loop.run(stop.subscribe()));
+        tokio::spawn(crate::ttl_sweep::run(
+            dynamo.clone(),
+            config.time_scale,
+            stop.subscribe(),
+        ));
         tokio::spawn(reap(pool.clone(), stop.subscribe()));
         Ok(Engine {
             parts: Arc::new(Parts {

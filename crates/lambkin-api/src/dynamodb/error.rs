@@ -35,6 +35,14 @@ pub(crate) fn render(status: StatusCode, code: &str, message: &str) -> Response 
 impl IntoResponse for DynamoFailure {
     fn into_response(self) -> Response {
         match self {
+            DynamoFailure::Dynamo(DynamoError::ConditionalCheckFailed(Some(item))) => {
+                let body = json!({
+                    "__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+                    "message": "The conditional request failed",
+                    "Item": lambkin_dynamodb::item_to_json(&item),
+                });
+                respond(StatusCode::BAD_REQUEST, body.to_string())
+            }
             DynamoFailure::Dynamo(e) => {
                 let status = if e.is_server_error() {
                     tracing::error!(error = ?e, "dynamodb storage failure");

@@ -1,9 +1,10 @@
 //! DynamoDB's JSON 1.0 protocol on `POST /` (`X-Amz-Target: DynamoDB_20120810.<Operation>`):
-//! `operation.rs` names the model's operations, `tables.rs` serves the table operations through
+//! `operation.rs` names the model's operations, `tables.rs` and `items.rs` serve the table and item operations through
 //! `lambkin_dynamodb::Dynamo`, `error.rs` writes every error. Every answer carries
 //! `x-amz-crc32`, the CRC32 of its body, which the SDKs verify.
 
 mod error;
+mod items;
 mod operation;
 mod tables;
 
@@ -78,6 +79,12 @@ pub(crate) async fn dispatch(engine: Engine, operation: &str, body: Bytes) -> Re
             Operation::DeleteTable => tables::delete_table(&call).await,
             Operation::UpdateTimeToLive => tables::update_time_to_live(&call).await,
             Operation::DescribeTimeToLive => tables::describe_time_to_live(&call).await,
+            Operation::PutItem => items::put_item(&call).await,
+            Operation::GetItem => items::get_item(&call).await,
+            Operation::DeleteItem => items::delete_item(&call).await,
+            Operation::UpdateItem => items::update_item(&call).await,
+            Operation::Query => items::query(&call).await,
+            Operation::Scan => items::scan(&call).await,
         },
         Lookup::NotImplemented => Err(DynamoFailure::NotImplemented(operation.to_string())),
         Lookup::Unknown => Err(DynamoFailure::UnknownOperation(operation.to_string())),

@@ -77,6 +77,35 @@ impl Number {
         self.0.is_zero()
     }
 
+    /// Bytes that sort as the numbers do (a sort or partition key's stored form): a sign byte,
+    /// then the decimal exponent of the leading digit, then the significant digits; a
+    /// negative number's exponent and digits are inverted and end in 0xFF, so that of two
+    /// negatives with the same leading digits the longer (larger magnitude) sorts first.
+    pub fn key_bytes(&self) -> Vec<u8> {
+        if self.0.is_zero() {
+            return vec![0x02];
+        }
+        let (coefficient, scale) = self.0.as_bigint_and_exponent();
+        let negative = coefficient.sign() == bigdecimal::num_bigint::Sign::Minus;
+        let text = coefficient.magnitude().to_string();
+        let digits = text.trim_end_matches('0');
+        // value = 0.d1d2… × 10^leading
+        let leading = text.len() as i64 - scale;
+        let exponent = (leading + 0x8000) as u16;
+        let mut out = Vec::with_capacity(digits.len() + 4);
+        if negative {
+            out.push(0x01);
+            out.extend((!exponent).to_be_bytes());
+            out.extend(digits.bytes().map(|d| 0xFF - (d - b'0' + 1)));
+            out.push(0xFF);
+        } else {
+            out.push(0x03);
+            out.extend(exponent.to_be_bytes());
+            out.extend(digits.bytes().map(|d| d - b'0' + 1));
+        }
+        out
+    }
+
     /// Checks a computed result. DynamoDB answers a sum that needs more than 38 digits
     /// (`1E50 + 1`) with its overflow message, not the precision one, and so does this.
     fn bounded(value: BigDecimal) -> Result<Number, ValueError> {

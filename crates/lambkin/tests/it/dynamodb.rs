@@ -1,3 +1,5 @@
-//! DynamoDB through `aws-sdk-dynamodb` (issue 14, in progress): tables so far.
+//! DynamoDB through `aws-sdk-dynamodb` (issue 14, in progress): tables, items, Query and Scan,
+//! TTL.
 
+mod items;
 mod tables;
