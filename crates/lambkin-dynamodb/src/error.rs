@@ -15,12 +15,24 @@ pub enum DynamoError {
     /// it (`ReturnValuesOnConditionCheckFailure: ALL_OLD`).
     #[error("The conditional request failed")]
     ConditionalCheckFailed(Option<crate::Item>),
+    /// `TransactionCanceledException`: one reason per item of the transaction, in order
+    /// (`None` for those that would have succeeded).
+    #[error("Transaction cancelled, please refer cancellation reasons for specific reasons [{}]", .0.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join(", "))]
+    TransactionCanceled(Vec<CancellationReason>),
     /// `SerializationException`: JSON that is no attribute value at all.
     #[error("{0}")]
     Serialization(String),
     /// `InternalServerError`: the store failed.
     #[error("{0}")]
     Store(#[from] StoreError),
+}
+
+/// Why one item of a cancelled transaction would fail (`Code` `None` when it would not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancellationReason {
+    pub code: String,
+    pub message: Option<String>,
+    pub item: Option<crate::Item>,
 }
 
 impl DynamoError {
@@ -32,6 +44,7 @@ impl DynamoError {
             DynamoError::ResourceInUse(_) => "ResourceInUseException",
             DynamoError::ConditionalCheckFailed(_) => "ConditionalCheckFailedException",
             DynamoError::Serialization(_) => "SerializationException",
+            DynamoError::TransactionCanceled(_) => "TransactionCanceledException",
             DynamoError::Store(_) => "InternalServerError",
         }
     }

@@ -15,6 +15,7 @@
 //! format lives in `lambkin-api/src/dynamodb/`. Every refusal carries DynamoDB's message; the
 //! API layer writes the wire error.
 
+mod batch;
 mod error;
 pub mod expr;
 mod items;
@@ -29,7 +30,8 @@ use std::sync::Arc;
 use lambkin_model::{Clock, Scope};
 use lambkin_store::Store;
 
-pub use error::DynamoError;
+pub use batch::{BatchGetRequest, BatchWriteRequest, TransactGetRequest, TransactWriteRequest};
+pub use error::{CancellationReason, DynamoError};
 pub use items::{ItemRequest, item_from_json, item_to_json};
 pub use query::ReadRequest;
 pub use tables::{

@@ -126,6 +126,14 @@ pub trait DynamoStore: Send + Sync + std::fmt::Debug {
         decide: Decide,
     ) -> Result<Result<Vec<Option<Vec<u8>>>, Refusal>, StoreError>;
 
+    /// [`DynamoStore::write_items`] across tables (TransactWriteItems): the keys name their
+    /// table; all or nothing.
+    async fn write_across(
+        &self,
+        keys: Vec<(String, ItemKey)>,
+        decide: Decide,
+    ) -> Result<Result<Vec<Option<Vec<u8>>>, Refusal>, StoreError>;
+
     /// One partition's items (of the table or an index) in sort-key order, one page.
     async fn query(&self, table: &str, range: KeyRange) -> Result<Vec<ReadItem>, StoreError>;
 

@@ -43,6 +43,28 @@ impl IntoResponse for DynamoFailure {
                 });
                 respond(StatusCode::BAD_REQUEST, body.to_string())
             }
+            DynamoFailure::Dynamo(DynamoError::TransactionCanceled(reasons)) => {
+                let message = DynamoError::TransactionCanceled(reasons.clone()).to_string();
+                let reasons: Vec<serde_json::Value> = reasons
+                    .iter()
+                    .map(|r| {
+                        let mut v = json!({ "Code": r.code });
+                        if let Some(m) = &r.message {
+                            v["Message"] = json!(m);
+                        }
+                        if let Some(item) = &r.item {
+                            v["Item"] = lambkin_dynamodb::item_to_json(item);
+                        }
+                        v
+                    })
+                    .collect();
+                let body = json!({
+                    "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                    "message": message,
+                    "CancellationReasons": reasons,
+                });
+                respond(StatusCode::BAD_REQUEST, body.to_string())
+            }
             DynamoFailure::Dynamo(e) => {
                 let status = if e.is_server_error() {
                     tracing::error!(error = ?e, "dynamodb storage failure");

@@ -34,3 +34,23 @@ pub(super) async fn scan(call: &Call) -> Answer {
     let r: ReadRequest = call.request()?;
     ok(&call.dynamo.scan(r).await?)
 }
+
+pub(super) async fn batch_write_item(call: &Call) -> Answer {
+    let r: lambkin_dynamodb::BatchWriteRequest = call.request()?;
+    ok(&call.dynamo.batch_write_item(r).await?)
+}
+
+pub(super) async fn batch_get_item(call: &Call) -> Answer {
+    let r: lambkin_dynamodb::BatchGetRequest = call.request()?;
+    ok(&call.dynamo.batch_get_item(r).await?)
+}
+
+pub(super) async fn transact_write_items(call: &Call) -> Answer {
+    let r: lambkin_dynamodb::TransactWriteRequest = call.request()?;
+    ok(&call.dynamo.transact_write_items(r).await?)
+}
+
+pub(super) async fn transact_get_items(call: &Call) -> Answer {
+    let r: lambkin_dynamodb::TransactGetRequest = call.request()?;
+    ok(&call.dynamo.transact_get_items(r).await?)
+}

@@ -17,14 +17,18 @@ pub(crate) enum Operation {
     UpdateItem,
     Query,
     Scan,
+    BatchWriteItem,
+    BatchGetItem,
+    TransactWriteItems,
+    TransactGetItems,
 }
 
 const MODEL: &[(&str, Option<Operation>)] = {
     use Operation::*;
     &[
         ("BatchExecuteStatement", None),
-        ("BatchGetItem", None),
-        ("BatchWriteItem", None),
+        ("BatchGetItem", Some(BatchGetItem)),
+        ("BatchWriteItem", Some(BatchWriteItem)),
         ("CreateBackup", None),
         ("CreateGlobalTable", None),
         ("CreateTable", Some(CreateTable)),
@@ -68,8 +72,8 @@ const MODEL: &[(&str, Option<Operation>)] = {
         ("Scan", Some(Scan)),
         ("SearchVectors", None),
         ("TagResource", None),
-        ("TransactGetItems", None),
-        ("TransactWriteItems", None),
+        ("TransactGetItems", Some(TransactGetItems)),
+        ("TransactWriteItems", Some(TransactWriteItems)),
         ("UntagResource", None),
         ("UpdateContinuousBackups", None),
         ("UpdateContributorInsights", None),

@@ -257,3 +257,34 @@ pub async fn expired_items_are_found_by_their_ttl(store: Arc<dyn Store>) {
     assert_eq!(due.len(), 2);
     assert_eq!(due[0].1, key("early", ""), "oldest first");
 }
+
+pub async fn writes_across_tables_are_all_or_nothing(store: Arc<dyn Store>) {
+    store.create_table(table("a")).await.unwrap();
+    store.create_table(table("b")).await.unwrap();
+    let keys = || {
+        vec![
+            ("a".to_string(), key("1", "")),
+            ("b".to_string(), key("1", "")),
+        ]
+    };
+    store
+        .write_across(keys(), Box::new(|_| Ok(vec![put("in a"), put("in b")])))
+        .await
+        .unwrap()
+        .unwrap();
+    let refused = store
+        .write_across(
+            keys(),
+            Box::new(|old| {
+                assert_eq!(old, vec![Some(b"in a".to_vec()), Some(b"in b".to_vec())]);
+                Err(Refusal::from("cancelled"))
+            }),
+        )
+        .await
+        .unwrap();
+    assert!(refused.is_err());
+    assert_eq!(
+        store.get_items("a", vec![key("1", "")]).await.unwrap(),
+        vec![Some(b"in a".to_vec())]
+    );
+}

@@ -235,13 +235,21 @@ impl DynamoStore for SqliteStore {
         keys: Vec<ItemKey>,
         decide: Decide,
     ) -> Result<Result<Vec<Option<Vec<u8>>>, Refusal>, StoreError> {
-        let table = table.to_string();
+        let keys = keys.into_iter().map(|k| (table.to_string(), k)).collect();
+        self.write_across(keys, decide).await
+    }
+
+    async fn write_across(
+        &self,
+        keys: Vec<(String, ItemKey)>,
+        decide: Decide,
+    ) -> Result<Result<Vec<Option<Vec<u8>>>, Refusal>, StoreError> {
         self.inner
             .writer
             .write(move |conn, _| {
                 let old = keys
                     .iter()
-                    .map(|k| read_item(conn, &table, k))
+                    .map(|(table, k)| read_item(conn, table, k))
                     .collect::<Result<Vec<_>, _>>()?;
                 let writes = match decide(old.clone()) {
                     Ok(w) => w,
@@ -254,8 +262,8 @@ impl DynamoStore for SqliteStore {
                         keys.len()
                     )));
                 }
-                for (key, write) in keys.iter().zip(&writes) {
-                    apply(conn, &table, key, write)?;
+                for ((table, key), write) in keys.iter().zip(&writes) {
+                    apply(conn, table, key, write)?;
                 }
                 Ok(Ok(old))
             })
@@ -418,5 +426,6 @@ mod tests {
         indexes_follow_their_items,
         scans_page_through_every_item,
         expired_items_are_found_by_their_ttl,
+        writes_across_tables_are_all_or_nothing,
     );
 }

@@ -485,3 +485,188 @@ async fn expired_items_are_swept_and_readable_until_then() {
         "a future TTL stays"
     );
 }
+
+#[tokio::test]
+async fn batches_and_transactions() {
+    use aws_sdk_dynamodb::types::{
+        ConditionCheck, Delete, KeysAndAttributes, Put, PutRequest, TransactGetItem,
+        TransactWriteItem, Update, WriteRequest,
+    };
+    let s_ = TestServer::start();
+    let ddb = dynamodb_client(&s_.url);
+    orders_table(&ddb).await;
+    let key = |c: &str, i: &str| -> HashMap<String, Av> {
+        [("customer".to_string(), s(c)), ("n".to_string(), n(i))].into()
+    };
+    let writes: Vec<WriteRequest> = (1..=25)
+        .map(|i| {
+            let mut item = key("batch", &i.to_string());
+            item.insert("v".into(), n(&i.to_string()));
+            WriteRequest::builder()
+                .put_request(PutRequest::builder().set_item(Some(item)).build().unwrap())
+                .build()
+        })
+        .collect();
+    let out = ddb
+        .batch_write_item()
+        .request_items("orders", writes.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(out.unprocessed_items().is_none_or(|u| u.is_empty()));
+    let mut too_many = writes.clone();
+    too_many.push(writes[0].clone());
+    let e = ddb
+        .batch_write_item()
+        .request_items("orders", too_many)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        code(&e),
+        (
+            "ValidationException".into(),
+            "Too many items requested for the BatchWriteItem call".into()
+        )
+    );
+    let got = ddb
+        .batch_get_item()
+        .request_items(
+            "orders",
+            KeysAndAttributes::builder()
+                .keys(key("batch", "3"))
+                .keys(key("batch", "25"))
+                .keys(key("batch", "99"))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.responses().unwrap()["orders"].len(),
+        2,
+        "the missing key is absent"
+    );
+
+    // A transaction: all or nothing across its items.
+    let tx = |check_value: &str| {
+        ddb.transact_write_items()
+            .transact_items(
+                TransactWriteItem::builder()
+                    .condition_check(
+                        ConditionCheck::builder()
+                            .table_name("orders")
+                            .set_key(Some(key("batch", "1")))
+                            .condition_expression("v = :v")
+                            .expression_attribute_values(":v", n(check_value))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name("orders")
+                            .set_item(Some(key("tx", "1")))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .transact_items(
+                TransactWriteItem::builder()
+                    .update(
+                        Update::builder()
+                            .table_name("orders")
+                            .set_key(Some(key("batch", "2")))
+                            .update_expression("SET v = v + :one")
+                            .expression_attribute_values(":one", n("1"))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .transact_items(
+                TransactWriteItem::builder()
+                    .delete(
+                        Delete::builder()
+                            .table_name("orders")
+                            .set_key(Some(key("batch", "3")))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .send()
+    };
+    let cancelled = tx("999").await.unwrap_err().into_service_error();
+    let aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) = &cancelled else {
+        panic!("a typed TransactionCanceledException: {cancelled:?}")
+    };
+    let reasons: Vec<&str> = c
+        .cancellation_reasons()
+        .iter()
+        .map(|r| r.code().unwrap_or_default())
+        .collect();
+    assert_eq!(reasons, ["ConditionalCheckFailed", "None", "None", "None"]);
+    let unchanged = ddb
+        .transact_get_items()
+        .transact_items(
+            TransactGetItem::builder()
+                .get(
+                    aws_sdk_dynamodb::types::Get::builder()
+                        .table_name("orders")
+                        .set_key(Some(key("tx", "1")))
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .transact_items(
+            TransactGetItem::builder()
+                .get(
+                    aws_sdk_dynamodb::types::Get::builder()
+                        .table_name("orders")
+                        .set_key(Some(key("batch", "3")))
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        unchanged.responses()[0].item().is_none(),
+        "nothing was written"
+    );
+    assert!(
+        unchanged.responses()[1].item().is_some(),
+        "nothing was deleted"
+    );
+    tx("1").await.unwrap();
+    let after = ddb
+        .batch_get_item()
+        .request_items(
+            "orders",
+            KeysAndAttributes::builder()
+                .keys(key("tx", "1"))
+                .keys(key("batch", "2"))
+                .keys(key("batch", "3"))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let items = &after.responses().unwrap()["orders"];
+    assert_eq!(items.len(), 2, "tx/1 written, batch/3 deleted");
+    assert!(
+        items.iter().any(|i| i.get("v") == Some(&n("3"))),
+        "batch/2 updated"
+    );
+}
