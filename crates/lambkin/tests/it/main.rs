@@ -14,6 +14,7 @@ mod dynamodb;
 mod event_source_mappings;
 mod eventbridge;
 mod function_states;
+mod idempotency;
 mod invoke;
 mod lambda_validation;
 mod metrics;
