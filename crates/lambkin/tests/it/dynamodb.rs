@@ -2,4 +2,5 @@
 //! TTL.
 
 mod items;
+mod powertools;
 mod tables;
