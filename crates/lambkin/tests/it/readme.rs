@@ -513,6 +513,39 @@ fn expectations() -> Vec<Expect> {
             },
         },
         Expect {
+            step: "awsl dynamodb create-table --table-name Orders",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                let v = json(out)?;
+                (v["TableDescription"]["TableName"] == "Orders"
+                    && v["TableDescription"]["KeySchema"][1]["KeyType"] == "RANGE")
+                    .then_some(())
+                    .ok_or(out.to_string())
+            },
+        },
+        Expect {
+            step: "awsl dynamodb get-item --table-name Orders",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                (json(out)?["Item"]["total"] == serde_json::json!({"N": "12.5"}))
+                    .then_some(())
+                    .ok_or(out.to_string())
+            },
+        },
+        Expect {
+            step: "awsl dynamodb query --table-name Orders",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                let v = json(out)?;
+                (v["Count"] == 1 && v["Items"][0]["customer"]["S"] == "ann")
+                    .then_some(())
+                    .ok_or(out.to_string())
+            },
+        },
+        Expect {
             step: "lambkin deploy examples/functions/node-echo-cjs",
             retry: false,
             check: |code, out, _| ok(code, out),
