@@ -52,6 +52,11 @@ export LAMBKIN_ENDPOINT=http://127.0.0.1:9174
 "$bin" bench put-events --rules 100 --clients 16 --seconds 10
 "$bin" bench put-events --rules 100 --clients 16 --seconds 10 --entries 1
 stop
+# Issue 14: DynamoDB PutItem/GetItem/conditional PutItem, Query from a 1,000,000-item table.
+serve 9179
+export LAMBKIN_ENDPOINT=http://127.0.0.1:9179
+"$bin" bench dynamodb --clients 16 --seconds 10 --items 1000000 --server-pid "$(jobs -p | tail -1)"
+stop
 # Issue 13 §3: schedule firing lateness, rate(1 minute) compressed to 60 ms.
 serve 9178 --time-scale 0.001
 export LAMBKIN_ENDPOINT=http://127.0.0.1:9178

@@ -4,6 +4,7 @@
 mod accept;
 mod cold;
 mod drain;
+mod dynamodb;
 mod eventbridge;
 mod failures;
 mod latency;
@@ -55,6 +56,9 @@ pub enum Scenario {
     /// Schedule firing lateness (p50/p99 from the server's histogram) while N scheduled rules
     /// fire; run the server with a compressed `--time-scale`.
     Schedules(eventbridge::ScheduleArgs),
+    /// DynamoDB PutItem, GetItem and conditional PutItem with N clients; Query of 100 items
+    /// from a table of M items; the server's memory.
+    Dynamodb(dynamodb::DynamoArgs),
     /// The event-pattern engine: events/s matched against N rules, in process.
     Patterns(patterns::PatternsArgs),
     /// Upload → handler start: PutObject into a bucket whose notification invokes a warm
@@ -109,6 +113,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Scenario::SqsMapping(a) => sqs_mapping::run(a).await?,
         Scenario::S3(a) => s3::run(a).await?,
         Scenario::Patterns(a) => patterns::run(a).await?,
+        Scenario::Dynamodb(a) => dynamodb::run(a).await?,
         Scenario::PutEvents(a) => eventbridge::put_events(a).await?,
         Scenario::Schedules(a) => eventbridge::schedules(a).await?,
         Scenario::S3Notify(a) => s3_notify::run(a).await?,
