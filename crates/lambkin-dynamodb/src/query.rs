@@ -430,3 +430,54 @@ fn parse_both(
         values,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Number;
+
+    #[test]
+    fn prefixes_end_where_their_strings_do() {
+        let cases: &[(&[u8], Option<&[u8]>)] = &[
+            (b"abc", Some(b"abd")),
+            (b"ab\xff", Some(b"ac")),
+            (b"\xff\xff", None),
+            (b"", None),
+        ];
+        for (prefix, want) in cases {
+            assert_eq!(after_prefix(prefix).as_deref(), *want, "{prefix:?}");
+        }
+    }
+
+    #[test]
+    fn sort_conditions_become_byte_ranges() {
+        let num = |t: &str| AttributeValue::N(Number::parse(t).expect("number"));
+        let bytes = |t: &str| Number::parse(t).expect("number").key_bytes();
+        use Bound::{Excluded, Included, Unbounded};
+        let cases: Vec<(SortKeyCondition, Range)> = vec![
+            (
+                SortKeyCondition::Between(num("2"), num("10")),
+                (Included(bytes("2")), Included(bytes("10"))),
+            ),
+            (
+                SortKeyCondition::Lt(num("-1")),
+                (Unbounded, Excluded(bytes("-1"))),
+            ),
+            (
+                SortKeyCondition::Ge(num("0.5")),
+                (Included(bytes("0.5")), Unbounded),
+            ),
+        ];
+        for (condition, want) in cases {
+            assert_eq!(sort_range(Some(&condition), "N").expect("range"), want);
+        }
+        let prefix = SortKeyCondition::BeginsWith(AttributeValue::S("2026-".into()));
+        assert_eq!(
+            sort_range(Some(&prefix), "S").expect("range"),
+            (Included(b"2026-".to_vec()), Excluded(b"2026.".to_vec()))
+        );
+        // A condition of the wrong type, and begins_with on a number, are refused.
+        assert!(sort_range(Some(&SortKeyCondition::Eq(num("1"))), "S").is_err());
+        assert!(sort_range(Some(&SortKeyCondition::BeginsWith(num("1"))), "N").is_err());
+    }
+}

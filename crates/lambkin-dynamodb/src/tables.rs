@@ -403,6 +403,8 @@ impl Dynamo {
         if !self.inner.store.update_table(&name, description).await? {
             return Err(DynamoError::table_not_found(&name));
         }
+        // Items written before TTL was enabled (or after it was disabled) get their expiry now.
+        self.refresh_expiry(&spec).await?;
         Ok(())
     }
 

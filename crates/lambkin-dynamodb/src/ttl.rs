@@ -14,6 +14,53 @@ use crate::{Dynamo, DynamoError};
 const SWEEP_BATCH: usize = 256;
 
 impl Dynamo {
+    /// Recomputes the stored expiry of every item of a table from its current TTL setting
+    /// (UpdateTimeToLive), page by page, each item rewritten only if it has not changed since
+    /// it was read.
+    pub(crate) async fn refresh_expiry(&self, spec: &crate::TableSpec) -> Result<(), DynamoError> {
+        let mut after = None;
+        loop {
+            let page = self
+                .inner
+                .store
+                .scan(&spec.name, None, after.clone(), SWEEP_BATCH)
+                .await?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = Some((last.stored.key.clone(), None));
+            for read in page {
+                let item = decode(&read.stored.item)?;
+                let wanted = expires_at(spec, &item);
+                if wanted == read.stored.expires_at {
+                    continue;
+                }
+                let indexes = crate::keys::index_keys(spec, &item)?;
+                let seen = read.stored.item.clone();
+                self.inner
+                    .store
+                    .write_items(
+                        &spec.name,
+                        vec![read.stored.key],
+                        Box::new(move |old| {
+                            Ok(vec![match old.into_iter().next().flatten() {
+                                // Unchanged since the scan: same bytes, new expiry.
+                                Some(bytes) if bytes == seen => ItemWrite::Put {
+                                    item: bytes,
+                                    expires_at: wanted,
+                                    indexes,
+                                },
+                                // Rewritten meanwhile (with the new setting) or deleted.
+                                _ => ItemWrite::Keep,
+                            }])
+                        }),
+                    )
+                    .await?
+                    .map_err(|e| DynamoError::Validation(e.to_string()))?;
+            }
+        }
+    }
+
     /// Deletes up to a batch of expired items; returns how many it deleted.
     pub async fn sweep_expired(&self) -> Result<u64, DynamoError> {
         let now = self.inner.clock.now().0.div_euclid(1000);

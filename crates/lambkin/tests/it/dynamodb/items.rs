@@ -441,6 +441,20 @@ async fn expired_items_are_swept_and_readable_until_then() {
     let s_ = TestServer::start();
     let ddb = dynamodb_client(&s_.url);
     orders_table(&ddb).await;
+    // Written before TTL is enabled, with an expiry in the past: swept once TTL is on.
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 60;
+    ddb.put_item()
+        .table_name("orders")
+        .item("customer", s("ttl"))
+        .item("n", n("0"))
+        .item("ttl", n(&before.to_string()))
+        .send()
+        .await
+        .unwrap();
     ddb.update_time_to_live()
         .table_name("orders")
         .time_to_live_specification(

@@ -135,7 +135,16 @@ async fn tables_are_created_described_listed_and_deleted_as_dynamodb_does() {
     assert_eq!(ttl.time_to_live_status(), Some(&TimeToLiveStatus::Enabled));
     assert_eq!(ttl.attribute_name(), Some("ttl"));
 
-    // Tables survive a restart.
+    // Tables and acknowledged items survive kill -9.
+    ddb.put_item()
+        .table_name("ProcessedRequests")
+        .item(
+            "requestId",
+            aws_sdk_dynamodb::types::AttributeValue::S("r-1".into()),
+        )
+        .send()
+        .await
+        .unwrap();
     s.kill9();
     let s = TestServer::start_in(&s.data, &[]);
     let ddb = dynamodb_client(&s.url);
@@ -151,6 +160,20 @@ async fn tables_are_created_described_listed_and_deleted_as_dynamodb_does() {
     );
     let names = ddb.list_tables().send().await.unwrap();
     assert_eq!(names.table_names(), ["ProcessedRequests"]);
+    let kept = ddb
+        .get_item()
+        .table_name("ProcessedRequests")
+        .key(
+            "requestId",
+            aws_sdk_dynamodb::types::AttributeValue::S("r-1".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        kept.item().is_some(),
+        "the acknowledged put survived kill -9"
+    );
 }
 
 #[tokio::test]
