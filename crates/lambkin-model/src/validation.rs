@@ -87,6 +87,15 @@ shape!(
     Some(r"ALL|(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}")
 );
 
+shape!(
+    TAGGABLE_RESOURCE,
+    1,
+    10_000,
+    Some(
+        r"arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:(function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|(capacity-provider|network-connector):[a-zA-Z0-9-_]{1,64})"
+    )
+);
+
 /// EventBridge's model (botocore `events/2015-10-07`): the shapes its operations share.
 pub mod events {
     use super::{LazyLock, StringShape, compile};

@@ -8,6 +8,7 @@ mod event_source_mappings;
 mod functions;
 mod invoke;
 mod recursion;
+mod tags;
 mod target;
 mod wire;
 
@@ -100,5 +101,11 @@ pub(crate) fn routes() -> Router<Engine> {
         .route(
             "/2019-09-25/functions/{name}/event-invoke-config/list",
             get(event_invoke_config::list_function_event_invoke_configs),
+        )
+        .route(
+            "/2017-03-31/tags/{resource}",
+            get(tags::list_tags)
+                .post(tags::tag_resource)
+                .delete(tags::untag_resource),
         )
 }

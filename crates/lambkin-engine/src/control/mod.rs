@@ -11,6 +11,7 @@ mod event_invoke_config;
 mod event_source_mappings;
 mod functions;
 mod recursion;
+mod tags;
 pub(crate) mod validate;
 
 use std::path::PathBuf;

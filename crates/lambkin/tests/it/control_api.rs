@@ -804,3 +804,100 @@ async fn unsigned_requests_are_accepted_and_carry_request_ids() {
     assert!(headers.contains_key("x-amzn-requestid"));
     let _ = zip_with(&[("a", "b", 0o644)]);
 }
+
+/// TagResource, UntagResource and ListTags on a function, as the SDK calls them (the ARN in
+/// the path), with CreateFunction's tags, GetFunction's view and AWS's errors.
+#[tokio::test]
+async fn function_tags_round_trip() {
+    let s = TestServer::start();
+    s.lambda
+        .create_function()
+        .function_name("tagged")
+        .runtime(Runtime::Nodejs20x)
+        .handler("index.handler")
+        .role(ROLE)
+        .tags("team", "orders")
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip_with(&[(
+                    "index.js",
+                    "exports.handler = async () => ({})",
+                    0o644,
+                )])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let arn = "arn:aws:lambda:us-east-1:000000000000:function:tagged";
+    s.lambda
+        .tag_resource()
+        .resource(arn)
+        .tags("env", "dev")
+        .tags("cost-center", "42")
+        .send()
+        .await
+        .unwrap();
+    let tags = s.lambda.list_tags().resource(arn).send().await.unwrap();
+    let tags = tags.tags().unwrap();
+    assert_eq!(tags.len(), 3);
+    assert_eq!(tags.get("env").map(String::as_str), Some("dev"));
+    s.lambda
+        .untag_resource()
+        .resource(arn)
+        .tag_keys("env")
+        .tag_keys("absent")
+        .send()
+        .await
+        .unwrap();
+    let got = s
+        .lambda
+        .get_function()
+        .function_name("tagged")
+        .send()
+        .await
+        .unwrap();
+    let mut keys: Vec<&String> = got.tags().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["cost-center", "team"]);
+
+    let missing = s
+        .lambda
+        .list_tags()
+        .resource("arn:aws:lambda:us-east-1:000000000000:function:nope")
+        .send()
+        .await
+        .unwrap_err();
+    let (code, _, status) = aws_error(&missing);
+    assert_eq!((code.as_str(), status), ("ResourceNotFoundException", 404));
+    let qualified = s
+        .lambda
+        .tag_resource()
+        .resource(format!("{arn}:1"))
+        .tags("a", "b")
+        .send()
+        .await
+        .unwrap_err();
+    let (code, message, status) = aws_error(&qualified);
+    assert_eq!(
+        (code.as_str(), status),
+        ("InvalidParameterValueException", 400)
+    );
+    assert!(
+        message.contains("Aliases and versions do not support this operation"),
+        "{message}"
+    );
+    let not_an_arn = s
+        .lambda
+        .list_tags()
+        .resource("tagged")
+        .send()
+        .await
+        .unwrap_err();
+    let (code, message, _) = aws_error(&not_an_arn);
+    assert_eq!(code, "ValidationException");
+    assert!(
+        message.starts_with("1 validation error detected: Value 'tagged' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:"),
+        "{message}"
+    );
+}
