@@ -143,6 +143,19 @@ fn return_values(r: &ItemRequest, allowed: &[&str]) -> Result<String, DynamoErro
     }
 }
 
+/// `ReturnValuesOnConditionCheckFailure: ALL_OLD`.
+fn old_on_failure(r: &ItemRequest) -> bool {
+    r.return_values_on_condition_check_failure.as_deref() == Some("ALL_OLD")
+}
+
+/// A write's answer: `{"Attributes": …}` when there is something to return, else `{}`.
+fn attributes(item: Option<Item>) -> Value {
+    match item {
+        Some(a) => serde_json::json!({ "Attributes": item_to_json(&a) }),
+        None => serde_json::json!({}),
+    }
+}
+
 /// The refusal handed back through the store: the service's own error.
 fn refuse(e: DynamoError) -> Refusal {
     Box::new(e)
@@ -213,8 +226,7 @@ impl Dynamo {
             &[(ExprKind::Condition, r.condition_expression.as_deref())],
         )?;
         let returns = return_values(&r, &["NONE", "ALL_OLD"])?;
-        let return_old_on_failure =
-            r.return_values_on_condition_check_failure.as_deref() == Some("ALL_OLD");
+        let return_old_on_failure = old_on_failure(&r);
         let spec = self.table(&name).await?;
         let item = item_from_json(&r.item.clone().unwrap_or_default())?;
         let key = item_key(&spec, &item, KeyIn::Item)?;
@@ -234,10 +246,7 @@ impl Dynamo {
                 Ok(write)
             })
             .await?;
-        Ok(match (returns.as_str(), old) {
-            ("ALL_OLD", Some(old)) => serde_json::json!({ "Attributes": item_to_json(&old) }),
-            _ => serde_json::json!({}),
-        })
+        Ok(attributes(old.filter(|_| returns == "ALL_OLD")))
     }
 
     pub async fn get_item(&self, r: ItemRequest) -> Result<Value, DynamoError> {
@@ -276,8 +285,7 @@ impl Dynamo {
             &[(ExprKind::Condition, r.condition_expression.as_deref())],
         )?;
         let returns = return_values(&r, &["NONE", "ALL_OLD"])?;
-        let return_old_on_failure =
-            r.return_values_on_condition_check_failure.as_deref() == Some("ALL_OLD");
+        let return_old_on_failure = old_on_failure(&r);
         let spec = self.table(&name).await?;
         let key = item_key(
             &spec,
@@ -302,10 +310,7 @@ impl Dynamo {
                 })
             })
             .await?;
-        Ok(match (returns.as_str(), old) {
-            ("ALL_OLD", Some(old)) => serde_json::json!({ "Attributes": item_to_json(&old) }),
-            _ => serde_json::json!({}),
-        })
+        Ok(attributes(old.filter(|_| returns == "ALL_OLD")))
     }
 
     pub async fn update_item(&self, r: ItemRequest) -> Result<Value, DynamoError> {
@@ -318,8 +323,7 @@ impl Dynamo {
             &r,
             &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"],
         )?;
-        let return_old_on_failure =
-            r.return_values_on_condition_check_failure.as_deref() == Some("ALL_OLD");
+        let return_old_on_failure = old_on_failure(&r);
         let spec = self.table(&name).await?;
         let key_item = item_from_json(&r.key.clone().unwrap_or_default())?;
         let key = item_key(&spec, &key_item, KeyIn::Key)?;
@@ -382,16 +386,13 @@ impl Dynamo {
             };
             (!item.is_empty()).then_some(item)
         };
-        let attributes = match returns.as_str() {
+        let returned = match returns.as_str() {
             "ALL_OLD" => pick(old, false),
             "UPDATED_OLD" => pick(old, true),
             "ALL_NEW" => pick(new, false),
             "UPDATED_NEW" => pick(new, true),
             _ => None,
         };
-        Ok(match attributes {
-            Some(a) => serde_json::json!({ "Attributes": item_to_json(&a) }),
-            None => serde_json::json!({}),
-        })
+        Ok(attributes(returned))
     }
 }

@@ -7,14 +7,11 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType, TimeToLiveSpecification,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, Runtime};
 
-use crate::support::{ROLE, TestServer, dynamodb_client, send_event};
+use crate::support::{ROLE, TestServer, dynamodb_client, dynamodb_table_with_ttl, send_event};
 
 /// Copies the function's folder and installs aws-sdk; fails with npm's output if it cannot.
 fn install(into: &Path) {
@@ -45,38 +42,7 @@ async fn the_articles_check_skips_a_retried_request() {
 
     let s = TestServer::start();
     let ddb = dynamodb_client(&s.url);
-    ddb.create_table()
-        .table_name("ProcessedRequests")
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("requestId")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("requestId")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .unwrap();
-    ddb.update_time_to_live()
-        .table_name("ProcessedRequests")
-        .time_to_live_specification(
-            TimeToLiveSpecification::builder()
-                .enabled(true)
-                .attribute_name("ttl")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    dynamodb_table_with_ttl(&ddb, "ProcessedRequests", "requestId", "ttl").await;
     s.lambda
         .create_function()
         .function_name("process-order")

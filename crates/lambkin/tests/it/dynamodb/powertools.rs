@@ -7,15 +7,13 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    TimeToLiveSpecification,
-};
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, Runtime};
 use serde_json::Value;
 
-use crate::support::{ROLE, TestServer, dynamodb_client, eventually, payload_json};
+use crate::support::{
+    ROLE, TestServer, dynamodb_client, dynamodb_table_with_ttl, eventually, payload_json,
+};
 
 const HANDLER: &str = r#"import time
 
@@ -62,38 +60,7 @@ async fn powertools_idempotency_runs_unchanged() {
     let zip = package(&work.path().join("function"));
     let s = TestServer::start();
     let ddb = dynamodb_client(&s.url);
-    ddb.create_table()
-        .table_name("IdempotencyTable")
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("id")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("id")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .unwrap();
-    ddb.update_time_to_live()
-        .table_name("IdempotencyTable")
-        .time_to_live_specification(
-            TimeToLiveSpecification::builder()
-                .enabled(true)
-                .attribute_name("expiration")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    dynamodb_table_with_ttl(&ddb, "IdempotencyTable", "id", "expiration").await;
     s.lambda
         .create_function()
         .function_name("idempotent")
