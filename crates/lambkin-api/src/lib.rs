@@ -72,15 +72,20 @@ pub fn router(engine: Engine) -> Router {
         .layer(to_s3)
 }
 
-/// Operations lambkin does not implement (see docs/api-compat.md) still get an AWS-shaped answer.
+/// Operations lambkin does not implement (see docs/api-compat.md) still get an AWS-shaped answer,
+/// naming the Lambda operation when the route is one of Lambda's.
 async fn unknown_operation(method: axum::http::Method, uri: axum::http::Uri) -> AwsError {
-    AwsError::new(
-        axum::http::StatusCode::NOT_FOUND,
-        "UnknownOperationException",
-        format!(
+    let message = match lambda::operation(method.as_str(), uri.path(), uri.query().unwrap_or("")) {
+        Some(op) => format!("lambkin does not implement Lambda {op} (see docs/api-compat.md)"),
+        None => format!(
             "lambkin does not implement {method} {} (see docs/api-compat.md)",
             uri.path()
         ),
+    };
+    AwsError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "UnknownOperationException",
+        message,
     )
 }
 

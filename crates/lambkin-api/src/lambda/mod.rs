@@ -7,6 +7,7 @@ mod event_invoke_config;
 mod event_source_mappings;
 mod functions;
 mod invoke;
+mod operations;
 mod recursion;
 mod tags;
 mod target;
@@ -17,6 +18,7 @@ use axum::routing::{get, post, put};
 use lambkin_engine::Engine;
 
 pub use error::AwsError;
+pub(crate) use operations::operation;
 
 pub(crate) fn routes() -> Router<Engine> {
     Router::new()

@@ -26,6 +26,15 @@ impl SnsApiError {
         }
     }
 
+    /// An action of SNS's model that lambkin does not serve: said so, with the action's name.
+    pub(crate) fn not_implemented(action: &str) -> Self {
+        SnsApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "InvalidAction",
+            message: format!("lambkin does not implement SNS {action} (see docs/api-compat.md)"),
+        }
+    }
+
     pub(crate) fn missing_action() -> Self {
         SnsApiError {
             status: StatusCode::BAD_REQUEST,

@@ -79,8 +79,10 @@ pub(crate) async fn dispatch(engine: Engine, headers: HeaderMap, query: Form) ->
             }
         },
         _ if action.is_empty() => Err(SnsApiError::missing_action()),
-        // SNS answers operations lambkin does not implement as it answers unknown ones.
-        Lookup::NotImplemented | Lookup::Unknown => Err(SnsApiError::invalid_action(&action)),
+        // An action of SNS's model lambkin does not serve says so; an action SNS does not have
+        // gets SNS's own answer.
+        Lookup::NotImplemented => Err(SnsApiError::not_implemented(&action)),
+        Lookup::Unknown => Err(SnsApiError::invalid_action(&action)),
     };
     let mut response = match answer {
         Ok(result) => xml::response(NAMESPACE, &action, &request_id, result),

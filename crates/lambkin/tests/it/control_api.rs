@@ -901,3 +901,26 @@ async fn function_tags_round_trip() {
         "{message}"
     );
 }
+
+/// A Lambda operation lambkin does not serve is named in the answer, not its route.
+#[tokio::test]
+async fn unserved_lambda_operations_are_named() {
+    let s = TestServer::start();
+    let e = s.lambda.list_layers().send().await.unwrap_err();
+    let (code, message, status) = aws_error(&e);
+    assert_eq!(
+        (code.as_str(), message.as_str(), status),
+        (
+            "UnknownOperationException",
+            "lambkin does not implement Lambda ListLayers (see docs/api-compat.md)",
+            404
+        )
+    );
+    let (status, body) = http(&s.url, "GET", "/2015-03-31/nothing-here", &[], Bytes::new()).await;
+    assert_eq!(status, 404);
+    assert!(
+        String::from_utf8_lossy(&body)
+            .contains("lambkin does not implement GET /2015-03-31/nothing-here"),
+        "a route of no operation is named as a route"
+    );
+}

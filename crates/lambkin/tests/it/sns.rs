@@ -523,8 +523,25 @@ async fn sns_wire_format() {
     assert_eq!(
         body,
         format!(
-            "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>The action CreatePlatformApplication is not valid for this web service.</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+            "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>lambkin does not implement SNS CreatePlatformApplication (see docs/api-compat.md)</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
         )
+    );
+    // An action SNS does not have at all gets SNS's own answer.
+    let (status, _, body) = http_full(
+        &s.url,
+        "POST",
+        "/",
+        &form,
+        Bytes::from("Action=CreateTopics&Version=2010-03-31"),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        String::from_utf8_lossy(&body).contains(
+            "<Message>The action CreateTopics is not valid for this web service.</Message>"
+        ),
+        "{}",
+        String::from_utf8_lossy(&body)
     );
 }
 
