@@ -65,6 +65,10 @@ pub struct FunctionConfig {
     /// `Terminate`, stops them). Absent from configs stored before it existed.
     #[serde(default)]
     pub recursive_loop_allowed: bool,
+    /// The resource policy's statements (AddPermission), each as the JSON AWS returns; kept,
+    /// never enforced. Absent from configs stored before it existed.
+    #[serde(default)]
+    pub policy_statements: Vec<String>,
 }
 
 impl FunctionConfig {

@@ -87,6 +87,14 @@ shape!(
     Some(r"ALL|(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}")
 );
 
+shape!(STATEMENT_ID, 1, 100, Some(r"([a-zA-Z0-9-_.]+)"));
+shape!(
+    PERMISSION_ACTION,
+    0,
+    10_000,
+    Some(r"(lambda:[*]|lambda:[a-zA-Z]+|[*])")
+);
+shape!(PRINCIPAL, 0, 2048, Some(r"[^\s]+"));
 shape!(
     TAGGABLE_RESOURCE,
     1,

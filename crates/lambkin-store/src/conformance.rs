@@ -58,6 +58,7 @@ fn function(name: &str) -> FunctionConfig {
         reserved_concurrency: None,
         tags: BTreeMap::new(),
         recursive_loop_allowed: true,
+        policy_statements: Vec::new(),
     }
 }
 

@@ -8,6 +8,7 @@ mod event_source_mappings;
 mod functions;
 mod invoke;
 mod operations;
+mod permissions;
 mod recursion;
 mod tags;
 mod target;
@@ -103,6 +104,14 @@ pub(crate) fn routes() -> Router<Engine> {
         .route(
             "/2019-09-25/functions/{name}/event-invoke-config/list",
             get(event_invoke_config::list_function_event_invoke_configs),
+        )
+        .route(
+            "/2015-03-31/functions/{name}/policy",
+            get(permissions::get_policy).post(permissions::add_permission),
+        )
+        .route(
+            "/2015-03-31/functions/{name}/policy/{sid}",
+            axum::routing::delete(permissions::remove_permission),
         )
         .route(
             "/2017-03-31/tags/{resource}",

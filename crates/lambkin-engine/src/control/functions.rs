@@ -132,6 +132,7 @@ impl Control {
             reserved_concurrency: None,
             tags: req.tags,
             recursive_loop_allowed: false,
+            policy_statements: Vec::new(),
         };
         self.store.create_function(config.clone()).await?;
         self.registry.put(FunctionEntry::new(

@@ -10,6 +10,7 @@ mod concurrency;
 mod event_invoke_config;
 mod event_source_mappings;
 mod functions;
+mod permissions;
 mod recursion;
 mod tags;
 pub(crate) mod validate;
@@ -35,6 +36,7 @@ pub use concurrency::AccountSettings;
 pub use event_invoke_config::InvokeConfigPage;
 pub use event_source_mappings::MappingPage;
 pub use functions::{FunctionPatch, NewFunction};
+pub use permissions::Permission;
 
 /// The control plane, with what it uses.
 #[derive(Debug)]

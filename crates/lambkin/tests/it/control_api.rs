@@ -924,3 +924,116 @@ async fn unserved_lambda_operations_are_named() {
         "a route of no operation is named as a route"
     );
 }
+
+/// AddPermission, GetPolicy and RemovePermission keep the statements AWS would (never enforced).
+#[tokio::test]
+async fn resource_policies_are_kept_as_aws_returns_them() {
+    let s = TestServer::start();
+    s.lambda
+        .create_function()
+        .function_name("guarded")
+        .runtime(Runtime::Nodejs20x)
+        .handler("index.handler")
+        .role(ROLE)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip_with(&[(
+                    "index.js",
+                    "exports.handler = async () => ({})",
+                    0o644,
+                )])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let none = s
+        .lambda
+        .get_policy()
+        .function_name("guarded")
+        .send()
+        .await
+        .unwrap_err();
+    let (code, message, status) = aws_error(&none);
+    assert_eq!(
+        (code.as_str(), message.as_str(), status),
+        (
+            "ResourceNotFoundException",
+            "The resource you requested does not exist.",
+            404
+        )
+    );
+    let added = s
+        .lambda
+        .add_permission()
+        .function_name("guarded")
+        .statement_id("s3-invoke")
+        .action("lambda:InvokeFunction")
+        .principal("s3.amazonaws.com")
+        .source_arn("arn:aws:s3:::photos")
+        .source_account("000000000000")
+        .send()
+        .await
+        .unwrap();
+    let statement: serde_json::Value = serde_json::from_str(added.statement().unwrap()).unwrap();
+    assert_eq!(
+        statement,
+        serde_json::json!({
+            "Sid": "s3-invoke", "Effect": "Allow",
+            "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": "lambda:InvokeFunction",
+            "Resource": "arn:aws:lambda:us-east-1:000000000000:function:guarded",
+            "Condition": {
+                "ArnLike": {"AWS:SourceArn": "arn:aws:s3:::photos"},
+                "StringEquals": {"AWS:SourceAccount": "000000000000"}
+            }
+        })
+    );
+    let again = s
+        .lambda
+        .add_permission()
+        .function_name("guarded")
+        .statement_id("s3-invoke")
+        .action("lambda:InvokeFunction")
+        .principal("s3.amazonaws.com")
+        .send()
+        .await
+        .unwrap_err();
+    let (code, _, status) = aws_error(&again);
+    assert_eq!((code.as_str(), status), ("ResourceConflictException", 409));
+    let policy = s
+        .lambda
+        .get_policy()
+        .function_name("guarded")
+        .send()
+        .await
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    assert_eq!(doc["Version"], "2012-10-17");
+    assert_eq!(doc["Statement"][0]["Sid"], "s3-invoke");
+    assert!(policy.revision_id().is_some());
+    s.lambda
+        .remove_permission()
+        .function_name("guarded")
+        .statement_id("s3-invoke")
+        .send()
+        .await
+        .unwrap();
+    let gone = s
+        .lambda
+        .remove_permission()
+        .function_name("guarded")
+        .statement_id("s3-invoke")
+        .send()
+        .await
+        .unwrap_err();
+    let (code, message, status) = aws_error(&gone);
+    assert_eq!(
+        (code.as_str(), message.as_str(), status),
+        (
+            "ResourceNotFoundException",
+            "Statement s3-invoke is not found in resource policy.",
+            404
+        )
+    );
+}
