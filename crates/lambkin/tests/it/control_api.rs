@@ -929,24 +929,9 @@ async fn unserved_lambda_operations_are_named() {
 #[tokio::test]
 async fn resource_policies_are_kept_as_aws_returns_them() {
     let s = TestServer::start();
-    s.lambda
-        .create_function()
-        .function_name("guarded")
-        .runtime(Runtime::Nodejs20x)
-        .handler("index.handler")
-        .role(ROLE)
-        .code(
-            FunctionCode::builder()
-                .zip_file(Blob::new(zip_with(&[(
-                    "index.js",
-                    "exports.handler = async () => ({})",
-                    0o644,
-                )])))
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let code = zip_with(&[("index.js", "exports.handler = async () => ({})", 0o644)]);
+    s.create("guarded", Runtime::Nodejs20x, "index.handler", code)
+        .await;
     let none = s
         .lambda
         .get_policy()
