@@ -4,9 +4,9 @@
 # event that fails once after its record is stored, so Lambda retries it with the same request
 # id and the article's check skips the second run.
 #
-# Needs a running server (`cargo run --release -- serve --time-scale 0.01` from the repository
-# root, so the retry comes after ~0.6 s), the AWS CLI, npm and zip. Run from anywhere:
-# examples/idempotency/run.sh
+# Needs a running server (`cargo run --release -- serve` from the repository root: the retry
+# comes about a minute later, as on AWS; with `--time-scale 0.01` after ~0.6 s), the AWS CLI,
+# npm and zip. Run from anywhere: examples/idempotency/run.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 endpoint=${LAMBKIN_ENDPOINT:-http://127.0.0.1:9070}
@@ -40,8 +40,8 @@ awsl lambda invoke --function-name process-order --invocation-type Event \
   --payload '{"orderId": 42, "forceRetry": true}' "$work/out.json" --query StatusCode
 
 lambkin=$(command -v lambkin || echo ../../target/release/lambkin)
-echo "== waiting for the retry to skip"
-for _ in $(seq 120); do
+echo "== waiting for the retry to skip (about a minute at the default time scale)"
+for _ in $(seq 300); do
   if "$lambkin" logs process-order --endpoint "$endpoint" 2>/dev/null | grep -q 'Request already processed, skipping'; then
     "$lambkin" logs process-order --endpoint "$endpoint"
     awsl dynamodb scan --table-name ProcessedRequests
@@ -49,5 +49,5 @@ for _ in $(seq 120); do
   fi
   sleep 0.5
 done
-echo "the retry did not skip within 60 s; see: lambkin logs process-order" >&2
+echo "the retry did not skip within 150 s; see: lambkin logs process-order" >&2
 exit 1
