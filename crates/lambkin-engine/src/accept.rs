@@ -53,12 +53,19 @@ pub struct Accept {
 }
 
 impl Accept {
-    /// The function an invoke names; AWS appends `:$LATEST` to the ARN in its 404 message.
-    fn target(&self, r: &FunctionRef) -> Result<Arc<FunctionEntry>, EngineError> {
-        self.registry.entry(r, &self.scope).map_err(|_| {
+    /// The function an invoke names and the version this invocation runs (an alias picks one
+    /// by its weights); AWS appends `:$LATEST` to the ARN in its 404 message when unqualified.
+    fn target(&self, r: &FunctionRef) -> Result<(Arc<FunctionEntry>, String), EngineError> {
+        let not_found = || {
             let arn = self.scope.qualified_arn(&r.name, &r.effective_qualifier());
             EngineError::NotFound(format!("Function not found: {arn}"))
-        })
+        };
+        let entry = self.registry.get(&r.name).ok_or_else(not_found)?;
+        let version = entry
+            .route(r.qualifier.as_ref(), fastrand::f64())
+            .ok_or_else(not_found)?
+            .to_string();
+        Ok((entry, version))
     }
 
     /// The ARN the caller used, as `Lambda-Runtime-Invoked-Function-Arn`.
@@ -78,7 +85,14 @@ impl Accept {
         opts: SyncOptions,
         chain: u32,
     ) -> Result<SyncInvocation, EngineError> {
-        let entry = self.target(r)?;
+        let (entry, version) = self.target(r)?;
+        let Some((_, spec)) = entry.version(&version) else {
+            return Err(EngineError::NotFound(format!(
+                "Function not found: {}",
+                self.scope.qualified_arn(&r.name, &r.effective_qualifier())
+            )));
+        };
+        let spec = spec.clone();
         let place = chain.saturating_add(1);
         if place > MAX_CHAIN && !entry.config.recursive_loop_allowed {
             entry.slots.metrics.dropped_recursive();
@@ -111,10 +125,14 @@ impl Accept {
         // The invocation runs in its own task: a caller that hangs up does not cut the function
         // off mid-run (AWS lets it finish), and the slot stays taken until it does.
         let (pool, metrics) = (self.pool.clone(), self.metrics.clone());
+        let qualifier = r.qualifier.clone();
+        let ran = version.clone();
         let result = tokio::spawn(async move {
-            let result = pool.invoke(&entry.spec, invocation).await;
+            let result = pool.invoke(&spec, invocation).await;
             drop(permit);
             metrics.count_run(&entry.slots.metrics, &result);
+            let qualifier = qualifier.as_ref().map(Qualifier::as_str);
+            metrics.count_resource_run(&entry.config.name, qualifier, &ran, &result);
             result
         })
         .await
@@ -124,7 +142,7 @@ impl Accept {
             function_error: result.outcome.is_function_error().then_some("Unhandled"),
             payload: result.payload,
             log_tail: result.log,
-            executed_version: Qualifier::LATEST.to_string(),
+            executed_version: version,
         })
     }
 
@@ -137,7 +155,7 @@ impl Accept {
         payload: Bytes,
         chain: u32,
     ) -> Result<RequestId, EngineError> {
-        let entry = self.target(r)?;
+        let (entry, version) = self.target(r)?;
         if *self.stop.borrow() {
             return Err(EngineError::ShuttingDown);
         }
@@ -147,6 +165,8 @@ impl Accept {
                 request_id: request_id.clone(),
                 function: entry.config.name.clone(),
                 qualifier: r.qualifier.as_ref().map(ToString::to_string),
+                // Routed now and kept: its retries run the same version.
+                version: (version != Qualifier::LATEST).then_some(version),
                 payload: payload.to_vec(),
                 enqueued_at: self.clock.now(),
                 chain: chain.saturating_add(1),

@@ -17,7 +17,10 @@ use crate::registry::Registry;
 pub struct EventView {
     pub request_id: RequestId,
     pub function: FunctionName,
+    /// The alias or version it was invoked as (`None`: unqualified).
     pub qualifier: Option<String>,
+    /// The version it was routed to and runs on every attempt.
+    pub version: String,
     pub payload: Vec<u8>,
     pub state: EventState,
     pub enqueued_at: Timestamp,
@@ -136,6 +139,9 @@ fn event_view(e: EventRecord, deliveries: Vec<DeliveryRecord>) -> EventView {
         request_id: e.request_id,
         function: e.function,
         qualifier: e.qualifier,
+        version: e
+            .version
+            .unwrap_or_else(|| lambkin_model::Qualifier::LATEST.to_string()),
         payload: e.payload,
         state: e.state,
         enqueued_at: e.enqueued_at,

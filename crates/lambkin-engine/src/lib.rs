@@ -53,8 +53,8 @@ pub use concurrency::ThrottleReason;
 pub use config::{EngineConfig, default_account_concurrency, default_unreserved_minimum};
 pub use control::validate::invoke_config_ranges;
 pub use control::{
-    AccountSettings, CodeSource, Control, FunctionPatch, InvokeConfigPage, MappingPage,
-    NewFunction, Permission,
+    AccountSettings, AliasPage, AliasRequest, CodeSource, Control, FunctionPatch, InvokeConfigPage,
+    MappingPage, NewFunction, Permission, PublishRequest, VersionPage,
 };
 pub use destinations::{Redrive, RedriveReport};
 pub use error::EngineError;

@@ -64,6 +64,18 @@ impl Engine {
             let slots = FunctionSlots::new(metrics.function(&function.name));
             registry.put(FunctionEntry::new(function, &code_root, configs, slots));
         }
+        for version in store.function_versions().await? {
+            if let Some(entry) = registry.get(&version.name) {
+                registry.put(entry.with_version(version, &code_root));
+            }
+        }
+        for (function, alias) in store.aliases().await? {
+            if let Some(entry) = registry.get(&function) {
+                let mut next = FunctionEntry::clone(&entry);
+                next.aliases.insert(alias.name.clone(), alias);
+                registry.put(next);
+            }
+        }
         limiter.set_reserved_total(registry.reserved_total());
         let recovered = store.recover(clock.now()).await?;
         if recovered > 0 {

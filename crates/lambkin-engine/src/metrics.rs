@@ -29,6 +29,15 @@ struct FunctionLabels {
     function_name: String,
 }
 
+/// AWS's `Resource` (`fn:alias` or `fn:version`) and `ExecutedVersion` dimensions, for runs
+/// of a qualified invocation or of a published version.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResourceLabels {
+    function_name: String,
+    resource: String,
+    executed_version: String,
+}
+
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
 #[allow(non_camel_case_types)]
 enum DropReason {
@@ -164,6 +173,10 @@ pub struct Metrics {
     async_age: HistogramFamily<FunctionLabels>,
     dropped: Family<DroppedLabels, Counter>,
     recursive_dropped: Family<FunctionLabels, Counter>,
+    resource_invocations: Family<ResourceLabels, Counter>,
+    resource_errors: Family<ResourceLabels, Counter>,
+    /// The resource series made so far, so a deleted function's go with it.
+    resources: Mutex<Vec<ResourceLabels>>,
     unreserved_concurrent: Gauge,
     events: Family<StateLabels, Gauge>,
     reruns: Gauge,
@@ -254,6 +267,8 @@ impl Metrics {
         let async_age = HistogramFamily::new_with_constructor(age_buckets as fn() -> Histogram);
         let dropped = Family::default();
         let recursive_dropped = Family::default();
+        let resource_invocations = Family::default();
+        let resource_errors = Family::default();
         let unreserved_concurrent = Gauge::default();
         let events = Family::default();
         let reruns = Gauge::default();
@@ -292,6 +307,16 @@ impl Metrics {
             "errors",
             "Invocations that ended in a function error (AWS Errors)",
             errors.clone(),
+        );
+        r.register(
+            "resource_invocations",
+            "Runs of a qualified invocation or a published version, by alias or version and the version that ran (AWS Invocations by Resource and ExecutedVersion)",
+            resource_invocations.clone(),
+        );
+        r.register(
+            "resource_errors",
+            "Those runs that ended in a function error (AWS Errors by Resource and ExecutedVersion)",
+            resource_errors.clone(),
         );
         r.register("throttles", "Sync invokes refused with 429, and async events that found every slot busy, once each (AWS Throttles)", throttles.clone());
         r.register_with_unit(
@@ -434,6 +459,9 @@ impl Metrics {
             async_age,
             dropped,
             recursive_dropped,
+            resource_invocations,
+            resource_errors,
+            resources: Mutex::new(Vec::new()),
             unreserved_concurrent,
             events,
             reruns,
@@ -502,6 +530,16 @@ impl Metrics {
         self.dead_letter_errors.remove(&labels);
         self.destination_failures.remove(&labels);
         self.recursive_dropped.remove(&labels);
+        if let Ok(mut made) = self.resources.lock() {
+            made.retain(|r| {
+                let gone = r.function_name == labels.function_name;
+                if gone {
+                    self.resource_invocations.remove(r);
+                    self.resource_errors.remove(r);
+                }
+                !gone
+            });
+        }
         for reason in [
             DropReason::retries_exhausted,
             DropReason::event_age_exceeded,
@@ -512,6 +550,38 @@ impl Metrics {
                 function_name: name.to_string(),
                 reason,
             });
+        }
+    }
+
+    /// One run of a qualified invocation or a published version, under AWS's `Resource`
+    /// (`fn:qualifier`) and `ExecutedVersion` dimensions. Unqualified `$LATEST` runs are
+    /// counted by function only, as AWS does.
+    pub(crate) fn count_resource_run(
+        &self,
+        function: &FunctionName,
+        qualifier: Option<&str>,
+        version: &str,
+        result: &lambkin_sandbox::InvocationResult,
+    ) {
+        if qualifier.is_none() && version == lambkin_model::Qualifier::LATEST {
+            return;
+        }
+        let labels = ResourceLabels {
+            function_name: function.to_string(),
+            resource: format!("{function}:{}", qualifier.unwrap_or(version)),
+            executed_version: version.to_string(),
+        };
+        let invocations = self.resource_invocations.get_or_create(&labels).clone();
+        if invocations.get() == 0
+            && let Ok(mut made) = self.resources.lock()
+            && !made.contains(&labels)
+        {
+            made.push(labels.clone());
+        }
+        invocations.inc();
+        let errors = self.resource_errors.get_or_create(&labels);
+        if result.outcome.is_function_error() {
+            errors.inc();
         }
     }
 

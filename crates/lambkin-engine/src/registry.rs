@@ -2,30 +2,60 @@
 //!
 //! Entries are immutable snapshots: an update builds a new entry and swaps it in, so an
 //! attempt that already started keeps the code it started with while queued events pick up
-//! the new code (AWS's observed behaviour). Writes go to the store's catalog first.
+//! the new code (AWS's observed behaviour). Writes go to the store's catalog first. An entry
+//! holds `$LATEST`, the published versions (each with its own environment spec) and the
+//! aliases; `FunctionEntry::route` is where an invocation's version is chosen.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use base64::Engine as _;
 use lambkin_model::{
-    EventInvokeConfig, FunctionConfig, FunctionName, FunctionRef, Qualifier, Scope,
+    Alias, EventInvokeConfig, FunctionConfig, FunctionName, FunctionRef, Qualifier, Scope,
 };
 use lambkin_sandbox::EnvironmentSpec;
 
 use crate::EngineError;
 use crate::concurrency::FunctionSlots;
 
+/// A published version: its configuration as it was when published, and the environment that
+/// runs it.
 #[derive(Debug)]
-pub(crate) struct FunctionEntry {
+pub(crate) struct Published {
     pub config: FunctionConfig,
     pub spec: Arc<EnvironmentSpec>,
-    /// Event-invoke configs by qualifier (`$LATEST`, ...).
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FunctionEntry {
+    /// `$LATEST`'s configuration; function-level settings (reserved concurrency, recursion,
+    /// tags, the dead-letter queue) are read from it for every version.
+    pub config: FunctionConfig,
+    pub spec: Arc<EnvironmentSpec>,
+    /// Published versions by number: immutable snapshots with their own environments.
+    pub versions: BTreeMap<u32, Arc<Published>>,
+    pub aliases: BTreeMap<String, Alias>,
+    /// Event-invoke configs by qualifier (`$LATEST`, `1`, `live`, ...).
     pub invoke_configs: HashMap<String, EventInvokeConfig>,
     /// Shared by every snapshot of the function, so in-flight counts survive updates.
     pub slots: Arc<FunctionSlots>,
+}
+
+/// The environment a configuration runs in; `config.version` names it (`$LATEST`, `1`, …).
+fn spec_of(config: &FunctionConfig, code_root: &Path) -> Arc<EnvironmentSpec> {
+    Arc::new(EnvironmentSpec {
+        function_name: config.name.clone(),
+        revision: config.revision_id.clone(),
+        runtime: config.runtime,
+        handler: config.handler.clone(),
+        code_dir: code_root.join(code_dir_name(&config.code_sha256)),
+        memory_mb: config.memory_mb,
+        timeout: Duration::from_secs(u64::from(config.timeout_s)),
+        version: config.version.clone(),
+        variables: config.environment.clone().unwrap_or_default(),
+    })
 }
 
 impl FunctionEntry {
@@ -35,33 +65,39 @@ impl FunctionEntry {
         invoke_configs: HashMap<String, EventInvokeConfig>,
         slots: Arc<FunctionSlots>,
     ) -> Self {
-        let spec = Arc::new(EnvironmentSpec {
-            function_name: config.name.clone(),
-            revision: config.revision_id.clone(),
-            runtime: config.runtime,
-            handler: config.handler.clone(),
-            code_dir: code_root.join(code_dir_name(&config.code_sha256)),
-            memory_mb: config.memory_mb,
-            timeout: Duration::from_secs(u64::from(config.timeout_s)),
-            version: Qualifier::LATEST.to_string(),
-            variables: config.environment.clone().unwrap_or_default(),
-        });
         FunctionEntry {
+            spec: spec_of(&config, code_root),
             config,
-            spec,
+            versions: BTreeMap::new(),
+            aliases: BTreeMap::new(),
             invoke_configs,
             slots,
         }
     }
 
-    /// A new snapshot with `config`, keeping invoke configs and counters.
+    /// A new snapshot with `$LATEST` at `config`, keeping everything else.
     pub(crate) fn with_config(&self, config: FunctionConfig, code_root: &Path) -> Self {
-        FunctionEntry::new(
+        FunctionEntry {
+            spec: spec_of(&config, code_root),
             config,
-            code_root,
-            self.invoke_configs.clone(),
-            self.slots.clone(),
-        )
+            ..self.clone()
+        }
+    }
+
+    /// A new snapshot with `version` published beside the others.
+    pub(crate) fn with_version(&self, version: FunctionConfig, code_root: &Path) -> Self {
+        let mut next = self.clone();
+        if let Ok(n) = version.version.parse() {
+            let spec = spec_of(&version, code_root);
+            next.versions.insert(
+                n,
+                Arc::new(Published {
+                    config: version,
+                    spec,
+                }),
+            );
+        }
+        next
     }
 
     pub(crate) fn invoke_config(&self, qualifier: &Qualifier) -> EventInvokeConfig {
@@ -69,6 +105,48 @@ impl FunctionEntry {
             .get(qualifier.as_str())
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// The configuration and environment of `version` (`$LATEST` or a number), if it exists.
+    pub(crate) fn version(
+        &self,
+        version: &str,
+    ) -> Option<(&FunctionConfig, &Arc<EnvironmentSpec>)> {
+        if version == Qualifier::LATEST {
+            return Some((&self.config, &self.spec));
+        }
+        let p = self.versions.get(&version.parse().ok()?)?;
+        Some((&p.config, &p.spec))
+    }
+
+    /// Whether `q` names something of this function: `$LATEST`, a published version or an
+    /// alias.
+    pub(crate) fn has(&self, q: &Qualifier) -> bool {
+        self.version(q.as_str()).is_some() || self.aliases.contains_key(q.as_str())
+    }
+
+    /// The configuration a qualified read shows: an alias shows its version's.
+    pub(crate) fn config_for(&self, q: Option<&Qualifier>) -> Option<&FunctionConfig> {
+        let Some(q) = q else {
+            return Some(&self.config);
+        };
+        match self.aliases.get(q.as_str()) {
+            Some(alias) => self.version(&alias.function_version).map(|(c, _)| c),
+            None => self.version(q.as_str()).map(|(c, _)| c),
+        }
+    }
+
+    /// The version one invocation of `q` runs (an alias picks by its weights with `roll`, a
+    /// number drawn from [0, 1)); `None` if `q` names nothing that exists.
+    pub(crate) fn route(&self, q: Option<&Qualifier>, roll: f64) -> Option<&str> {
+        let Some(q) = q else {
+            return Some(Qualifier::LATEST);
+        };
+        let version = match self.aliases.get(q.as_str()) {
+            Some(alias) => alias.route(roll),
+            None => q.as_str(),
+        };
+        self.version(version).map(|(c, _)| c.version.as_str())
     }
 }
 
@@ -90,8 +168,8 @@ impl Registry {
         self.map.read().ok()?.get(name).cloned()
     }
 
-    /// The function a call names, or AWS's 404 (qualifiers other than `$LATEST` do not exist
-    /// yet).
+    /// The function a call names, with its qualifier (a version or alias) if any, or AWS's 404
+    /// naming what was asked for.
     pub(crate) fn entry(
         &self,
         r: &FunctionRef,
@@ -104,10 +182,11 @@ impl Registry {
             };
             EngineError::NotFound(format!("Function not found: {arn}"))
         };
-        if r.qualifier.as_ref().is_some_and(|q| !q.is_latest()) {
-            return Err(not_found());
+        let entry = self.get(&r.name).ok_or_else(not_found)?;
+        match &r.qualifier {
+            Some(q) if !entry.has(q) => Err(not_found()),
+            _ => Ok(entry),
         }
-        self.get(&r.name).ok_or_else(not_found)
     }
 
     pub(crate) fn put(&self, entry: FunctionEntry) -> Arc<FunctionEntry> {

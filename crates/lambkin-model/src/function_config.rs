@@ -32,6 +32,16 @@ impl Scope {
         )
     }
 
+    /// The ARN a configuration answers with: unqualified for `$LATEST`, qualified by the
+    /// number for a published version.
+    pub fn config_arn(&self, config: &FunctionConfig) -> String {
+        if config.version == Qualifier::LATEST {
+            self.function_arn(&config.name)
+        } else {
+            format!("{}:{}", self.function_arn(&config.name), config.version)
+        }
+    }
+
     /// The ARN with its qualifier, as AWS writes it into records and error messages.
     pub fn qualified_arn(&self, name: &FunctionName, qualifier: &Qualifier) -> String {
         format!("{}:{}", self.function_arn(name), qualifier)
@@ -69,6 +79,22 @@ pub struct FunctionConfig {
     /// never enforced. Absent from configs stored before it existed.
     #[serde(default)]
     pub policy_statements: Vec<String>,
+    /// `$LATEST`, or the number of a published version (an immutable snapshot). Absent from
+    /// configs stored before versions existed, which were all `$LATEST`.
+    #[serde(default = "latest")]
+    pub version: String,
+    /// On `$LATEST`: the highest version number ever published (numbers are never reused,
+    /// also after a version is deleted).
+    #[serde(default)]
+    pub last_published: u32,
+    /// On a published version: the `$LATEST` `RevisionId` it was taken from, so publishing an
+    /// unchanged `$LATEST` again returns this version instead of a new one (AWS's rule).
+    #[serde(default)]
+    pub published_from: Option<String>,
+}
+
+fn latest() -> String {
+    Qualifier::LATEST.to_string()
 }
 
 impl FunctionConfig {

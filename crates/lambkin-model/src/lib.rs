@@ -14,6 +14,7 @@
 //! delivery retries) can be compressed with a [`TimeScale`] so demos and tests show the real
 //! AWS schedule in seconds.
 
+mod alias;
 mod arn;
 mod chain;
 mod clock;
@@ -32,6 +33,7 @@ mod runtime;
 mod timestamp;
 pub mod validation;
 
+pub use alias::{Alias, is_alias_name, is_version_number};
 pub use arn::Arn;
 pub use chain::{MAX_CHAIN, chain_length, with_lineage};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -1,4 +1,5 @@
-//! Warm environments per function revision: reuse, start on demand, stop when idle.
+//! Warm environments per function version and revision: reuse, start on demand, stop when
+//! idle.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,7 +59,9 @@ pub struct EnvironmentPool {
     config: SandboxConfig,
     sink: Arc<dyn LogSink>,
     clock: Arc<dyn Clock>,
-    idle: Mutex<HashMap<FunctionName, Vec<Idle>>>,
+    /// Keyed by function and version (`$LATEST`, `1`, …): an alias splitting its invocations
+    /// between two versions keeps both warm instead of each start dropping the other's.
+    idle: Mutex<HashMap<FunctionName, HashMap<String, Vec<Idle>>>>,
     cold: AtomicU64,
     warm: AtomicU64,
     in_progress: AtomicU64,
@@ -118,6 +121,8 @@ impl EnvironmentPool {
         {
             idle.entry(spec.function_name.clone())
                 .or_default()
+                .entry(spec.version.clone())
+                .or_default()
                 .push(Idle {
                     env,
                     since: Instant::now(),
@@ -130,7 +135,9 @@ impl EnvironmentPool {
     /// older revision are dropped (stopped) on the way.
     fn take_idle(&self, spec: &EnvironmentSpec) -> Option<Environment> {
         let mut idle = self.idle.lock().ok()?;
-        let list = idle.get_mut(&spec.function_name)?;
+        let list = idle
+            .get_mut(&spec.function_name)?
+            .get_mut(spec.version.as_str())?;
         while let Some(candidate) = list.pop() {
             if candidate.env.spec.revision == spec.revision && candidate.env.is_reusable() {
                 return Some(candidate.env);
@@ -146,19 +153,32 @@ impl EnvironmentPool {
             return 0;
         };
         let mut stopped = 0;
-        for list in idle.values_mut() {
-            let before = list.len();
-            list.retain(|i| i.since.elapsed() < keep_alive && i.env.is_reusable());
-            stopped += before - list.len();
+        for versions in idle.values_mut() {
+            for list in versions.values_mut() {
+                let before = list.len();
+                list.retain(|i| i.since.elapsed() < keep_alive && i.env.is_reusable());
+                stopped += before - list.len();
+            }
+            versions.retain(|_, list| !list.is_empty());
         }
-        idle.retain(|_, list| !list.is_empty());
+        idle.retain(|_, versions| !versions.is_empty());
         stopped
     }
 
-    /// Stops every idle environment of a function (deleted or updated).
+    /// Stops every idle environment of a function, of every version (deleted).
     pub fn evict(&self, function: &FunctionName) {
         if let Ok(mut idle) = self.idle.lock() {
             idle.remove(function);
+        }
+    }
+
+    /// Stops every idle environment of one version of a function (`$LATEST` updated, or a
+    /// version deleted).
+    pub fn evict_version(&self, function: &FunctionName, version: &str) {
+        if let Ok(mut idle) = self.idle.lock()
+            && let Some(versions) = idle.get_mut(function)
+        {
+            versions.remove(version);
         }
     }
 
@@ -177,7 +197,12 @@ impl EnvironmentPool {
         let idle = self
             .idle
             .lock()
-            .map(|i| i.values().map(|l| l.len() as u64).sum())
+            .map(|i| {
+                i.values()
+                    .flat_map(|v| v.values())
+                    .map(|l| l.len() as u64)
+                    .sum()
+            })
             .unwrap_or(0);
         let starting = self.starting.load(Ordering::Relaxed);
         PoolStats {

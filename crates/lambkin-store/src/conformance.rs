@@ -32,6 +32,7 @@ pub fn new_event(function: &str, at: i64) -> NewEvent {
         request_id: RequestId::random(),
         function: FunctionName::parse(function).unwrap(),
         qualifier: None,
+        version: None,
         payload: br#"{"n":1}"#.to_vec(),
         enqueued_at: Timestamp(at),
         chain: 1,
@@ -59,6 +60,9 @@ fn function(name: &str) -> FunctionConfig {
         tags: BTreeMap::new(),
         recursive_loop_allowed: true,
         policy_statements: Vec::new(),
+        version: Qualifier::LATEST.into(),
+        last_published: 0,
+        published_from: None,
     }
 }
 
@@ -518,7 +522,7 @@ pub async fn discard_drops_unfinished_events(store: Arc<dyn Store>) {
     store.enqueue(new_event("f", 2)).await.unwrap();
     store.enqueue(new_event("g", 2)).await.unwrap();
     let f = FunctionName::parse("f").unwrap();
-    assert_eq!(store.discard_events(&f).await.unwrap(), 1);
+    assert_eq!(store.discard_events(&f, None).await.unwrap(), 1);
     assert!(
         store.event(&done_id).await.unwrap().is_some(),
         "history is kept"
@@ -558,6 +562,175 @@ pub async fn catalog_crud(store: Arc<dyn Store>) {
     assert!(store.delete_function(&f.name).await.unwrap());
     assert!(!store.delete_function(&f.name).await.unwrap());
     assert_eq!(store.function(&f.name).await.unwrap(), None);
+}
+
+/// Published versions and aliases: a publish stores the snapshot and `$LATEST`'s counter in one
+/// commit; deleting a version or alias takes its event-invoke config with it; deleting the
+/// function takes everything.
+pub async fn versions_and_aliases(store: Arc<dyn Store>) {
+    let f = function("alpha");
+    store.create_function(f.clone()).await.unwrap();
+    store.create_function(function("beta")).await.unwrap();
+    for n in [1u32, 2] {
+        let latest = FunctionConfig {
+            last_published: n,
+            ..f.clone()
+        };
+        let version = FunctionConfig {
+            version: n.to_string(),
+            published_from: Some(format!("r{n}")),
+            code_sha256: format!("sha{n}="),
+            ..f.clone()
+        };
+        store.publish_version(latest, version).await.unwrap();
+    }
+    let beta_v1 = FunctionConfig {
+        version: "1".into(),
+        ..function("beta")
+    };
+    store
+        .publish_version(function("beta"), beta_v1)
+        .await
+        .unwrap();
+    let err = store
+        .publish_version(
+            function("gamma"),
+            FunctionConfig {
+                version: "1".into(),
+                ..function("gamma")
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::FunctionNotFound(_)), "{err:?}");
+    assert_eq!(
+        store
+            .function(&f.name)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_published,
+        2
+    );
+    let listed: Vec<(String, String, String)> = store
+        .function_versions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.name.to_string(), c.version, c.code_sha256))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("alpha".into(), "1".into(), "sha1=".into()),
+            ("alpha".into(), "2".into(), "sha2=".into()),
+            ("beta".into(), "1".into(), "abc=".into()),
+        ]
+    );
+
+    let live = lambkin_model::Alias {
+        name: "live".into(),
+        function_version: "1".into(),
+        description: "d".into(),
+        additional_weights: BTreeMap::from([("2".into(), 0.1)]),
+        revision_id: "a1".into(),
+    };
+    store.put_alias(&f.name, live.clone()).await.unwrap();
+    let moved = lambkin_model::Alias {
+        function_version: "2".into(),
+        additional_weights: BTreeMap::new(),
+        ..live.clone()
+    };
+    store.put_alias(&f.name, moved.clone()).await.unwrap();
+    store
+        .put_alias(&function("beta").name, live.clone())
+        .await
+        .unwrap();
+    let aliases = store.aliases().await.unwrap();
+    assert_eq!(
+        aliases,
+        vec![
+            (f.name.clone(), moved),
+            (function("beta").name, live.clone())
+        ]
+    );
+
+    let q = |s: &str| Qualifier::parse(s).unwrap();
+    let cfg = EventInvokeConfig {
+        maximum_retry_attempts: Some(0),
+        ..Default::default()
+    };
+    for qualifier in ["1", "2", "live"] {
+        store
+            .put_event_invoke_config(&f.name, &q(qualifier), cfg.clone())
+            .await
+            .unwrap();
+    }
+    assert!(store.delete_function_version(&f.name, 1).await.unwrap());
+    assert!(!store.delete_function_version(&f.name, 1).await.unwrap());
+    assert!(store.delete_alias(&f.name, "live").await.unwrap());
+    assert!(!store.delete_alias(&f.name, "live").await.unwrap());
+    let left: Vec<String> = store
+        .event_invoke_configs(&f.name)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(q, _)| q.to_string())
+        .collect();
+    assert_eq!(
+        left,
+        ["2"],
+        "a deleted version's and alias's configs go with them"
+    );
+
+    // The version an event was routed to comes back with its claim and its record.
+    let routed = NewEvent {
+        qualifier: Some("live".into()),
+        version: Some("2".into()),
+        ..new_event("alpha", 10)
+    };
+    let id = routed.request_id.clone();
+    store.enqueue(routed).await.unwrap();
+    let other = NewEvent {
+        version: Some("3".into()),
+        ..new_event("alpha", 10)
+    };
+    let other_id = other.request_id.clone();
+    store.enqueue(other).await.unwrap();
+    let claimed = store
+        .claim(&ClaimRequest::any(Timestamp(10), 10, Timestamp(10 + LEASE)))
+        .await
+        .unwrap();
+    assert_eq!(claimed.events.len(), 2);
+    let routed = claimed.events.iter().find(|e| e.request_id == id).unwrap();
+    assert_eq!(routed.version.as_deref(), Some("2"));
+    assert_eq!(routed.qualifier.as_deref(), Some("live"));
+    let record = store.event(&id).await.unwrap().unwrap();
+    assert_eq!(record.version.as_deref(), Some("2"));
+    // Discarding one deleted version's events leaves the others.
+    assert_eq!(store.discard_events(&f.name, Some("3")).await.unwrap(), 1);
+    assert!(store.event(&other_id).await.unwrap().is_none());
+    assert!(store.event(&id).await.unwrap().is_some());
+
+    assert!(store.delete_function(&f.name).await.unwrap());
+    assert_eq!(
+        store
+            .function_versions()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name.to_string())
+            .collect::<Vec<_>>(),
+        ["beta"]
+    );
+    assert_eq!(store.aliases().await.unwrap().len(), 1);
+    assert!(
+        store
+            .event_invoke_configs(&f.name)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn event_invoke_config_crud(store: Arc<dyn Store>) {
@@ -725,7 +898,7 @@ pub async fn mixed_workload(store: Arc<dyn Store>) {
         .collect();
     store.release(leftover, Timestamp(101)).await.unwrap();
     store
-        .discard_events(&FunctionName::parse("gone").unwrap())
+        .discard_events(&FunctionName::parse("gone").unwrap(), None)
         .await
         .unwrap();
     store

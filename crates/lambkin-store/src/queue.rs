@@ -69,8 +69,13 @@ pub trait Queue: Send + Sync + std::fmt::Debug {
         limit: usize,
     ) -> Result<Vec<EventSummary>, StoreError>;
 
-    /// Drops a deleted function's unfinished events (AWS discards them with the function).
-    async fn discard_events(&self, function: &FunctionName) -> Result<u64, StoreError>;
+    /// Drops a deleted function's unfinished events (AWS discards them with the function), or
+    /// with `version`, only those routed to that deleted version.
+    async fn discard_events(
+        &self,
+        function: &FunctionName,
+        version: Option<&str>,
+    ) -> Result<u64, StoreError>;
 
     async fn stats(&self) -> Result<QueueStats, StoreError>;
 }

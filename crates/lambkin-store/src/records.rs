@@ -11,6 +11,9 @@ pub struct NewEvent {
     pub function: FunctionName,
     /// The qualifier the caller wrote; `None` when invoked unqualified.
     pub qualifier: Option<String>,
+    /// The version it was routed to (an alias's pick is kept across retries); `None` is
+    /// `$LATEST`.
+    pub version: Option<String>,
     pub payload: Vec<u8>,
     pub enqueued_at: Timestamp,
     /// Its place in its chain of invocations: 1 for an event nothing else caused, n + 1 for one
@@ -64,6 +67,8 @@ pub struct ClaimedEvent {
     pub request_id: RequestId,
     pub function: FunctionName,
     pub qualifier: Option<String>,
+    /// The version it was routed to at enqueue; `None` is `$LATEST`.
+    pub version: Option<String>,
     pub payload: Vec<u8>,
     pub enqueued_at: Timestamp,
     pub invocations: u32,
@@ -117,6 +122,8 @@ pub struct EventRecord {
     pub request_id: RequestId,
     pub function: FunctionName,
     pub qualifier: Option<String>,
+    /// The version it was routed to; `None` is `$LATEST`.
+    pub version: Option<String>,
     pub payload: Vec<u8>,
     pub state: EventState,
     pub enqueued_at: Timestamp,

@@ -125,6 +125,12 @@ fn event_json(e: &EventView) -> Value {
         "requestId": e.request_id.as_str(),
         "function": e.function.as_str(),
         "qualifier": e.qualifier,
+        "version": e.version,
+        // AWS's `Resource` dimension: the function, or `function:qualifier`.
+        "resource": match &e.qualifier {
+            Some(q) => format!("{}:{q}", e.function),
+            None => e.function.to_string(),
+        },
         "state": e.state.name(),
         "condition": e.state.condition().map(|c| c.as_str()),
         "enqueuedAt": ms(e.enqueued_at),

@@ -64,16 +64,18 @@ pub(crate) fn new_function(req: wire::CreateFunctionRequest) -> Result<NewFuncti
         ephemeral_storage_mb: req.ephemeral_storage.map(|e| e.size),
         tags: req.tags,
         package_type: req.package_type,
+        publish: req.publish,
     })
 }
 
-/// The new code and the `RevisionId` the update is conditional on.
+/// The new code, the `RevisionId` the update is conditional on, and `Publish`.
 pub(crate) fn code_update(
     req: wire::UpdateFunctionCodeRequest,
-) -> Result<(Option<CodeSource>, Option<String>), AwsError> {
+) -> Result<(Option<CodeSource>, Option<String>, bool), AwsError> {
     Ok((
         code_source(req.zip_file, req.s3_bucket, req.s3_key, req.image_uri)?,
         req.revision_id,
+        req.publish,
     ))
 }
 
@@ -121,7 +123,7 @@ pub(crate) fn configuration(
     let with_state = phase != Phase::Listed;
     wire::FunctionConfiguration {
         function_name: c.name.to_string(),
-        function_arn: scope.function_arn(&c.name),
+        function_arn: scope.config_arn(c),
         runtime: c.runtime.to_string(),
         role: c.role.clone(),
         handler: c.handler.clone(),
@@ -131,7 +133,7 @@ pub(crate) fn configuration(
         memory_size: c.memory_mb,
         last_modified: c.last_modified.to_lambda_last_modified(),
         code_sha256: c.code_sha256.clone(),
-        version: Qualifier::LATEST.to_string(),
+        version: c.version.clone(),
         environment: c
             .environment
             .clone()
@@ -287,5 +289,25 @@ pub(crate) fn mapping_out(
             "arn:aws:lambda:{}:{}:event-source-mapping:{}",
             scope.region, scope.account, m.uuid
         ),
+    }
+}
+
+/// An alias as AWS describes it; `RoutingConfig` only when it routes to a second version.
+pub(crate) fn alias_out(
+    name: &lambkin_model::FunctionName,
+    a: &lambkin_model::Alias,
+    scope: &Scope,
+) -> wire::AliasConfiguration {
+    wire::AliasConfiguration {
+        alias_arn: format!("{}:{}", scope.function_arn(name), a.name),
+        name: a.name.clone(),
+        function_version: a.function_version.clone(),
+        description: a.description.clone(),
+        routing_config: (!a.additional_weights.is_empty()).then(|| {
+            wire::AliasRoutingConfiguration {
+                additional_version_weights: a.additional_weights.clone(),
+            }
+        }),
+        revision_id: a.revision_id.clone(),
     }
 }

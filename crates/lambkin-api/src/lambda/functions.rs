@@ -57,9 +57,24 @@ pub(crate) async fn get_function(
         concurrency: config.reserved_concurrency.map(|n| wire::Concurrency {
             reserved_concurrent_executions: Some(n),
         }),
-        configuration: convert::configuration(&config, engine.scope(), Phase::Settled),
+        configuration: shown_as(&r, &config, engine.scope()),
     };
     Ok(Json(resp).into_response())
+}
+
+/// A configuration read through `r`: its `FunctionArn` carries the qualifier the caller gave
+/// (an alias's ARN for an alias), and none when unqualified.
+fn shown_as(
+    r: &lambkin_model::FunctionRef,
+    config: &lambkin_model::FunctionConfig,
+    scope: &lambkin_model::Scope,
+) -> wire::FunctionConfiguration {
+    let mut shown = convert::configuration(config, scope, Phase::Settled);
+    shown.function_arn = match &r.qualifier {
+        Some(q) => scope.qualified_arn(&config.name, q),
+        None => scope.function_arn(&config.name),
+    };
+    shown
 }
 
 pub(crate) async fn get_function_configuration(
@@ -67,12 +82,7 @@ pub(crate) async fn get_function_configuration(
     Target(r): Target,
 ) -> Result<Response, AwsError> {
     let config = engine.control().get_function(&r)?;
-    Ok(Json(convert::configuration(
-        &config,
-        engine.scope(),
-        Phase::Settled,
-    ))
-    .into_response())
+    Ok(Json(shown_as(&r, &config, engine.scope())).into_response())
 }
 
 pub(crate) async fn list_functions(
@@ -94,10 +104,21 @@ pub(crate) async fn list_functions(
     }
     // At most 50 a page, whatever MaxItems asks (AWS's cap).
     let max = q.max_items.map(|m| convert::to_u32(m) as usize);
-    let (page, next) = engine.control().list_functions(q.marker.as_deref(), max);
+    let all_versions = q.function_version.as_deref() == Some("ALL");
+    let (page, next) = engine
+        .control()
+        .list_functions(q.marker.as_deref(), max, all_versions);
+    let scope = engine.scope();
     let functions = page
         .iter()
-        .map(|c| convert::configuration(c, engine.scope(), Phase::Listed))
+        .map(|c| {
+            let mut shown = convert::configuration(c, scope, Phase::Listed);
+            if all_versions {
+                // With ALL, `$LATEST` is listed under its qualified ARN too (observed).
+                shown.function_arn = format!("{}:{}", scope.function_arn(&c.name), c.version);
+            }
+            shown
+        })
         .collect();
     Ok(Json(wire::ListFunctionsResponse {
         functions,
@@ -120,10 +141,10 @@ pub(crate) async fn update_function_code(
     body: Bytes,
 ) -> Result<Response, AwsError> {
     let req: wire::UpdateFunctionCodeRequest = json_body(&body)?;
-    let (zip, revision_id) = convert::code_update(req)?;
+    let (zip, revision_id, publish) = convert::code_update(req)?;
     let config = engine
         .control()
-        .update_function_code(&r, zip, revision_id.as_deref())
+        .update_function_code(&r, zip, revision_id.as_deref(), publish)
         .await?;
     Ok(Json(convert::configuration(
         &config,

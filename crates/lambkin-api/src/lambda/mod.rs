@@ -1,5 +1,6 @@
 //! The AWS Lambda API (`rest-json`, service `lambda`): routes by AWS path and method.
 
+mod aliases;
 mod concurrency;
 mod convert;
 mod error;
@@ -12,6 +13,7 @@ mod permissions;
 mod recursion;
 mod tags;
 mod target;
+mod versions;
 mod wire;
 
 use axum::Router;
@@ -43,6 +45,20 @@ pub(crate) fn routes() -> Router<Engine> {
         .route(
             "/2015-03-31/functions/{name}/code",
             put(functions::update_function_code),
+        )
+        .route(
+            "/2015-03-31/functions/{name}/versions",
+            post(versions::publish_version).get(versions::list_versions_by_function),
+        )
+        .route(
+            "/2015-03-31/functions/{name}/aliases",
+            post(aliases::create_alias).get(aliases::list_aliases),
+        )
+        .route(
+            "/2015-03-31/functions/{name}/aliases/{alias}",
+            get(aliases::get_alias)
+                .put(aliases::update_alias)
+                .delete(aliases::delete_alias),
         )
         .route(
             "/2015-03-31/functions/{name}/invocations",

@@ -41,10 +41,13 @@ async fn extract(
     shape: &StringShape,
     with_qualifier: bool,
 ) -> Result<FunctionRef, AwsError> {
-    // axum percent-decodes path segments: `my-fn%3Aprod` arrives as `my-fn:prod`.
-    let Path(name) = Path::<String>::from_request_parts(parts, engine)
-        .await
-        .map_err(|e| AwsError::invalid_parameter(e.body_text()))?;
+    // axum percent-decodes path segments: `my-fn%3Aprod` arrives as `my-fn:prod`. Routes with
+    // a second parameter (an alias's name) are read by name.
+    let Path(mut params) =
+        Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, engine)
+            .await
+            .map_err(|e| AwsError::invalid_parameter(e.body_text()))?;
+    let name = params.remove("name").unwrap_or_default();
     let qualifier = if with_qualifier {
         let Query(q) = Query::<QualifierQuery>::from_request_parts(parts, engine)
             .await

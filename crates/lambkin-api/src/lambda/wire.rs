@@ -52,6 +52,8 @@ pub(crate) struct CreateFunctionRequest {
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
     pub package_type: Option<String>,
+    #[serde(default)]
+    pub publish: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -59,6 +61,8 @@ pub(crate) struct CreateFunctionRequest {
 pub(crate) struct UpdateFunctionCodeRequest {
     pub zip_file: Option<String>,
     pub revision_id: Option<String>,
+    #[serde(default)]
+    pub publish: bool,
     #[serde(rename = "S3Bucket")]
     pub s3_bucket: Option<String>,
     #[serde(rename = "S3Key")]
@@ -352,4 +356,65 @@ pub(crate) struct ListEventSourceMappingsQuery {
     pub marker: Option<String>,
     #[serde(rename = "MaxItems")]
     pub max_items: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct PublishVersionRequest {
+    pub code_sha256: Option<String>,
+    pub description: Option<String>,
+    pub revision_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ListVersionsByFunctionResponse {
+    pub versions: Vec<FunctionConfiguration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct AliasRoutingConfiguration {
+    #[serde(default)]
+    pub additional_version_weights: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct AliasRequest {
+    pub name: Option<String>,
+    pub function_version: Option<String>,
+    pub description: Option<String>,
+    pub routing_config: Option<AliasRoutingConfiguration>,
+    pub revision_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct AliasConfiguration {
+    pub alias_arn: String,
+    pub name: String,
+    pub function_version: String,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routing_config: Option<AliasRoutingConfiguration>,
+    pub revision_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ListAliasesResponse {
+    pub aliases: Vec<AliasConfiguration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ListPageQuery {
+    pub marker: Option<String>,
+    pub max_items: Option<i64>,
+    pub function_version: Option<String>,
 }

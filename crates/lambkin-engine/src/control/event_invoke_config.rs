@@ -51,14 +51,9 @@ impl Control {
         self.store
             .put_event_invoke_config(&entry.config.name, q, cfg.clone())
             .await?;
-        let mut configs = entry.invoke_configs.clone();
-        configs.insert(q.to_string(), cfg.clone());
-        self.registry.put(FunctionEntry::new(
-            entry.config.clone(),
-            &self.code_root,
-            configs,
-            entry.slots.clone(),
-        ));
+        let mut next = entry.clone();
+        next.invoke_configs.insert(q.to_string(), cfg.clone());
+        self.registry.put(next);
         Ok(cfg)
     }
 
@@ -135,14 +130,9 @@ impl Control {
         self.store
             .delete_event_invoke_config(&entry.config.name, &q)
             .await?;
-        let mut configs = entry.invoke_configs.clone();
-        configs.remove(q.as_str());
-        self.registry.put(FunctionEntry::new(
-            entry.config.clone(),
-            &self.code_root,
-            configs,
-            entry.slots.clone(),
-        ));
+        let mut next = FunctionEntry::clone(&entry);
+        next.invoke_configs.remove(q.as_str());
+        self.registry.put(next);
         Ok(())
     }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use lambkin_model::limits::{
     EPHEMERAL_DEFAULT_MB, LIST_PAGE_MAX, MEMORY_DEFAULT_MB, TIMEOUT_DEFAULT_S,
 };
-use lambkin_model::{FunctionConfig, FunctionName, FunctionRef};
+use lambkin_model::{FunctionConfig, FunctionName, FunctionRef, Qualifier};
 
 use super::CodeSource;
 use super::{Control, checked, new_revision, validate};
@@ -33,6 +33,8 @@ pub struct NewFunction {
     pub ephemeral_storage_mb: Option<i64>,
     pub tags: BTreeMap<String, String>,
     pub package_type: Option<String>,
+    /// `Publish: true`: version 1 is published with the function.
+    pub publish: bool,
 }
 
 /// `UpdateFunctionConfiguration` input: `None` leaves a setting as it is.
@@ -133,6 +135,9 @@ impl Control {
             tags: req.tags,
             recursive_loop_allowed: false,
             policy_statements: Vec::new(),
+            version: Qualifier::LATEST.into(),
+            last_published: 0,
+            published_from: None,
         };
         self.store.create_function(config.clone()).await?;
         self.registry.put(FunctionEntry::new(
@@ -141,45 +146,98 @@ impl Control {
             HashMap::new(),
             crate::concurrency::FunctionSlots::new(self.metrics.function(&config.name)),
         ));
+        if req.publish {
+            // AWS answers with the version it published (1).
+            let r = FunctionRef {
+                name: config.name.clone(),
+                qualifier: None,
+            };
+            return self
+                .publish_locked(&r, super::PublishRequest::default())
+                .await;
+        }
         Ok(config)
     }
 
+    /// GetFunction and GetFunctionConfiguration: `$LATEST`, or the version or alias named (an
+    /// alias shows the version it points at).
     pub fn get_function(&self, r: &FunctionRef) -> Result<FunctionConfig, EngineError> {
-        Ok(self.entry(r)?.config.clone())
+        let entry = self.entry(r)?;
+        entry
+            .config_for(r.qualifier.as_ref())
+            .cloned()
+            .ok_or_else(|| {
+                let q = r.effective_qualifier();
+                self.not_found(&entry, &q)
+            })
     }
 
-    /// One page of functions after `marker` (a name), at most 50.
+    /// One page of functions after `marker`, at most 50: each function's `$LATEST`, or with
+    /// `all_versions` (`FunctionVersion=ALL`) also its published versions, the marker then
+    /// naming `function:version`.
     pub fn list_functions(
         &self,
         marker: Option<&str>,
         max_items: Option<usize>,
+        all_versions: bool,
     ) -> (Vec<FunctionConfig>, Option<String>) {
         let max = max_items.unwrap_or(LIST_PAGE_MAX).clamp(1, LIST_PAGE_MAX);
-        let all = self.registry.all();
+        let entries = self.registry.all();
+        let all: Vec<&FunctionConfig> = entries
+            .iter()
+            .flat_map(|e| {
+                let versions = e
+                    .versions
+                    .values()
+                    .map(|p| &p.config)
+                    .filter(move |_| all_versions);
+                std::iter::once(&e.config).chain(versions)
+            })
+            .collect();
+        let key = |c: &FunctionConfig| {
+            if all_versions {
+                format!("{}:{}", c.name, c.version)
+            } else {
+                c.name.to_string()
+            }
+        };
         let start = marker.map_or(0, |m| {
-            all.iter()
-                .position(|e| e.config.name.as_str() > m)
-                .unwrap_or(all.len())
+            all.iter().position(|c| key(c) == m).map_or_else(
+                // A marker of nothing listed: continue after where it would sort.
+                || {
+                    all.iter()
+                        .position(|c| c.name.as_str() > m)
+                        .unwrap_or(all.len())
+                },
+                |i| i + 1,
+            )
         });
         let page: Vec<FunctionConfig> = all
             .iter()
             .skip(start)
             .take(max)
-            .map(|e| e.config.clone())
+            .map(|c| (*c).clone())
             .collect();
         let next = (start + page.len() < all.len())
-            .then(|| page.last().map(|c| c.name.to_string()))
+            .then(|| page.last().map(key))
             .flatten();
         (page, next)
     }
 
+    /// DeleteFunction; with a version number as qualifier, only that version.
     pub async fn delete_function(&self, r: &FunctionRef) -> Result<(), EngineError> {
         let _guard = self.lock.lock().await;
-        let entry = self.entry(r)?;
+        let entry = self.entry(&FunctionRef {
+            name: r.name.clone(),
+            qualifier: None,
+        })?;
+        if let Some(q) = &r.qualifier {
+            return self.delete_version(&entry, q).await;
+        }
         let name = &entry.config.name;
         self.store.delete_function(name).await?;
         // AWS discards events still queued for a deleted function.
-        self.store.discard_events(name).await?;
+        self.store.discard_events(name, None).await?;
         self.registry.remove(name);
         self.metrics.forget_function(name);
         self.limits_changed();
@@ -187,12 +245,14 @@ impl Control {
         Ok(())
     }
 
-    /// UpdateFunctionCode; with `revision_id`, only if the function is still at it.
+    /// UpdateFunctionCode; with `revision_id`, only if the function is still at it; with
+    /// `publish`, a version of the new code is published too (the answer is that version).
     pub async fn update_function_code(
         &self,
         r: &FunctionRef,
         code: Option<CodeSource>,
         revision_id: Option<&str>,
+        publish: bool,
     ) -> Result<FunctionConfig, EngineError> {
         let _guard = self.lock.lock().await;
         let entry = self.entry(r)?;
@@ -211,7 +271,12 @@ impl Control {
         config.code_size = package.size;
         config.last_modified = self.clock.now();
         let config = self.replace(&entry, config).await?;
-        self.pool.evict(&config.name);
+        self.pool.evict_version(&config.name, Qualifier::LATEST);
+        if publish {
+            return self
+                .publish_locked(r, super::PublishRequest::default())
+                .await;
+        }
         Ok(config)
     }
 
@@ -262,7 +327,7 @@ impl Control {
         }
         config.last_modified = self.clock.now();
         let config = self.replace(&entry, config).await?;
-        self.pool.evict(&config.name);
+        self.pool.evict_version(&config.name, Qualifier::LATEST);
         Ok(config)
     }
 }

@@ -1,10 +1,12 @@
-//! The control plane: functions (`functions.rs`), reserved concurrency and account settings
+//! The control plane: functions (`functions.rs`), published versions (`versions.rs`) and
+//! aliases (`aliases.rs`), reserved concurrency and account settings
 //! (`concurrency.rs`), event-invoke configs (`event_invoke_config.rs`), function code
 //! (`code.rs`) and SQS event source mappings (`event_source_mappings.rs`, whose pollers live
 //! in `sources/`). Each operation checks with AWS's rules (`validate.rs`), writes the store's
 //! catalog, then swaps the function's snapshot in the registry. Writes are serialised, so
 //! read-modify-write updates do not race.
 
+mod aliases;
 mod code;
 mod concurrency;
 mod event_invoke_config;
@@ -14,6 +16,7 @@ mod permissions;
 mod recursion;
 mod tags;
 pub(crate) mod validate;
+mod versions;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,11 +35,13 @@ use crate::dispatch::Wake;
 use crate::metrics::Metrics;
 use crate::registry::{FunctionEntry, Registry};
 use crate::sources::Sources;
+pub use aliases::{AliasPage, AliasRequest};
 pub use concurrency::AccountSettings;
 pub use event_invoke_config::InvokeConfigPage;
 pub use event_source_mappings::MappingPage;
 pub use functions::{FunctionPatch, NewFunction};
 pub use permissions::Permission;
+pub use versions::{PublishRequest, VersionPage};
 
 /// The control plane, with what it uses.
 #[derive(Debug)]

@@ -57,12 +57,20 @@ pub(crate) struct Routes<'a> {
 }
 
 impl<'a> Routes<'a> {
-    pub(crate) fn of(entry: &'a FunctionEntry, qualifier: &'a Qualifier, scope: &Scope) -> Self {
+    /// The routes of an event sent to `qualifier` (the alias or version it was invoked as;
+    /// `$LATEST` when unqualified) that ran `executed_version`. Destinations are the
+    /// qualifier's own event-invoke config (an alias's, not its version's, as on AWS); the
+    /// dead-letter queue is the function's (`$LATEST`'s), as AWS's current documentation says
+    /// of published versions.
+    pub(crate) fn of(
+        entry: &'a FunctionEntry,
+        qualifier: &'a Qualifier,
+        executed_version: &'a str,
+        scope: &Scope,
+    ) -> Self {
         Routes {
             function_arn: scope.qualified_arn(&entry.config.name, qualifier),
-            // FIXME(versions/aliases): the qualifier is the executed version only while
-            // lambkin has no published versions or aliases.
-            executed_version: qualifier.as_str(),
+            executed_version,
             dead_letter: entry.config.dead_letter_target.as_deref(),
             destinations: entry.invoke_config(qualifier).destinations,
         }

@@ -11,7 +11,7 @@ use lambkin_model::{
     BeforeRun, Clock, FailureCondition, Gate, MAX_CHAIN, Qualifier, RetryPolicy, Scope, TimeScale,
     Timestamp, gate, with_lineage,
 };
-use lambkin_sandbox::{EnvironmentPool, Invocation, InvocationResult};
+use lambkin_sandbox::{EnvironmentPool, EnvironmentSpec, Invocation, InvocationResult};
 use lambkin_store::{ClaimedEvent, Store};
 
 use super::finish::{self, Finish, Ran, history};
@@ -26,6 +26,9 @@ pub(crate) struct Attempt {
     ev: ClaimedEvent,
     entry: Arc<FunctionEntry>,
     qualifier: Qualifier,
+    /// The version it was routed to at enqueue, and that version's environment.
+    version: String,
+    spec: Arc<EnvironmentSpec>,
     policy: RetryPolicy,
 }
 
@@ -56,15 +59,39 @@ pub(crate) fn throttled(
     )
 }
 
+/// An event routed to a version deleted since: its version's events are discarded, as a
+/// deleted function's are.
+#[derive(Debug)]
+pub(crate) struct VersionGone {
+    pub seq: i64,
+    pub function: lambkin_model::FunctionName,
+    pub version: Option<String>,
+}
+
 impl Attempt {
-    pub(crate) fn new(ev: ClaimedEvent, entry: Arc<FunctionEntry>, scale: TimeScale) -> Self {
+    pub(crate) fn new(
+        ev: ClaimedEvent,
+        entry: Arc<FunctionEntry>,
+        scale: TimeScale,
+    ) -> Result<Self, VersionGone> {
+        let version = ev.version.as_deref().unwrap_or(Qualifier::LATEST);
+        let Some((_, spec)) = entry.version(version) else {
+            return Err(VersionGone {
+                seq: ev.seq,
+                function: ev.function,
+                version: ev.version,
+            });
+        };
+        let (spec, version) = (spec.clone(), version.to_string());
         let (qualifier, policy) = policy(&ev, &entry, scale);
-        Attempt {
+        Ok(Attempt {
             ev,
             entry,
             qualifier,
+            version,
+            spec,
             policy,
-        }
+        })
     }
 
     pub(crate) fn seq(&self) -> i64 {
@@ -103,6 +130,8 @@ impl Runner {
             mut ev,
             entry,
             qualifier,
+            version,
+            spec,
             policy,
         } = attempt;
         // Shared, not copied: the run and the records both read it.
@@ -113,18 +142,24 @@ impl Runner {
             .async_age
             .observe(started_at.since(ev.enqueued_at).as_secs_f64());
         let result = self
-            .run_on_environment(&entry, &ev, &qualifier, payload.clone())
+            .run_on_environment(&entry, &spec, &ev, &qualifier, payload.clone())
             .await;
         drop(permit);
         let ended_at = self.clock.now();
         self.metrics.count_run(metrics, &result);
+        self.metrics.count_resource_run(
+            &entry.config.name,
+            ev.qualifier.as_deref(),
+            &version,
+            &result,
+        );
         let ran = Ran {
             started_at,
             ended_at,
             outcome: &result.outcome,
             payload: &result.payload,
         };
-        let routes = Routes::of(&entry, &qualifier, &self.scope);
+        let routes = Routes::of(&entry, &qualifier, &version, &self.scope);
         let finish = finish::after_running(&ev, &payload, ran, &policy, &routes);
         Finish::record(finish, metrics)
     }
@@ -142,6 +177,7 @@ impl Runner {
             ev,
             entry,
             qualifier,
+            version,
             ..
         } = attempt;
         if condition == FailureCondition::RecursiveInvocation {
@@ -153,7 +189,7 @@ impl Runner {
                 ev.chain
             );
         }
-        let routes = Routes::of(&entry, &qualifier, &self.scope);
+        let routes = Routes::of(&entry, &qualifier, &version, &self.scope);
         let earlier = if ev.invocations > 0 {
             match self.store.event(&ev.request_id).await {
                 Ok(record) => record,
@@ -179,6 +215,7 @@ impl Runner {
     async fn run_on_environment(
         &self,
         entry: &FunctionEntry,
+        spec: &Arc<EnvironmentSpec>,
         ev: &ClaimedEvent,
         qualifier: &Qualifier,
         payload: Bytes,
@@ -203,6 +240,6 @@ impl Runner {
             client_context: None,
             tail_log: false,
         };
-        self.pool.invoke(&entry.spec, invocation).await
+        self.pool.invoke(spec, invocation).await
     }
 }

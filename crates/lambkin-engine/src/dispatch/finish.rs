@@ -16,8 +16,8 @@ pub(crate) enum Finish {
     /// The attempt's result, and the drop to count once it is durable (AWS's
     /// AsyncEventsDropped; counted after the commit, so a rerun does not count it twice).
     Record(AttemptFinish, Option<Box<Dropped>>),
-    /// The function was deleted: its events are discarded.
-    Discard(FunctionName),
+    /// The function was deleted (or, with a version, that version): its events are discarded.
+    Discard(FunctionName, Option<String>),
     /// Nothing can be decided now: the event stays `Running` under its lease and is taken
     /// again when the lease runs out (or at the next start).
     Abandon,
@@ -169,6 +169,7 @@ mod tests {
             request_id: RequestId::parse("c2a6f2ae-7dbb-4d22-8782-d0485c9877e2").expect("uuid"),
             function: FunctionName::parse("f").expect("name"),
             qualifier: None,
+            version: None,
             payload: br#"{"n":1}"#.to_vec(),
             enqueued_at: Timestamp(0),
             invocations,

@@ -311,6 +311,7 @@ mod tests {
                 request_id: lambkin_model::RequestId::random(),
                 function: name(function),
                 qualifier: None,
+                version: None,
                 payload: Vec::new(),
                 enqueued_at: Timestamp(0),
                 invocations: 0,

@@ -29,7 +29,7 @@ use tokio::sync::watch;
 use crate::concurrency::Limiter;
 use crate::registry::Registry;
 pub(crate) use attempt::Runner;
-use attempt::{Attempt, throttled};
+use attempt::{Attempt, VersionGone, throttled};
 use finish::Finish;
 use in_flight::InFlight;
 use lanes::{Lane, Lanes, LastClaim, Reserved, Room, Waiting};
@@ -210,7 +210,7 @@ impl Dispatcher {
             if let Some(seq) = seq {
                 let function = lane.function.clone();
                 self.spawn_finish(seq, in_flight, recorder, async move {
-                    Finish::Discard(function)
+                    Finish::Discard(function, None)
                 });
             }
             return Head::Gone;
@@ -243,8 +243,12 @@ impl Dispatcher {
                         // Its age ran out while it waited.
                         gate => {
                             if let Some(head) = lane.events.pop_front() {
-                                let attempt = Attempt::new(head.ev, entry, scale);
-                                self.end(attempt, gate, now, in_flight, recorder);
+                                match Attempt::new(head.ev, entry, scale) {
+                                    Ok(attempt) => {
+                                        self.end(attempt, gate, now, in_flight, recorder)
+                                    }
+                                    Err(ev) => self.discard_version(ev, in_flight, recorder),
+                                }
                             }
                             return Head::Gone;
                         }
@@ -255,7 +259,13 @@ impl Dispatcher {
         let Some(head) = lane.events.pop_front() else {
             return Head::Gone;
         };
-        let attempt = Attempt::new(head.ev, entry, scale);
+        let attempt = match Attempt::new(head.ev, entry, scale) {
+            Ok(attempt) => attempt,
+            Err(ev) => {
+                self.discard_version(ev, in_flight, recorder);
+                return Head::Gone;
+            }
+        };
         match (attempt.gate(now), permit) {
             (Gate::Run, Some(permit)) => {
                 let runner = self.runner.clone();
@@ -269,6 +279,19 @@ impl Dispatcher {
                 Head::Gone
             }
         }
+    }
+
+    /// An event routed to a version deleted since: that version's events are discarded, as a
+    /// deleted function's are.
+    fn discard_version(&self, gone: VersionGone, in_flight: &Arc<InFlight>, recorder: &Recorder) {
+        let VersionGone {
+            seq,
+            function,
+            version,
+        } = gone;
+        self.spawn_finish(seq, in_flight, recorder, async move {
+            Finish::Discard(function, version)
+        });
     }
 
     /// Ends an event that does not run: `gate` is a failure from `Attempt::gate` or

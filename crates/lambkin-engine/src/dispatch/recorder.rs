@@ -76,8 +76,8 @@ async fn run(parts: RecorderParts, mut rx: mpsc::UnboundedReceiver<(i64, Finish)
                     dropped.extend(d);
                 }
                 Finish::Abandon => {}
-                Finish::Discard(function) => {
-                    if let Err(e) = store.discard_events(&function).await {
+                Finish::Discard(function, version) => {
+                    if let Err(e) = store.discard_events(&function, version.as_deref()).await {
                         tracing::error!(error = %e, "cannot discard events of a deleted function");
                     }
                 }

@@ -1,7 +1,8 @@
-//! [`Catalog`] on SQLite: configs are stored as JSON documents keyed by name.
+//! [`Catalog`] on SQLite: configs (of `$LATEST` and of each published version) and aliases are
+//! stored as JSON documents keyed by name.
 
 use async_trait::async_trait;
-use lambkin_model::{EventInvokeConfig, FunctionConfig, FunctionName, Qualifier};
+use lambkin_model::{Alias, EventInvokeConfig, FunctionConfig, FunctionName, Qualifier};
 use rusqlite::{OptionalExtension, params};
 
 use super::SqliteStore;
@@ -73,11 +74,129 @@ impl Catalog for SqliteStore {
         self.inner
             .writer
             .write(move |conn, _| {
-                conn.execute(
-                    "DELETE FROM event_invoke_configs WHERE function = ?1",
-                    params![name],
-                )?;
+                for table in [
+                    "event_invoke_configs",
+                    "function_versions",
+                    "function_aliases",
+                ] {
+                    conn.execute(
+                        &format!("DELETE FROM {table} WHERE function = ?1"),
+                        params![name],
+                    )?;
+                }
                 let n = conn.execute("DELETE FROM functions WHERE name = ?1", params![name])?;
+                Ok(n > 0)
+            })
+            .await
+    }
+
+    async fn publish_version(
+        &self,
+        latest: FunctionConfig,
+        version: FunctionConfig,
+    ) -> Result<(), StoreError> {
+        let number: u32 = version
+            .version
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("version {:?}", version.version)))?;
+        let (latest_json, version_json) = (to_json(&latest)?, to_json(&version)?);
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                let n = conn.execute(
+                    "UPDATE functions SET config = ?2 WHERE name = ?1",
+                    params![latest.name.as_str(), latest_json],
+                )?;
+                if n == 0 {
+                    return Err(StoreError::FunctionNotFound(latest.name.to_string()));
+                }
+                conn.execute(
+                    "INSERT INTO function_versions (function, version, config) VALUES (?1, ?2, ?3)",
+                    params![latest.name.as_str(), number, version_json],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn function_versions(&self) -> Result<Vec<FunctionConfig>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT config FROM function_versions ORDER BY function, version",
+            )?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.map(|j| from_json(&j?)).collect()
+        })
+        .await
+    }
+
+    async fn delete_function_version(
+        &self,
+        name: &FunctionName,
+        version: u32,
+    ) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                conn.execute(
+                    "DELETE FROM event_invoke_configs WHERE function = ?1 AND qualifier = ?2",
+                    params![name, version.to_string()],
+                )?;
+                let n = conn.execute(
+                    "DELETE FROM function_versions WHERE function = ?1 AND version = ?2",
+                    params![name, version],
+                )?;
+                Ok(n > 0)
+            })
+            .await
+    }
+
+    async fn put_alias(&self, function: &FunctionName, alias: Alias) -> Result<(), StoreError> {
+        let (f, json) = (function.to_string(), to_json(&alias)?);
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                conn.execute(
+                    "INSERT INTO function_aliases (function, name, config) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (function, name) DO UPDATE SET config = excluded.config",
+                    params![f, alias.name, json],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn aliases(&self) -> Result<Vec<(FunctionName, Alias)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT function, config FROM function_aliases ORDER BY function, name",
+            )?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            rows.map(|row| {
+                let (f, json) = row?;
+                let f = FunctionName::parse(&f).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((f, from_json(&json)?))
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn delete_alias(&self, function: &FunctionName, name: &str) -> Result<bool, StoreError> {
+        let (f, name) = (function.to_string(), name.to_string());
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                conn.execute(
+                    "DELETE FROM event_invoke_configs WHERE function = ?1 AND qualifier = ?2",
+                    params![f, name],
+                )?;
+                let n = conn.execute(
+                    "DELETE FROM function_aliases WHERE function = ?1 AND name = ?2",
+                    params![f, name],
+                )?;
                 Ok(n > 0)
             })
             .await

@@ -163,6 +163,7 @@ mod tests {
         events_lists_newest_first,
         discard_drops_unfinished_events,
         catalog_crud,
+        versions_and_aliases,
         event_invoke_config_crud,
         concurrent_enqueues_are_all_durable,
         finishing_an_event_that_is_not_running_changes_nothing,

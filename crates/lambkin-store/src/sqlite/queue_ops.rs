@@ -27,8 +27,8 @@ impl Queue for SqliteStore {
             .write(move |conn, counts| {
                 let mut stmt = conn.prepare_cached(
                     "INSERT INTO events (request_id, function, qualifier, payload, state,
-                         enqueued_at, updated_at, due_at, chain)
-                     VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?5, ?5, ?6)",
+                         enqueued_at, updated_at, due_at, chain, version)
+                     VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?5, ?5, ?6, ?7)",
                 )?;
                 let t = event.enqueued_at.0;
                 match stmt.execute(params![
@@ -37,7 +37,8 @@ impl Queue for SqliteStore {
                     event.qualifier,
                     event.payload,
                     t,
-                    event.chain
+                    event.chain,
+                    event.version
                 ]) {
                     Ok(_) => {
                         counts.add("queued", 1);
@@ -192,15 +193,22 @@ impl Queue for SqliteStore {
         .await
     }
 
-    async fn discard_events(&self, function: &FunctionName) -> Result<u64, StoreError> {
+    async fn discard_events(
+        &self,
+        function: &FunctionName,
+        version: Option<&str>,
+    ) -> Result<u64, StoreError> {
         let function = function.to_string();
+        let version = version.map(str::to_string);
+        // `?2 IS NULL`: every unfinished event of the function; else only one version's.
+        const OF: &str = "function = ?1 AND due_at IS NOT NULL AND (?2 IS NULL OR version = ?2)";
         self.inner
             .writer
             .write(move |conn, counts| {
-                let mut by_state = conn.prepare_cached(
-                    "SELECT state, count(*) FROM events WHERE function = ?1 AND due_at IS NOT NULL GROUP BY state",
-                )?;
-                let rows = by_state.query_map(params![function], |r| {
+                let mut by_state = conn.prepare_cached(&format!(
+                    "SELECT state, count(*) FROM events WHERE {OF} GROUP BY state"
+                ))?;
+                let rows = by_state.query_map(params![function, version], |r| {
                     Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
                 })?;
                 for row in rows {
@@ -208,13 +216,14 @@ impl Queue for SqliteStore {
                     counts.add(&state, -n);
                 }
                 conn.execute(
-                    "DELETE FROM attempts WHERE event_id IN
-                        (SELECT id FROM events WHERE function = ?1 AND due_at IS NOT NULL)",
-                    params![function],
+                    &format!(
+                        "DELETE FROM attempts WHERE event_id IN (SELECT id FROM events WHERE {OF})"
+                    ),
+                    params![function, version],
                 )?;
                 let n = conn.execute(
-                    "DELETE FROM events WHERE function = ?1 AND due_at IS NOT NULL",
-                    params![function],
+                    &format!("DELETE FROM events WHERE {OF}"),
+                    params![function, version],
                 )?;
                 Ok(n as u64)
             })
@@ -235,7 +244,7 @@ pub(super) const HEAD_AFTER: &str = "SELECT function, due_at FROM events
 /// Up to `?3` events of function `?1` due by `?2`, oldest due first.
 pub(super) const DUE_OF_FUNCTION: &str =
     "SELECT id, request_id, function, qualifier, payload, state, enqueued_at,
-            invocations, throttles, due_at, chain
+            invocations, throttles, due_at, chain, version
      FROM events WHERE function = ?1 AND due_at IS NOT NULL AND due_at <= ?2
      ORDER BY due_at, id LIMIT ?3";
 
@@ -304,10 +313,11 @@ fn claim(
                 r.get::<_, u32>(8)?,
                 r.get::<_, i64>(9)?,
                 r.get::<_, u32>(10)?,
+                r.get::<_, Option<String>>(11)?,
             ))
         })?;
         for row in rows {
-            let (seq, id, qualifier, payload, state, enq, inv, thr, due_at, chain) = row?;
+            let (seq, id, qualifier, payload, state, enq, inv, thr, due_at, chain, version) = row?;
             counts.moved(&state, RUNNING, 1);
             claimed.push((
                 due_at,
@@ -316,6 +326,7 @@ fn claim(
                     request_id: RequestId::from_stored(id),
                     function: name.clone(),
                     qualifier,
+                    version,
                     payload,
                     enqueued_at: Timestamp(enq),
                     invocations: inv,
@@ -456,7 +467,8 @@ fn parse_state(state: &str, condition: Option<&str>) -> Result<EventState, Store
 fn event_record(conn: &Connection, id: &str) -> Result<Option<EventRecord>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, request_id, function, qualifier, payload, state, condition, enqueued_at,
-                updated_at, due_at, invocations, throttles, interrupted, response, function_error
+                updated_at, due_at, invocations, throttles, interrupted, response, function_error,
+                version
          FROM events WHERE request_id = ?1",
     )?;
     let row = stmt
@@ -511,6 +523,7 @@ fn row_to_record(r: &Row<'_>) -> rusqlite::Result<RecordResult> {
             function: FunctionName::parse(&function)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             qualifier: r.get(3)?,
+            version: r.get(15)?,
             payload: r.get(4)?,
             state: parse_state(&state, condition.as_deref())?,
             enqueued_at: Timestamp(r.get(7)?),

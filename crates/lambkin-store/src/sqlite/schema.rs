@@ -34,6 +34,19 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
             config    TEXT NOT NULL,
             PRIMARY KEY (function, qualifier)
         ) WITHOUT ROWID;
+        -- Published versions: immutable snapshots of a function's configuration.
+        CREATE TABLE IF NOT EXISTS function_versions (
+            function TEXT NOT NULL,
+            version  INTEGER NOT NULL,
+            config   TEXT NOT NULL,
+            PRIMARY KEY (function, version)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS function_aliases (
+            function TEXT NOT NULL,
+            name     TEXT NOT NULL,
+            config   TEXT NOT NULL,
+            PRIMARY KEY (function, name)
+        ) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS events (
             id             INTEGER PRIMARY KEY,
             request_id     TEXT NOT NULL UNIQUE,
@@ -77,6 +90,8 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     )?;
     // Folders created before events knew their chain (recursive loop detection).
     add_column(conn, "events", "chain", "INTEGER NOT NULL DEFAULT 0")?;
+    // Folders created before versions: the version an event was routed to (NULL: `$LATEST`).
+    add_column(conn, "events", "version", "TEXT")?;
     super::outbox_ops::migrate(conn)?;
     super::sqs_ops::migrate(conn)?;
     super::sns_ops::migrate(conn)?;

@@ -35,6 +35,12 @@ pub async fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
     }
     println!("request     {}", v["requestId"].as_str().unwrap_or("?"));
     println!("function    {}", v["function"].as_str().unwrap_or("?"));
+    // The alias or version it was invoked as (AWS's Resource) and the version that runs it.
+    println!(
+        "resource    {}  version {}",
+        v["resource"].as_str().unwrap_or("?"),
+        v["version"].as_str().unwrap_or("$LATEST")
+    );
     println!("state       {}", state(&v));
     println!("enqueued    {}", iso(&v["enqueuedAt"]));
     if let Some(due) = v.get("dueAt").filter(|d| !d.is_null()) {

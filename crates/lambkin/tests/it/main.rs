@@ -31,3 +31,4 @@ mod sns_delivery;
 mod sqs;
 mod throttling;
 mod thumbnail_pipeline;
+mod versions;

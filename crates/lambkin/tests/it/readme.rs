@@ -513,6 +513,101 @@ fn expectations() -> Vec<Expect> {
             },
         },
         Expect {
+            step: "awsl lambda create-function --function-name orders-api",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                let v = json(out)?;
+                (v["Version"] == "1"
+                    && v["FunctionArn"]
+                        == "arn:aws:lambda:us-east-1:000000000000:function:orders-api:1")
+                    .then_some(())
+                    .ok_or(format!("not version 1: {v}"))
+            },
+        },
+        Expect {
+            step: "awsl lambda publish-version --function-name orders-api",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                let v = json(out)?;
+                (v["Version"] == "2"
+                    && v["Description"] == "release 2"
+                    && v["Environment"]["Variables"]["RELEASE"] == "2")
+                    .then_some(())
+                    .ok_or(format!("not version 2: {v}"))
+            },
+        },
+        Expect {
+            step: "awsl lambda create-alias --function-name orders-api",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                let v = json(out)?;
+                (v["AliasArn"] == "arn:aws:lambda:us-east-1:000000000000:function:orders-api:live"
+                    && v["FunctionVersion"] == "1"
+                    && v["RoutingConfig"]["AdditionalVersionWeights"]["2"] == 0.1)
+                    .then_some(())
+                    .ok_or(out.to_string())
+            },
+        },
+        Expect {
+            step: "awsl lambda put-function-event-invoke-config --function-name orders-api",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                (json(out)?["FunctionArn"]
+                    == "arn:aws:lambda:us-east-1:000000000000:function:orders-api:live")
+                    .then_some(())
+                    .ok_or(out.to_string())
+            },
+        },
+        Expect {
+            step: "for n in $(seq 20); do awsl lambda invoke --function-name orders-api:live",
+            retry: false,
+            check: |code, out, _| {
+                ok(code, out)?;
+                let ran: Vec<&str> = out
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                // 20 calls, each on version 1 or 2; version 1 gets nine in ten, so at least one
+                // (all twenty on version 2 has a chance of 1e-20).
+                (ran.len() == 20
+                    && ran.iter().all(|v| *v == "1" || *v == "2")
+                    && ran.contains(&"1"))
+                .then_some(())
+                .ok_or(format!("not twenty runs of version 1 or 2: {out}"))
+            },
+        },
+        Expect {
+            step: "awsl sqs receive-message --queue-url http://127.0.0.1:9070/000000000000/failure-queue",
+            retry: true,
+            check: |code, out, _| {
+                ok(code, out)?;
+                // The queue also holds the flaky function's records; the alias's is among them.
+                let found = messages(out)?.into_iter().any(|m| {
+                    let Ok(r) =
+                        serde_json::from_str::<Value>(m["Body"].as_str().unwrap_or_default())
+                    else {
+                        return false;
+                    };
+                    r["requestContext"]["functionArn"]
+                        == "arn:aws:lambda:us-east-1:000000000000:function:orders-api:live"
+                        && r["requestContext"]["condition"] == "RetriesExhausted"
+                        && matches!(
+                            r["responseContext"]["executedVersion"].as_str(),
+                            Some("1" | "2")
+                        )
+                        && r["requestPayload"]["fail"] == true
+                });
+                found
+                    .then_some(())
+                    .ok_or("no record of orders-api:live yet".to_string())
+            },
+        },
+        Expect {
             step: "awsl dynamodb create-table --table-name Orders",
             retry: false,
             check: |code, out, _| {

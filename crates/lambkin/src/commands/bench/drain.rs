@@ -74,6 +74,7 @@ pub async fn run(a: DrainArgs) -> anyhow::Result<()> {
                                 request_id: RequestId::random(),
                                 function: function.clone(),
                                 qualifier: None,
+                                version: None,
                                 payload: payload.clone(),
                                 enqueued_at: SystemClock.now(),
                                 chain: 1,

@@ -121,6 +121,7 @@ async fn fill_finished(dir: &Path, count: usize) -> anyhow::Result<()> {
                             request_id: RequestId::random(),
                             function: function.clone(),
                             qualifier: None,
+                            version: None,
                             payload: padded_payload(256).to_vec(),
                             enqueued_at: long_ago,
                             chain: 1,
