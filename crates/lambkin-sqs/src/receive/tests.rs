@@ -27,7 +27,7 @@ fn service() -> (tempfile::TempDir, Sqs, ManualClock) {
 }
 
 async fn queue(sqs: &Sqs) -> QueueName {
-    sqs.create_queue("q", BTreeMap::new()).await.unwrap()
+    sqs.create_queue("q", BTreeMap::new(), BTreeMap::new()).await.unwrap()
 }
 
 async fn send(sqs: &Sqs, q: &QueueName, body: &str) {

@@ -144,7 +144,11 @@ async fn model_errors_decode_as_typed_errors() {
             .into_service_error()
             .is_purge_queue_in_progress()
     );
-    let e = sqs.list_queue_tags().queue_url(&url).send().await;
+    let e = sqs
+        .list_message_move_tasks()
+        .source_arn("arn:aws:sqs:us-east-1:000000000000:q")
+        .send()
+        .await;
     assert!(
         e.unwrap_err()
             .into_service_error()
