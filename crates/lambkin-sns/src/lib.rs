@@ -13,10 +13,11 @@
 //! (`render.rs`) what to send where; rendering loads the message by id.
 //!
 //! Deliberate limits (see docs/api-compat.md): subscriptions are confirmed at once (no
-//! confirmation handshake, so ConfirmSubscription knows no token), messages are not signed (a
-//! fixed placeholder signature), topic policies are stored but not enforced, and FIFO topics,
-//! filter policies, protocols other than lambda/sqs/http/https, and SQS or Lambda endpoints
-//! outside lambkin's one region and account are refused.
+//! confirmation handshake, so ConfirmSubscription takes a subscription's id or ARN as its
+//! token), messages are not signed (a fixed placeholder signature), topic policies are stored
+//! but not enforced, and FIFO topics, filter policies, protocols other than
+//! lambda/sqs/http/https, and SQS or Lambda endpoints outside lambkin's one region and account
+//! are refused.
 
 mod arn;
 mod attributes;

@@ -1,5 +1,5 @@
-//! Subscription operations: Subscribe, Unsubscribe, ListSubscriptions(ByTopic) and
-//! Get/SetSubscriptionAttributes.
+//! Subscription operations: Subscribe, ConfirmSubscription, Unsubscribe,
+//! ListSubscriptions(ByTopic) and Get/SetSubscriptionAttributes.
 //!
 //! Subscriptions to lambda, sqs and http(s) endpoints are confirmed at once: lambkin has no
 //! confirmation handshake (AWS sends http(s) endpoints a `SubscriptionConfirmation` first;
@@ -197,10 +197,14 @@ impl Sns {
         }
     }
 
-    /// ConfirmSubscription. lambkin confirms every subscription at once and hands out no
-    /// tokens, so no token is one it knows: it answers as AWS does for an unknown token
-    /// (`Invalid parameter: Token` for one of AWS's shape, long hexadecimal; `Invalid token`
-    /// for anything else), after checking the topic ARN (`Invalid parameter: Topic`).
+    /// ConfirmSubscription. lambkin confirms every subscription at once and sends no
+    /// `SubscriptionConfirmation`, so it hands out no tokens of AWS's kind. Instead a
+    /// subscription's token is its id (the last part of its ARN) or its whole ARN: confirming one
+    /// of the topic's subscriptions answers with its ARN, as AWS answers a repeated confirmation
+    /// of a confirmed subscription. The topic ARN is checked first (`Invalid parameter: Topic`),
+    /// then that the topic exists (`NotFound`); any other token gets AWS's answer for a token
+    /// it does not know (`Invalid parameter: Token` for one of AWS's shape, 64 or more
+    /// hexadecimal digits; `Invalid token` for anything else).
     pub async fn confirm_subscription(
         &self,
         topic_arn: &str,
@@ -208,6 +212,20 @@ impl Sns {
     ) -> Result<String, SnsError> {
         parse_topic_arn(topic_arn, "TopicArn", &self.inner.scope)
             .map_err(|_| SnsError::invalid("Topic"))?;
+        if self.inner.store.topic(topic_arn).await?.is_none() {
+            return Err(SnsError::topic_not_found());
+        }
+        let named = if token.starts_with("arn:") {
+            token.to_string()
+        } else {
+            format!("{topic_arn}:{token}")
+        };
+        if parse_subscription_arn(&named).is_ok()
+            && let Some(sub) = self.inner.store.subscription(&named).await?
+            && sub.topic_arn == topic_arn
+        {
+            return Ok(sub.arn);
+        }
         let token_shaped = token.len() >= 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
         Err(if token_shaped {
             SnsError::invalid("Token")

@@ -155,7 +155,9 @@ mod tests {
     async fn send_receive_delete_by_arn() {
         let (_dir, sqs, clock) = service();
         assert!(!sqs.queue_exists(ARN).await.unwrap());
-        sqs.create_queue("dlq", BTreeMap::new()).await.unwrap();
+        sqs.create_queue("dlq", BTreeMap::new(), BTreeMap::new())
+            .await
+            .unwrap();
         assert!(sqs.queue_exists(ARN).await.unwrap());
         let attrs =
             MessageAttributes::from([("RequestID".to_string(), MessageAttribute::string("abc"))]);
@@ -187,7 +189,9 @@ mod tests {
     #[tokio::test]
     async fn a_mapping_receive_parks_until_a_send_then_deletes_or_returns_all() {
         let (_dir, sqs, _) = service();
-        sqs.create_queue("dlq", BTreeMap::new()).await.unwrap();
+        sqs.create_queue("dlq", BTreeMap::new(), BTreeMap::new())
+            .await
+            .unwrap();
         let parked = {
             let sqs = sqs.clone();
             tokio::spawn(async move {
@@ -241,7 +245,9 @@ mod tests {
             .await;
         let e = missing.unwrap_err();
         assert!(matches!(e, SqsError::QueueDoesNotExist) && !e.is_transient());
-        sqs.create_queue("dlq", BTreeMap::new()).await.unwrap();
+        sqs.create_queue("dlq", BTreeMap::new(), BTreeMap::new())
+            .await
+            .unwrap();
         let big = "x".repeat(1_048_577);
         let e = sqs
             .send_to_arn(ARN, big, MessageAttributes::new())
@@ -262,10 +268,14 @@ mod tests {
     #[tokio::test]
     async fn redrive_moves_to_the_dead_letter_queue_after_max_receive_count() {
         let (_dir, sqs, clock) = service();
-        sqs.create_queue("dlq", BTreeMap::new()).await.unwrap();
+        sqs.create_queue("dlq", BTreeMap::new(), BTreeMap::new())
+            .await
+            .unwrap();
         let policy = format!(r#"{{"deadLetterTargetArn":"{ARN}","maxReceiveCount":2}}"#);
         let attrs = BTreeMap::from([("RedrivePolicy".to_string(), policy)]);
-        sqs.create_queue("src", attrs).await.unwrap();
+        sqs.create_queue("src", attrs, BTreeMap::new())
+            .await
+            .unwrap();
         let src = "arn:aws:sqs:us-east-1:000000000000:src";
         let id = sqs
             .send_to_arn(src, "b".into(), MessageAttributes::new())

@@ -8,7 +8,10 @@ use lambkin_store::StoreError;
 pub enum SqsError {
     #[error("The specified queue does not exist.")]
     QueueDoesNotExist,
-    #[error("A queue already exists with the same name and a different value for attribute {0}")]
+    /// CreateQueue of an existing queue with a different attribute value or different tags
+    /// (the message says which: [`SqsError::queue_exists_attribute`],
+    /// [`SqsError::queue_exists_tags`]).
+    #[error("{0}")]
     QueueNameExists(String),
     #[error("{0}")]
     InvalidAttributeName(String),
@@ -50,6 +53,21 @@ impl SqsError {
     /// any other bad input fails the same way every time.
     pub fn is_transient(&self) -> bool {
         matches!(self, SqsError::Store(e) if e.is_transient())
+    }
+
+    /// AWS's answer to a CreateQueue whose attribute `name` differs from the existing queue's.
+    pub fn queue_exists_attribute(name: &str) -> Self {
+        SqsError::QueueNameExists(format!(
+            "A queue already exists with the same name and a different value for attribute {name}"
+        ))
+    }
+
+    /// A CreateQueue whose tags differ from the existing queue's: AWS refuses it as it refuses
+    /// different attributes (lambkin's wording; see docs/api-compat.md).
+    pub fn queue_exists_tags() -> Self {
+        SqsError::QueueNameExists(
+            "A queue already exists with the same name and different tags".to_string(),
+        )
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {

@@ -10,7 +10,7 @@
 //! dead-letter queue. Long polling (`receive.rs`) waits on in-process signals per queue
 //! (`waiters.rs`: one wake-up per message sent, and a re-check when a visibility changes) or on
 //! a timer for the queue's next visibility, never on a busy loop. Sending and deleting are in
-//! `messages.rs`, visibility changes in `visibility.rs`.
+//! `messages.rs`, visibility changes in `visibility.rs`, queue tags in `tags.rs`.
 //!
 //! Time comes from the injected [`Clock`]; only the long-poll timers run on tokio's clock.
 
@@ -24,6 +24,7 @@ mod queue_name;
 pub mod queue_settings;
 mod queues;
 mod receive;
+pub mod tags;
 mod visibility;
 mod waiters;
 

@@ -8,6 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use lambkin_store::{SqsQueueCounts, SqsQueueRecord};
 
+use crate::tags::check_tags;
 use crate::{QueueName, QueueSettings, Sqs, SqsError};
 
 /// Attributes `GetQueueAttributes` computes rather than stores.
@@ -121,12 +122,16 @@ impl Sqs {
         Ok(settings)
     }
 
-    /// Creates the queue, or returns it if it exists and every given attribute has the same
-    /// value there (AWS's idempotent create); otherwise `QueueNameExists`.
+    /// Creates the queue with its attributes and tags, or returns it if it exists and every
+    /// given attribute has the same value there (AWS's idempotent create) and every given tag
+    /// too; otherwise `QueueNameExists`. AWS refuses a create naming tags the existing queue
+    /// does not have, even when it has none (dramatiq_sqs #13, amazon-sqs-java-temporary-
+    /// queues-client #70, both against AWS); a create without tags never compares them.
     pub async fn create_queue(
         &self,
         name: &str,
         attributes: BTreeMap<String, String>,
+        tags: BTreeMap<String, String>,
     ) -> Result<QueueName, SqsError> {
         if attributes.get("FifoQueue").is_some_and(|v| v == "true") {
             if name.ends_with(".fifo") {
@@ -141,10 +146,12 @@ impl Sqs {
         }
         let q = QueueName::parse(name)?;
         self.check_attributes(&q, &attributes).await?;
+        check_tags(&q, &tags)?;
         let now = self.now();
         let record = SqsQueueRecord {
             name: q.as_str().to_string(),
             attributes: QueueSettings::merged(&BTreeMap::new(), &attributes),
+            tags: tags.clone(),
             created_at: now,
             last_modified: now,
         };
@@ -155,8 +162,11 @@ impl Sqs {
             let current = QueueSettings::from_attributes(&existing.attributes)?;
             for name in attributes.keys() {
                 if requested.attribute(name) != current.attribute(name) {
-                    return Err(SqsError::QueueNameExists(name.clone()));
+                    return Err(SqsError::queue_exists_attribute(name));
                 }
+            }
+            if tags.iter().any(|(k, v)| existing.tags.get(k) != Some(v)) {
+                return Err(SqsError::queue_exists_tags());
             }
         }
         Ok(q)

@@ -26,7 +26,8 @@ pub struct ReceiveOptions {
     pub max_number_of_messages: Option<i64>,
     pub visibility_timeout: Option<i64>,
     pub wait_time_seconds: Option<i64>,
-    /// System attributes to return (`All`, `SentTimestamp`, ...).
+    /// System attributes to return (`All` in any case, `SentTimestamp`, ...); names SQS does
+    /// not know are ignored, as SQS ignores them.
     pub attribute_names: Vec<String>,
     /// Message attributes to return (`All`, `.*`, `prefix.*` or exact names).
     pub message_attribute_names: Vec<String>,
@@ -220,7 +221,7 @@ fn shape(
         .into_iter()
         .filter(|(name, _)| wants_message_attribute(&options.message_attribute_names, name))
         .collect();
-    let all = options.attribute_names.iter().any(|n| n == "All");
+    let all = options.attribute_names.iter().any(|n| is_all(n));
     let wanted = |n: &str| all || options.attribute_names.iter().any(|w| w == n);
     let mut system = BTreeMap::new();
     let candidates = [
@@ -257,12 +258,20 @@ fn shape(
     }
 }
 
-/// `All`, `*` and `.*` ask for every attribute; `<prefix>.*` for the names that start with the
-/// prefix as a string (AWS returns `Hello` and `Help.Me` for `Hel.*`); anything else for that
-/// exact name. Names no attribute could have (`AWS.`, `..foo`) just match nothing, as on AWS.
+/// `All` in any letter case: SQS answers `ALL` (what kombu, Celery's SQS broker, sends) and
+/// `all` as it answers `All` (docs/api-compat.md has the sources).
+fn is_all(requested: &str) -> bool {
+    requested.eq_ignore_ascii_case("All")
+}
+
+/// `All` (any case), `*` and `.*` ask for every attribute; `<prefix>.*` for the names that
+/// start with the prefix as a string (AWS returns `Hello` and `Help.Me` for `Hel.*`); anything
+/// else for that exact name. Names no attribute could have (`AWS.`, `..foo`) and names no
+/// message has just match nothing: SQS refuses no name here, and neither does lambkin.
 fn wants_message_attribute(requested: &[String], name: &str) -> bool {
     requested.iter().any(|r| match r.as_str() {
-        "All" | "*" | ".*" => true,
+        "*" | ".*" => true,
+        r if is_all(r) => true,
         r => match r.strip_suffix(".*") {
             Some(prefix) => name.starts_with(prefix),
             None => r == name,

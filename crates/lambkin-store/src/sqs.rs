@@ -3,9 +3,9 @@
 //!
 //! The store keeps rows and applies the moves it is told to make; it decides nothing about SQS
 //! semantics. Queue attributes are an opaque map of AWS attribute names to their string values
-//! (the service validates and interprets them). A receive is a write: it marks the messages it
-//! hands out invisible under a new receipt, and on the way it drops expired messages and moves
-//! over-received ones to the dead-letter queue, all in one commit.
+//! (the service validates and interprets them), and so are a queue's tags. A receive is a write:
+//! it marks the messages it hands out invisible under a new receipt, and on the way it drops
+//! expired messages and moves over-received ones to the dead-letter queue, all in one commit.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +20,8 @@ pub struct SqsQueueRecord {
     pub name: String,
     /// The settable attributes (`VisibilityTimeout`, `RedrivePolicy`, ...) by AWS name.
     pub attributes: BTreeMap<String, String>,
+    /// The queue's tags (cost allocation tags), key to value, as the service checked them.
+    pub tags: BTreeMap<String, String>,
     pub created_at: Timestamp,
     pub last_modified: Timestamp,
 }
@@ -139,6 +141,17 @@ pub trait SqsStore: Send + Sync + std::fmt::Debug {
         attributes: BTreeMap<String, String>,
         now: Timestamp,
     ) -> Result<bool, StoreError>;
+
+    /// Adds or overwrites tags; false if the queue does not exist.
+    async fn sqs_tag_queue(
+        &self,
+        name: &str,
+        tags: BTreeMap<String, String>,
+    ) -> Result<bool, StoreError>;
+
+    /// Removes tags (keys the queue does not have are ignored); false if the queue does not
+    /// exist.
+    async fn sqs_untag_queue(&self, name: &str, keys: Vec<String>) -> Result<bool, StoreError>;
 
     /// Deletes the queue and every message in it; false if it did not exist.
     async fn sqs_delete_queue(&self, name: &str) -> Result<bool, StoreError>;

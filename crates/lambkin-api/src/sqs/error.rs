@@ -218,7 +218,7 @@ mod tests {
                 "AWS.SimpleQueueService.NonExistentQueue",
             ),
             (
-                SqsError::QueueNameExists("DelaySeconds".into()),
+                SqsError::queue_exists_attribute("DelaySeconds"),
                 400,
                 "QueueNameExists",
                 "QueueAlreadyExists",

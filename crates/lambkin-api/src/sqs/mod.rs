@@ -139,6 +139,9 @@ pub(crate) async fn dispatch(
             Operation::ChangeMessageVisibilityBatch => {
                 messages::change_message_visibility_batch(&call).await
             }
+            Operation::TagQueue => queues::tag_queue(&call).await,
+            Operation::UntagQueue => queues::untag_queue(&call).await,
+            Operation::ListQueueTags => queues::list_queue_tags(&call).await,
         },
         // The JSON protocol answers unimplemented and unknown operations alike.
         Lookup::NotImplemented | Lookup::Unknown => {

@@ -22,6 +22,9 @@ pub(crate) enum Operation {
     DeleteMessageBatch,
     ChangeMessageVisibility,
     ChangeMessageVisibilityBatch,
+    TagQueue,
+    UntagQueue,
+    ListQueueTags,
 }
 
 /// Every operation of the SQS model (2012-11-05), in the model's order, with what lambkin runs
@@ -47,7 +50,7 @@ const MODEL: &[(&str, Option<Operation>)] = {
             Some(ListDeadLetterSourceQueues),
         ),
         ("ListMessageMoveTasks", None),
-        ("ListQueueTags", None),
+        ("ListQueueTags", Some(ListQueueTags)),
         ("ListQueues", Some(ListQueues)),
         ("PurgeQueue", Some(PurgeQueue)),
         ("ReceiveMessage", Some(ReceiveMessage)),
@@ -56,8 +59,8 @@ const MODEL: &[(&str, Option<Operation>)] = {
         ("SendMessageBatch", Some(SendMessageBatch)),
         ("SetQueueAttributes", Some(SetQueueAttributes)),
         ("StartMessageMoveTask", None),
-        ("TagQueue", None),
-        ("UntagQueue", None),
+        ("TagQueue", Some(TagQueue)),
+        ("UntagQueue", Some(UntagQueue)),
     ]
 };
 
@@ -84,7 +87,8 @@ mod tests {
                 "ChangeMessageVisibilityBatch",
                 Lookup::Serve(Operation::ChangeMessageVisibilityBatch),
             ),
-            ("TagQueue", Lookup::NotImplemented),
+            ("TagQueue", Lookup::Serve(Operation::TagQueue)),
+            ("StartMessageMoveTask", Lookup::NotImplemented),
             ("sendmessage", Lookup::Unknown),
             ("Publish", Lookup::Unknown),
             ("", Lookup::Unknown),

@@ -1,5 +1,6 @@
 //! Queue handlers: CreateQueue, GetQueueUrl, ListQueues, ListDeadLetterSourceQueues,
-//! DeleteQueue, GetQueueAttributes, SetQueueAttributes, PurgeQueue.
+//! DeleteQueue, GetQueueAttributes, SetQueueAttributes, PurgeQueue, TagQueue, UntagQueue,
+//! ListQueueTags.
 
 use axum::response::Response;
 use lambkin_sqs::SqsError;
@@ -17,7 +18,10 @@ pub(crate) async fn create_queue(call: &Call) -> Result<Response, SqsFailure> {
     let name = req
         .queue_name
         .ok_or(SqsError::MissingParameter("QueueName"))?;
-    let q = call.sqs.create_queue(&name, req.attributes).await?;
+    let q = call
+        .sqs
+        .create_queue(&name, req.attributes, req.tags)
+        .await?;
     ok(&json!({ "QueueUrl": call.url(&q) }))
 }
 
@@ -116,4 +120,29 @@ pub(crate) async fn purge_queue(call: &Call) -> Result<Response, SqsFailure> {
     let q = call.queue(req.queue_url.as_deref())?;
     call.sqs.purge_queue(&q).await?;
     empty()
+}
+
+pub(crate) async fn tag_queue(call: &Call) -> Result<Response, SqsFailure> {
+    let req: QueueRequest = call.request()?;
+    let q = call.queue(req.queue_url.as_deref())?;
+    call.sqs.tag_queue(&q, req.tags).await?;
+    empty()
+}
+
+pub(crate) async fn untag_queue(call: &Call) -> Result<Response, SqsFailure> {
+    let req: QueueRequest = call.request()?;
+    let q = call.queue(req.queue_url.as_deref())?;
+    call.sqs.untag_queue(&q, req.tag_keys).await?;
+    empty()
+}
+
+pub(crate) async fn list_queue_tags(call: &Call) -> Result<Response, SqsFailure> {
+    let req: QueueRequest = call.request()?;
+    let q = call.queue(req.queue_url.as_deref())?;
+    let tags = call.sqs.list_queue_tags(&q).await?;
+    // AWS omits `Tags` from the answer of a queue without any.
+    if tags.is_empty() {
+        return empty();
+    }
+    ok(&json!({ "Tags": tags }))
 }

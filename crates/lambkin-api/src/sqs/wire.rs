@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 pub(crate) struct CreateQueueRequest {
     pub queue_name: Option<String>,
     pub attributes: BTreeMap<String, String>,
+    /// Lower case in the model (CreateQueue's only camel-case member).
+    #[serde(rename = "tags")]
+    pub tags: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -44,6 +47,10 @@ pub(crate) struct QueueRequest {
     pub queue_url: Option<String>,
     pub attribute_names: Vec<String>,
     pub attributes: BTreeMap<String, String>,
+    /// TagQueue's tags.
+    pub tags: BTreeMap<String, String>,
+    /// UntagQueue's keys.
+    pub tag_keys: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize, Default, Clone)]

@@ -27,7 +27,9 @@ fn service() -> (tempfile::TempDir, Sqs, ManualClock) {
 }
 
 async fn queue(sqs: &Sqs) -> QueueName {
-    sqs.create_queue("q", BTreeMap::new()).await.unwrap()
+    sqs.create_queue("q", BTreeMap::new(), BTreeMap::new())
+        .await
+        .unwrap()
 }
 
 async fn send(sqs: &Sqs, q: &QueueName, body: &str) {
@@ -176,6 +178,13 @@ fn message_attribute_name_filters() {
     let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let cases: &[(&[&str], &str, bool)] = &[
         (&["All"], "x", true),
+        // kombu's spelling, and any other case of `All`.
+        (&["ALL"], "x", true),
+        (&["all"], "x", true),
+        (&["aLL"], "x", true),
+        (&["Al"], "x", false),
+        (&["All.*"], "x", false),
+        (&["All.*"], "All.x", true),
         (&[".*"], "x", true),
         (&["x"], "x", true),
         (&["x"], "y", false),
@@ -196,5 +205,48 @@ fn message_attribute_name_filters() {
             *want,
             "{requested:?} {name}"
         );
+    }
+}
+
+#[test]
+fn system_attribute_names() {
+    let stored = || SqsStoredMessage {
+        message_id: "m".into(),
+        body: "b".into(),
+        attributes: MessageAttributes::new(),
+        system_attributes: BTreeMap::new(),
+        sent_at: Timestamp(1),
+        receive_count: 1,
+        first_received_at: Timestamp(2),
+        dead_letter_source_arn: None,
+    };
+    let every = [
+        "ApproximateFirstReceiveTimestamp",
+        "ApproximateReceiveCount",
+        "SenderId",
+        "SentTimestamp",
+    ];
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["All"], &every),
+        (&["ALL"], &every),
+        (&["all"], &every),
+        (&["SenderId"], &["SenderId"]),
+        // Names SQS does not know (a queue attribute, a typo, a FIFO-only one) are ignored,
+        // not refused, and do not spoil the names it knows.
+        (
+            &["SenderId", "VisibilityTimeout", "Nope", "SequenceNumber"],
+            &["SenderId"],
+        ),
+        (&["senderid"], &[]),
+        (&[], &[]),
+    ];
+    for (requested, want) in cases {
+        let options = ReceiveOptions {
+            attribute_names: requested.iter().map(|s| s.to_string()).collect(),
+            ..ReceiveOptions::default()
+        };
+        let got = shape(stored(), "h".into(), &options, "000000000000");
+        let names: Vec<&str> = got.system_attributes.keys().map(String::as_str).collect();
+        assert_eq!(names, *want, "{requested:?}");
     }
 }

@@ -16,6 +16,7 @@ fn queue(name: &str) -> SqsQueueRecord {
     SqsQueueRecord {
         name: name.to_string(),
         attributes: BTreeMap::from([("VisibilityTimeout".to_string(), "30".to_string())]),
+        tags: BTreeMap::new(),
         created_at: Timestamp(1_000),
         last_modified: Timestamp(1_000),
     }
@@ -89,6 +90,73 @@ pub async fn queue_crud(store: Arc<dyn Store>) {
     assert!(store.sqs_delete_queue("q").await.unwrap());
     assert!(!store.sqs_delete_queue("q").await.unwrap());
     assert_eq!(store.sqs_queue("q").await.unwrap(), None);
+}
+
+fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+pub async fn queue_tags(store: Arc<dyn Store>) {
+    let tagged = SqsQueueRecord {
+        tags: tags(&[("team", "a"), ("env", "")]),
+        ..queue("q")
+    };
+    assert_eq!(store.sqs_create_queue(tagged.clone()).await.unwrap(), None);
+    let stored = |store: Arc<dyn Store>| async move {
+        store.sqs_queue("q").await.unwrap().expect("queue").tags
+    };
+    assert_eq!(stored(store.clone()).await, tagged.tags);
+    // A second create returns the queue as it is, tags included.
+    let again = store.sqs_create_queue(queue("q")).await.unwrap();
+    assert_eq!(again.map(|q| q.tags), Some(tagged.tags.clone()));
+
+    // Tagging adds and overwrites; untagging ignores keys the queue does not have.
+    let more = tags(&[("team", "b"), ("cost", "7")]);
+    assert!(store.sqs_tag_queue("q", more).await.unwrap());
+    assert_eq!(
+        stored(store.clone()).await,
+        tags(&[("cost", "7"), ("env", ""), ("team", "b")])
+    );
+    let keys = vec!["env".to_string(), "nope".to_string()];
+    assert!(store.sqs_untag_queue("q", keys).await.unwrap());
+    assert_eq!(
+        stored(store.clone()).await,
+        tags(&[("cost", "7"), ("team", "b")])
+    );
+    // Attributes and tags are kept apart.
+    let attrs = BTreeMap::from([("DelaySeconds".to_string(), "5".to_string())]);
+    assert!(
+        store
+            .sqs_set_queue_attributes("q", attrs, Timestamp(2_000))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        stored(store.clone()).await,
+        tags(&[("cost", "7"), ("team", "b")])
+    );
+
+    assert!(
+        !store
+            .sqs_tag_queue("nope", tags(&[("k", "v")]))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .sqs_untag_queue("nope", vec!["k".into()])
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.sqs_queue("nope").await.unwrap(), None);
+
+    // A queue deleted and created again starts without the old tags.
+    assert!(store.sqs_delete_queue("q").await.unwrap());
+    create(&store, "q").await;
+    assert!(stored(store.clone()).await.is_empty());
 }
 
 pub async fn list_queues_by_prefix_in_pages(store: Arc<dyn Store>) {

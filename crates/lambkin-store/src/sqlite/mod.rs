@@ -57,6 +57,36 @@ fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// Reads the JSON string map in `column` of the row of `table` whose `key_column` is `key`,
+/// changes it with `change` and writes it back, inside the caller's write; false if there is
+/// no such row. (A topic's tags and attributes, a subscription's attributes, a queue's tags.)
+fn update_json_map(
+    conn: &Connection,
+    table: &str,
+    key_column: &str,
+    key: &str,
+    column: &str,
+    change: impl FnOnce(&mut std::collections::BTreeMap<String, String>),
+) -> Result<bool, StoreError> {
+    use rusqlite::{OptionalExtension, params};
+    let current: Option<String> = conn
+        .prepare_cached(&format!(
+            "SELECT {column} FROM {table} WHERE {key_column} = ?1"
+        ))?
+        .query_row(params![key], |r| r.get(0))
+        .optional()?;
+    let Some(current) = current else {
+        return Ok(false);
+    };
+    let mut map = from_json(&current)?;
+    change(&mut map);
+    conn.prepare_cached(&format!(
+        "UPDATE {table} SET {column} = ?2 WHERE {key_column} = ?1"
+    ))?
+    .execute(params![key, to_json(&map)?])?;
+    Ok(true)
+}
+
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     inner: Arc<Inner>,

@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use lambkin_model::{MessageAttributes, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::SqliteStore;
 use super::outbox_ops::insert_delivery;
+use super::{SqliteStore, update_json_map};
 use crate::{
     DeliveryKind, NewDelivery, Page, SnsMessage, SnsStore, StoreError, Subscribed,
     SubscriptionRecord, TopicRecord,
@@ -132,29 +132,6 @@ fn subscription_record(row: SubscriptionRow) -> Result<(i64, SubscriptionRecord)
     ))
 }
 
-/// Reads one column-encoded map of a row, changes it with `change`, and writes it back;
-/// false if no row has this ARN.
-fn update_map(
-    conn: &Connection,
-    table: &str,
-    column: &str,
-    arn: &str,
-    change: impl FnOnce(&mut BTreeMap<String, String>),
-) -> Result<bool, StoreError> {
-    let current: Option<String> = conn
-        .prepare_cached(&format!("SELECT {column} FROM {table} WHERE arn = ?1"))?
-        .query_row(params![arn], |r| r.get(0))
-        .optional()?;
-    let Some(current) = current else {
-        return Ok(false);
-    };
-    let mut map = from_json(&current)?;
-    change(&mut map);
-    conn.prepare_cached(&format!("UPDATE {table} SET {column} = ?2 WHERE arn = ?1"))?
-        .execute(params![arn, to_json(&map)?])?;
-    Ok(true)
-}
-
 fn set_or_remove(map: &mut BTreeMap<String, String>, name: String, value: Option<String>) {
     match value {
         Some(v) => map.insert(name, v),
@@ -261,7 +238,7 @@ impl SnsStore for SqliteStore {
         self.inner
             .writer
             .write(move |conn, _| {
-                update_map(conn, "sns_topics", "attributes", &arn, |m| {
+                update_json_map(conn, "sns_topics", "arn", &arn, "attributes", |m| {
                     set_or_remove(m, name, value)
                 })
             })
@@ -276,7 +253,9 @@ impl SnsStore for SqliteStore {
         let arn = arn.to_string();
         self.inner
             .writer
-            .write(move |conn, _| update_map(conn, "sns_topics", "tags", &arn, |m| m.extend(tags)))
+            .write(move |conn, _| {
+                update_json_map(conn, "sns_topics", "arn", &arn, "tags", |m| m.extend(tags))
+            })
             .await
     }
 
@@ -285,7 +264,7 @@ impl SnsStore for SqliteStore {
         self.inner
             .writer
             .write(move |conn, _| {
-                update_map(conn, "sns_topics", "tags", &arn, |m| {
+                update_json_map(conn, "sns_topics", "arn", &arn, "tags", |m| {
                     for k in &keys {
                         m.remove(k);
                     }
@@ -371,7 +350,7 @@ impl SnsStore for SqliteStore {
         self.inner
             .writer
             .write(move |conn, _| {
-                update_map(conn, "sns_subscriptions", "attributes", &arn, |m| {
+                update_json_map(conn, "sns_subscriptions", "arn", &arn, "attributes", |m| {
                     set_or_remove(m, name, value)
                 })
             })

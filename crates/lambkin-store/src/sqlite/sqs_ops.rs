@@ -1,4 +1,5 @@
-//! [`SqsStore`] on SQLite: the `sqs_queues` and `sqs_messages` tables. Every mutation goes
+//! [`SqsStore`] on SQLite: the `sqs_queues` (attributes and tags as JSON) and `sqs_messages`
+//! tables. Every mutation goes
 //! through the group-commit writer, so an acknowledged send survives a crash; a receive is a
 //! write too (it records the receipt and the new invisibility).
 
@@ -8,7 +9,7 @@ use async_trait::async_trait;
 use lambkin_model::{MessageAttributes, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::SqliteStore;
+use super::{SqliteStore, update_json_map};
 use crate::{
     NewSqsMessage, SqsQueueCounts, SqsQueueRecord, SqsReceipt, SqsReceive, SqsStore,
     SqsStoredMessage, SqsVisibilityChange, StoreError,
@@ -21,7 +22,8 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
             name          TEXT PRIMARY KEY,
             attributes    TEXT NOT NULL,
             created_at    INTEGER NOT NULL,
-            last_modified INTEGER NOT NULL
+            last_modified INTEGER NOT NULL,
+            tags          TEXT NOT NULL DEFAULT '{}'
         ) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS sqs_messages (
             seq               INTEGER PRIMARY KEY,
@@ -49,6 +51,8 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         "system_attributes",
         "TEXT NOT NULL DEFAULT '{}'",
     )?;
+    // Folders created before queues had tags: their queues have none.
+    super::schema::add_column(conn, "sqs_queues", "tags", "TEXT NOT NULL DEFAULT '{}'")?;
     Ok(())
 }
 
@@ -71,20 +75,22 @@ fn queue_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
 fn read_queue(conn: &Connection, name: &str) -> Result<Option<SqsQueueRecord>, StoreError> {
     let row = conn
         .prepare_cached(
-            "SELECT attributes, created_at, last_modified FROM sqs_queues WHERE name = ?1",
+            "SELECT attributes, created_at, last_modified, tags FROM sqs_queues WHERE name = ?1",
         )?
         .query_row(params![name], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
             ))
         })
         .optional()?;
-    row.map(|(attributes, created, modified)| {
+    row.map(|(attributes, created, modified, tags)| {
         Ok(SqsQueueRecord {
             name: name.to_string(),
             attributes: decode_map("queue attributes", &attributes)?,
+            tags: decode_map("queue tags", &tags)?,
             created_at: Timestamp(created),
             last_modified: Timestamp(modified),
         })
@@ -198,6 +204,7 @@ impl SqsStore for SqliteStore {
         queue: SqsQueueRecord,
     ) -> Result<Option<SqsQueueRecord>, StoreError> {
         let attributes = encode_map("queue attributes", &queue.attributes)?;
+        let tags = encode_map("queue tags", &queue.tags)?;
         self.inner
             .writer
             .write(move |conn, _| {
@@ -205,14 +212,15 @@ impl SqsStore for SqliteStore {
                     return Ok(Some(existing));
                 }
                 conn.prepare_cached(
-                    "INSERT INTO sqs_queues (name, attributes, created_at, last_modified)
-                     VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO sqs_queues (name, attributes, created_at, last_modified, tags)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
                 .execute(params![
                     queue.name,
                     attributes,
                     queue.created_at.0,
-                    queue.last_modified.0
+                    queue.last_modified.0,
+                    tags
                 ])?;
                 Ok(None)
             })
@@ -264,6 +272,36 @@ impl SqsStore for SqliteStore {
                     )?
                     .execute(params![name, attributes, now.0])?;
                 Ok(n == 1)
+            })
+            .await
+    }
+
+    async fn sqs_tag_queue(
+        &self,
+        name: &str,
+        tags: BTreeMap<String, String>,
+    ) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                update_json_map(conn, "sqs_queues", "name", &name, "tags", |m| {
+                    m.extend(tags)
+                })
+            })
+            .await
+    }
+
+    async fn sqs_untag_queue(&self, name: &str, keys: Vec<String>) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                update_json_map(conn, "sqs_queues", "name", &name, "tags", |m| {
+                    for k in &keys {
+                        m.remove(k);
+                    }
+                })
             })
             .await
     }
@@ -462,6 +500,7 @@ mod tests {
     conformance_tests!(
         crate::conformance::sqs;
         queue_crud,
+        queue_tags,
         list_queues_by_prefix_in_pages,
         send_then_receive_in_order_under_a_receipt,
         received_messages_reappear_after_their_visibility,
@@ -475,6 +514,36 @@ mod tests {
         send_to_a_missing_queue_writes_nothing,
         purge_and_delete_queue_drop_messages,
     );
+
+    /// A data folder made before queues had tags opens with its queues, untagged, and can tag
+    /// them.
+    #[tokio::test]
+    async fn queues_of_a_folder_made_before_tags_open_untagged() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let conn = Connection::open(dir.path().join("queue.db")).expect("db");
+            conn.execute_batch(
+                "CREATE TABLE sqs_queues (
+                     name          TEXT PRIMARY KEY,
+                     attributes    TEXT NOT NULL,
+                     created_at    INTEGER NOT NULL,
+                     last_modified INTEGER NOT NULL
+                 ) WITHOUT ROWID;
+                 INSERT INTO sqs_queues VALUES ('old', '{\"DelaySeconds\":\"5\"}', 1000, 2000);",
+            )
+            .expect("old schema");
+        }
+        let store = SqliteStore::open(dir.path()).expect("open");
+        let old = store.sqs_queue("old").await.expect("read").expect("queue");
+        assert_eq!(
+            (old.attributes["DelaySeconds"].as_str(), old.tags.len()),
+            ("5", 0)
+        );
+        let tags = BTreeMap::from([("k".to_string(), "v".to_string())]);
+        assert!(store.sqs_tag_queue("old", tags.clone()).await.expect("tag"));
+        let tagged = store.sqs_queue("old").await.expect("read").expect("queue");
+        assert_eq!(tagged.tags, tags);
+    }
 
     #[tokio::test]
     async fn messages_survive_reopen() {

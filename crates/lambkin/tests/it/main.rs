@@ -16,6 +16,8 @@ mod eventbridge;
 mod function_states;
 mod idempotency;
 mod invoke;
+mod js_sdk;
+mod kombu;
 mod lambda_validation;
 mod metrics;
 mod readme;

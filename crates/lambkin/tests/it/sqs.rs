@@ -1,5 +1,5 @@
 //! SQS through the real server with the AWS SDK for Rust (JSON protocol): queues, messages,
-//! long polling, visibility, redrive, batches, validation errors and durability.
+//! long polling, visibility, redrive, batches, tags, validation errors and durability.
 
 mod aws_semantics;
 mod durability;
@@ -7,6 +7,7 @@ mod messages;
 mod operations;
 mod query;
 mod queues;
+mod tags;
 mod validation;
 mod wire;
 

@@ -403,6 +403,51 @@ where
     }
 }
 
+/// A folder of installed packages (npm's, pip's) under the target folder
+/// (`CARGO_TARGET_TMPDIR`, outside the checkout), made by `make` once per content of `inputs`
+/// (the manifests it installs from) and reused by later runs. `make` fills a fresh folder that
+/// is then renamed into place, so a failed or half-finished install is never used.
+pub fn installed_once(name: &str, inputs: &[PathBuf], make: impl FnOnce(&Path)) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for input in inputs {
+        hash.update(std::fs::read(input).unwrap_or_else(|e| panic!("{input:?}: {e}")));
+    }
+    let key: String = hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let dir = cache.join(format!("{name}-{key}"));
+    if dir.is_dir() {
+        return dir;
+    }
+    let staging = tempfile::Builder::new()
+        .prefix(&format!("{name}-installing-"))
+        .tempdir_in(cache)
+        .expect("staging folder");
+    make(staging.path());
+    // Another test run may have finished the same install first; either copy will do.
+    if std::fs::rename(staging.path(), &dir).is_err() {
+        assert!(dir.is_dir(), "no install at {dir:?}");
+    }
+    dir
+}
+
+/// Runs `cmd` to completion, failing the test with its output if it fails: `what` says what
+/// it was for (npm or pip installing a test's packages).
+pub fn run_or_fail(cmd: &mut Command, what: &str) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: could not run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed (is the package registry reachable?):\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/functions")
 }

@@ -125,6 +125,9 @@ pub(crate) async fn dispatch(
             Operation::ChangeMessageVisibilityBatch => {
                 messages::change_message_visibility_batch(&call).await
             }
+            Operation::TagQueue => queues::tag_queue(&call).await,
+            Operation::UntagQueue => queues::untag_queue(&call).await,
+            Operation::ListQueueTags => queues::list_queue_tags(&call).await,
         },
         _ if action.is_empty() => Err(SqsError::MissingParameter("Action").into()),
         Lookup::NotImplemented => Err(SqsQueryError::Unsupported(action.clone())),

@@ -1,5 +1,6 @@
 //! SQS's member conventions over the shared query-protocol form. SQS flattens everything:
-//! `Attribute.N.Name`/`.Value` (queue attributes), `AttributeName.N`, `MessageAttributeName.N`,
+//! `Attribute.N.Name`/`.Value` (queue attributes), `Tag.N.Key`/`.Value` (tags), `TagKey.N`,
+//! `AttributeName.N`, `MessageAttributeName.N`,
 //! `MessageAttribute.N.Name` + `.Value.DataType`/`.StringValue`/`.BinaryValue` (and
 //! `MessageSystemAttribute.N.*` alike), and batch
 //! entries as `<EntryShape>.N.<Member>`.
@@ -21,6 +22,8 @@ pub(super) trait SqsParams {
     fn int(&self, name: &str) -> Result<Option<i64>, SqsError>;
     /// `Attribute.N.Name` / `.Value`: queue attributes (CreateQueue, SetQueueAttributes).
     fn queue_attributes(&self) -> BTreeMap<String, String>;
+    /// `<prefix>.N.Key` / `.Value`: tags (`Tag` on CreateQueue and TagQueue).
+    fn tags(&self, prefix: &str) -> BTreeMap<String, String>;
     /// `AttributeName.N`, and `MessageSystemAttributeName.N` (the newer name ReceiveMessage
     /// also accepts).
     fn attribute_names(&self) -> Vec<String>;
@@ -45,6 +48,10 @@ impl SqsParams for Form {
 
     fn queue_attributes(&self) -> BTreeMap<String, String> {
         self.pairs("Attribute", "Name", "Value")
+    }
+
+    fn tags(&self, prefix: &str) -> BTreeMap<String, String> {
+        self.pairs(prefix, "Key", "Value")
     }
 
     fn attribute_names(&self) -> Vec<String> {

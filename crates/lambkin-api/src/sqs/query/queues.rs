@@ -1,6 +1,7 @@
 //! Queue actions: CreateQueue, GetQueueUrl, ListQueues, ListDeadLetterSourceQueues,
-//! DeleteQueue, GetQueueAttributes, SetQueueAttributes, PurgeQueue. Element names follow the query-era model: flattened
-//! `<QueueUrl>` lists and `<Attribute><Name/><Value/></Attribute>` maps.
+//! DeleteQueue, GetQueueAttributes, SetQueueAttributes, PurgeQueue, TagQueue, UntagQueue,
+//! ListQueueTags. Element names follow the query-era model: flattened `<QueueUrl>` lists,
+//! `<Attribute><Name/><Value/></Attribute>` and `<Tag><Key/><Value/></Tag>` maps.
 
 use lambkin_sqs::SqsError;
 
@@ -13,10 +14,9 @@ pub(super) async fn create_queue(call: &QueryCall) -> Answer {
         .form
         .get("QueueName")
         .ok_or(SqsError::MissingParameter("QueueName"))?;
-    // `Tag.N.Key`/`.Value` are accepted and ignored, as on the JSON surface.
     let q = call
         .sqs
-        .create_queue(name, call.form.queue_attributes())
+        .create_queue(name, call.form.queue_attributes(), call.form.tags("Tag"))
         .await?;
     let mut x = Xml::default();
     x.leaf("QueueUrl", &call.url(&q));
@@ -105,4 +105,34 @@ pub(super) async fn set_queue_attributes(call: &QueryCall) -> Answer {
 pub(super) async fn purge_queue(call: &QueryCall) -> Answer {
     call.sqs.purge_queue(&call.queue()?).await?;
     Ok(None)
+}
+
+pub(super) async fn tag_queue(call: &QueryCall) -> Answer {
+    let q = call.queue()?;
+    // `Tag.N.Key`/`.Value` as the model names them; the AWS SDK for Java v2 sends
+    // `Tags.N.Key`/`.Value` (aws-sdk-java-v2#2524) and SQS takes those too.
+    let mut tags = call.form.tags("Tags");
+    tags.extend(call.form.tags("Tag"));
+    call.sqs.tag_queue(&q, tags).await?;
+    Ok(None)
+}
+
+pub(super) async fn untag_queue(call: &QueryCall) -> Answer {
+    let q = call.queue()?;
+    call.sqs
+        .untag_queue(&q, call.form.strings("TagKey"))
+        .await?;
+    Ok(None)
+}
+
+pub(super) async fn list_queue_tags(call: &QueryCall) -> Answer {
+    let tags = call.sqs.list_queue_tags(&call.queue()?).await?;
+    let mut x = Xml::default();
+    for (key, value) in &tags {
+        x.open("Tag")
+            .leaf("Key", key)
+            .leaf("Value", value)
+            .close("Tag");
+    }
+    Ok(Some(x))
 }

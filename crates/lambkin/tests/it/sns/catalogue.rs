@@ -213,6 +213,7 @@ async fn sns_every_operation_and_parameter_has_its_checks() {
     let elsewhere = "arn:aws:sns:eu-west-1:000000000000:cat";
     let five = "arn:aws:sns:us-east-1:random";
     let missing_sub = format!("{t}:9b2ff3ed-0000-4000-8000-000000000000");
+    let sub_id = sub.rsplit(':').next().expect("subscription id");
     let hex_token = "5".repeat(288);
     let long_name = "a".repeat(257);
     let long_key = "k".repeat(129);
@@ -438,6 +439,10 @@ async fn sns_every_operation_and_parameter_has_its_checks() {
         // ConfirmSubscription
         row("ConfirmSubscription", "TopicArn", "missing", &[("Token", "t")], required("TopicArn")),
         row("ConfirmSubscription", "TopicArn", "not an ARN", &[("TopicArn", "x"), ("Token", &hex_token)], bad("Invalid parameter: Topic")),
+        row("ConfirmSubscription", "TopicArn", "no such topic", &[("TopicArn", missing), ("Token", &hex_token)], Want::Err(404, "NotFound", "Topic does not exist".into())),
+        row("ConfirmSubscription", "Token", "a subscription's id (lambkin's token)", &[("TopicArn", t), ("Token", sub_id)], ok()),
+        row("ConfirmSubscription", "Token", "a subscription's ARN", &[("TopicArn", t), ("Token", &sub)], ok()),
+        row("ConfirmSubscription", "Token", "no such subscription id", &[("TopicArn", t), ("Token", "9b2ff3ed-0000-4000-8000-000000000000")], bad("Invalid token")),
         row("ConfirmSubscription", "Token", "missing", &[("TopicArn", t)], required("Token")),
         row("ConfirmSubscription", "Token", "not a token (AWS)", &[("TopicArn", t), ("Token", "randomtoken")], bad("Invalid token")),
         row("ConfirmSubscription", "Token", "unknown token (AWS)", &[("TopicArn", t), ("Token", &hex_token)], bad("Invalid parameter: Token")),

@@ -351,3 +351,104 @@ async fn sns_accepts_what_aws_accepts() {
     }
     publish.send().await.unwrap();
 }
+
+/// Subscriptions are confirmed at once and lambkin sends no `SubscriptionConfirmation`, so a
+/// subscription's token is its id or its ARN: ConfirmSubscription with either answers with the
+/// subscription's ARN (as AWS answers a repeated confirmation); an unknown topic is `NotFound`,
+/// a token of no subscription AWS's `InvalidParameter`, and a token of another topic's
+/// subscription is no token of this topic.
+#[tokio::test]
+async fn sns_confirm_subscription_answers_with_the_subscription_arn() {
+    let s = TestServer::start();
+    let sns = sns_client(&s.url);
+    let topic = create(&sns, "confirm").await;
+    let other = create(&sns, "other").await;
+    let subscribe = |topic: String| {
+        let sns = sns.clone();
+        async move {
+            sns.subscribe()
+                .topic_arn(topic)
+                .protocol("sqs")
+                .endpoint(QUEUE)
+                .send()
+                .await
+                .unwrap()
+                .subscription_arn()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let sub = subscribe(topic.clone()).await;
+    let other_sub = subscribe(other.clone()).await;
+    let id = sub.rsplit(':').next().unwrap().to_string();
+
+    for token in [id.as_str(), sub.as_str()] {
+        let confirmed = sns
+            .confirm_subscription()
+            .topic_arn(&topic)
+            .token(token)
+            .authenticate_on_unsubscribe("true")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(confirmed.subscription_arn(), Some(sub.as_str()), "{token}");
+    }
+    // Still one confirmed subscription, nothing pending.
+    assert_eq!(
+        subscription_arns(&sns, &topic).await,
+        std::slice::from_ref(&sub)
+    );
+    let attrs = attributes(&sns, &topic).await;
+    assert_eq!(
+        (
+            attrs["SubscriptionsConfirmed"].as_str(),
+            attrs["SubscriptionsPending"].as_str()
+        ),
+        ("1", "0")
+    );
+
+    let err = sns
+        .confirm_subscription()
+        .topic_arn("arn:aws:sns:us-east-1:000000000000:missing")
+        .token(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.as_service_error().unwrap().is_not_found_exception());
+    assert_eq!(
+        failure(err),
+        expect(404, "NotFound", "Topic does not exist")
+    );
+
+    let err = sns
+        .confirm_subscription()
+        .topic_arn(&topic)
+        .token("5".repeat(288))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error()
+            .unwrap()
+            .is_invalid_parameter_exception()
+    );
+    assert_eq!(
+        failure(err),
+        expect(400, "InvalidParameter", "Invalid parameter: Token")
+    );
+
+    for token in [other_sub.as_str(), other_sub.rsplit(':').next().unwrap()] {
+        let err = sns
+            .confirm_subscription()
+            .topic_arn(&topic)
+            .token(token)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            failure(err),
+            expect(400, "InvalidParameter", "Invalid token"),
+            "{token}"
+        );
+    }
+}

@@ -144,7 +144,11 @@ async fn model_errors_decode_as_typed_errors() {
             .into_service_error()
             .is_purge_queue_in_progress()
     );
-    let e = sqs.list_queue_tags().queue_url(&url).send().await;
+    let e = sqs
+        .list_message_move_tasks()
+        .source_arn("arn:aws:sqs:us-east-1:000000000000:q")
+        .send()
+        .await;
     assert!(
         e.unwrap_err()
             .into_service_error()
@@ -624,4 +628,162 @@ async fn query_api_over_get_on_the_queue_url() {
         xml.contains("<Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>The specified queue does not exist for this wsdl version.</Message>"),
         "{xml}"
     );
+}
+
+/// kombu (Celery's SQS broker) receives with `ALL` in capitals, in the JSON request botocore
+/// writes for it (`MessageSystemAttributeNames` and `MessageAttributeNames`, as kombu's
+/// `fetch_message_attributes` builds them). SQS takes `All` in any case and ignores names it
+/// does not know rather than refusing the receive: every attribute comes back for `ALL`, and
+/// unknown names (a queue attribute, a typo) just add nothing. The query protocol takes the
+/// same spellings.
+#[tokio::test]
+async fn kombus_all_spelling_returns_every_attribute() {
+    let server = TestServer::start();
+    let sqs = sqs_client(&server.url);
+    let url = create_queue(&sqs, "celery", &[("VisibilityTimeout", "0")]).await;
+    let sent = sqs
+        .send_message()
+        .queue_url(&url)
+        .message_body(r#"{"task": "add"}"#)
+        .message_attributes(
+            "S3MessageBodyKey",
+            MessageAttributeValue::builder()
+                .data_type("String")
+                .string_value("bucket/key")
+                .build()
+                .expect("attr"),
+        )
+        .message_attributes(
+            "Priority",
+            MessageAttributeValue::builder()
+                .data_type("Number")
+                .string_value("5")
+                .build()
+                .expect("attr"),
+        )
+        .send()
+        .await
+        .expect("send");
+    let receive = |body: serde_json::Value| {
+        let server_url = server.url.clone();
+        async move {
+            let (status, _, bytes) = http_full(
+                &server_url,
+                "POST",
+                "/",
+                &[
+                    ("x-amz-target", "AmazonSQS.ReceiveMessage"),
+                    ("content-type", "application/x-amz-json-1.0"),
+                ],
+                Bytes::from(body.to_string()),
+            )
+            .await;
+            assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+            let answer: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+            answer["Messages"][0].clone()
+        }
+    };
+    let names = |m: &serde_json::Value, member: &str| -> Vec<String> {
+        m[member]
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let every_system = [
+        "ApproximateFirstReceiveTimestamp",
+        "ApproximateReceiveCount",
+        "SenderId",
+        "SentTimestamp",
+    ];
+
+    // Exactly what kombu's async connection (and boto3 for its sync path) sends.
+    let kombu = receive(json!({
+        "MaxNumberOfMessages": 10,
+        "MessageSystemAttributeNames": ["ALL"],
+        "MessageAttributeNames": ["ALL"],
+        "WaitTimeSeconds": 0,
+        "QueueUrl": url,
+    }))
+    .await;
+    assert_eq!(names(&kombu, "Attributes"), every_system);
+    assert_eq!(
+        names(&kombu, "MessageAttributes"),
+        ["Priority", "S3MessageBodyKey"]
+    );
+    assert_eq!(
+        kombu["MD5OfMessageAttributes"].as_str(),
+        sent.md5_of_message_attributes()
+    );
+    assert_eq!(kombu["Attributes"]["ApproximateReceiveCount"], "1");
+
+    // Other cases of `All`, in the deprecated member too.
+    let lower = receive(json!({
+        "QueueUrl": url,
+        "AttributeNames": ["all"],
+        "MessageAttributeNames": ["all"],
+    }))
+    .await;
+    assert_eq!(names(&lower, "Attributes"), every_system);
+    assert_eq!(
+        names(&lower, "MessageAttributes"),
+        ["Priority", "S3MessageBodyKey"]
+    );
+
+    // kombu's default (`ApproximateReceiveCount`) beside names SQS does not know: no error,
+    // and only what the known names ask for.
+    let unknown = receive(json!({
+        "QueueUrl": url,
+        "MessageSystemAttributeNames": ["ApproximateReceiveCount", "VisibilityTimeout", "Bogus"],
+        "MessageAttributeNames": ["Nope", "Priority"],
+    }))
+    .await;
+    assert_eq!(names(&unknown, "Attributes"), ["ApproximateReceiveCount"]);
+    assert_eq!(names(&unknown, "MessageAttributes"), ["Priority"]);
+    let nothing = receive(json!({
+        "QueueUrl": url,
+        "MessageSystemAttributeNames": ["Bogus"],
+        "MessageAttributeNames": ["Nope"],
+    }))
+    .await;
+    assert_eq!(nothing["Body"], r#"{"task": "add"}"#);
+    assert!(nothing.get("Attributes").is_none(), "{nothing}");
+    assert!(nothing.get("MessageAttributes").is_none(), "{nothing}");
+    assert!(nothing.get("MD5OfMessageAttributes").is_none(), "{nothing}");
+
+    // The typed SDK sends the same names as strings.
+    let typed = sqs
+        .receive_message()
+        .queue_url(&url)
+        .message_system_attribute_names(MessageSystemAttributeName::from("ALL"))
+        .message_attribute_names("ALL")
+        .send()
+        .await
+        .expect("receive");
+    let m = &typed.messages()[0];
+    assert_eq!(m.attributes().map(|a| a.len()), Some(every_system.len()));
+    assert_eq!(m.message_attributes().map(|a| a.len()), Some(2));
+
+    // The query protocol takes the same spellings.
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("Action", "ReceiveMessage")
+        .append_pair("Version", "2012-11-05")
+        .append_pair("QueueUrl", &url)
+        .append_pair("MessageSystemAttributeName.1", "ALL")
+        .append_pair("MessageAttributeName.1", "ALL");
+    let (status, _, body) = http_full(
+        &server.url,
+        "POST",
+        "/",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        Bytes::from(form.finish()),
+    )
+    .await;
+    let xml = String::from_utf8_lossy(&body);
+    assert_eq!(status, 200, "{xml}");
+    for name in every_system.iter().chain(&["Priority", "S3MessageBodyKey"]) {
+        assert!(
+            xml.contains(&format!("<Name>{name}</Name>")),
+            "{name}: {xml}"
+        );
+    }
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::support::{TestServer, http_full};
 
 /// The operations lambkin serves (the rest of the model answers `UnsupportedOperation`).
-const SERVED: [&str; 15] = [
+const SERVED: [&str; 18] = [
     "CreateQueue",
     "GetQueueUrl",
     "ListQueues",
@@ -26,7 +26,12 @@ const SERVED: [&str; 15] = [
     "DeleteMessageBatch",
     "ChangeMessageVisibility",
     "ChangeMessageVisibilityBatch",
+    "TagQueue",
+    "UntagQueue",
+    "ListQueueTags",
 ];
+
+const KEY_RULE: &str = "Tag keys must be between 1 and 128 characters in length.";
 
 const NAME_RULE: &str =
     "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length";
@@ -174,6 +179,8 @@ fn rows(f: &Fixture) -> Vec<(&'static str, &'static str, Value, Want)> {
         )
     };
     let create = |attrs: Value| json!({"QueueName": "new", "Attributes": attrs});
+    let many_tags: serde_json::Map<String, Value> =
+        (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
     let send = |extra: Value| {
         let mut body = json!({"QueueUrl": url, "MessageBody": "x"});
         for (k, v) in extra.as_object().into_iter().flatten() {
@@ -325,6 +332,29 @@ fn rows(f: &Fixture) -> Vec<(&'static str, &'static str, Value, Want)> {
                 message: "A queue already exists with the same name and a different value for attribute MaximumMessageSize".into(),
             },
         ),
+        (
+            "CreateQueue",
+            "tags",
+            json!({"QueueName": "new", "tags": many_tags}),
+            invalid("Too many tags added for queue new."),
+        ),
+        (
+            "CreateQueue",
+            "tags",
+            json!({"QueueName": "new", "tags": {too_long.clone(): "v"}}),
+            invalid(KEY_RULE),
+        ),
+        (
+            "CreateQueue",
+            "tags (existing queue)",
+            json!({"QueueName": "small", "tags": {"team": "x"}}),
+            Want::Error {
+                status: 400,
+                json: "QueueNameExists",
+                query: "QueueAlreadyExists",
+                message: "A queue already exists with the same name and different tags".into(),
+            },
+        ),
         // GetQueueUrl
         ("GetQueueUrl", "QueueName", json!({}), missing("QueueName")),
         (
@@ -460,6 +490,101 @@ fn rows(f: &Fixture) -> Vec<(&'static str, &'static str, Value, Want)> {
             "QueueUrl",
             json!({"QueueUrl": f.gone}),
             no_queue(),
+        ),
+        // TagQueue
+        (
+            "TagQueue",
+            "QueueUrl",
+            json!({"Tags": {"k": "v"}}),
+            missing("QueueUrl"),
+        ),
+        (
+            "TagQueue",
+            "QueueUrl",
+            json!({"QueueUrl": f.gone, "Tags": {"k": "v"}}),
+            no_queue(),
+        ),
+        ("TagQueue", "Tags", json!({"QueueUrl": url}), missing("Tags")),
+        (
+            "TagQueue",
+            "Tags",
+            json!({"QueueUrl": url, "Tags": {}}),
+            missing("Tags"),
+        ),
+        (
+            "TagQueue",
+            "Tags",
+            json!({"QueueUrl": url, "Tags": many_tags}),
+            invalid("Too many tags added for queue q."),
+        ),
+        (
+            "TagQueue",
+            "Tags",
+            json!({"QueueUrl": url, "Tags": {"": "v"}}),
+            invalid(KEY_RULE),
+        ),
+        (
+            "TagQueue",
+            "Tags",
+            json!({"QueueUrl": url, "Tags": {"k": "v".repeat(257)}}),
+            invalid("Tag values must be between 0 and 256 characters in length."),
+        ),
+        (
+            "TagQueue",
+            "Tags",
+            json!({"QueueUrl": url, "Tags": {"aws:k": "v"}}),
+            invalid("Tag key aws:k is invalid: keys starting with aws: are reserved for use by AWS."),
+        ),
+        (
+            "TagQueue",
+            "Tags",
+            json!({"QueueUrl": url, "Tags": {"k": ""}}),
+            Want::Ok,
+        ),
+        // UntagQueue
+        (
+            "UntagQueue",
+            "QueueUrl",
+            json!({"TagKeys": ["k"]}),
+            missing("QueueUrl"),
+        ),
+        (
+            "UntagQueue",
+            "QueueUrl",
+            json!({"QueueUrl": f.gone, "TagKeys": ["k"]}),
+            no_queue(),
+        ),
+        (
+            "UntagQueue",
+            "TagKeys",
+            json!({"QueueUrl": url}),
+            invalid(KEY_RULE),
+        ),
+        (
+            "UntagQueue",
+            "TagKeys",
+            json!({"QueueUrl": url, "TagKeys": [too_long.clone()]}),
+            invalid(KEY_RULE),
+        ),
+        (
+            "UntagQueue",
+            "TagKeys",
+            json!({"QueueUrl": url, "TagKeys": ["k", "never-set"]}),
+            Want::Ok,
+        ),
+        // ListQueueTags
+        ("ListQueueTags", "QueueUrl", json!({}), missing("QueueUrl")),
+        (
+            "ListQueueTags",
+            "QueueUrl",
+            json!({"QueueUrl": f.gone}),
+            no_queue(),
+        ),
+        (
+            "ListQueueTags",
+            "QueueUrl",
+            json!({"QueueUrl": url}),
+            Want::Ok,
         ),
         // SendMessage
         (
@@ -1013,9 +1138,6 @@ async fn other_operations_are_unsupported() {
     let server = TestServer::start();
     for op in [
         "AddPermission",
-        "TagQueue",
-        "UntagQueue",
-        "ListQueueTags",
         "RemovePermission",
         "StartMessageMoveTask",
         "CancelMessageMoveTask",

@@ -227,6 +227,134 @@ async fn queue_operations_answer_query_xml() {
     );
 }
 
+/// Tags in the query protocol: `Tag.N.Key`/`.Value` on CreateQueue and TagQueue (and the
+/// `Tags.N.*` the AWS SDK for Java v2 sends), `TagKey.N` on UntagQueue, a flattened
+/// `<Tag><Key/><Value/></Tag>` list from ListQueueTags, at `/` and at the queue's URL, and the
+/// same tags seen through the JSON protocol.
+#[tokio::test]
+async fn queue_tags_in_the_query_protocol() {
+    let server = TestServer::start();
+    let created = query(
+        &server,
+        "CreateQueue",
+        &[
+            ("QueueName", "tagged"),
+            ("Tag.1.Key", "team"),
+            ("Tag.1.Value", "orders"),
+            ("Tag.2.Key", "env"),
+            ("Tag.2.Value", ""),
+        ],
+    )
+    .await;
+    let url = text(&result("CreateQueue", &created), "QueueUrl").to_string();
+    let listed = query(&server, "ListQueueTags", &[("QueueUrl", &url)]).await;
+    assert_eq!(
+        result("ListQueueTags", &listed),
+        "<Tag><Key>env</Key><Value></Value></Tag><Tag><Key>team</Key><Value>orders</Value></Tag>"
+    );
+
+    let tagged = query(
+        &server,
+        "TagQueue",
+        &[
+            ("QueueUrl", &url),
+            ("Tag.1.Key", "team"),
+            ("Tag.1.Value", "billing"),
+        ],
+    )
+    .await;
+    assert_eq!(result("TagQueue", &tagged), "");
+    let java_v2 = query_at(
+        &server,
+        "/000000000000/tagged",
+        "TagQueue",
+        &[("Tags.1.Key", "cost"), ("Tags.1.Value", "42")],
+    )
+    .await;
+    assert_eq!(result("TagQueue", &java_v2), "");
+    let untagged = query(
+        &server,
+        "UntagQueue",
+        &[
+            ("QueueUrl", &url),
+            ("TagKey.1", "env"),
+            ("TagKey.2", "nope"),
+        ],
+    )
+    .await;
+    assert_eq!(result("UntagQueue", &untagged), "");
+    let listed = query_at(&server, "/000000000000/tagged", "ListQueueTags", &[]).await;
+    assert_eq!(
+        result("ListQueueTags", &listed),
+        "<Tag><Key>cost</Key><Value>42</Value></Tag><Tag><Key>team</Key><Value>billing</Value></Tag>"
+    );
+    let json = sqs_client(&server.url)
+        .list_queue_tags()
+        .queue_url(&url)
+        .send()
+        .await
+        .expect("json list");
+    let mut seen: Vec<(String, String)> = json.tags.unwrap_or_default().into_iter().collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("cost".to_string(), "42".to_string()),
+            ("team".to_string(), "billing".to_string())
+        ]
+    );
+
+    // A queue without tags has an empty result.
+    query(&server, "CreateQueue", &[("QueueName", "bare")]).await;
+    let bare = query_at(&server, "/000000000000/bare", "ListQueueTags", &[]).await;
+    assert_eq!(result("ListQueueTags", &bare), "");
+
+    let conflict = query(
+        &server,
+        "CreateQueue",
+        &[
+            ("QueueName", "tagged"),
+            ("Tag.1.Key", "team"),
+            ("Tag.1.Value", "orders"),
+        ],
+    )
+    .await;
+    assert_error(
+        &conflict,
+        400,
+        "QueueAlreadyExists",
+        "A queue already exists with the same name and different tags",
+    );
+    let empty = query(&server, "TagQueue", &[("QueueUrl", &url)]).await;
+    assert_error(
+        &empty,
+        400,
+        "MissingParameter",
+        "The request must contain the parameter Tags.",
+    );
+    let mut many: Vec<(String, String)> = Vec::new();
+    for i in 1..=51 {
+        many.push((format!("Tag.{i}.Key"), format!("k{i}")));
+        many.push((format!("Tag.{i}.Value"), "v".to_string()));
+    }
+    let mut params: Vec<(&str, &str)> = vec![("QueueUrl", &url)];
+    params.extend(many.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let too_many = query(&server, "TagQueue", &params).await;
+    assert_error(
+        &too_many,
+        400,
+        "InvalidParameterValue",
+        "Too many tags added for queue tagged.",
+    );
+    let missing = query_at(&server, "/000000000000/nowhere", "ListQueueTags", &[]).await;
+    assert_error(
+        &missing,
+        400,
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "The specified queue does not exist for this wsdl version.",
+    );
+}
+
 #[tokio::test]
 async fn message_operations_answer_query_xml() {
     let server = TestServer::start();
@@ -616,7 +744,7 @@ async fn query_requests_to_the_queue_url_and_unknown_actions() {
     let other = query_at(&server, "/not-an-account/p", "SendMessage", &[]).await;
     assert_eq!(other.status, 404, "{}", other.xml);
 
-    let unsupported = query(&server, "TagQueue", &[]).await;
+    let unsupported = query(&server, "StartMessageMoveTask", &[]).await;
     assert_eq!(unsupported.status, 400);
     assert_eq!(
         text(&unsupported.xml, "Code"),

@@ -70,7 +70,7 @@ async fn json_protocol_answers_and_errors() {
         "The request must contain the parameter QueueUrl."
     );
 
-    let (status, _, body) = call(&server, "TagQueue", json!({})).await;
+    let (status, _, body) = call(&server, "StartMessageMoveTask", json!({})).await;
     assert_eq!(status, 400);
     assert_eq!(body["__type"], "com.amazonaws.sqs#UnsupportedOperation");
 }
