@@ -4,7 +4,8 @@
 //   FUNCTION_ZIP  a zip of examples/functions/node-echo-esm (echoes its event; {"fail": true}
 //                 throws "intentional failure")
 // and test credentials in the environment. It creates a function, invokes it (RequestResponse
-// and Event), sends the Event results to SQS destinations, sends and receives SQS messages
+// and Event), sends the Event results to SQS destinations, publishes versions and routes an
+// alias between them, sends and receives SQS messages
 // with attributes, tags a queue, and publishes through SNS to a queue. Any mismatch throws;
 // the script then prints what differed and exits 1. Success prints "js-sdk tour: ok".
 
@@ -13,7 +14,9 @@ import { isDeepStrictEqual, inspect } from 'node:util';
 
 import {
   LambdaClient, CreateFunctionCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand,
-  GetFunctionEventInvokeConfigCommand, waitUntilFunctionActiveV2,
+  GetFunctionEventInvokeConfigCommand, waitUntilFunctionActiveV2, PublishVersionCommand,
+  ListVersionsByFunctionCommand, CreateAliasCommand, GetAliasCommand, UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import {
   SQSClient, CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand,
@@ -152,6 +155,43 @@ async function eventInvokesReachDestinations() {
   same(onFailure.responsePayload.errorMessage, 'intentional failure', 'OnFailure errorMessage');
 }
 
+async function versionsAndAliases() {
+  const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: FUNCTION, Description: 'one' }));
+  same(v1.Version, '1', 'PublishVersion Version');
+  same(v1.FunctionArn, `${FUNCTION_ARN}:1`, 'PublishVersion FunctionArn');
+  await lambda.send(new UpdateFunctionConfigurationCommand({
+    FunctionName: FUNCTION, Environment: { Variables: { RELEASE: '2' } },
+  }));
+  same((await lambda.send(new PublishVersionCommand({ FunctionName: FUNCTION }))).Version, '2', 'second PublishVersion');
+  const { Versions } = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: FUNCTION }));
+  same(Versions.map((v) => v.Version), ['$LATEST', '1', '2'], 'ListVersionsByFunction');
+
+  const alias = await lambda.send(new CreateAliasCommand({
+    FunctionName: FUNCTION, Name: 'live', FunctionVersion: '1',
+    RoutingConfig: { AdditionalVersionWeights: { 2: 0.5 } },
+  }));
+  same(alias.AliasArn, `${FUNCTION_ARN}:live`, 'CreateAlias AliasArn');
+  same(alias.RoutingConfig, { AdditionalVersionWeights: { 2: 0.5 } }, 'CreateAlias RoutingConfig');
+  const got = await lambda.send(new GetAliasCommand({ FunctionName: FUNCTION, Name: 'live' }));
+  same(got.RevisionId, alias.RevisionId, 'GetAlias RevisionId');
+  const seen = new Set();
+  for (let i = 0; i < 40; i += 1) {
+    const out = await lambda.send(new InvokeCommand({
+      FunctionName: FUNCTION, Qualifier: 'live', Payload: encode({ i }),
+    }));
+    seen.add(out.ExecutedVersion);
+  }
+  same([...seen].sort(), ['1', '2'], 'versions run through a 50/50 alias');
+  const moved = await lambda.send(new UpdateAliasCommand({
+    FunctionName: FUNCTION, Name: 'live', FunctionVersion: '2', RoutingConfig: {},
+    RevisionId: alias.RevisionId,
+  }));
+  same(moved.FunctionVersion, '2', 'UpdateAlias FunctionVersion');
+  same(moved.RoutingConfig, undefined, 'UpdateAlias without routing');
+  const out = await lambda.send(new InvokeCommand({ FunctionName: `${FUNCTION}:live` }));
+  same(out.ExecutedVersion, '2', 'ExecutedVersion after UpdateAlias');
+}
+
 async function sqsMessagesWithAttributes() {
   const q = await queue('js-messages', { team: 'js', env: '' });
   const { Tags } = await sqs.send(new ListQueueTagsCommand({ QueueUrl: q.url }));
@@ -222,6 +262,7 @@ try {
   check(endpoint, 'LAMBKIN_URL is not set');
   await functionCreateAndInvoke();
   await eventInvokesReachDestinations();
+  await versionsAndAliases();
   await sqsMessagesWithAttributes();
   await snsPublishToAQueue();
   console.log('js-sdk tour: ok');
