@@ -20,6 +20,11 @@ use crate::{
     NewDelivery, NewEvent, Store, StoreError,
 };
 
+/// What the queue and catalog behaviours need: a backend that has these two parts (every
+/// [`Store`], and a backend whose other parts are still being built).
+pub trait QueueAndCatalog: crate::Queue + crate::Catalog + 'static {}
+impl<T: crate::Queue + crate::Catalog + ?Sized + 'static> QueueAndCatalog for T {}
+
 pub mod dynamodb;
 pub mod events;
 pub mod s3;
@@ -89,7 +94,7 @@ fn finish(seq: i64, at: i64, outcome: OutcomeKind, next: NextState, inv: u32) ->
     }
 }
 
-pub async fn enqueue_then_claim_in_due_order(store: Arc<dyn Store>) {
+pub async fn enqueue_then_claim_in_due_order<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     let a = new_event("f", 30);
     let b = new_event("f", 10);
     let c = NewEvent {
@@ -133,7 +138,7 @@ pub async fn enqueue_then_claim_in_due_order(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn claim_respects_due_time_and_limit(store: Arc<dyn Store>) {
+pub async fn claim_respects_due_time_and_limit<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     for t in [10, 20, 30, 40] {
         store.enqueue(new_event("f", t)).await.unwrap();
     }
@@ -160,7 +165,7 @@ pub async fn claim_respects_due_time_and_limit(store: Arc<dyn Store>) {
 
 /// A function without room is skipped (its backlog costs nothing and delays nobody); one with
 /// a limit gets at most that many, oldest due first.
-pub async fn claim_keeps_within_each_functions_room(store: Arc<dyn Store>) {
+pub async fn claim_keeps_within_each_functions_room<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     for t in 1..=5 {
         store.enqueue(new_event("busy", t)).await.unwrap();
     }
@@ -203,7 +208,7 @@ pub async fn claim_keeps_within_each_functions_room(store: Arc<dyn Store>) {
 
 /// Functions sharing `others` get equal shares, so a long backlog never stands in front of
 /// another function's event; the next due time skips functions without room.
-pub async fn claim_shares_room_between_functions(store: Arc<dyn Store>) {
+pub async fn claim_shares_room_between_functions<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     for t in 1..=10 {
         store.enqueue(new_event("backlog", t)).await.unwrap();
     }
@@ -241,7 +246,7 @@ pub async fn claim_shares_room_between_functions(store: Arc<dyn Store>) {
     assert_eq!(got.next_due, Some(Timestamp(300)), "waiting has no room");
 }
 
-pub async fn extend_lease_keeps_a_claim(store: Arc<dyn Store>) {
+pub async fn extend_lease_keeps_a_claim<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     let ev = new_event("f", 0);
     let id = ev.request_id.clone();
     store.enqueue(ev).await.unwrap();
@@ -286,7 +291,9 @@ pub async fn extend_lease_keeps_a_claim(store: Arc<dyn Store>) {
     assert_eq!(store.event(&id).await.unwrap().unwrap().due_at, None);
 }
 
-pub async fn finish_moves_to_next_state_and_records_attempts(store: Arc<dyn Store>) {
+pub async fn finish_moves_to_next_state_and_records_attempts<S: QueueAndCatalog + ?Sized>(
+    store: Arc<S>,
+) {
     let ev = new_event("f", 0);
     let id = ev.request_id.clone();
     store.enqueue(ev).await.unwrap();
@@ -399,7 +406,7 @@ pub async fn finish_moves_to_next_state_and_records_attempts(store: Arc<dyn Stor
     );
 }
 
-pub async fn expired_lease_is_reclaimed_as_rerun(store: Arc<dyn Store>) {
+pub async fn expired_lease_is_reclaimed_as_rerun<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     let ev = new_event("f", 0);
     store.enqueue(ev).await.unwrap();
     let first = store
@@ -429,7 +436,7 @@ pub async fn expired_lease_is_reclaimed_as_rerun(store: Arc<dyn Store>) {
     assert_eq!(store.stats().await.unwrap().reruns, 1);
 }
 
-pub async fn release_hands_events_back(store: Arc<dyn Store>) {
+pub async fn release_hands_events_back<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     let ev = new_event("f", 0);
     let id = ev.request_id.clone();
     store.enqueue(ev).await.unwrap();
@@ -454,7 +461,7 @@ pub async fn release_hands_events_back(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn recover_requeues_running_events(store: Arc<dyn Store>) {
+pub async fn recover_requeues_running_events<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     for t in [1, 2] {
         store.enqueue(new_event("f", t)).await.unwrap();
     }
@@ -476,7 +483,7 @@ pub async fn recover_requeues_running_events(store: Arc<dyn Store>) {
     assert_eq!(store.stats().await.unwrap().reruns, 2);
 }
 
-pub async fn duplicate_request_id_is_rejected(store: Arc<dyn Store>) {
+pub async fn duplicate_request_id_is_rejected<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     let ev = new_event("f", 0);
     store.enqueue(ev.clone()).await.unwrap();
     let err = store.enqueue(ev).await.unwrap_err();
@@ -484,7 +491,7 @@ pub async fn duplicate_request_id_is_rejected(store: Arc<dyn Store>) {
     assert_eq!(store.stats().await.unwrap().queued, 1);
 }
 
-pub async fn events_lists_newest_first(store: Arc<dyn Store>) {
+pub async fn events_lists_newest_first<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     let mut ids = Vec::new();
     for t in 0..5 {
         let ev = new_event("f", t);
@@ -499,7 +506,7 @@ pub async fn events_lists_newest_first(store: Arc<dyn Store>) {
     assert!(listed.iter().all(|e| e.state == EventState::Queued));
 }
 
-pub async fn discard_drops_unfinished_events(store: Arc<dyn Store>) {
+pub async fn discard_drops_unfinished_events<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     let done = new_event("f", 0);
     let done_id = done.request_id.clone();
     store.enqueue(done).await.unwrap();
@@ -534,7 +541,7 @@ pub async fn discard_drops_unfinished_events(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn catalog_crud(store: Arc<dyn Store>) {
+pub async fn catalog_crud<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     let f = function("alpha");
     store.create_function(f.clone()).await.unwrap();
     let err = store.create_function(f.clone()).await.unwrap_err();
@@ -567,7 +574,7 @@ pub async fn catalog_crud(store: Arc<dyn Store>) {
 /// Published versions and aliases: a publish stores the snapshot and `$LATEST`'s counter in one
 /// commit; deleting a version or alias takes its event-invoke config with it; deleting the
 /// function takes everything.
-pub async fn versions_and_aliases(store: Arc<dyn Store>) {
+pub async fn versions_and_aliases<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     let f = function("alpha");
     store.create_function(f.clone()).await.unwrap();
     store.create_function(function("beta")).await.unwrap();
@@ -733,7 +740,7 @@ pub async fn versions_and_aliases(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn event_invoke_config_crud(store: Arc<dyn Store>) {
+pub async fn event_invoke_config_crud<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     let f = function("alpha");
     store.create_function(f.clone()).await.unwrap();
     let latest = Qualifier::latest();
@@ -795,7 +802,7 @@ pub async fn event_invoke_config_crud(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn finish_batch_records_every_event(store: Arc<dyn Store>) {
+pub async fn finish_batch_records_every_event<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     for t in 0..3 {
         store.enqueue(new_event("f", t)).await.unwrap();
     }
@@ -825,7 +832,9 @@ pub async fn finish_batch_records_every_event(store: Arc<dyn Store>) {
     }
 }
 
-pub async fn finishing_an_event_that_is_not_running_changes_nothing(store: Arc<dyn Store>) {
+pub async fn finishing_an_event_that_is_not_running_changes_nothing<S: QueueAndCatalog + ?Sized>(
+    store: Arc<S>,
+) {
     let ev = new_event("f", 0);
     let id = ev.request_id.clone();
     store.enqueue(ev).await.unwrap();
@@ -911,7 +920,7 @@ pub async fn mixed_workload(store: Arc<dyn Store>) {
         .unwrap();
 }
 
-pub async fn concurrent_enqueues_are_all_durable(store: Arc<dyn Store>) {
+pub async fn concurrent_enqueues_are_all_durable<S: QueueAndCatalog + ?Sized>(store: Arc<S>) {
     let mut tasks = Vec::new();
     for i in 0..64 {
         let store = store.clone();

@@ -28,6 +28,16 @@ pub enum StoreError {
     /// An object body could not be written or read.
     #[error("object body: {0}")]
     Body(#[source] std::io::Error),
+    /// A backend other than SQLite failed (PostgreSQL: a lost connection, a failed statement);
+    /// `transient` when the same call may succeed later (the database is restarting or
+    /// unreachable).
+    #[error("database: {message}")]
+    Backend { message: String, transient: bool },
+    /// The database was migrated by a newer lambkin; this one refuses to start on it.
+    #[error(
+        "the database's schema is version {found}, newer than this lambkin knows ({known}); upgrade lambkin on this node"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
 }
 
 impl StoreError {
@@ -36,6 +46,7 @@ impl StoreError {
     pub fn is_transient(&self) -> bool {
         match self {
             StoreError::CommitFailed(_) | StoreError::Closed | StoreError::Body(_) => true,
+            StoreError::Backend { transient, .. } => *transient,
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
                 e.code,
                 rusqlite::ErrorCode::DatabaseBusy

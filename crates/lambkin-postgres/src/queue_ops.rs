@@ -1,0 +1,502 @@
+//! [`Queue`] on PostgreSQL. Enqueues go through the batching task (`enqueue.rs`); a claim takes
+//! each function's due events in due order with `FOR UPDATE SKIP LOCKED`, so several nodes
+//! claiming at once never take the same event and never wait on each other's rows; a
+//! completion moves a `running` event on and inserts the deliveries its final state owes in the
+//! same transaction.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
+use lambkin_model::{EventState, FunctionError, FunctionName, OutcomeKind, RequestId, Timestamp};
+use lambkin_store::{
+    AttemptFinish, AttemptRecord, ClaimRequest, Claimed, ClaimedEvent, EventRecord, EventSummary,
+    NewDelivery, NewEvent, Queue, QueueStats, StoreError,
+};
+
+use crate::error::db;
+use crate::{PgStore, to_json};
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+fn state(name: &str, condition: Option<&str>) -> Result<EventState, StoreError> {
+    EventState::from_parts(name, condition)
+        .ok_or_else(|| corrupt(format!("state {name} condition {condition:?}")))
+}
+
+fn u32_of(v: i32) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+fn i32_of(v: u32) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
+}
+
+/// Each function with unfinished events and its earliest due time (or lease expiry).
+async fn heads(client: &impl GenericClient) -> Result<Vec<(String, i64)>, StoreError> {
+    let rows = client
+        .query(
+            "SELECT function, min(due_at) FROM events WHERE due_at IS NOT NULL GROUP BY function",
+            &[],
+        )
+        .await
+        .map_err(db)?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+async fn claim(
+    client: &mut deadpool_postgres::Object,
+    request: &ClaimRequest,
+) -> Result<Claimed, StoreError> {
+    let now = request.now;
+    let limit_of = |function: &str| {
+        FunctionName::parse(function)
+            .ok()
+            .and_then(|f| request.limits.get(&f).copied())
+    };
+    let tx = client.transaction().await.map_err(db)?;
+    let mut due: Vec<(String, i64, Option<usize>)> = heads(&tx)
+        .await?
+        .into_iter()
+        .filter(|(_, at)| *at <= now.0)
+        .map(|(f, at)| {
+            let limit = limit_of(&f);
+            (f, at, limit)
+        })
+        .filter(|(_, _, limit)| *limit != Some(0))
+        .collect();
+    due.sort_by_key(|(_, at, _)| *at);
+    let sharing = due.iter().filter(|(_, _, l)| l.is_none()).count();
+    let share = request.others.div_ceil(sharing.max(1));
+    let mut others_left = request.others;
+    let mut room: HashMap<String, usize> = HashMap::new();
+    let take_due = tx
+        .prepare(
+            "WITH picked AS (
+                 SELECT id, state AS was, due_at AS was_due FROM events
+                 WHERE function = $1 AND due_at IS NOT NULL AND due_at <= $2
+                 ORDER BY due_at, id LIMIT $3
+                 FOR UPDATE SKIP LOCKED)
+             UPDATE events e SET state = 'running', due_at = $4, updated_at = $2,
+                 interrupted = e.interrupted + (picked.was = 'running')::int
+             FROM picked WHERE e.id = picked.id
+             RETURNING e.id, e.request_id, e.qualifier, e.version, e.payload, picked.was,
+                 e.enqueued_at, e.invocations, e.throttles, picked.was_due, e.chain",
+        )
+        .await
+        .map_err(db)?;
+    let mut claimed: Vec<(i64, ClaimedEvent)> = Vec::new();
+    for (function, _, limit) in &due {
+        let take = match limit {
+            Some(n) => *n,
+            None => share.min(others_left),
+        };
+        if take == 0 {
+            continue;
+        }
+        let name = FunctionName::parse(function).map_err(corrupt)?;
+        let rows = tx
+            .query(
+                &take_due,
+                &[function, &now.0, &(take as i64), &request.lease_until.0],
+            )
+            .await
+            .map_err(db)?;
+        let got = rows.len();
+        for r in rows {
+            let was: String = r.get(5);
+            claimed.push((
+                // The due time it was claimed at (the lease replaced it).
+                r.get::<_, i64>(9),
+                ClaimedEvent {
+                    seq: r.get(0),
+                    request_id: RequestId::from_stored(r.get(1)),
+                    function: name.clone(),
+                    qualifier: r.get(2),
+                    version: r.get(3),
+                    payload: r.get(4),
+                    enqueued_at: Timestamp(r.get(6)),
+                    invocations: u32_of(r.get(7)),
+                    throttles: u32_of(r.get(8)),
+                    rerun: was == "running",
+                    chain: u32_of(r.get(10)),
+                },
+            ));
+        }
+        if limit.is_none() {
+            others_left -= got.min(others_left);
+        }
+        room.insert(function.clone(), take - got);
+    }
+    let next_due = heads(&tx)
+        .await?
+        .into_iter()
+        .filter(|(f, _)| match room.get(f) {
+            Some(left) => *left > 0,
+            None => match limit_of(f) {
+                Some(n) => n > 0,
+                None => others_left > 0,
+            },
+        })
+        .map(|(_, at)| Timestamp(at))
+        .min();
+    tx.commit().await.map_err(db)?;
+    claimed.sort_by_key(|(due_at, ev)| (*due_at, ev.seq));
+    Ok(Claimed {
+        events: claimed.into_iter().map(|(_, ev)| ev).collect(),
+        next_due,
+    })
+}
+
+/// Inserts one pending delivery, due at once, inside the caller's transaction.
+pub(crate) async fn insert_delivery(
+    client: &impl GenericClient,
+    d: &NewDelivery,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let attributes = to_json(&d.attributes)?;
+    let retry = d.retry.as_ref().map(to_json).transpose()?;
+    client
+        .execute(
+            "INSERT INTO deliveries (kind, source, target, body, attributes, state, created_at,
+                 updated_at, due_at, chain, retry)
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $6, $7, $8)",
+            &[
+                &d.kind.as_str(),
+                &d.source,
+                &d.target,
+                &d.body,
+                &attributes,
+                &now.0,
+                &i32_of(d.chain),
+                &retry,
+            ],
+        )
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+async fn finish(client: &impl GenericClient, f: &AttemptFinish) -> Result<(), StoreError> {
+    let stored = f.next.state();
+    let (name, condition, due) = (
+        stored.name(),
+        stored.condition().map(|c| c.as_str()),
+        f.next.due_at().map(|t| t.0),
+    );
+    let ended = f.attempt.as_ref().map(|a| a.ended_at.0);
+    // As on SQLite: an event failed without running changed state when it was decided.
+    let row = client
+        .query_opt(
+            "UPDATE events SET state = $2::text, condition = $3::text, due_at = $4::bigint,
+                 updated_at = coalesce($5::bigint, $10::bigint),
+                 invocations = $6::int, throttles = $7::int,
+                 attempt_count = attempt_count + ($5::bigint IS NOT NULL)::int,
+                 response = coalesce($8::bytea, response),
+                 function_error = CASE WHEN $8::bytea IS NULL THEN function_error ELSE $9::text END
+             WHERE id = $1::bigint AND state = 'running'
+             RETURNING attempt_count",
+            &[
+                &f.seq,
+                &name,
+                &condition,
+                &due,
+                &ended,
+                &i32_of(f.invocations),
+                &i32_of(f.throttles),
+                &f.response,
+                &f.function_error,
+                &f.decided_at.0,
+            ],
+        )
+        .await
+        .map_err(db)?;
+    let Some(row) = row else {
+        // Not running (released or reclaimed meanwhile): this attempt's result is stale.
+        return Ok(());
+    };
+    let n: i32 = row.get(0);
+    for d in &f.deliveries {
+        insert_delivery(client, d, f.decided_at).await?;
+    }
+    if let Some(attempt) = &f.attempt {
+        let err = attempt.error.as_ref();
+        client
+            .execute(
+                "INSERT INTO attempts (event_id, n, started_at, ended_at, outcome, error_type,
+                     error_message)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &f.seq,
+                    &n,
+                    &attempt.started_at.0,
+                    &attempt.ended_at.0,
+                    &attempt.outcome.as_str(),
+                    &err.map(|e| e.error_type.as_str()),
+                    &err.map(|e| e.error_message.as_str()),
+                ],
+            )
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+const SUMMARY: &str = "SELECT request_id, state, condition, enqueued_at, updated_at, invocations
+     FROM events";
+
+fn summaries(rows: Vec<tokio_postgres::Row>) -> Result<Vec<EventSummary>, StoreError> {
+    rows.iter()
+        .map(|r| {
+            Ok(EventSummary {
+                request_id: RequestId::from_stored(r.get(0)),
+                state: state(r.get(1), r.get(2))?,
+                enqueued_at: Timestamp(r.get(3)),
+                updated_at: Timestamp(r.get(4)),
+                invocations: u32_of(r.get(5)),
+            })
+        })
+        .collect()
+}
+
+#[async_trait]
+impl Queue for PgStore {
+    async fn enqueue(&self, event: NewEvent) -> Result<(), StoreError> {
+        self.enqueues.enqueue(event).await
+    }
+
+    async fn claim(&self, request: &ClaimRequest) -> Result<Claimed, StoreError> {
+        let mut client = self.client().await?;
+        claim(&mut client, request).await
+    }
+
+    async fn extend_lease(&self, seqs: Vec<i64>, lease_until: Timestamp) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE events SET due_at = $2 WHERE id = ANY($1) AND state = 'running'",
+                &[&seqs, &lease_until.0],
+            )
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn finish(&self, f: AttemptFinish) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db)?;
+        finish(&tx, &f).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn finish_batch(&self, finishes: Vec<AttemptFinish>) -> Result<(), StoreError> {
+        if finishes.is_empty() {
+            return Ok(());
+        }
+        let mut client = self.client().await?;
+        // Fast path: the whole batch in one commit. Should one completion fail, the batch is
+        // undone and redone one completion at a time, so a failure leaves only its own event
+        // Running under its lease (to run again).
+        let tx = client.transaction().await.map_err(db)?;
+        let mut all = Ok(());
+        for f in &finishes {
+            all = finish(&tx, f).await;
+            if all.is_err() {
+                break;
+            }
+        }
+        match all {
+            Ok(()) => return tx.commit().await.map_err(db),
+            Err(e) if e.is_transient() => return Err(e),
+            Err(_) => tx.rollback().await.map_err(db)?,
+        }
+        for f in &finishes {
+            let tx = client.transaction().await.map_err(db)?;
+            match finish(&tx, f).await {
+                Ok(()) => tx.commit().await.map_err(db)?,
+                Err(e) => {
+                    tracing::error!(error = %e, seq = f.seq, "cannot record an attempt; its event stays running under its lease");
+                    tx.rollback().await.map_err(db)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn release(&self, seqs: Vec<i64>, now: Timestamp) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE events SET state = 'queued', due_at = $2, updated_at = $2
+                 WHERE id = ANY($1) AND state = 'running'",
+                &[&seqs, &now.0],
+            )
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn recover(&self, now: Timestamp) -> Result<u64, StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE events SET state = 'queued', due_at = $1, updated_at = $1,
+                     interrupted = interrupted + 1
+                 WHERE state = 'running'",
+                &[&now.0],
+            )
+            .await
+            .map_err(db)
+    }
+
+    async fn event(&self, id: &RequestId) -> Result<Option<EventRecord>, StoreError> {
+        let client = self.client().await?;
+        let Some(r) = client
+            .query_opt(
+                "SELECT id, request_id, function, qualifier, version, payload, state, condition,
+                     enqueued_at, updated_at, due_at, invocations, throttles, interrupted,
+                     response, function_error
+                 FROM events WHERE request_id = $1",
+                &[&id.as_str()],
+            )
+            .await
+            .map_err(db)?
+        else {
+            return Ok(None);
+        };
+        let seq: i64 = r.get(0);
+        let attempts = client
+            .query(
+                "SELECT started_at, ended_at, outcome, error_type, error_message
+                 FROM attempts WHERE event_id = $1 ORDER BY n",
+                &[&seq],
+            )
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|a| {
+                let outcome: String = a.get(2);
+                let error_type: Option<String> = a.get(3);
+                let error_message: Option<String> = a.get(4);
+                Ok(AttemptRecord {
+                    started_at: Timestamp(a.get(0)),
+                    ended_at: Timestamp(a.get(1)),
+                    outcome: OutcomeKind::parse(&outcome)
+                        .ok_or_else(|| corrupt(format!("outcome {outcome}")))?,
+                    error: error_type.map(|error_type| FunctionError {
+                        error_type,
+                        error_message: error_message.unwrap_or_default(),
+                    }),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Some(EventRecord {
+            request_id: RequestId::from_stored(r.get(1)),
+            function: FunctionName::parse(r.get(2)).map_err(corrupt)?,
+            qualifier: r.get(3),
+            version: r.get(4),
+            payload: r.get(5),
+            state: state(r.get(6), r.get(7))?,
+            enqueued_at: Timestamp(r.get(8)),
+            updated_at: Timestamp(r.get(9)),
+            due_at: r.get::<_, Option<i64>>(10).map(Timestamp),
+            invocations: u32_of(r.get(11)),
+            throttles: u32_of(r.get(12)),
+            interrupted: u32_of(r.get(13)),
+            response: r.get(14),
+            function_error: r.get(15),
+            attempts,
+        }))
+    }
+
+    async fn events(
+        &self,
+        function: &FunctionName,
+        limit: usize,
+    ) -> Result<Vec<EventSummary>, StoreError> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                &format!("{SUMMARY} WHERE function = $1 ORDER BY id DESC LIMIT $2"),
+                &[&function.as_str(), &(limit as i64)],
+            )
+            .await
+            .map_err(db)?;
+        summaries(rows)
+    }
+
+    async fn failed_events(
+        &self,
+        function: &FunctionName,
+        limit: usize,
+    ) -> Result<Vec<EventSummary>, StoreError> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                &format!(
+                    "{SUMMARY} WHERE function = $1 AND state = 'failed' ORDER BY id DESC LIMIT $2"
+                ),
+                &[&function.as_str(), &(limit as i64)],
+            )
+            .await
+            .map_err(db)?;
+        summaries(rows)
+    }
+
+    async fn discard_events(
+        &self,
+        function: &FunctionName,
+        version: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        const OF: &str =
+            "function = $1 AND due_at IS NOT NULL AND ($2::text IS NULL OR version = $2)";
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db)?;
+        tx.execute(
+            &format!("DELETE FROM attempts WHERE event_id IN (SELECT id FROM events WHERE {OF})"),
+            &[&function.as_str(), &version],
+        )
+        .await
+        .map_err(db)?;
+        let n = tx
+            .execute(
+                &format!("DELETE FROM events WHERE {OF}"),
+                &[&function.as_str(), &version],
+            )
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(n)
+    }
+
+    async fn stats(&self) -> Result<QueueStats, StoreError> {
+        let r = self
+            .client()
+            .await?
+            .query_one(
+                "SELECT count(*) FILTER (WHERE state = 'queued'),
+                        count(*) FILTER (WHERE state = 'running'),
+                        count(*) FILTER (WHERE state = 'retry_scheduled'),
+                        count(*) FILTER (WHERE state = 'succeeded'),
+                        count(*) FILTER (WHERE state = 'failed'),
+                        coalesce(sum(interrupted), 0)::bigint
+                 FROM events",
+                &[],
+            )
+            .await
+            .map_err(db)?;
+        let n = |i: usize| u64::try_from(r.get::<_, i64>(i)).unwrap_or(0);
+        Ok(QueueStats {
+            queued: n(0),
+            running: n(1),
+            retry_scheduled: n(2),
+            succeeded: n(3),
+            failed: n(4),
+            reruns: n(5),
+        })
+    }
+}

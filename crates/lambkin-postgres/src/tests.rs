@@ -1,0 +1,148 @@
+//! The conformance behaviours on a real PostgreSQL: each test gets a fresh schema in a
+//! database made for this test run (`LAMBKIN_TEST_POSTGRES`, default the local server's
+//! `postgres` database with trust auth, as on this project's machines and CI).
+
+use std::sync::Arc;
+
+use lambkin_store::StoreError;
+use tokio::sync::OnceCell;
+
+use crate::PgStore;
+
+fn admin_url() -> String {
+    std::env::var("LAMBKIN_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// The database of this test run, made once per test process; databases of earlier runs
+/// whose process is gone are dropped first, so they do not pile up.
+async fn run_database() -> &'static str {
+    static DB: OnceCell<String> = OnceCell::const_new();
+    DB.get_or_init(|| async {
+        let (client, conn) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls)
+            .await
+            .expect("PostgreSQL is not reachable (set LAMBKIN_TEST_POSTGRES, or start it)");
+        tokio::spawn(conn);
+        let old = client
+            .query(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'lambkin_test_%'",
+                &[],
+            )
+            .await
+            .expect("list databases");
+        for row in old {
+            let name: String = row.get(0);
+            let pid = name.trim_start_matches("lambkin_test_");
+            if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+            }
+        }
+        let name = format!("lambkin_test_{}", std::process::id());
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create the test run's database");
+        name
+    })
+    .await
+}
+
+/// A store on a fresh schema of the run's database.
+pub(crate) async fn fresh() -> Arc<PgStore> {
+    let database = run_database().await;
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut config: tokio_postgres::Config = admin_url().parse().expect("URL");
+    config.dbname(database);
+    let (client, conn) = config
+        .connect(tokio_postgres::NoTls)
+        .await
+        .expect("connect to the run's database");
+    let task = tokio::spawn(conn);
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .expect("create schema");
+    drop(client);
+    let _ = task.await;
+    config.options(format!("-c search_path={schema}"));
+    Arc::new(PgStore::with_config(config).await.expect("open store"))
+}
+
+macro_rules! conformance_tests {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $name() {
+            lambkin_store::conformance::$name(fresh().await).await;
+        }
+    )*};
+}
+
+conformance_tests!(
+    enqueue_then_claim_in_due_order,
+    claim_respects_due_time_and_limit,
+    claim_keeps_within_each_functions_room,
+    claim_shares_room_between_functions,
+    extend_lease_keeps_a_claim,
+    finish_moves_to_next_state_and_records_attempts,
+    expired_lease_is_reclaimed_as_rerun,
+    release_hands_events_back,
+    recover_requeues_running_events,
+    duplicate_request_id_is_rejected,
+    events_lists_newest_first,
+    discard_drops_unfinished_events,
+    catalog_crud,
+    versions_and_aliases,
+    event_invoke_config_crud,
+    concurrent_enqueues_are_all_durable,
+    finishing_an_event_that_is_not_running_changes_nothing,
+    finish_batch_records_every_event,
+);
+
+#[tokio::test]
+async fn migrations_are_applied_once_and_a_newer_schema_is_refused() {
+    let store = fresh().await;
+    let client = store.client().await.expect("client");
+    let applied: i64 = client
+        .query_one("SELECT count(*) FROM lambkin_schema", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(applied, crate::SCHEMA_VERSION);
+    // Migrating again (another node starting) applies nothing.
+    let mut again = store.client().await.expect("client");
+    crate::migrate::migrate(&mut again)
+        .await
+        .expect("migrate again");
+    let applied: i64 = client
+        .query_one("SELECT count(*) FROM lambkin_schema", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(applied, crate::SCHEMA_VERSION);
+    // A newer lambkin migrated this database: this one refuses it, and says why.
+    client
+        .execute(
+            "INSERT INTO lambkin_schema (version, name) VALUES ($1, 'from the future')",
+            &[&(crate::SCHEMA_VERSION + 1)],
+        )
+        .await
+        .expect("insert");
+    let err = crate::migrate::migrate(&mut again)
+        .await
+        .expect_err("a newer schema is refused");
+    assert!(
+        matches!(err, StoreError::SchemaTooNew { found, known } if found == crate::SCHEMA_VERSION + 1 && known == crate::SCHEMA_VERSION),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("upgrade lambkin"), "{err}");
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_a_transient_error() {
+    let err = PgStore::connect("postgres://postgres@127.0.0.1:1/postgres?connect_timeout=2")
+        .await
+        .expect_err("nothing listens on port 1");
+    assert!(err.is_transient(), "{err:?}");
+}
