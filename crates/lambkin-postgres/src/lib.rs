@@ -6,13 +6,19 @@
 //! schema is refused), the [`Catalog`](lambkin_store::Catalog) (`catalog_ops.rs`) and the
 //! [`Queue`](lambkin_store::Queue) (`queue_ops.rs`: enqueues group-committed by one batching
 //! task as multi-row `unnest` inserts; claims take due events with `FOR UPDATE SKIP LOCKED`
-//! in due order under a lease; a final state commits with the deliveries it owes). The other
+//! in due order under a lease; a final state commits with the deliveries it owes) and the
+//! [`MappingStore`](lambkin_store::MappingStore) (`mapping_ops.rs`) and the
+//! [`EventsStore`](lambkin_store::EventsStore) (`events_ops.rs`: a schedule's firing is a
+//! compare-and-set on its row committed with its deliveries, so it fires once across nodes).
+//! The other
 //! traits follow; until every one is implemented, `lambkin serve` does not offer this backend.
 //! Each part passes the same conformance functions as SQLite, on a fresh schema per test.
 
 mod catalog_ops;
 mod enqueue;
 mod error;
+mod events_ops;
+mod mapping_ops;
 mod migrate;
 mod queue_ops;
 

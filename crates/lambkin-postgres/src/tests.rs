@@ -51,6 +51,11 @@ async fn run_database() -> &'static str {
 
 /// A store on a fresh schema of the run's database.
 pub(crate) async fn fresh() -> Arc<PgStore> {
+    nodes(1).await.remove(0)
+}
+
+/// `n` stores (as `n` lambkin nodes would open) on one fresh schema.
+pub(crate) async fn nodes(n: usize) -> Vec<Arc<PgStore>> {
     let database = run_database().await;
     let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
     let mut config: tokio_postgres::Config = admin_url().parse().expect("URL");
@@ -67,19 +72,29 @@ pub(crate) async fn fresh() -> Arc<PgStore> {
     drop(client);
     let _ = task.await;
     config.options(format!("-c search_path={schema}"));
-    Arc::new(PgStore::with_config(config).await.expect("open store"))
+    let mut stores = Vec::with_capacity(n);
+    for _ in 0..n {
+        stores.push(Arc::new(
+            PgStore::with_config(config.clone())
+                .await
+                .expect("open store"),
+        ));
+    }
+    stores
 }
 
 macro_rules! conformance_tests {
-    ($($name:ident),* $(,)?) => {$(
+    ($module:path; $($name:ident),* $(,)?) => {$(
         #[tokio::test]
         async fn $name() {
-            lambkin_store::conformance::$name(fresh().await).await;
+            use $module as behaviours;
+            behaviours::$name(fresh().await).await;
         }
     )*};
 }
 
 conformance_tests!(
+    lambkin_store::conformance;
     enqueue_then_claim_in_due_order,
     claim_respects_due_time_and_limit,
     claim_keeps_within_each_functions_room,
@@ -99,6 +114,28 @@ conformance_tests!(
     finishing_an_event_that_is_not_running_changes_nothing,
     finish_batch_records_every_event,
 );
+
+mod events {
+    use super::fresh;
+
+    conformance_tests!(
+        lambkin_store::conformance::events;
+        buses_are_created_once_and_deleted_with_their_rules,
+        rules_keep_their_config_and_schedule,
+        a_finished_schedule_is_removed,
+        scheduler_groups_take_their_schedules_with_them,
+    );
+}
+
+mod mappings {
+    use super::fresh;
+
+    conformance_tests!(
+        lambkin_store::conformance::mappings;
+        mappings_put_replace_and_delete,
+        mappings_are_listed_by_uuid,
+    );
+}
 
 #[tokio::test]
 async fn migrations_are_applied_once_and_a_newer_schema_is_refused() {
@@ -145,4 +182,89 @@ async fn an_unreachable_database_is_a_transient_error() {
         .await
         .expect_err("nothing listens on port 1");
     assert!(err.is_transient(), "{err:?}");
+}
+
+/// Two nodes claiming from one queue at once never take the same event, and together take
+/// every due one (`FOR UPDATE SKIP LOCKED`).
+#[tokio::test]
+async fn nodes_claiming_at_once_share_the_queue_without_overlap() {
+    use lambkin_model::Timestamp;
+    use lambkin_store::{ClaimRequest, Queue, conformance::new_event};
+
+    let stores = nodes(2).await;
+    for i in 0..200 {
+        stores[0]
+            .enqueue(new_event(&format!("f{}", i % 4), i))
+            .await
+            .expect("enqueue");
+    }
+    let claim = |store: Arc<PgStore>| async move {
+        let mut ids = Vec::new();
+        loop {
+            let got = store
+                .claim(&ClaimRequest::any(Timestamp(1_000), 7, Timestamp(60_000)))
+                .await
+                .expect("claim");
+            if got.events.is_empty() {
+                return ids;
+            }
+            ids.extend(got.events.into_iter().map(|e| e.seq));
+        }
+    };
+    let (a, b) = tokio::join!(
+        tokio::spawn(claim(stores[0].clone())),
+        tokio::spawn(claim(stores[1].clone()))
+    );
+    let (a, b) = (a.expect("node a"), b.expect("node b"));
+    let mut all: Vec<i64> = a.iter().chain(&b).copied().collect();
+    all.sort_unstable();
+    let before = all.len();
+    all.dedup();
+    assert_eq!(before, all.len(), "an event was claimed twice");
+    assert_eq!(all.len(), 200, "every due event was claimed");
+}
+
+/// Two nodes firing the same schedule at once: one firing, one set of deliveries.
+#[tokio::test]
+async fn a_schedule_fires_once_across_nodes() {
+    use lambkin_model::Timestamp;
+    use lambkin_store::{EventsStore, RuleRecord, ScheduleChange, ScheduleRecord};
+
+    let stores = nodes(2).await;
+    let key = "rule/default/tick".to_string();
+    stores[0]
+        .put_rule(
+            RuleRecord {
+                bus: "default".into(),
+                name: "tick".into(),
+                config: "{}".into(),
+            },
+            ScheduleChange::Set(ScheduleRecord {
+                key: key.clone(),
+                anchor: Timestamp(0),
+                next_at: Timestamp(60_000),
+            }),
+        )
+        .await
+        .expect("put rule");
+    let fire = |store: Arc<PgStore>, key: String| async move {
+        store
+            .fire_schedule(
+                &key,
+                Timestamp(60_000),
+                Some(Timestamp(120_000)),
+                Vec::new(),
+                Timestamp(60_001),
+            )
+            .await
+            .expect("fire")
+    };
+    let (a, b) = tokio::join!(
+        tokio::spawn(fire(stores[0].clone(), key.clone())),
+        tokio::spawn(fire(stores[1].clone(), key.clone()))
+    );
+    let fired = [a.expect("node a"), b.expect("node b")];
+    assert_eq!(fired.iter().filter(|f| **f).count(), 1, "{fired:?}");
+    let row = stores[1].schedule(&key).await.expect("read").expect("row");
+    assert_eq!(row.next_at, Timestamp(120_000));
 }

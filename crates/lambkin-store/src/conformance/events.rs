@@ -51,7 +51,9 @@ fn target_delivery(source: &str) -> NewDelivery {
     }
 }
 
-pub async fn buses_are_created_once_and_deleted_with_their_rules(store: Arc<dyn Store>) {
+pub async fn buses_are_created_once_and_deleted_with_their_rules<S: crate::EventsStore + ?Sized>(
+    store: Arc<S>,
+) {
     assert!(store.create_bus(bus("orders")).await.unwrap());
     let mut again = bus("orders");
     again.description = None;
@@ -78,7 +80,7 @@ pub async fn buses_are_created_once_and_deleted_with_their_rules(store: Arc<dyn 
     );
 }
 
-pub async fn rules_keep_their_config_and_schedule(store: Arc<dyn Store>) {
+pub async fn rules_keep_their_config_and_schedule<S: crate::EventsStore + ?Sized>(store: Arc<S>) {
     store
         .put_rule(
             rule("default", "tick", r#"{"v":1}"#),
@@ -181,7 +183,7 @@ pub async fn a_firing_happens_once(store: Arc<dyn Store>) {
     assert_eq!(owed[0].chain, 2);
 }
 
-pub async fn a_finished_schedule_is_removed(store: Arc<dyn Store>) {
+pub async fn a_finished_schedule_is_removed<S: crate::EventsStore + ?Sized>(store: Arc<S>) {
     store
         .put_rule(
             rule("default", "once", "{}"),
@@ -222,7 +224,9 @@ pub async fn recorded_deliveries_are_claimable(store: Arc<dyn Store>) {
     assert_eq!(store.delivery_stats().await.unwrap().pending, 2);
 }
 
-pub async fn scheduler_groups_take_their_schedules_with_them(store: Arc<dyn Store>) {
+pub async fn scheduler_groups_take_their_schedules_with_them<S: crate::EventsStore + ?Sized>(
+    store: Arc<S>,
+) {
     let group = ScheduleGroupRecord {
         name: "jobs".into(),
         arn: "arn:aws:scheduler:us-east-1:000000000000:schedule-group/jobs".into(),

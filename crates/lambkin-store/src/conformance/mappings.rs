@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use lambkin_model::{EventSourceMapping, FunctionName, MappingState, Timestamp};
 
-use crate::Store;
+use crate::MappingStore;
 
 pub fn mapping(uuid: &str) -> EventSourceMapping {
     EventSourceMapping {
@@ -23,7 +23,7 @@ pub fn mapping(uuid: &str) -> EventSourceMapping {
     }
 }
 
-pub async fn mappings_put_replace_and_delete(store: Arc<dyn Store>) {
+pub async fn mappings_put_replace_and_delete<S: MappingStore + ?Sized>(store: Arc<S>) {
     let uuid = "6f1c2d3e-0000-4000-8000-000000000001";
     assert_eq!(store.mapping(uuid).await.unwrap(), None);
     let mut m = mapping(uuid);
@@ -47,7 +47,7 @@ pub async fn mappings_put_replace_and_delete(store: Arc<dyn Store>) {
     assert!(store.mappings().await.unwrap().is_empty());
 }
 
-pub async fn mappings_are_listed_by_uuid(store: Arc<dyn Store>) {
+pub async fn mappings_are_listed_by_uuid<S: MappingStore + ?Sized>(store: Arc<S>) {
     let uuids = [
         "c0000000-0000-4000-8000-000000000000",
         "a0000000-0000-4000-8000-000000000000",
