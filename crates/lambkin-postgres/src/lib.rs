@@ -9,12 +9,14 @@
 //! in due order under a lease; a final state commits with the deliveries it owes) and the
 //! [`MappingStore`](lambkin_store::MappingStore) (`mapping_ops.rs`) and the
 //! [`EventsStore`](lambkin_store::EventsStore) (`events_ops.rs`: a schedule's firing is a
-//! compare-and-set on its row committed with its deliveries, so it fires once across nodes).
-//! The other
+//! compare-and-set on its row committed with its deliveries, so it fires once across nodes)
+//! and the [`DynamoStore`](lambkin_store::DynamoStore) (`dynamodb_ops.rs`: a conditional write
+//! holds an advisory lock per key it names, existing or not). The other
 //! traits follow; until every one is implemented, `lambkin serve` does not offer this backend.
 //! Each part passes the same conformance functions as SQLite, on a fresh schema per test.
 
 mod catalog_ops;
+mod dynamodb_ops;
 mod enqueue;
 mod error;
 mod events_ops;

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "eventbridge",
         include_str!("../migrations/0003_eventbridge.sql"),
     ),
+    ("dynamodb", include_str!("../migrations/0004_dynamodb.sql")),
 ];
 
 /// The schema version this lambkin writes and reads.

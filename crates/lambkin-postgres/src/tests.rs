@@ -127,6 +127,22 @@ mod events {
     );
 }
 
+mod dynamodb {
+    use super::fresh;
+
+    conformance_tests!(
+        lambkin_store::conformance::dynamodb;
+        tables_are_created_once_and_deleted_with_their_items,
+        a_refused_write_changes_nothing,
+        writes_see_the_items_they_replace,
+        queries_read_one_partition_in_sort_key_order,
+        indexes_follow_their_items,
+        scans_page_through_every_item,
+        expired_items_are_found_by_their_ttl,
+        writes_across_tables_are_all_or_nothing,
+    );
+}
+
 mod mappings {
     use super::fresh;
 
@@ -267,4 +283,88 @@ async fn a_schedule_fires_once_across_nodes() {
     assert_eq!(fired.iter().filter(|f| **f).count(), 1, "{fired:?}");
     let row = stores[1].schedule(&key).await.expect("read").expect("row");
     assert_eq!(row.next_at, Timestamp(120_000));
+}
+
+/// Conditional puts of one new item from two nodes at once (`attribute_not_exists`, as
+/// Powertools' idempotency records use): exactly one wins, though the row did not exist to
+/// lock.
+#[tokio::test]
+async fn a_conditional_put_of_a_new_key_wins_once_across_nodes() {
+    use lambkin_model::Timestamp;
+    use lambkin_store::{DynamoStore, ItemKey, ItemWrite, TableRecord};
+
+    let stores = nodes(2).await;
+    stores[0]
+        .create_table(TableRecord {
+            name: "idem".into(),
+            description: "{}".into(),
+            created_at: Timestamp(0),
+        })
+        .await
+        .expect("create table");
+    let put = |store: Arc<PgStore>, who: u8| async move {
+        let key = ItemKey {
+            pk: b"request-1".to_vec(),
+            sk: Vec::new(),
+        };
+        store
+            .write_items(
+                "idem",
+                vec![key],
+                Box::new(move |old: Vec<Option<Vec<u8>>>| {
+                    if old[0].is_some() {
+                        return Err("ConditionalCheckFailed".into());
+                    }
+                    Ok(vec![ItemWrite::Put {
+                        item: vec![who],
+                        expires_at: None,
+                        indexes: Vec::new(),
+                    }])
+                }),
+            )
+            .await
+            .expect("store")
+            .is_ok()
+    };
+    for round in 0..20u8 {
+        let (a, b) = tokio::join!(
+            tokio::spawn(put(stores[0].clone(), 1)),
+            tokio::spawn(put(stores[1].clone(), 2))
+        );
+        let won = [a.expect("node a"), b.expect("node b")];
+        assert_eq!(
+            won.iter().filter(|w| **w).count(),
+            1,
+            "round {round}: {won:?}"
+        );
+        let winner: u8 = if won[0] { 1 } else { 2 };
+        let item = stores[0]
+            .get_items(
+                "idem",
+                vec![ItemKey {
+                    pk: b"request-1".to_vec(),
+                    sk: Vec::new(),
+                }],
+            )
+            .await
+            .expect("get");
+        assert_eq!(
+            item,
+            vec![Some(vec![winner])],
+            "the winner's item is stored"
+        );
+        // Remove it for the next round.
+        stores[0]
+            .write_items(
+                "idem",
+                vec![ItemKey {
+                    pk: b"request-1".to_vec(),
+                    sk: Vec::new(),
+                }],
+                Box::new(|_| Ok(vec![ItemWrite::Delete])),
+            )
+            .await
+            .expect("store")
+            .expect("delete");
+    }
 }

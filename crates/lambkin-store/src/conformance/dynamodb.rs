@@ -6,7 +6,7 @@ use std::sync::Arc;
 use lambkin_model::Timestamp;
 
 use crate::dynamodb::{KeyRange, Refusal};
-use crate::{IndexKey, ItemKey, ItemWrite, Store, TableRecord};
+use crate::{DynamoStore, IndexKey, ItemKey, ItemWrite, TableRecord};
 
 fn table(name: &str) -> TableRecord {
     TableRecord {
@@ -31,7 +31,7 @@ fn put(item: &str) -> ItemWrite {
     }
 }
 
-async fn put_one(store: &Arc<dyn Store>, t: &str, k: ItemKey, write: ItemWrite) {
+async fn put_one<S: DynamoStore + ?Sized>(store: &Arc<S>, t: &str, k: ItemKey, write: ItemWrite) {
     store
         .write_items(t, vec![k], Box::new(move |_| Ok(vec![write])))
         .await
@@ -59,7 +59,9 @@ fn range(pk: &str, from: Bound<&str>, to: Bound<&str>, forward: bool) -> KeyRang
     }
 }
 
-pub async fn tables_are_created_once_and_deleted_with_their_items(store: Arc<dyn Store>) {
+pub async fn tables_are_created_once_and_deleted_with_their_items<S: DynamoStore + ?Sized>(
+    store: Arc<S>,
+) {
     assert!(store.create_table(table("a")).await.unwrap());
     assert!(!store.create_table(table("a")).await.unwrap());
     assert!(store.create_table(table("b")).await.unwrap());
@@ -92,7 +94,7 @@ pub async fn tables_are_created_once_and_deleted_with_their_items(store: Arc<dyn
     );
 }
 
-pub async fn a_refused_write_changes_nothing(store: Arc<dyn Store>) {
+pub async fn a_refused_write_changes_nothing<S: DynamoStore + ?Sized>(store: Arc<S>) {
     store.create_table(table("t")).await.unwrap();
     put_one(&store, "t", key("p", "1"), put("first")).await;
     let refused = store
@@ -119,7 +121,7 @@ pub async fn a_refused_write_changes_nothing(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn writes_see_the_items_they_replace(store: Arc<dyn Store>) {
+pub async fn writes_see_the_items_they_replace<S: DynamoStore + ?Sized>(store: Arc<S>) {
     store.create_table(table("t")).await.unwrap();
     put_one(&store, "t", key("p", "1"), put("v1")).await;
     let old = store
@@ -150,7 +152,7 @@ pub async fn writes_see_the_items_they_replace(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn queries_read_one_partition_in_sort_key_order(store: Arc<dyn Store>) {
+pub async fn queries_read_one_partition_in_sort_key_order<S: DynamoStore + ?Sized>(store: Arc<S>) {
     store.create_table(table("t")).await.unwrap();
     for (pk, sk) in [("a", "3"), ("a", "1"), ("a", "2"), ("a", "4"), ("b", "1")] {
         put_one(&store, "t", key(pk, sk), put(&format!("{pk}{sk}"))).await;
@@ -185,7 +187,7 @@ pub async fn queries_read_one_partition_in_sort_key_order(store: Arc<dyn Store>)
     assert_eq!(text(&store.query("t", r).await.unwrap()), ["a2", "a1"]);
 }
 
-pub async fn indexes_follow_their_items(store: Arc<dyn Store>) {
+pub async fn indexes_follow_their_items<S: DynamoStore + ?Sized>(store: Arc<S>) {
     store.create_table(table("t")).await.unwrap();
     let indexed = |item: &str, status: &str| ItemWrite::Put {
         item: item.as_bytes().to_vec(),
@@ -221,7 +223,7 @@ pub async fn indexes_follow_their_items(store: Arc<dyn Store>) {
     assert_eq!(text(&store.query("t", by("done")).await.unwrap()), ["two"]);
 }
 
-pub async fn scans_page_through_every_item(store: Arc<dyn Store>) {
+pub async fn scans_page_through_every_item<S: DynamoStore + ?Sized>(store: Arc<S>) {
     store.create_table(table("t")).await.unwrap();
     store.create_table(table("other")).await.unwrap();
     for (pk, sk) in [("b", "1"), ("a", "2"), ("a", "1"), ("c", "")] {
@@ -241,7 +243,7 @@ pub async fn scans_page_through_every_item(store: Arc<dyn Store>) {
     assert_eq!(seen, ["a1", "a2", "b1", "c"]);
 }
 
-pub async fn expired_items_are_found_by_their_ttl(store: Arc<dyn Store>) {
+pub async fn expired_items_are_found_by_their_ttl<S: DynamoStore + ?Sized>(store: Arc<S>) {
     store.create_table(table("t")).await.unwrap();
     let expiring = |at: i64| ItemWrite::Put {
         item: b"x".to_vec(),
@@ -258,7 +260,7 @@ pub async fn expired_items_are_found_by_their_ttl(store: Arc<dyn Store>) {
     assert_eq!(due[0].1, key("early", ""), "oldest first");
 }
 
-pub async fn writes_across_tables_are_all_or_nothing(store: Arc<dyn Store>) {
+pub async fn writes_across_tables_are_all_or_nothing<S: DynamoStore + ?Sized>(store: Arc<S>) {
     store.create_table(table("a")).await.unwrap();
     store.create_table(table("b")).await.unwrap();
     let keys = || {
