@@ -11,7 +11,9 @@
 //! [`EventsStore`](lambkin_store::EventsStore) (`events_ops.rs`: a schedule's firing is a
 //! compare-and-set on its row committed with its deliveries, so it fires once across nodes)
 //! and the [`DynamoStore`](lambkin_store::DynamoStore) (`dynamodb_ops.rs`: a conditional write
-//! holds an advisory lock per key it names, existing or not). The other
+//! holds an advisory lock per key it names, existing or not) and the
+//! [`SnsStore`](lambkin_store::SnsStore) (`sns_ops.rs`: a publish stores the message once and
+//! its fan-out as one insert per message, in one commit). The other
 //! traits follow; until every one is implemented, `lambkin serve` does not offer this backend.
 //! Each part passes the same conformance functions as SQLite, on a fresh schema per test.
 
@@ -23,6 +25,7 @@ mod events_ops;
 mod mapping_ops;
 mod migrate;
 mod queue_ops;
+mod sns_ops;
 
 use std::sync::Arc;
 

@@ -22,6 +22,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0003_eventbridge.sql"),
     ),
     ("dynamodb", include_str!("../migrations/0004_dynamodb.sql")),
+    ("sns", include_str!("../migrations/0005_sns.sql")),
 ];
 
 /// The schema version this lambkin writes and reads.

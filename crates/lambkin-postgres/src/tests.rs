@@ -143,6 +143,21 @@ mod dynamodb {
     );
 }
 
+mod sns {
+    use super::fresh;
+
+    conformance_tests!(
+        lambkin_store::conformance::sns;
+        topic_crud_is_idempotent,
+        topic_attributes_and_tags,
+        subscribe_needs_a_topic_and_is_idempotent,
+        subscription_attributes,
+        listings_page_in_creation_order,
+        deleting_a_topic_removes_its_subscriptions,
+        publish_to_two_subscribers,
+    );
+}
+
 mod mappings {
     use super::fresh;
 

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use lambkin_model::{MessageAttributes, Timestamp};
 
-use crate::{DeliveryKind, SnsMessage, Store, Subscribed, SubscriptionRecord, TopicRecord};
+use crate::{
+    DeliveryKind, SnsMessage, SnsStore, Store, Subscribed, SubscriptionRecord, TopicRecord,
+};
 
 const TOPIC: &str = "arn:aws:sns:us-east-1:000000000000:t";
 
@@ -46,14 +48,17 @@ fn message(id: &str) -> SnsMessage {
     }
 }
 
-async fn subscribe(store: &Arc<dyn Store>, sub: SubscriptionRecord) -> SubscriptionRecord {
+async fn subscribe<S: SnsStore + ?Sized>(
+    store: &Arc<S>,
+    sub: SubscriptionRecord,
+) -> SubscriptionRecord {
     match store.subscribe(sub).await.unwrap() {
         Subscribed::Created(s) => s,
         other => panic!("expected a new subscription, got {other:?}"),
     }
 }
 
-pub async fn topic_crud_is_idempotent(store: Arc<dyn Store>) {
+pub async fn topic_crud_is_idempotent<S: SnsStore + ?Sized>(store: Arc<S>) {
     let created = store.create_topic(topic(TOPIC)).await.unwrap();
     assert_eq!(created, topic(TOPIC));
     let mut again = topic(TOPIC);
@@ -70,7 +75,7 @@ pub async fn topic_crud_is_idempotent(store: Arc<dyn Store>) {
     assert_eq!(store.topic(TOPIC).await.unwrap(), None);
 }
 
-pub async fn topic_attributes_and_tags(store: Arc<dyn Store>) {
+pub async fn topic_attributes_and_tags<S: SnsStore + ?Sized>(store: Arc<S>) {
     store.create_topic(topic(TOPIC)).await.unwrap();
     assert!(
         store
@@ -108,7 +113,7 @@ pub async fn topic_attributes_and_tags(store: Arc<dyn Store>) {
     assert!(!store.untag_topic(missing, Vec::new()).await.unwrap());
 }
 
-pub async fn subscribe_needs_a_topic_and_is_idempotent(store: Arc<dyn Store>) {
+pub async fn subscribe_needs_a_topic_and_is_idempotent<S: SnsStore + ?Sized>(store: Arc<S>) {
     assert_eq!(
         store.subscribe(subscription(TOPIC, 1)).await.unwrap(),
         Subscribed::TopicNotFound
@@ -132,7 +137,7 @@ pub async fn subscribe_needs_a_topic_and_is_idempotent(store: Arc<dyn Store>) {
     assert_eq!(store.subscription_count(TOPIC).await.unwrap(), 0);
 }
 
-pub async fn subscription_attributes(store: Arc<dyn Store>) {
+pub async fn subscription_attributes<S: SnsStore + ?Sized>(store: Arc<S>) {
     store.create_topic(topic(TOPIC)).await.unwrap();
     let sub = subscribe(&store, subscription(TOPIC, 1)).await;
     assert!(
@@ -151,7 +156,7 @@ pub async fn subscription_attributes(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn listings_page_in_creation_order(store: Arc<dyn Store>) {
+pub async fn listings_page_in_creation_order<S: SnsStore + ?Sized>(store: Arc<S>) {
     let arns: Vec<String> = (0..5)
         .map(|i| format!("arn:aws:sns:us-east-1:000000000000:t{i}"))
         .collect();
@@ -197,7 +202,7 @@ pub async fn listings_page_in_creation_order(store: Arc<dyn Store>) {
     assert_eq!(all.items.len(), 6);
 }
 
-pub async fn deleting_a_topic_removes_its_subscriptions(store: Arc<dyn Store>) {
+pub async fn deleting_a_topic_removes_its_subscriptions<S: SnsStore + ?Sized>(store: Arc<S>) {
     store.create_topic(topic(TOPIC)).await.unwrap();
     let sub = subscribe(&store, subscription(TOPIC, 1)).await;
     store.delete_topic(TOPIC).await.unwrap();
@@ -317,7 +322,7 @@ pub async fn publish_to_missing_topic_records_nothing(store: Arc<dyn Store>) {
 }
 
 /// First half of the reopen test: a topic with two subscribers and one acknowledged publish.
-pub async fn publish_to_two_subscribers(store: Arc<dyn Store>) {
+pub async fn publish_to_two_subscribers<S: SnsStore + ?Sized>(store: Arc<S>) {
     store.create_topic(topic(TOPIC)).await.unwrap();
     subscribe(&store, subscription(TOPIC, 1)).await;
     subscribe(&store, subscription(TOPIC, 2)).await;
