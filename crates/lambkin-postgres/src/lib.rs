@@ -13,7 +13,9 @@
 //! and the [`DynamoStore`](lambkin_store::DynamoStore) (`dynamodb_ops.rs`: a conditional write
 //! holds an advisory lock per key it names, existing or not) and the
 //! [`SnsStore`](lambkin_store::SnsStore) (`sns_ops.rs`: a publish stores the message once and
-//! its fan-out as one insert per message, in one commit). The other
+//! its fan-out as one insert per message, in one commit) and the
+//! [`S3Store`](lambkin_store::S3Store) (`s3_ops.rs`: object metadata; a write to a key holds an
+//! advisory lock on it, so every replaced body is reported once). The other
 //! traits follow; until every one is implemented, `lambkin serve` does not offer this backend.
 //! Each part passes the same conformance functions as SQLite, on a fresh schema per test.
 
@@ -25,6 +27,7 @@ mod events_ops;
 mod mapping_ops;
 mod migrate;
 mod queue_ops;
+mod s3_ops;
 mod sns_ops;
 
 use std::sync::Arc;

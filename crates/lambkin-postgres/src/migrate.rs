@@ -23,6 +23,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("dynamodb", include_str!("../migrations/0004_dynamodb.sql")),
     ("sns", include_str!("../migrations/0005_sns.sql")),
+    ("s3", include_str!("../migrations/0006_s3.sql")),
 ];
 
 /// The schema version this lambkin writes and reads.

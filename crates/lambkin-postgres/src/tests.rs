@@ -158,6 +158,20 @@ mod sns {
     );
 }
 
+mod s3 {
+    use super::fresh;
+
+    conformance_tests!(
+        lambkin_store::conformance::s3;
+        buckets_are_created_once_and_listed_by_name,
+        a_bucket_with_objects_is_not_deleted,
+        objects_replace_and_delete,
+        listing_by_prefix_and_after_in_byte_order,
+        objects_need_their_bucket,
+        multipart_uploads_complete_and_abort,
+    );
+}
+
 mod mappings {
     use super::fresh;
 
