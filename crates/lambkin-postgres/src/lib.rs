@@ -3,17 +3,20 @@
 //!
 //! Built so far: the connection pool and versioned migrations (`migrate.rs`: applied at start
 //! under an advisory lock, so nodes starting together migrate once; a database of a newer
-//! schema is refused), the [`Catalog`](lambkin_store::Catalog) (`catalog_ops.rs`) and the
+//! schema is refused), the [`Catalog`](lambkin_store::Catalog) (`catalog_ops.rs`), the
 //! [`Queue`](lambkin_store::Queue) (`queue_ops.rs`: enqueues group-committed by one batching
 //! task as multi-row `unnest` inserts; claims take due events with `FOR UPDATE SKIP LOCKED`
-//! in due order under a lease; a final state commits with the deliveries it owes). The other
-//! traits follow; until every one is implemented, `lambkin serve` does not offer this backend.
+//! in due order under a lease; a final state commits with the deliveries it owes) and the
+//! [`Outbox`](lambkin_store::Outbox) (`outbox_ops.rs`: deliveries claimed the same way,
+//! results recorded a batch per statement). The other traits follow; until every one is
+//! implemented, `lambkin serve` does not offer this backend.
 //! Each part passes the same conformance functions as SQLite, on a fresh schema per test.
 
 mod catalog_ops;
 mod enqueue;
 mod error;
 mod migrate;
+mod outbox_ops;
 mod queue_ops;
 
 use std::sync::Arc;

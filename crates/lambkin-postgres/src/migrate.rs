@@ -8,10 +8,16 @@ use lambkin_store::StoreError;
 use crate::error::db;
 
 /// The migrations, in order; the schema's version is how many have been applied.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "catalog and queue",
-    include_str!("../migrations/0001_catalog_and_queue.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "catalog and queue",
+        include_str!("../migrations/0001_catalog_and_queue.sql"),
+    ),
+    (
+        "outbox claim order",
+        include_str!("../migrations/0002_outbox_claim_order.sql"),
+    ),
+];
 
 /// The schema version this lambkin writes and reads.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

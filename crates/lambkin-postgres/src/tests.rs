@@ -98,6 +98,11 @@ conformance_tests!(
     concurrent_enqueues_are_all_durable,
     finishing_an_event_that_is_not_running_changes_nothing,
     finish_batch_records_every_event,
+    final_state_records_its_deliveries,
+    deliveries_complete_retry_and_fail,
+    recover_makes_leased_deliveries_due,
+    concurrent_delivery_claims_never_share_a_delivery,
+    a_lease_answered_twice_in_one_batch_counts_once,
 );
 
 #[tokio::test]
