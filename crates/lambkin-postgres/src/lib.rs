@@ -6,10 +6,11 @@
 //! schema is refused), the [`Catalog`](lambkin_store::Catalog) (`catalog_ops.rs`), the
 //! [`Queue`](lambkin_store::Queue) (`queue_ops.rs`: enqueues group-committed by one batching
 //! task as multi-row `unnest` inserts; claims take due events with `FOR UPDATE SKIP LOCKED`
-//! in due order under a lease; a final state commits with the deliveries it owes) and the
+//! in due order under a lease; a final state commits with the deliveries it owes), the
 //! [`Outbox`](lambkin_store::Outbox) (`outbox_ops.rs`: deliveries claimed the same way,
-//! results recorded a batch per statement). The other traits follow; until every one is
-//! implemented, `lambkin serve` does not offer this backend.
+//! results recorded a batch per statement) and [`Retention`](lambkin_store::Retention)
+//! (`prune_ops.rs`). The other traits follow; until every one is implemented, `lambkin serve`
+//! does not offer this backend.
 //! Each part passes the same conformance functions as SQLite, on a fresh schema per test.
 
 mod catalog_ops;
@@ -17,6 +18,7 @@ mod enqueue;
 mod error;
 mod migrate;
 mod outbox_ops;
+mod prune_ops;
 mod queue_ops;
 
 use std::sync::Arc;

@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "outbox claim order",
         include_str!("../migrations/0002_outbox_claim_order.sql"),
     ),
+    (
+        "retention",
+        include_str!("../migrations/0003_retention.sql"),
+    ),
 ];
 
 /// The schema version this lambkin writes and reads.

@@ -103,6 +103,8 @@ conformance_tests!(
     recover_makes_leased_deliveries_due,
     concurrent_delivery_claims_never_share_a_delivery,
     a_lease_answered_twice_in_one_batch_counts_once,
+    prune_removes_only_what_finished_before_the_cutoff,
+    concurrent_prunes_count_each_row_once,
 );
 
 #[tokio::test]

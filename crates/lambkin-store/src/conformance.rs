@@ -1035,7 +1035,11 @@ pub async fn final_state_records_its_deliveries<S: QueueAndOutbox + ?Sized>(stor
 /// Retention removes what finished before the cutoff, with its attempts and finished
 /// deliveries, in steps of at most `limit`; never an unfinished event, one owed a pending
 /// delivery, or anything that finished after the cutoff. Counts follow.
-pub async fn prune_removes_only_what_finished_before_the_cutoff(store: Arc<dyn Store>) {
+pub async fn prune_removes_only_what_finished_before_the_cutoff<
+    S: QueueAndOutbox + crate::Retention + ?Sized,
+>(
+    store: Arc<S>,
+) {
     use crate::{DeliveryLease, DeliveryResult};
     // (name, final state at ms, owes: None | Some(delivered?))
     let mut ids = Vec::new();
@@ -1419,4 +1423,74 @@ pub async fn a_lease_answered_twice_in_one_batch_counts_once<S: QueueAndOutbox +
         store.next_delivery_due().await.unwrap(),
         Some(Timestamp(90))
     );
+}
+
+/// Prune steps taken at once (by several nodes) remove each row once and count only what they
+/// removed: between them, every finished event and delivery, each counted once.
+pub async fn concurrent_prunes_count_each_row_once<
+    S: QueueAndOutbox + crate::Retention + ?Sized,
+>(
+    store: Arc<S>,
+) {
+    for _ in 0..40 {
+        store.enqueue(new_event("f", 0)).await.unwrap();
+    }
+    let claimed = store
+        .claim(&ClaimRequest::any(Timestamp(1), 40, Timestamp(LEASE)))
+        .await
+        .unwrap()
+        .events;
+    let failed = NextState::Failed(FailureCondition::RetriesExhausted);
+    let finishes = claimed
+        .iter()
+        .map(|c| {
+            let mut f = finish(c.seq, 1, OutcomeKind::FunctionError, failed, 3);
+            f.deliveries = vec![delivery(c.request_id.as_str(), "dlq")];
+            f
+        })
+        .collect();
+    store.finish_batch(finishes).await.unwrap();
+    let leased = store
+        .claim_deliveries(Timestamp(10), 40, Timestamp(10 + LEASE))
+        .await
+        .unwrap();
+    let done = leased
+        .iter()
+        .map(|d| (d.lease, DeliveryResult::Delivered))
+        .collect();
+    store
+        .complete_deliveries(done, Timestamp(20))
+        .await
+        .unwrap();
+
+    let start = Arc::new(tokio::sync::Barrier::new(4));
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let (store, start) = (store.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            let mut removed = crate::Pruned::default();
+            loop {
+                let step = store.prune(Timestamp(100), 3).await.unwrap();
+                assert!(step.events <= 3 && step.deliveries <= 3, "{step:?}");
+                if step.total() == 0 {
+                    return removed;
+                }
+                removed.events += step.events;
+                removed.deliveries += step.deliveries;
+            }
+        }));
+    }
+    let (mut events, mut deliveries) = (0, 0);
+    for t in tasks {
+        let removed = t.await.unwrap();
+        events += removed.events;
+        deliveries += removed.deliveries;
+    }
+    assert_eq!((events, deliveries), (40, 40));
+    // A step found nothing only when every remaining row was another step's to remove.
+    assert_eq!(store.prune(Timestamp(100), 100).await.unwrap().total(), 0);
+    let stats = store.stats().await.unwrap();
+    assert_eq!(stats.failed, 0);
+    assert_eq!(store.delivery_stats().await.unwrap().delivered, 0);
 }
