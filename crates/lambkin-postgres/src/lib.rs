@@ -8,9 +8,11 @@
 //! task as multi-row `unnest` inserts; claims take due events with `FOR UPDATE SKIP LOCKED`
 //! in due order under a lease; a final state commits with the deliveries it owes), the
 //! [`Outbox`](lambkin_store::Outbox) (`outbox_ops.rs`: deliveries claimed the same way,
-//! results recorded a batch per statement) and [`Retention`](lambkin_store::Retention)
-//! (`prune_ops.rs`). The other traits follow; until every one is implemented, `lambkin serve`
-//! does not offer this backend.
+//! results recorded a batch per statement), [`Retention`](lambkin_store::Retention)
+//! (`prune_ops.rs`) and the [`SqsStore`](lambkin_store::SqsStore) (`sqs_ops.rs`: receives
+//! take visible messages with `FOR UPDATE SKIP LOCKED`, redrive in the same transaction). The
+//! other traits follow; until every one is implemented, `lambkin serve` does not offer this
+//! backend.
 //! Each part passes the same conformance functions as SQLite, on a fresh schema per test.
 
 mod catalog_ops;
@@ -20,6 +22,7 @@ mod migrate;
 mod outbox_ops;
 mod prune_ops;
 mod queue_ops;
+mod sqs_ops;
 
 use std::sync::Arc;
 

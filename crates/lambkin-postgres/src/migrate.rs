@@ -21,6 +21,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "retention",
         include_str!("../migrations/0003_retention.sql"),
     ),
+    ("sqs", include_str!("../migrations/0004_sqs.sql")),
 ];
 
 /// The schema version this lambkin writes and reads.

@@ -51,6 +51,13 @@ async fn run_database() -> &'static str {
 
 /// A store on a fresh schema of the run's database.
 pub(crate) async fn fresh() -> Arc<PgStore> {
+    let config = fresh_schema().await;
+    Arc::new(PgStore::with_config(config).await.expect("open store"))
+}
+
+/// A fresh schema of the run's database, and the configuration that reaches it (a second
+/// store on the same configuration stands for another node, or this one restarted).
+pub(crate) async fn fresh_schema() -> tokio_postgres::Config {
     let database = run_database().await;
     let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
     let mut config: tokio_postgres::Config = admin_url().parse().expect("URL");
@@ -67,19 +74,22 @@ pub(crate) async fn fresh() -> Arc<PgStore> {
     drop(client);
     let _ = task.await;
     config.options(format!("-c search_path={schema}"));
-    Arc::new(PgStore::with_config(config).await.expect("open store"))
+    config
 }
 
+/// Runs conformance behaviours of `$module`, each against a store on a fresh schema.
 macro_rules! conformance_tests {
-    ($($name:ident),* $(,)?) => {$(
+    ($module:path; $($name:ident),* $(,)?) => {$(
         #[tokio::test]
         async fn $name() {
-            lambkin_store::conformance::$name(fresh().await).await;
+            use $module as behaviours;
+            behaviours::$name($crate::tests::fresh().await).await;
         }
     )*};
 }
 
 conformance_tests!(
+    lambkin_store::conformance;
     enqueue_then_claim_in_due_order,
     claim_respects_due_time_and_limit,
     claim_keeps_within_each_functions_room,
@@ -152,4 +162,41 @@ async fn an_unreachable_database_is_a_transient_error() {
         .await
         .expect_err("nothing listens on port 1");
     assert!(err.is_transient(), "{err:?}");
+}
+
+mod sqs {
+    use crate::PgStore;
+    use lambkin_store::conformance::sqs as conformance;
+
+    conformance_tests!(
+        lambkin_store::conformance::sqs;
+        queue_crud,
+        queue_tags,
+        list_queues_by_prefix_in_pages,
+        send_then_receive_in_order_under_a_receipt,
+        received_messages_reappear_after_their_visibility,
+        delete_takes_any_receipt_of_a_received_message,
+        change_visibility_outcomes,
+        receive_drops_expired_messages,
+        receive_moves_over_received_messages_to_the_dead_letter_queue,
+        receive_never_moves_a_message_into_its_own_queue,
+        queues_that_redrive_into_each_other_pass_a_message_one_receive_at_a_time,
+        counts_split_visible_in_flight_and_delayed,
+        send_to_a_missing_queue_writes_nothing,
+        purge_and_delete_queue_drop_messages,
+        concurrent_receives_never_share_a_message,
+        a_receive_hands_out_each_message_once_without_a_visibility_timeout,
+        tags_written_at_once_are_all_kept,
+    );
+
+    /// A send acknowledged by one store is there for another on the same database (another
+    /// node, or this one restarted).
+    #[tokio::test]
+    async fn messages_are_there_for_a_second_store() {
+        let config = super::fresh_schema().await;
+        let first = std::sync::Arc::new(PgStore::with_config(config.clone()).await.expect("open"));
+        conformance::send_durable_messages(first).await;
+        let second = std::sync::Arc::new(PgStore::with_config(config).await.expect("open"));
+        conformance::durable_messages_are_there(second).await;
+    }
 }
