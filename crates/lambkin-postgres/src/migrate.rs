@@ -15,13 +15,13 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     (
         "outbox claim order",
-        include_str!("../migrations/0002_outbox_claim_order.sql"),
+        include_str!("../migrations/0007_outbox_claim_order.sql"),
     ),
     (
         "retention",
-        include_str!("../migrations/0003_retention.sql"),
+        include_str!("../migrations/0008_retention.sql"),
     ),
-    ("sqs", include_str!("../migrations/0004_sqs.sql")),
+    ("sqs", include_str!("../migrations/0009_sqs.sql")),
 ];
 
 /// The schema version this lambkin writes and reads.
