@@ -13,7 +13,7 @@ use lambkin_store::{
 
 use crate::PgStore;
 use crate::error::db;
-use crate::queue_ops::insert_delivery;
+use crate::outbox_ops::insert_deliveries;
 
 async fn apply_change(
     client: &impl GenericClient,
@@ -167,12 +167,9 @@ impl EventsStore for PgStore {
         if deliveries.is_empty() {
             return Ok(());
         }
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(db)?;
-        for d in &deliveries {
-            insert_delivery(&tx, d, now).await?;
-        }
-        tx.commit().await.map_err(db)
+        let client = self.client().await?;
+        // One statement: its own transaction.
+        insert_deliveries(&client, &deliveries, now).await
     }
 
     async fn due_schedules(
@@ -232,9 +229,7 @@ impl EventsStore for PgStore {
         if changed == 0 {
             return Ok(false);
         }
-        for d in &deliveries {
-            insert_delivery(&tx, d, now).await?;
-        }
+        insert_deliveries(&tx, &deliveries, now).await?;
         tx.commit().await.map_err(db)?;
         Ok(true)
     }

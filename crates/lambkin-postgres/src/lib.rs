@@ -3,20 +3,25 @@
 //!
 //! Built so far: the connection pool and versioned migrations (`migrate.rs`: applied at start
 //! under an advisory lock, so nodes starting together migrate once; a database of a newer
-//! schema is refused), the [`Catalog`](lambkin_store::Catalog) (`catalog_ops.rs`) and the
+//! schema is refused), the [`Catalog`](lambkin_store::Catalog) (`catalog_ops.rs`), the
 //! [`Queue`](lambkin_store::Queue) (`queue_ops.rs`: enqueues group-committed by one batching
 //! task as multi-row `unnest` inserts; claims take due events with `FOR UPDATE SKIP LOCKED`
-//! in due order under a lease; a final state commits with the deliveries it owes) and the
-//! [`MappingStore`](lambkin_store::MappingStore) (`mapping_ops.rs`) and the
+//! in due order under a lease; a final state commits with the deliveries it owes), the
+//! [`Outbox`](lambkin_store::Outbox) (`outbox_ops.rs`: deliveries claimed the same way,
+//! results recorded a batch per statement), [`Retention`](lambkin_store::Retention)
+//! (`prune_ops.rs`), the [`SqsStore`](lambkin_store::SqsStore) (`sqs_ops.rs`: receives take
+//! visible messages with `FOR UPDATE SKIP LOCKED`, redrive in the same transaction), the
+//! [`MappingStore`](lambkin_store::MappingStore) (`mapping_ops.rs`), the
 //! [`EventsStore`](lambkin_store::EventsStore) (`events_ops.rs`: a schedule's firing is a
-//! compare-and-set on its row committed with its deliveries, so it fires once across nodes)
-//! and the [`DynamoStore`](lambkin_store::DynamoStore) (`dynamodb_ops.rs`: a conditional write
-//! holds an advisory lock per key it names, existing or not) and the
+//! compare-and-set on its row committed with its deliveries, so it fires once across nodes),
+//! the [`DynamoStore`](lambkin_store::DynamoStore) (`dynamodb_ops.rs`: a conditional write
+//! holds an advisory lock per key it names, existing or not), the
 //! [`SnsStore`](lambkin_store::SnsStore) (`sns_ops.rs`: a publish stores the message once and
 //! its fan-out as one insert per message, in one commit) and the
 //! [`S3Store`](lambkin_store::S3Store) (`s3_ops.rs`: object metadata; a write to a key holds an
-//! advisory lock on it, so every replaced body is reported once). The other
-//! traits follow; until every one is implemented, `lambkin serve` does not offer this backend.
+//! advisory lock on it, so every replaced body is reported once): every store trait.
+//! `lambkin serve` does not offer this backend yet (the wiring, the cluster and the body store
+//! shared by nodes are issue 16's next steps).
 //! Each part passes the same conformance functions as SQLite, on a fresh schema per test.
 
 mod catalog_ops;
@@ -26,9 +31,12 @@ mod error;
 mod events_ops;
 mod mapping_ops;
 mod migrate;
+mod outbox_ops;
+mod prune_ops;
 mod queue_ops;
 mod s3_ops;
 mod sns_ops;
+mod sqs_ops;
 
 use std::sync::Arc;
 

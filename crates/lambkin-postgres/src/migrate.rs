@@ -24,6 +24,19 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("dynamodb", include_str!("../migrations/0004_dynamodb.sql")),
     ("sns", include_str!("../migrations/0005_sns.sql")),
     ("s3", include_str!("../migrations/0006_s3.sql")),
+    (
+        "outbox claim order",
+        include_str!("../migrations/0007_outbox_claim_order.sql"),
+    ),
+    (
+        "retention",
+        include_str!("../migrations/0008_retention.sql"),
+    ),
+    ("sqs", include_str!("../migrations/0009_sqs.sql")),
+    (
+        "sns retention",
+        include_str!("../migrations/0010_sns_retention.sql"),
+    ),
 ];
 
 /// The schema version this lambkin writes and reads.

@@ -11,11 +11,12 @@ use deadpool_postgres::GenericClient;
 use lambkin_model::{EventState, FunctionError, FunctionName, OutcomeKind, RequestId, Timestamp};
 use lambkin_store::{
     AttemptFinish, AttemptRecord, ClaimRequest, Claimed, ClaimedEvent, EventRecord, EventSummary,
-    NewDelivery, NewEvent, Queue, QueueStats, StoreError,
+    NewEvent, Queue, QueueStats, StoreError,
 };
 
+use crate::PgStore;
 use crate::error::db;
-use crate::{PgStore, to_json};
+use crate::outbox_ops::insert_deliveries;
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
@@ -150,35 +151,6 @@ async fn claim(
     })
 }
 
-/// Inserts one pending delivery, due at once, inside the caller's transaction.
-pub(crate) async fn insert_delivery(
-    client: &impl GenericClient,
-    d: &NewDelivery,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    let attributes = to_json(&d.attributes)?;
-    let retry = d.retry.as_ref().map(to_json).transpose()?;
-    client
-        .execute(
-            "INSERT INTO deliveries (kind, source, target, body, attributes, state, created_at,
-                 updated_at, due_at, chain, retry)
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $6, $7, $8)",
-            &[
-                &d.kind.as_str(),
-                &d.source,
-                &d.target,
-                &d.body,
-                &attributes,
-                &now.0,
-                &i32_of(d.chain),
-                &retry,
-            ],
-        )
-        .await
-        .map_err(db)?;
-    Ok(())
-}
-
 async fn finish(client: &impl GenericClient, f: &AttemptFinish) -> Result<(), StoreError> {
     let stored = f.next.state();
     let (name, condition, due) = (
@@ -218,9 +190,7 @@ async fn finish(client: &impl GenericClient, f: &AttemptFinish) -> Result<(), St
         return Ok(());
     };
     let n: i32 = row.get(0);
-    for d in &f.deliveries {
-        insert_delivery(client, d, f.decided_at).await?;
-    }
+    insert_deliveries(client, &f.deliveries, f.decided_at).await?;
     if let Some(attempt) = &f.attempt {
         let err = attempt.error.as_ref();
         client

@@ -13,7 +13,7 @@ use lambkin_store::{
 };
 
 use crate::error::db;
-use crate::queue_ops::insert_delivery;
+use crate::outbox_ops::insert_deliveries;
 use crate::{PgStore, from_json, to_json};
 
 fn corrupt(what: &str) -> StoreError {
@@ -181,10 +181,7 @@ async fn owe(
     owed: &[NewDelivery],
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    for d in owed {
-        insert_delivery(client, d, now).await?;
-    }
-    Ok(())
+    insert_deliveries(client, owed, now).await
 }
 
 fn bucket_record(r: &tokio_postgres::Row) -> BucketRecord {

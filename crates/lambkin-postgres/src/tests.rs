@@ -56,6 +56,21 @@ pub(crate) async fn fresh() -> Arc<PgStore> {
 
 /// `n` stores (as `n` lambkin nodes would open) on one fresh schema.
 pub(crate) async fn nodes(n: usize) -> Vec<Arc<PgStore>> {
+    let config = fresh_schema().await;
+    let mut stores = Vec::with_capacity(n);
+    for _ in 0..n {
+        stores.push(Arc::new(
+            PgStore::with_config(config.clone())
+                .await
+                .expect("open store"),
+        ));
+    }
+    stores
+}
+
+/// A fresh schema of the run's database, and the configuration that reaches it (a second
+/// store on the same configuration stands for another node, or this one restarted).
+pub(crate) async fn fresh_schema() -> tokio_postgres::Config {
     let database = run_database().await;
     let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
     let mut config: tokio_postgres::Config = admin_url().parse().expect("URL");
@@ -72,23 +87,16 @@ pub(crate) async fn nodes(n: usize) -> Vec<Arc<PgStore>> {
     drop(client);
     let _ = task.await;
     config.options(format!("-c search_path={schema}"));
-    let mut stores = Vec::with_capacity(n);
-    for _ in 0..n {
-        stores.push(Arc::new(
-            PgStore::with_config(config.clone())
-                .await
-                .expect("open store"),
-        ));
-    }
-    stores
+    config
 }
 
+/// Runs conformance behaviours of `$module`, each against a store on a fresh schema.
 macro_rules! conformance_tests {
     ($module:path; $($name:ident),* $(,)?) => {$(
         #[tokio::test]
         async fn $name() {
             use $module as behaviours;
-            behaviours::$name(fresh().await).await;
+            behaviours::$name($crate::tests::fresh().await).await;
         }
     )*};
 }
@@ -113,6 +121,13 @@ conformance_tests!(
     concurrent_enqueues_are_all_durable,
     finishing_an_event_that_is_not_running_changes_nothing,
     finish_batch_records_every_event,
+    final_state_records_its_deliveries,
+    deliveries_complete_retry_and_fail,
+    recover_makes_leased_deliveries_due,
+    concurrent_delivery_claims_never_share_a_delivery,
+    a_lease_answered_twice_in_one_batch_counts_once,
+    prune_removes_only_what_finished_before_the_cutoff,
+    concurrent_prunes_count_each_row_once,
 );
 
 mod events {
@@ -395,5 +410,118 @@ async fn a_conditional_put_of_a_new_key_wins_once_across_nodes() {
             .await
             .expect("store")
             .expect("delete");
+    }
+}
+
+mod sqs {
+    use crate::PgStore;
+    use lambkin_store::conformance::sqs as conformance;
+
+    conformance_tests!(
+        lambkin_store::conformance::sqs;
+        queue_crud,
+        queue_tags,
+        list_queues_by_prefix_in_pages,
+        send_then_receive_in_order_under_a_receipt,
+        received_messages_reappear_after_their_visibility,
+        delete_takes_any_receipt_of_a_received_message,
+        change_visibility_outcomes,
+        receive_drops_expired_messages,
+        receive_moves_over_received_messages_to_the_dead_letter_queue,
+        receive_never_moves_a_message_into_its_own_queue,
+        queues_that_redrive_into_each_other_pass_a_message_one_receive_at_a_time,
+        counts_split_visible_in_flight_and_delayed,
+        send_to_a_missing_queue_writes_nothing,
+        purge_and_delete_queue_drop_messages,
+        concurrent_receives_never_share_a_message,
+        a_receive_hands_out_each_message_once_without_a_visibility_timeout,
+        tags_written_at_once_are_all_kept,
+    );
+
+    /// A send acknowledged by one store is there for another on the same database (another
+    /// node, or this one restarted).
+    #[tokio::test]
+    async fn messages_are_there_for_a_second_store() {
+        let config = super::fresh_schema().await;
+        let first = std::sync::Arc::new(PgStore::with_config(config.clone()).await.expect("open"));
+        conformance::send_durable_messages(first).await;
+        let second = std::sync::Arc::new(PgStore::with_config(config).await.expect("open"));
+        conformance::durable_messages_are_there(second).await;
+    }
+}
+
+/// The behaviours that need several parts at once (the outbox with the events, SNS or S3
+/// stores, retention with SNS), now that every part is here: a whole `Store`.
+mod whole {
+    conformance_tests!(
+        lambkin_store::conformance;
+        mixed_workload,
+    );
+
+    mod events {
+        conformance_tests!(
+            lambkin_store::conformance::events;
+            a_firing_happens_once,
+            recorded_deliveries_are_claimable,
+        );
+    }
+
+    mod s3 {
+        conformance_tests!(
+            lambkin_store::conformance::s3;
+            notifications_commit_with_the_object_write,
+        );
+    }
+
+    mod sns {
+        conformance_tests!(
+            lambkin_store::conformance::sns;
+            publish_records_one_delivery_per_subscription,
+            publish_without_subscriptions_records_nothing,
+            publish_to_missing_topic_records_nothing,
+            prune_removes_sns_messages_once_delivered,
+        );
+
+        /// A publish to many subscribers stores the body once; deliveries refer to it.
+        #[tokio::test]
+        async fn large_fan_out_references_one_copy() {
+            let store = crate::tests::fresh().await;
+            let (size, subscribers) =
+                lambkin_store::conformance::sns::large_fan_out_references_one_copy(store.clone())
+                    .await;
+            let client = store.client().await.expect("client");
+            let row = client
+                .query_one(
+                    "SELECT (SELECT sum(length(body)) FROM sns_messages)::bigint,
+                            (SELECT count(*) FROM deliveries)::bigint,
+                            (SELECT max(length(body)) FROM deliveries)::bigint",
+                    &[],
+                )
+                .await
+                .expect("measure");
+            let (messages, deliveries, largest): (i64, i64, i64) =
+                (row.get(0), row.get(1), row.get(2));
+            assert_eq!(messages, size as i64, "one copy of the body");
+            assert_eq!(deliveries, subscribers as i64);
+            assert!(
+                largest < 100,
+                "deliveries hold a reference, not the body: {largest}"
+            );
+        }
+
+        /// Acknowledged deliveries are there for another node (or this one restarted).
+        #[tokio::test]
+        async fn published_deliveries_are_there_for_a_second_store() {
+            let config = crate::tests::fresh_schema().await;
+            let first = std::sync::Arc::new(
+                crate::PgStore::with_config(config.clone())
+                    .await
+                    .expect("open"),
+            );
+            lambkin_store::conformance::sns::publish_to_two_subscribers(first).await;
+            let second: std::sync::Arc<dyn lambkin_store::Store> =
+                std::sync::Arc::new(crate::PgStore::with_config(config).await.expect("open"));
+            lambkin_store::conformance::sns::two_deliveries_are_pending(second).await;
+        }
     }
 }

@@ -25,6 +25,11 @@ use crate::{
 pub trait QueueAndCatalog: crate::Queue + crate::Catalog + 'static {}
 impl<T: crate::Queue + crate::Catalog + ?Sized + 'static> QueueAndCatalog for T {}
 
+/// What the outbox behaviours need: a queue whose final states owe deliveries, and the outbox
+/// that hands them out (retention's behaviour adds [`crate::Retention`]).
+pub trait QueueAndOutbox: crate::Queue + crate::Outbox + 'static {}
+impl<T: crate::Queue + crate::Outbox + ?Sized + 'static> QueueAndOutbox for T {}
+
 pub mod dynamodb;
 pub mod events;
 pub mod s3;
@@ -961,7 +966,7 @@ fn delivery(source: &str, target: &str) -> NewDelivery {
 
 /// The final state and the deliveries it owes commit together, and only if the state change
 /// applies: a stale completion owes nothing.
-pub async fn final_state_records_its_deliveries(store: Arc<dyn Store>) {
+pub async fn final_state_records_its_deliveries<S: QueueAndOutbox + ?Sized>(store: Arc<S>) {
     let ev = new_event("f", 0);
     let id = ev.request_id.to_string();
     store.enqueue(ev).await.unwrap();
@@ -1030,7 +1035,11 @@ pub async fn final_state_records_its_deliveries(store: Arc<dyn Store>) {
 /// Retention removes what finished before the cutoff, with its attempts and finished
 /// deliveries, in steps of at most `limit`; never an unfinished event, one owed a pending
 /// delivery, or anything that finished after the cutoff. Counts follow.
-pub async fn prune_removes_only_what_finished_before_the_cutoff(store: Arc<dyn Store>) {
+pub async fn prune_removes_only_what_finished_before_the_cutoff<
+    S: QueueAndOutbox + crate::Retention + ?Sized,
+>(
+    store: Arc<S>,
+) {
     use crate::{DeliveryLease, DeliveryResult};
     // (name, final state at ms, owes: None | Some(delivered?))
     let mut ids = Vec::new();
@@ -1149,7 +1158,7 @@ pub async fn prune_removes_only_what_finished_before_the_cutoff(store: Arc<dyn S
 }
 
 /// Delivered and failed are final; a retry comes back when due; stats count failures by kind.
-pub async fn deliveries_complete_retry_and_fail(store: Arc<dyn Store>) {
+pub async fn deliveries_complete_retry_and_fail<S: QueueAndOutbox + ?Sized>(store: Arc<S>) {
     let ev = new_event("f", 0);
     let id = ev.request_id.to_string();
     store.enqueue(ev).await.unwrap();
@@ -1260,7 +1269,7 @@ pub async fn deliveries_complete_retry_and_fail(store: Arc<dyn Store>) {
 }
 
 /// After a crash, deliveries a dead deliverer held are due at once; scheduled retries are not.
-pub async fn recover_makes_leased_deliveries_due(store: Arc<dyn Store>) {
+pub async fn recover_makes_leased_deliveries_due<S: QueueAndOutbox + ?Sized>(store: Arc<S>) {
     let ev = new_event("f", 0);
     let id = ev.request_id.to_string();
     store.enqueue(ev).await.unwrap();
@@ -1305,4 +1314,183 @@ pub async fn recover_makes_leased_deliveries_due(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].target, "leased");
+}
+
+/// An event failed owing `n` dead-letter deliveries to targets `t0`, `t1`, …; its request id.
+async fn owe_deliveries<S: QueueAndOutbox + ?Sized>(store: &Arc<S>, n: usize) -> String {
+    let ev = new_event("f", 0);
+    let id = ev.request_id.to_string();
+    store.enqueue(ev).await.unwrap();
+    let c = store
+        .claim(&ClaimRequest::any(Timestamp(1), 1, Timestamp(LEASE)))
+        .await
+        .unwrap()
+        .events
+        .remove(0);
+    let mut f = finish(
+        c.seq,
+        1,
+        OutcomeKind::FunctionError,
+        NextState::Failed(FailureCondition::RetriesExhausted),
+        3,
+    );
+    f.deliveries = (0..n).map(|i| delivery(&id, &format!("t{i}"))).collect();
+    store.finish(f).await.unwrap();
+    id
+}
+
+/// Deliverers claiming at once (several nodes on one database) never take the same delivery,
+/// and between them take every one.
+pub async fn concurrent_delivery_claims_never_share_a_delivery<S: QueueAndOutbox + ?Sized>(
+    store: Arc<S>,
+) {
+    owe_deliveries(&store, 200).await;
+    let start = Arc::new(tokio::sync::Barrier::new(8));
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (store, start) = (store.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            let mut mine = Vec::new();
+            // Empty only when every due delivery is taken (a row another claim holds is
+            // skipped, and that claim takes it).
+            loop {
+                let got = store
+                    .claim_deliveries(Timestamp(10), 7, Timestamp(10 + LEASE))
+                    .await
+                    .unwrap();
+                if got.is_empty() {
+                    return mine;
+                }
+                mine.extend(got.into_iter().map(|d| d.id));
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let distinct: std::collections::HashSet<i64> = all.iter().copied().collect();
+    assert_eq!(distinct.len(), all.len(), "a delivery was handed out twice");
+    assert_eq!(all.len(), 200, "every due delivery is taken");
+}
+
+/// A batch of results carrying the same lease twice applies the first, once.
+pub async fn a_lease_answered_twice_in_one_batch_counts_once<S: QueueAndOutbox + ?Sized>(
+    store: Arc<S>,
+) {
+    let id = owe_deliveries(&store, 2).await;
+    let claimed = store
+        .claim_deliveries(Timestamp(10), 10, Timestamp(10 + LEASE))
+        .await
+        .unwrap();
+    let lease = |t: &str| claimed.iter().find(|d| d.target == t).unwrap().lease;
+    let (t0, t1) = (lease("t0"), lease("t1"));
+    store
+        .complete_deliveries(
+            vec![
+                (t0, DeliveryResult::Delivered),
+                (t1, DeliveryResult::RetryAt(Timestamp(90), "busy".into())),
+                (t0, DeliveryResult::Failed("late".into())),
+                (t1, DeliveryResult::Delivered),
+            ],
+            Timestamp(20),
+        )
+        .await
+        .unwrap();
+    let records = store.deliveries(&id).await.unwrap();
+    let summary: Vec<_> = records
+        .iter()
+        .map(|d| {
+            (
+                d.target.as_str(),
+                d.state,
+                d.attempts,
+                d.last_error.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("t0", DeliveryState::Delivered, 1, None),
+            ("t1", DeliveryState::Pending, 1, Some("busy")),
+        ]
+    );
+    let stats = store.delivery_stats().await.unwrap();
+    assert_eq!((stats.pending, stats.delivered), (1, 1));
+    assert_eq!(
+        store.next_delivery_due().await.unwrap(),
+        Some(Timestamp(90))
+    );
+}
+
+/// Prune steps taken at once (by several nodes) remove each row once and count only what they
+/// removed: between them, every finished event and delivery, each counted once.
+pub async fn concurrent_prunes_count_each_row_once<
+    S: QueueAndOutbox + crate::Retention + ?Sized,
+>(
+    store: Arc<S>,
+) {
+    for _ in 0..40 {
+        store.enqueue(new_event("f", 0)).await.unwrap();
+    }
+    let claimed = store
+        .claim(&ClaimRequest::any(Timestamp(1), 40, Timestamp(LEASE)))
+        .await
+        .unwrap()
+        .events;
+    let failed = NextState::Failed(FailureCondition::RetriesExhausted);
+    let finishes = claimed
+        .iter()
+        .map(|c| {
+            let mut f = finish(c.seq, 1, OutcomeKind::FunctionError, failed, 3);
+            f.deliveries = vec![delivery(c.request_id.as_str(), "dlq")];
+            f
+        })
+        .collect();
+    store.finish_batch(finishes).await.unwrap();
+    let leased = store
+        .claim_deliveries(Timestamp(10), 40, Timestamp(10 + LEASE))
+        .await
+        .unwrap();
+    let done = leased
+        .iter()
+        .map(|d| (d.lease, DeliveryResult::Delivered))
+        .collect();
+    store
+        .complete_deliveries(done, Timestamp(20))
+        .await
+        .unwrap();
+
+    let start = Arc::new(tokio::sync::Barrier::new(4));
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let (store, start) = (store.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            let mut removed = crate::Pruned::default();
+            loop {
+                let step = store.prune(Timestamp(100), 3).await.unwrap();
+                assert!(step.events <= 3 && step.deliveries <= 3, "{step:?}");
+                if step.total() == 0 {
+                    return removed;
+                }
+                removed.events += step.events;
+                removed.deliveries += step.deliveries;
+            }
+        }));
+    }
+    let (mut events, mut deliveries) = (0, 0);
+    for t in tasks {
+        let removed = t.await.unwrap();
+        events += removed.events;
+        deliveries += removed.deliveries;
+    }
+    assert_eq!((events, deliveries), (40, 40));
+    // A step found nothing only when every remaining row was another step's to remove.
+    assert_eq!(store.prune(Timestamp(100), 100).await.unwrap().total(), 0);
+    let stats = store.stats().await.unwrap();
+    assert_eq!(stats.failed, 0);
+    assert_eq!(store.delivery_stats().await.unwrap().delivered, 0);
 }

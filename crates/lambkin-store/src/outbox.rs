@@ -173,6 +173,27 @@ pub struct DeliveryStats {
     pub rule_target_failures: u64,
 }
 
+impl DeliveryStats {
+    /// Counts `n` more deliveries of `kind` in `state`: where each kind's failures are counted,
+    /// for a backend that counts its rows rather than keeping the figures.
+    pub fn add(&mut self, kind: DeliveryKind, state: DeliveryState, n: u64) {
+        let figure = match (state, kind) {
+            (DeliveryState::Pending, _) => &mut self.pending,
+            (DeliveryState::Delivered, _) => &mut self.delivered,
+            (DeliveryState::Failed, DeliveryKind::DeadLetter) => &mut self.dead_letter_errors,
+            (DeliveryState::Failed, DeliveryKind::OnSuccess | DeliveryKind::OnFailure) => {
+                &mut self.destination_delivery_failures
+            }
+            (DeliveryState::Failed, DeliveryKind::Subscription) => &mut self.subscription_failures,
+            (DeliveryState::Failed, DeliveryKind::BucketNotification) => {
+                &mut self.notification_failures
+            }
+            (DeliveryState::Failed, DeliveryKind::RuleTarget) => &mut self.rule_target_failures,
+        };
+        *figure += n;
+    }
+}
+
 #[async_trait]
 pub trait Outbox: Send + Sync + std::fmt::Debug {
     /// Takes up to `limit` pending deliveries due at `now` and leases them until `lease_until`

@@ -1,5 +1,6 @@
-//! The SQS storage behaviour every backend must show, written against [`Store`] only.
-//! Each function gets a fresh, empty store.
+//! The SQS storage behaviour every backend must show, written against [`SqsStore`] only (so a
+//! backend being built runs it before it has every part). Each function gets a fresh, empty
+//! store.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -8,8 +9,8 @@ use std::time::Duration;
 use lambkin_model::{MessageAttribute, MessageAttributes, Timestamp};
 
 use crate::{
-    NewSqsMessage, SqsQueueCounts, SqsQueueRecord, SqsReceipt, SqsReceive, SqsRedrive,
-    SqsVisibilityChange, Store,
+    NewSqsMessage, SqsQueueCounts, SqsQueueRecord, SqsReceipt, SqsReceive, SqsRedrive, SqsStore,
+    SqsVisibilityChange,
 };
 
 fn queue(name: &str) -> SqsQueueRecord {
@@ -56,11 +57,11 @@ fn receipt(id: &str, receipt: &str) -> SqsReceipt {
     }
 }
 
-async fn create(store: &Arc<dyn Store>, name: &str) {
+async fn create<S: SqsStore + ?Sized>(store: &Arc<S>, name: &str) {
     assert_eq!(store.sqs_create_queue(queue(name)).await.unwrap(), None);
 }
 
-pub async fn queue_crud(store: Arc<dyn Store>) {
+pub async fn queue_crud<S: SqsStore + ?Sized + 'static>(store: Arc<S>) {
     create(&store, "q").await;
     let again = store.sqs_create_queue(queue("q")).await.unwrap();
     assert_eq!(
@@ -99,15 +100,14 @@ fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
-pub async fn queue_tags(store: Arc<dyn Store>) {
+pub async fn queue_tags<S: SqsStore + ?Sized + 'static>(store: Arc<S>) {
     let tagged = SqsQueueRecord {
         tags: tags(&[("team", "a"), ("env", "")]),
         ..queue("q")
     };
     assert_eq!(store.sqs_create_queue(tagged.clone()).await.unwrap(), None);
-    let stored = |store: Arc<dyn Store>| async move {
-        store.sqs_queue("q").await.unwrap().expect("queue").tags
-    };
+    let stored =
+        |store: Arc<S>| async move { store.sqs_queue("q").await.unwrap().expect("queue").tags };
     assert_eq!(stored(store.clone()).await, tagged.tags);
     // A second create returns the queue as it is, tags included.
     let again = store.sqs_create_queue(queue("q")).await.unwrap();
@@ -159,7 +159,7 @@ pub async fn queue_tags(store: Arc<dyn Store>) {
     assert!(stored(store.clone()).await.is_empty());
 }
 
-pub async fn list_queues_by_prefix_in_pages(store: Arc<dyn Store>) {
+pub async fn list_queues_by_prefix_in_pages<S: SqsStore + ?Sized + 'static>(store: Arc<S>) {
     for name in ["b-2", "a-1", "b-1", "b-3", "c"] {
         create(&store, name).await;
     }
@@ -182,7 +182,9 @@ pub async fn list_queues_by_prefix_in_pages(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn send_then_receive_in_order_under_a_receipt(store: Arc<dyn Store>) {
+pub async fn send_then_receive_in_order_under_a_receipt<S: SqsStore + ?Sized + 'static>(
+    store: Arc<S>,
+) {
     create(&store, "q").await;
     let sent = vec![
         message("m1", 10, 0),
@@ -210,7 +212,9 @@ pub async fn send_then_receive_in_order_under_a_receipt(store: Arc<dyn Store>) {
     assert!(none.is_empty(), "received messages are invisible");
 }
 
-pub async fn received_messages_reappear_after_their_visibility(store: Arc<dyn Store>) {
+pub async fn received_messages_reappear_after_their_visibility<S: SqsStore + ?Sized + 'static>(
+    store: Arc<S>,
+) {
     create(&store, "q").await;
     store
         .sqs_send("q", vec![message("m1", 10, 0)])
@@ -240,7 +244,9 @@ pub async fn received_messages_reappear_after_their_visibility(store: Arc<dyn St
 }
 
 /// AWS deletes a message with any receipt handle it issued for it, an older one too.
-pub async fn delete_takes_any_receipt_of_a_received_message(store: Arc<dyn Store>) {
+pub async fn delete_takes_any_receipt_of_a_received_message<S: SqsStore + ?Sized + 'static>(
+    store: Arc<S>,
+) {
     create(&store, "q").await;
     create(&store, "other").await;
     store
@@ -281,7 +287,7 @@ pub async fn delete_takes_any_receipt_of_a_received_message(store: Arc<dyn Store
     assert_eq!(ids(&rest), ["m2"]);
 }
 
-pub async fn change_visibility_outcomes(store: Arc<dyn Store>) {
+pub async fn change_visibility_outcomes<S: SqsStore + ?Sized + 'static>(store: Arc<S>) {
     create(&store, "q").await;
     store
         .sqs_send("q", vec![message("m1", 10, 0)])
@@ -337,7 +343,7 @@ pub async fn change_visibility_outcomes(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn receive_drops_expired_messages(store: Arc<dyn Store>) {
+pub async fn receive_drops_expired_messages<S: SqsStore + ?Sized + 'static>(store: Arc<S>) {
     create(&store, "q").await;
     let sent = vec![message("old", 10, 0), message("new", 500, 0)];
     store.sqs_send("q", sent).await.unwrap();
@@ -356,7 +362,11 @@ pub async fn receive_drops_expired_messages(store: Arc<dyn Store>) {
     assert_eq!(ids(&later), ["new"], "the expired message was deleted");
 }
 
-pub async fn receive_moves_over_received_messages_to_the_dead_letter_queue(store: Arc<dyn Store>) {
+pub async fn receive_moves_over_received_messages_to_the_dead_letter_queue<
+    S: SqsStore + ?Sized + 'static,
+>(
+    store: Arc<S>,
+) {
     create(&store, "q").await;
     create(&store, "dlq").await;
     store
@@ -404,7 +414,10 @@ pub async fn receive_moves_over_received_messages_to_the_dead_letter_queue(store
 }
 
 /// A receive that runs too long holds the single writer; these receives must end at once.
-async fn receive_in_time(store: &Arc<dyn Store>, r: SqsReceive) -> Vec<crate::SqsStoredMessage> {
+async fn receive_in_time<S: SqsStore + ?Sized>(
+    store: &Arc<S>,
+    r: SqsReceive,
+) -> Vec<crate::SqsStoredMessage> {
     tokio::time::timeout(Duration::from_secs(5), store.sqs_receive(r))
         .await
         .expect("the receive ends")
@@ -419,7 +432,9 @@ fn redrive_to(dlq: &str, source: &str) -> SqsRedrive {
     }
 }
 
-pub async fn receive_never_moves_a_message_into_its_own_queue(store: Arc<dyn Store>) {
+pub async fn receive_never_moves_a_message_into_its_own_queue<S: SqsStore + ?Sized + 'static>(
+    store: Arc<S>,
+) {
     create(&store, "q").await;
     store
         .sqs_send("q", vec![message("m1", 10, 0), message("m2", 10, 0)])
@@ -443,8 +458,10 @@ pub async fn receive_never_moves_a_message_into_its_own_queue(store: Arc<dyn Sto
     );
 }
 
-pub async fn queues_that_redrive_into_each_other_pass_a_message_one_receive_at_a_time(
-    store: Arc<dyn Store>,
+pub async fn queues_that_redrive_into_each_other_pass_a_message_one_receive_at_a_time<
+    S: SqsStore + ?Sized + 'static,
+>(
+    store: Arc<S>,
 ) {
     create(&store, "a").await;
     create(&store, "b").await;
@@ -479,7 +496,9 @@ pub async fn queues_that_redrive_into_each_other_pass_a_message_one_receive_at_a
     assert_eq!(back[0].receive_count, 3);
 }
 
-pub async fn counts_split_visible_in_flight_and_delayed(store: Arc<dyn Store>) {
+pub async fn counts_split_visible_in_flight_and_delayed<S: SqsStore + ?Sized + 'static>(
+    store: Arc<S>,
+) {
     create(&store, "q").await;
     let sent = vec![
         message("a", 10, 0),
@@ -515,7 +534,7 @@ pub async fn counts_split_visible_in_flight_and_delayed(store: Arc<dyn Store>) {
     assert_eq!(empty.unwrap(), SqsQueueCounts::default());
 }
 
-pub async fn send_to_a_missing_queue_writes_nothing(store: Arc<dyn Store>) {
+pub async fn send_to_a_missing_queue_writes_nothing<S: SqsStore + ?Sized + 'static>(store: Arc<S>) {
     assert!(
         !store
             .sqs_send("nope", vec![message("m", 1, 0)])
@@ -530,7 +549,7 @@ pub async fn send_to_a_missing_queue_writes_nothing(store: Arc<dyn Store>) {
     assert!(got.is_empty());
 }
 
-pub async fn purge_and_delete_queue_drop_messages(store: Arc<dyn Store>) {
+pub async fn purge_and_delete_queue_drop_messages<S: SqsStore + ?Sized + 'static>(store: Arc<S>) {
     create(&store, "q").await;
     let sent = vec![message("a", 10, 0), message("b", 10, 0)];
     store.sqs_send("q", sent).await.unwrap();
@@ -557,7 +576,7 @@ pub async fn purge_and_delete_queue_drop_messages(store: Arc<dyn Store>) {
 }
 
 /// First half of the durability check: run against a store that is then dropped.
-pub async fn send_durable_messages(store: Arc<dyn Store>) {
+pub async fn send_durable_messages<S: SqsStore + ?Sized + 'static>(store: Arc<S>) {
     create(&store, "q").await;
     let sent = (0..5)
         .map(|i| message(&format!("m{i}"), 10 + i, 0))
@@ -566,7 +585,97 @@ pub async fn send_durable_messages(store: Arc<dyn Store>) {
 }
 
 /// Second half: run against the same data reopened.
-pub async fn durable_messages_are_there(store: Arc<dyn Store>) {
+pub async fn durable_messages_are_there<S: SqsStore + ?Sized + 'static>(store: Arc<S>) {
     let got = store.sqs_receive(receive("q", 100, 10, "r")).await.unwrap();
     assert_eq!(ids(&got), ["m0", "m1", "m2", "m3", "m4"]);
+}
+
+/// Receives through several nodes at once never hand the same message to two receivers, and
+/// between them hand out every one.
+pub async fn concurrent_receives_never_share_a_message<S: SqsStore + ?Sized + 'static>(
+    store: Arc<S>,
+) {
+    create(&store, "q").await;
+    let sent = (0..200).map(|i| message(&format!("m{i}"), 10, 0)).collect();
+    assert!(store.sqs_send("q", sent).await.unwrap());
+    let start = Arc::new(tokio::sync::Barrier::new(8));
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let (store, start) = (store.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            let mut mine = Vec::new();
+            // Empty only when every visible message is taken (a message another receive holds
+            // is skipped, and that receive hands it out).
+            for n in 0.. {
+                let got = store
+                    .sqs_receive(receive("q", 100, 10, &format!("r{t}-{n}")))
+                    .await
+                    .unwrap();
+                if got.is_empty() {
+                    break;
+                }
+                assert!(got.iter().all(|m| m.receive_count == 1), "received once");
+                mine.extend(got.into_iter().map(|m| m.message_id));
+            }
+            mine
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let distinct: std::collections::HashSet<&String> = all.iter().collect();
+    assert_eq!(distinct.len(), all.len(), "a message was handed out twice");
+    assert_eq!(all.len(), 200, "every visible message is handed out");
+}
+
+/// With no visibility timeout a message stays visible as it is handed out; one receive still
+/// hands out each message once, and the next receive gets it again.
+pub async fn a_receive_hands_out_each_message_once_without_a_visibility_timeout<
+    S: SqsStore + ?Sized + 'static,
+>(
+    store: Arc<S>,
+) {
+    create(&store, "q").await;
+    store
+        .sqs_send("q", vec![message("m1", 10, 0), message("m2", 10, 0)])
+        .await
+        .unwrap();
+    let at_once = |r: &str| SqsReceive {
+        invisible_until: Timestamp(100),
+        ..receive("q", 100, 10, r)
+    };
+    let first = receive_in_time(&store, at_once("r1")).await;
+    assert_eq!(ids(&first), ["m1", "m2"]);
+    let again = receive_in_time(&store, at_once("r2")).await;
+    assert_eq!(ids(&again), ["m1", "m2"]);
+    assert!(again.iter().all(|m| m.receive_count == 2));
+}
+
+/// Tags written at once (through several nodes) are all kept: each write merges into the
+/// queue's tags as they are when it applies.
+pub async fn tags_written_at_once_are_all_kept<S: SqsStore + ?Sized + 'static>(store: Arc<S>) {
+    create(&store, "q").await;
+    let start = Arc::new(tokio::sync::Barrier::new(8));
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let (store, start) = (store.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            let key = format!("k{t}");
+            assert!(
+                store
+                    .sqs_tag_queue("q", tags(&[(&key, "v")]))
+                    .await
+                    .unwrap()
+            );
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let stored = store.sqs_queue("q").await.unwrap().expect("queue").tags;
+    let keys: Vec<&str> = stored.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"]);
 }

@@ -201,6 +201,9 @@ mod tests {
         final_state_records_its_deliveries,
         deliveries_complete_retry_and_fail,
         recover_makes_leased_deliveries_due,
+        concurrent_delivery_claims_never_share_a_delivery,
+        a_lease_answered_twice_in_one_batch_counts_once,
+        concurrent_prunes_count_each_row_once,
     );
 
     /// A claim reaches each function's due events through one index, never by walking

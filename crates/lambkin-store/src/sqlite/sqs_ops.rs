@@ -513,6 +513,9 @@ mod tests {
         counts_split_visible_in_flight_and_delayed,
         send_to_a_missing_queue_writes_nothing,
         purge_and_delete_queue_drop_messages,
+        concurrent_receives_never_share_a_message,
+        a_receive_hands_out_each_message_once_without_a_visibility_timeout,
+        tags_written_at_once_are_all_kept,
     );
 
     /// A data folder made before queues had tags opens with its queues, untagged, and can tag
