@@ -131,7 +131,6 @@ conformance_tests!(
 );
 
 mod events {
-    use super::fresh;
 
     conformance_tests!(
         lambkin_store::conformance::events;
@@ -143,7 +142,6 @@ mod events {
 }
 
 mod dynamodb {
-    use super::fresh;
 
     conformance_tests!(
         lambkin_store::conformance::dynamodb;
@@ -159,7 +157,6 @@ mod dynamodb {
 }
 
 mod sns {
-    use super::fresh;
 
     conformance_tests!(
         lambkin_store::conformance::sns;
@@ -174,7 +171,6 @@ mod sns {
 }
 
 mod s3 {
-    use super::fresh;
 
     conformance_tests!(
         lambkin_store::conformance::s3;
@@ -188,7 +184,6 @@ mod s3 {
 }
 
 mod mappings {
-    use super::fresh;
 
     conformance_tests!(
         lambkin_store::conformance::mappings;
