@@ -20,8 +20,9 @@
 //! its fan-out as one insert per message, in one commit) and the
 //! [`S3Store`](lambkin_store::S3Store) (`s3_ops.rs`: object metadata; a write to a key holds an
 //! advisory lock on it, so every replaced body is reported once): every store trait.
-//! `lambkin serve` does not offer this backend yet (the wiring, the cluster and the body store
-//! shared by nodes are issue 16's next steps).
+//! `lambkin serve --store postgres://…` uses it through [`PgStore::connect_single_node`], one
+//! node per database; the cluster (node ids, owner-aware recovery, shared limits,
+//! `LISTEN/NOTIFY`) and a body store every node can serve are issue 16's next steps.
 //! Each part passes the same conformance functions as SQLite, on a fresh schema per test.
 
 mod catalog_ops;
@@ -50,7 +51,25 @@ pub use migrate::SCHEMA_VERSION;
 pub struct PgStore {
     pool: Pool,
     enqueues: Arc<enqueue::Batcher>,
+    /// Held by `lambkin serve` (see [`PgStore::connect_single_node`]).
+    node_lock: Option<Arc<NodeLock>>,
 }
+
+/// The session holding the one-node lock: the lock lives as long as this connection.
+#[derive(Debug)]
+struct NodeLock {
+    _client: tokio_postgres::Client,
+    task: tokio::task::JoinHandle<Result<(), tokio_postgres::Error>>,
+}
+
+impl Drop for NodeLock {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The session advisory lock of the one node serving a database ("node" in ASCII).
+const NODE_LOCK_KEY: i64 = 0x6e6f_6465;
 
 impl PgStore {
     /// Connects to `url` (`postgres://user@host:port/db`, libpq's keywords too), applies the
@@ -85,7 +104,45 @@ impl PgStore {
             migrate::migrate(&mut client).await?;
         }
         let enqueues = Arc::new(enqueue::Batcher::start(pool.clone()));
-        Ok(PgStore { pool, enqueues })
+        Ok(PgStore {
+            pool,
+            enqueues,
+            node_lock: None,
+        })
+    }
+
+    /// As [`PgStore::connect`], for `lambkin serve`: also holds, for the store's life, a lock
+    /// that makes this the only node serving the database. Until nodes have ids and recover
+    /// only their own work (issue 16 §2), a second node's start would take over the first's
+    /// running events; it is refused instead.
+    pub async fn connect_single_node(url: &str) -> Result<Self, StoreError> {
+        let mut store = Self::connect(url).await?;
+        let config: tokio_postgres::Config = url.parse().map_err(|e| StoreError::Backend {
+            message: format!("invalid PostgreSQL URL: {e}"),
+            transient: false,
+        })?;
+        let (client, connection) = config
+            .connect(tokio_postgres::NoTls)
+            .await
+            .map_err(error::db)?;
+        let task = tokio::spawn(connection);
+        let locked: bool = client
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&NODE_LOCK_KEY])
+            .await
+            .map_err(error::db)?
+            .get(0);
+        if !locked {
+            task.abort();
+            return Err(StoreError::Backend {
+                message: "another lambkin node is serving this database; lambkin runs one node per PostgreSQL database until clustering lands (issue 16 §2)".into(),
+                transient: false,
+            });
+        }
+        store.node_lock = Some(Arc::new(NodeLock {
+            _client: client,
+            task,
+        }));
+        Ok(store)
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {

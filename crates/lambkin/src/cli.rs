@@ -53,6 +53,12 @@ pub struct ServeArgs {
     /// Folder holding the queue, function code and logs.
     #[arg(long, env = "LAMBKIN_DATA_DIR", default_value = ".lambkin")]
     pub data_dir: PathBuf,
+    /// Keep the queue, SQS, SNS, S3 metadata, EventBridge, DynamoDB and the catalog in
+    /// PostgreSQL instead of the embedded store: `postgres://user@host:5432/db` (libpq's URL
+    /// and keywords). Function code, logs and S3 object bodies stay in --data-dir. One node per
+    /// database for now: a second is refused (clustering is issue 16 §2).
+    #[arg(long, env = "LAMBKIN_STORE")]
+    pub store: Option<String>,
     /// Compresses the async schedule, (0, 1]: 0.01 makes a 1-minute retry take 0.6 s.
     ///
     /// Scaled: the retry delays after a function error (1 and 2 minutes), the maximum event age

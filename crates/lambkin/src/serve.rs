@@ -35,16 +35,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // relative path would mean something else.
     let data_dir = std::path::absolute(&args.data_dir)
         .with_context(|| format!("cannot resolve the data folder {}", args.data_dir.display()))?;
-    let store = match SqliteStore::open(&data_dir) {
-        Ok(s) => s,
-        Err(e @ StoreError::Locked { .. }) => {
-            bail!("{e}; stop it first or choose another --data-dir")
-        }
-        Err(e) => {
-            return Err(e)
-                .with_context(|| format!("cannot open data folder {}", data_dir.display()));
-        }
-    };
+    let store = open_store(args.store.as_deref(), &data_dir).await?;
     let mut config = EngineConfig::new(data_dir.clone());
     config.scope = Scope {
         region: args.region,
@@ -76,12 +67,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
     config.endpoint = Some(endpoint_url(addr));
-    let engine = Engine::start(config, Arc::new(store), Arc::new(SystemClock))
+    let engine = Engine::start(config, store, Arc::new(SystemClock))
         .await
         .context("cannot start the engine")?;
     // The one line that says the server is ready (tests read the address from it).
+    let store_shown = if args.store.is_some() {
+        ", store PostgreSQL"
+    } else {
+        ""
+    };
     println!(
-        "lambkin listening on http://{addr} (data {}, concurrency {account}, time scale {})",
+        "lambkin listening on http://{addr} (data {}{store_shown}, concurrency {account}, time scale {})",
         data_dir.display(),
         time_scale.factor()
     );
@@ -96,6 +92,35 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     engine.shutdown().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The embedded store in the data folder, or PostgreSQL when `--store` names it.
+async fn open_store(
+    url: Option<&str>,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Arc<dyn lambkin_store::Store>> {
+    match url {
+        None => match SqliteStore::open(data_dir) {
+            Ok(s) => Ok(Arc::new(s)),
+            Err(e @ StoreError::Locked { .. }) => {
+                bail!("{e}; stop it first or choose another --data-dir")
+            }
+            Err(e) => {
+                Err(e).with_context(|| format!("cannot open data folder {}", data_dir.display()))
+            }
+        },
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            std::fs::create_dir_all(data_dir)
+                .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
+            let store = lambkin_postgres::PgStore::connect_single_node(url)
+                .await
+                .context("cannot use the PostgreSQL store")?;
+            Ok(Arc::new(store))
+        }
+        Some(other) => bail!(
+            "--store must be a PostgreSQL URL (postgres://user@host:5432/db), got {other:?}; leave it out for the embedded store"
+        ),
+    }
 }
 
 /// The process that kills function processes' groups if this server dies (`lambkin

@@ -20,6 +20,7 @@ mod js_sdk;
 mod kombu;
 mod lambda_validation;
 mod metrics;
+mod postgres_store;
 mod readme;
 mod recursion;
 mod retention;
