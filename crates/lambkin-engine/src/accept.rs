@@ -54,17 +54,23 @@ pub struct Accept {
 
 impl Accept {
     /// The function an invoke names and the version this invocation runs (an alias picks one
-    /// by its weights); AWS appends `:$LATEST` to the ARN in its 404 message when unqualified.
-    fn target(&self, r: &FunctionRef) -> Result<(Arc<FunctionEntry>, String), EngineError> {
+    /// by its weights; `None` is `$LATEST`, the common case, without an allocation); AWS
+    /// appends `:$LATEST` to the ARN in its 404 message when unqualified.
+    fn target(&self, r: &FunctionRef) -> Result<(Arc<FunctionEntry>, Option<String>), EngineError> {
         let not_found = || {
             let arn = self.scope.qualified_arn(&r.name, &r.effective_qualifier());
             EngineError::NotFound(format!("Function not found: {arn}"))
         };
         let entry = self.registry.get(&r.name).ok_or_else(not_found)?;
-        let version = entry
-            .route(r.qualifier.as_ref(), fastrand::f64())
-            .ok_or_else(not_found)?
-            .to_string();
+        let version = match &r.qualifier {
+            None => None,
+            Some(q) => {
+                let v = entry
+                    .route(Some(q), fastrand::f64())
+                    .ok_or_else(not_found)?;
+                (v != Qualifier::LATEST).then(|| v.to_string())
+            }
+        };
         Ok((entry, version))
     }
 
@@ -86,7 +92,7 @@ impl Accept {
         chain: u32,
     ) -> Result<SyncInvocation, EngineError> {
         let (entry, version) = self.target(r)?;
-        let Some((_, spec)) = entry.version(&version) else {
+        let Some((_, spec)) = entry.version(version.as_deref().unwrap_or(Qualifier::LATEST)) else {
             return Err(EngineError::NotFound(format!(
                 "Function not found: {}",
                 self.scope.qualified_arn(&r.name, &r.effective_qualifier())
@@ -125,14 +131,20 @@ impl Accept {
         // The invocation runs in its own task: a caller that hangs up does not cut the function
         // off mid-run (AWS lets it finish), and the slot stays taken until it does.
         let (pool, metrics) = (self.pool.clone(), self.metrics.clone());
-        let qualifier = r.qualifier.clone();
-        let ran = version.clone();
+        // Only qualified invocations are counted by resource (AWS's Resource dimension).
+        let resource = r.qualifier.clone().map(|q| {
+            (
+                q,
+                version.clone().unwrap_or_else(|| Qualifier::LATEST.into()),
+            )
+        });
         let result = tokio::spawn(async move {
             let result = pool.invoke(&spec, invocation).await;
             drop(permit);
             metrics.count_run(&entry.slots.metrics, &result);
-            let qualifier = qualifier.as_ref().map(Qualifier::as_str);
-            metrics.count_resource_run(&entry.config.name, qualifier, &ran, &result);
+            if let Some((q, ran)) = &resource {
+                metrics.count_resource_run(&entry.config.name, Some(q.as_str()), ran, &result);
+            }
             result
         })
         .await
@@ -142,7 +154,7 @@ impl Accept {
             function_error: result.outcome.is_function_error().then_some("Unhandled"),
             payload: result.payload,
             log_tail: result.log,
-            executed_version: version,
+            executed_version: version.unwrap_or_else(|| Qualifier::LATEST.into()),
         })
     }
 
@@ -166,7 +178,7 @@ impl Accept {
                 function: entry.config.name.clone(),
                 qualifier: r.qualifier.as_ref().map(ToString::to_string),
                 // Routed now and kept: its retries run the same version.
-                version: (version != Qualifier::LATEST).then_some(version),
+                version,
                 payload: payload.to_vec(),
                 enqueued_at: self.clock.now(),
                 chain: chain.saturating_add(1),

@@ -79,8 +79,8 @@ async fn insert(pool: &Pool, events: &[&NewEvent]) -> Result<HashSet<String>, St
         .collect();
     let client = pool.get().await.map_err(pool_error)?;
     // One statement is its own transaction: committed (and flushed) before it returns.
-    let rows = client
-        .query(
+    let insert = client
+        .prepare_cached(
             "INSERT INTO events (request_id, function, qualifier, version, payload, state,
                  enqueued_at, updated_at, due_at, chain)
              SELECT r, f, q, v, p, 'queued', t, t, t, c
@@ -88,6 +88,12 @@ async fn insert(pool: &Pool, events: &[&NewEvent]) -> Result<HashSet<String>, St
                          $6::bigint[], $7::int[]) AS u(r, f, q, v, p, t, c)
              ON CONFLICT (request_id) DO NOTHING
              RETURNING request_id",
+        )
+        .await
+        .map_err(db)?;
+    let rows = client
+        .query(
+            &insert,
             &[
                 &ids,
                 &functions,

@@ -57,14 +57,20 @@ pub(crate) async fn insert_deliveries(
         .iter()
         .map(|d| d.retry.as_ref().map(to_json).transpose())
         .collect::<Result<_, _>>()?;
-    client
-        .execute(
+    let insert = client
+        .prepare_cached(
             "INSERT INTO deliveries (kind, source, target, body, attributes, state, created_at,
                  updated_at, due_at, chain, retry)
              SELECT k, s, t, b, a, 'pending', $8::bigint, $8::bigint, $8::bigint, c, r
              FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[],
                          $6::int[], $7::text[]) WITH ORDINALITY AS u(k, s, t, b, a, c, r, n)
              ORDER BY n",
+        )
+        .await
+        .map_err(db)?;
+    client
+        .execute(
+            &insert,
             &[
                 &kinds,
                 &sources,

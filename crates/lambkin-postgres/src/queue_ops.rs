@@ -37,13 +37,23 @@ fn i32_of(v: u32) -> i32 {
 
 /// Each function with unfinished events and its earliest due time (or lease expiry).
 async fn heads(client: &impl GenericClient) -> Result<Vec<(String, i64)>, StoreError> {
-    let rows = client
-        .query(
-            "SELECT function, min(due_at) FROM events WHERE due_at IS NOT NULL GROUP BY function",
-            &[],
+    let heads = client
+        .prepare_cached(
+            // One index probe per function (a loose index scan over events_due_by_function),
+            // so the cost grows with the functions that have work, never with a backlog.
+            "WITH RECURSIVE heads AS (
+                 (SELECT function, due_at FROM events WHERE due_at IS NOT NULL
+                  ORDER BY function, due_at, id LIMIT 1)
+                 UNION ALL
+                 SELECT n.function, n.due_at FROM heads h, LATERAL (
+                     SELECT function, due_at FROM events
+                     WHERE due_at IS NOT NULL AND function > h.function
+                     ORDER BY function, due_at, id LIMIT 1) n)
+             SELECT function, due_at FROM heads",
         )
         .await
         .map_err(db)?;
+    let rows = client.query(&heads, &[]).await.map_err(db)?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
@@ -74,7 +84,7 @@ async fn claim(
     let mut others_left = request.others;
     let mut room: HashMap<String, usize> = HashMap::new();
     let take_due = tx
-        .prepare(
+        .prepare_cached(
             "WITH picked AS (
                  SELECT id, state AS was, due_at AS was_due FROM events
                  WHERE function = $1 AND due_at IS NOT NULL AND due_at <= $2
@@ -160,8 +170,8 @@ async fn finish(client: &impl GenericClient, f: &AttemptFinish) -> Result<(), St
     );
     let ended = f.attempt.as_ref().map(|a| a.ended_at.0);
     // As on SQLite: an event failed without running changed state when it was decided.
-    let row = client
-        .query_opt(
+    let update = client
+        .prepare_cached(
             "UPDATE events SET state = $2::text, condition = $3::text, due_at = $4::bigint,
                  updated_at = coalesce($5::bigint, $10::bigint),
                  invocations = $6::int, throttles = $7::int,
@@ -170,6 +180,12 @@ async fn finish(client: &impl GenericClient, f: &AttemptFinish) -> Result<(), St
                  function_error = CASE WHEN $8::bytea IS NULL THEN function_error ELSE $9::text END
              WHERE id = $1::bigint AND state = 'running'
              RETURNING attempt_count",
+        )
+        .await
+        .map_err(db)?;
+    let row = client
+        .query_opt(
+            &update,
             &[
                 &f.seq,
                 &name,
@@ -193,11 +209,17 @@ async fn finish(client: &impl GenericClient, f: &AttemptFinish) -> Result<(), St
     insert_deliveries(client, &f.deliveries, f.decided_at).await?;
     if let Some(attempt) = &f.attempt {
         let err = attempt.error.as_ref();
-        client
-            .execute(
+        let insert = client
+            .prepare_cached(
                 "INSERT INTO attempts (event_id, n, started_at, ended_at, outcome, error_type,
                      error_message)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .await
+            .map_err(db)?;
+        client
+            .execute(
+                &insert,
                 &[
                     &f.seq,
                     &n,

@@ -119,14 +119,21 @@ impl EnvironmentPool {
         if env.is_reusable()
             && let Ok(mut idle) = self.idle.lock()
         {
-            idle.entry(spec.function_name.clone())
-                .or_default()
-                .entry(spec.version.clone())
-                .or_default()
-                .push(Idle {
-                    env,
-                    since: Instant::now(),
-                });
+            // Names are cloned only the first time a function or version goes idle.
+            if !idle.contains_key(&spec.function_name) {
+                idle.insert(spec.function_name.clone(), HashMap::new());
+            }
+            if let Some(versions) = idle.get_mut(&spec.function_name) {
+                if !versions.contains_key(spec.version.as_str()) {
+                    versions.insert(spec.version.clone(), Vec::new());
+                }
+                if let Some(list) = versions.get_mut(spec.version.as_str()) {
+                    list.push(Idle {
+                        env,
+                        since: Instant::now(),
+                    });
+                }
+            }
         }
         result
     }
