@@ -30,6 +30,10 @@ pub struct DrainArgs {
     /// Do not drain: keep the events pending (a 60 s sleep each, concurrency 1) and report RSS.
     #[arg(long)]
     pub hold: bool,
+    /// Drain from PostgreSQL (`postgres://…`, an empty database) instead of the embedded store;
+    /// "whole machine" CPU then includes PostgreSQL's.
+    #[arg(long)]
+    pub store: Option<String>,
     #[command(flatten)]
     pub functions: FunctionArgs,
 }
@@ -37,8 +41,12 @@ pub struct DrainArgs {
 const FUNCTION: &str = "bench-drain";
 
 pub async fn run(a: DrainArgs) -> anyhow::Result<()> {
+    let store_args: Vec<&str> = match &a.store {
+        Some(url) => vec!["--store", url.as_str()],
+        None => Vec::new(),
+    };
     // 1. Create the function with a server, then stop it.
-    let server = Server::start(&a.data_dir, &[])?;
+    let server = Server::start(&a.data_dir, &store_args)?;
     let idle_rss = rss_mb(server.pid());
     let client = Client::new(&server.url);
     setup::deploy(
@@ -60,7 +68,10 @@ pub async fn run(a: DrainArgs) -> anyhow::Result<()> {
     };
     let fill_started = Instant::now();
     {
-        let store = Arc::new(SqliteStore::open(&a.data_dir)?);
+        let store: Arc<dyn Queue> = match &a.store {
+            Some(url) => Arc::new(lambkin_postgres::PgStore::connect(url).await?),
+            None => Arc::new(SqliteStore::open(&a.data_dir)?),
+        };
         let function = FunctionName::parse(FUNCTION)?;
         let per_task = a.count.div_ceil(64);
         let tasks: Vec<_> = (0..64)
@@ -102,7 +113,9 @@ pub async fn run(a: DrainArgs) -> anyhow::Result<()> {
         a.concurrency.to_string()
     };
     let started = Instant::now();
-    let server = Server::start(&a.data_dir, &["--max-concurrency", &concurrency])?;
+    let mut args = vec!["--max-concurrency", concurrency.as_str()];
+    args.extend(store_args.iter().copied());
+    let server = Server::start(&a.data_dir, &args)?;
     let client = Client::new(&server.url);
     if a.hold {
         tokio::time::sleep(Duration::from_secs(5)).await;
