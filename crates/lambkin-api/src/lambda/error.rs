@@ -143,6 +143,18 @@ impl From<EngineError> for AwsError {
                 "ServiceException",
                 "lambkin is shutting down",
             ),
+            // The store is unreachable for now (PostgreSQL restarting, a lost connection):
+            // nothing was acknowledged, and the SDKs retry a 503 by themselves.
+            EngineError::Store(e) if e.is_transient() => {
+                tracing::warn!(error = %e, "store unavailable");
+                AwsError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "ServiceException",
+                    format!(
+                        "The service is unavailable: its store cannot be reached ({e}). Nothing was accepted; try again."
+                    ),
+                )
+            }
             e @ (EngineError::Store(_) | EngineError::Io(_)) => {
                 tracing::error!(error = ?e, "internal failure");
                 AwsError::service(format!("internal failure: {e}"))

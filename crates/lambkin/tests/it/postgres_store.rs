@@ -251,3 +251,96 @@ async fn a_store_that_is_not_postgres_is_refused() {
     let why = String::from_utf8_lossy(&out.stderr);
     assert!(why.contains("--store must be a PostgreSQL URL"), "{why}");
 }
+
+/// PostgreSQL unreachable mid-load (its sessions cut and new ones refused, for this test's
+/// database only, so other tests' databases are untouched): invokes get a 503
+/// `ServiceException` and nothing is acknowledged; once it is back, lambkin reconnects by
+/// itself and every event acknowledged before, during and after the outage runs.
+#[tokio::test]
+async fn a_database_outage_answers_503_and_loses_nothing() {
+    let url = database().await;
+    let name = url.rsplit('/').next().expect("database name").to_string();
+    let admin = std::env::var("LAMBKIN_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let (admin, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+        .await
+        .expect("admin connection");
+    tokio::spawn(conn);
+    let s = TestServer::start_with(&["--time-scale", "0.01", "--store", url.as_str()]);
+    s.create_node("pg-echo", "node-echo-cjs", "index.handler")
+        .await;
+    let mut acknowledged = Vec::new();
+    for n in 0..20 {
+        acknowledged.push(send_event(&s, "pg-echo", &format!(r#"{{"n":{n}}}"#)).await);
+    }
+
+    // The outage.
+    admin
+        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .await
+        .expect("refuse connections");
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+            &[&name],
+        )
+        .await
+        .expect("cut sessions");
+    let invoke = || async {
+        crate::support::http_full(
+            &s.url,
+            "POST",
+            "/2015-03-31/functions/pg-echo/invocations",
+            &[("x-amz-invocation-type", "Event")],
+            bytes::Bytes::from_static(br#"{"during":true}"#),
+        )
+        .await
+    };
+    // The first calls may meet a pooled session being found dead; every answer during the
+    // outage is a 503 ServiceException, never a 202.
+    let (status, headers, body) = eventually("a 503 during the outage", WITHIN, || async {
+        let (status, headers, body) = invoke().await;
+        assert_ne!(
+            status, 202,
+            "nothing is acknowledged while the store is down"
+        );
+        (status == 503).then_some((status, headers, body))
+    })
+    .await;
+    assert_eq!(status, 503);
+    assert_eq!(
+        headers
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok()),
+        Some("ServiceException")
+    );
+    let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON error");
+    assert!(
+        body["Message"]
+            .as_str()
+            .is_some_and(|m| m.contains("store cannot be reached")),
+        "{body}"
+    );
+
+    // Back: lambkin reconnects by itself.
+    admin
+        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .await
+        .expect("allow connections");
+    let after = eventually("a 202 after the outage", WITHIN, || async {
+        let (status, headers, _) = invoke().await;
+        (status == 202).then(|| {
+            headers
+                .get("x-amzn-requestid")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        })
+    })
+    .await
+    .expect("request id");
+    acknowledged.push(after);
+    for id in &acknowledged {
+        let ended = s.finished_event(id, WITHIN).await;
+        assert_eq!(ended["state"], "succeeded", "{id}: {ended}");
+    }
+}
