@@ -5,6 +5,10 @@
 //! same transaction.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// How long a batch of completions is tried again while the database is unreachable.
+const FINISH_RETRY_FOR: Duration = Duration::from_secs(60);
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
@@ -395,16 +399,37 @@ impl Queue for PgStore {
         if finishes.is_empty() {
             return Ok(());
         }
-        let mut client = self.client().await?;
-        // Fast path: the whole batch in one commit. Should one completion fail, the batch is
-        // undone and redone one completion at a time, so a failure leaves only its own event
-        // Running under its lease (to run again).
-        let tx = client.transaction().await.map_err(db)?;
-        match finish_many(&tx, &finishes).await {
-            Ok(()) => return tx.commit().await.map_err(db),
-            Err(e) if e.is_transient() => return Err(e),
-            Err(_) => tx.rollback().await.map_err(db)?,
-        }
+        // Fast path: the whole batch in one commit. While the database is unreachable the
+        // batch is tried again (the results are here; dropping them would leave their events
+        // Running until their lease runs out, to run again). Should one completion fail, the
+        // batch is redone one completion at a time, so a failure leaves only its own event
+        // Running under its lease.
+        let mut pause = Duration::from_millis(50);
+        let give_up = Instant::now() + FINISH_RETRY_FOR;
+        let mut client = loop {
+            let attempt = async {
+                let mut client = self.client().await?;
+                let result = {
+                    let tx = client.transaction().await.map_err(db)?;
+                    match finish_many(&tx, &finishes).await {
+                        Ok(()) => tx.commit().await.map_err(db).map(|()| true),
+                        Err(e) if e.is_transient() => Err(e),
+                        Err(_) => tx.rollback().await.map_err(db).map(|()| false),
+                    }
+                };
+                result.map(|committed| (client, committed))
+            };
+            match attempt.await {
+                Ok((_, true)) => return Ok(()),
+                Ok((client, false)) => break client,
+                Err(e) if e.is_transient() && Instant::now() < give_up => {
+                    tracing::warn!(error = %e, "cannot record attempts yet; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(2));
+                }
+                Err(e) => return Err(e),
+            }
+        };
         for f in &finishes {
             let tx = client.transaction().await.map_err(db)?;
             match finish(&tx, f).await {

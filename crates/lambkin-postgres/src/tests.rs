@@ -520,3 +520,94 @@ mod whole {
         }
     }
 }
+
+/// Completions recorded while the database is unreachable are kept and committed once it is
+/// back, instead of leaving their events Running until the lease runs out. The outage is made
+/// on a database of this test's own, so no other test loses its sessions.
+#[tokio::test]
+async fn completions_wait_out_a_database_outage() {
+    use lambkin_model::{NextState, OutcomeKind, Timestamp};
+    use lambkin_store::{
+        AttemptFinish, AttemptRecord, ClaimRequest, Queue, conformance::new_event,
+    };
+
+    let (admin, conn) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls)
+        .await
+        .expect("admin");
+    tokio::spawn(conn);
+    let _ = run_database().await; // drops leftovers of finished runs first
+    let name = format!("lambkin_test_{}_outage", std::process::id());
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .expect("drop a leftover");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    let mut config: tokio_postgres::Config = admin_url().parse().expect("URL");
+    config.dbname(&name);
+    let store = PgStore::with_config(config).await.expect("open");
+    for i in 0..3 {
+        store.enqueue(new_event("f", i)).await.expect("enqueue");
+    }
+    let claimed = store
+        .claim(&ClaimRequest::any(Timestamp(10), 10, Timestamp(60_000)))
+        .await
+        .expect("claim");
+    assert_eq!(claimed.events.len(), 3);
+    let finishes: Vec<AttemptFinish> = claimed
+        .events
+        .iter()
+        .map(|e| AttemptFinish {
+            seq: e.seq,
+            attempt: Some(AttemptRecord {
+                started_at: Timestamp(20),
+                ended_at: Timestamp(30),
+                outcome: OutcomeKind::Success,
+                error: None,
+            }),
+            next: NextState::Succeeded,
+            invocations: 1,
+            throttles: 0,
+            response: Some(b"{}".to_vec()),
+            function_error: None,
+            decided_at: Timestamp(30),
+            deliveries: Vec::new(),
+        })
+        .collect();
+
+    // The outage: sessions cut, new ones refused; it ends half a second later.
+    admin
+        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .await
+        .expect("refuse");
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+            &[&name],
+        )
+        .await
+        .expect("cut");
+    let reopen = {
+        let name = name.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            admin
+                .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+                .await
+                .expect("allow");
+            admin
+        })
+    };
+    store
+        .finish_batch(finishes)
+        .await
+        .expect("recorded once the database is back");
+    let admin = reopen.await.expect("reopen");
+    assert_eq!(store.stats().await.expect("stats").succeeded, 3);
+    drop(store);
+    let _ = admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await;
+}
