@@ -20,20 +20,13 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
-/// A checksum in one column: `<algorithm> <base64>` (base64 holds no space).
 fn checksum_column(checksum: Option<&ChecksumRecord>) -> Option<String> {
-    checksum.map(|c| format!("{} {}", c.algorithm, c.value))
+    checksum.map(ChecksumRecord::to_column)
 }
 
 fn checksum_record(column: Option<String>) -> Result<Option<ChecksumRecord>, StoreError> {
     column
-        .map(|c| match c.split_once(' ') {
-            Some((algorithm, value)) => Ok(ChecksumRecord {
-                algorithm: algorithm.to_string(),
-                value: value.to_string(),
-            }),
-            None => Err(corrupt("s3 checksum")),
-        })
+        .map(|c| ChecksumRecord::from_column(&c).ok_or_else(|| corrupt("s3 checksum")))
         .transpose()
 }
 

@@ -63,21 +63,6 @@ async fn read_topic(
     row.map(|r| topic(&r).map(|(_, t)| t)).transpose()
 }
 
-/// Pages over rows fetched with one extra, so a full page knows whether more follow.
-fn page<T>(mut rows: Vec<(i64, T)>, limit: usize) -> Page<T> {
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next = if more {
-        rows.last().map(|(id, _)| *id)
-    } else {
-        None
-    };
-    Page {
-        items: rows.into_iter().map(|(_, t)| t).collect(),
-        next,
-    }
-}
-
 fn set_or_remove(map: &mut BTreeMap<String, String>, name: String, value: Option<String>) {
     match value {
         Some(v) => map.insert(name, v),
@@ -196,7 +181,7 @@ impl SnsStore for PgStore {
             .await
             .map_err(db)?;
         let rows = rows.iter().map(topic).collect::<Result<Vec<_>, _>>()?;
-        Ok(page(rows, limit))
+        Ok(Page::from_rows(rows, limit))
     }
 
     async fn set_topic_attribute(
@@ -334,7 +319,7 @@ impl SnsStore for PgStore {
             .iter()
             .map(subscription)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(page(rows, limit))
+        Ok(Page::from_rows(rows, limit))
     }
 
     async fn publish(

@@ -46,6 +46,23 @@ pub struct ChecksumRecord {
     pub value: String,
 }
 
+impl ChecksumRecord {
+    /// The checksum in one column, as every backend stores it: `<algorithm> <base64>` (base64
+    /// holds no space).
+    pub fn to_column(&self) -> String {
+        format!("{} {}", self.algorithm, self.value)
+    }
+
+    /// A column written by [`ChecksumRecord::to_column`]; `None` if it is not one.
+    pub fn from_column(column: &str) -> Option<Self> {
+        let (algorithm, value) = column.split_once(' ')?;
+        Some(ChecksumRecord {
+            algorithm: algorithm.to_string(),
+            value: value.to_string(),
+        })
+    }
+}
+
 /// What a put did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ObjectPut {

@@ -67,6 +67,24 @@ pub struct Page<T> {
     pub next: Option<i64>,
 }
 
+impl<T> Page<T> {
+    /// A page of rows `(cursor, item)` fetched with one extra, so a full page knows whether
+    /// more follow.
+    pub fn from_rows(mut rows: Vec<(i64, T)>, limit: usize) -> Self {
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next = if more {
+            rows.last().map(|(id, _)| *id)
+        } else {
+            None
+        };
+        Page {
+            items: rows.into_iter().map(|(_, t)| t).collect(),
+            next,
+        }
+    }
+}
+
 #[async_trait]
 pub trait SnsStore: Send + Sync + std::fmt::Debug {
     /// Creates the topic, or returns the existing one with the same ARN unchanged

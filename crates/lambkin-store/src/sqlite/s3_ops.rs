@@ -79,19 +79,14 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A checksum in one column: `<algorithm> <base64>` (base64 holds no space).
 fn checksum_column(checksum: Option<&ChecksumRecord>) -> Option<String> {
-    checksum.map(|c| format!("{} {}", c.algorithm, c.value))
+    checksum.map(ChecksumRecord::to_column)
 }
 
 fn checksum_record(column: Option<String>) -> Result<Option<ChecksumRecord>, StoreError> {
     column
-        .map(|c| match c.split_once(' ') {
-            Some((algorithm, value)) => Ok(ChecksumRecord {
-                algorithm: algorithm.to_string(),
-                value: value.to_string(),
-            }),
-            None => Err(StoreError::Corrupt("s3 checksum".into())),
+        .map(|c| {
+            ChecksumRecord::from_column(&c).ok_or_else(|| StoreError::Corrupt("s3 checksum".into()))
         })
         .transpose()
 }

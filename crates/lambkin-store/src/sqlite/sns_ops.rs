@@ -139,21 +139,6 @@ fn set_or_remove(map: &mut BTreeMap<String, String>, name: String, value: Option
     };
 }
 
-/// Pages over `rows` fetched with one extra row, so a full page knows whether more follow.
-fn page<T>(mut rows: Vec<(i64, T)>, limit: usize) -> Page<T> {
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next = if more {
-        rows.last().map(|(id, _)| *id)
-    } else {
-        None
-    };
-    Page {
-        items: rows.into_iter().map(|(_, t)| t).collect(),
-        next,
-    }
-}
-
 #[async_trait]
 impl SnsStore for SqliteStore {
     async fn create_topic(&self, topic: TopicRecord) -> Result<TopicRecord, StoreError> {
@@ -223,7 +208,7 @@ impl SnsStore for SqliteStore {
                 .query_map(params![after.unwrap_or(0), limit as i64 + 1], topic_row)?
                 .map(|r| topic_record(r?))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(page(rows, limit))
+            Ok(Page::from_rows(rows, limit))
         })
         .await
     }
@@ -375,7 +360,7 @@ impl SnsStore for SqliteStore {
                 )?
                 .map(|r| subscription_record(r?))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(page(rows, limit))
+            Ok(Page::from_rows(rows, limit))
         })
         .await
     }
