@@ -4,7 +4,6 @@
 //! completion moves a `running` event on and inserts the deliveries its final state owes in the
 //! same transaction.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// How long a batch of completions is tried again while the database is unreachable.
@@ -14,8 +13,8 @@ use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use lambkin_model::{EventState, FunctionError, FunctionName, OutcomeKind, RequestId, Timestamp};
 use lambkin_store::{
-    AttemptFinish, AttemptRecord, ClaimRequest, Claimed, ClaimedEvent, EventRecord, EventSummary,
-    NewEvent, Queue, QueueStats, StoreError,
+    AttemptFinish, AttemptRecord, ClaimPlan, ClaimRequest, Claimed, ClaimedEvent, EventRecord,
+    EventSummary, NewEvent, Queue, QueueStats, StoreError,
 };
 
 use crate::PgStore;
@@ -66,27 +65,8 @@ async fn claim(
     request: &ClaimRequest,
 ) -> Result<Claimed, StoreError> {
     let now = request.now;
-    let limit_of = |function: &str| {
-        FunctionName::parse(function)
-            .ok()
-            .and_then(|f| request.limits.get(&f).copied())
-    };
     let tx = client.transaction().await.map_err(db)?;
-    let mut due: Vec<(String, i64, Option<usize>)> = heads(&tx)
-        .await?
-        .into_iter()
-        .filter(|(_, at)| *at <= now.0)
-        .map(|(f, at)| {
-            let limit = limit_of(&f);
-            (f, at, limit)
-        })
-        .filter(|(_, _, limit)| *limit != Some(0))
-        .collect();
-    due.sort_by_key(|(_, at, _)| *at);
-    let sharing = due.iter().filter(|(_, _, l)| l.is_none()).count();
-    let share = request.others.div_ceil(sharing.max(1));
-    let mut others_left = request.others;
-    let mut room: HashMap<String, usize> = HashMap::new();
+    let mut plan = ClaimPlan::new(request, heads(&tx).await?);
     let take_due = tx
         .prepare_cached(
             "WITH picked AS (
@@ -103,19 +83,16 @@ async fn claim(
         .await
         .map_err(db)?;
     let mut claimed: Vec<(i64, ClaimedEvent)> = Vec::new();
-    for (function, _, limit) in &due {
-        let take = match limit {
-            Some(n) => *n,
-            None => share.min(others_left),
-        };
+    for function in plan.order() {
+        let take = plan.take(&function);
         if take == 0 {
             continue;
         }
-        let name = FunctionName::parse(function).map_err(corrupt)?;
+        let name = FunctionName::parse(&function).map_err(corrupt)?;
         let rows = tx
             .query(
                 &take_due,
-                &[function, &now.0, &(take as i64), &request.lease_until.0],
+                &[&function, &now.0, &(take as i64), &request.lease_until.0],
             )
             .await
             .map_err(db)?;
@@ -140,23 +117,9 @@ async fn claim(
                 },
             ));
         }
-        if limit.is_none() {
-            others_left -= got.min(others_left);
-        }
-        room.insert(function.clone(), take - got);
+        plan.took(&function, take, got);
     }
-    let next_due = heads(&tx)
-        .await?
-        .into_iter()
-        .filter(|(f, _)| match room.get(f) {
-            Some(left) => *left > 0,
-            None => match limit_of(f) {
-                Some(n) => n > 0,
-                None => others_left > 0,
-            },
-        })
-        .map(|(_, at)| Timestamp(at))
-        .min();
+    let next_due = plan.next_due(heads(&tx).await?);
     tx.commit().await.map_err(db)?;
     claimed.sort_by_key(|(due_at, ev)| (*due_at, ev.seq));
     Ok(Claimed {

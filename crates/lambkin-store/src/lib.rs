@@ -27,6 +27,7 @@
 
 mod bodies;
 mod catalog;
+mod claim_plan;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod dynamodb;
@@ -44,6 +45,7 @@ mod sqs;
 
 pub use bodies::{BodyStore, BodyWriter, LocalBodies};
 pub use catalog::Catalog;
+pub use claim_plan::ClaimPlan;
 pub use dynamodb::{
     Decide, DynamoStore, IndexKey, ItemKey, ItemWrite, KeyRange, ReadItem, Refusal, StoredItem,
     TableRecord,

@@ -1,7 +1,5 @@
 //! [`Queue`] on SQLite. Writes go through the group-commit writer; reads use the reader pool.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use lambkin_model::{EventState, FunctionError, FunctionName, OutcomeKind, RequestId, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -9,8 +7,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::SqliteStore;
 use super::counts::Counts;
 use crate::{
-    AttemptFinish, AttemptRecord, ClaimRequest, Claimed, ClaimedEvent, EventRecord, EventSummary,
-    NewEvent, Queue, QueueStats, StoreError,
+    AttemptFinish, AttemptRecord, ClaimPlan, ClaimRequest, Claimed, ClaimedEvent, EventRecord,
+    EventSummary, NewEvent, Queue, QueueStats, StoreError,
 };
 
 const RUNNING: &str = "running";
@@ -269,37 +267,17 @@ fn claim(
     request: &ClaimRequest,
 ) -> Result<Claimed, StoreError> {
     let now = request.now;
-    let limit_of = |function: &str| {
-        FunctionName::parse(function)
-            .ok()
-            .and_then(|f| request.limits.get(&f).copied())
-    };
-    let mut due: Vec<(String, i64, Option<usize>)> = heads(conn)?
-        .into_iter()
-        .filter(|(_, at)| *at <= now.0)
-        .map(|(f, at)| {
-            let limit = limit_of(&f);
-            (f, at, limit)
-        })
-        .filter(|(_, _, limit)| *limit != Some(0))
-        .collect();
-    due.sort_by_key(|(_, at, _)| *at);
-    let sharing = due.iter().filter(|(_, _, l)| l.is_none()).count();
-    let share = request.others.div_ceil(sharing.max(1));
-    let mut others_left = request.others;
-    let mut room: HashMap<String, usize> = HashMap::new();
+    let mut plan = ClaimPlan::new(request, heads(conn)?);
 
     let mut select = conn.prepare_cached(DUE_OF_FUNCTION)?;
     let mut claimed: Vec<(i64, ClaimedEvent)> = Vec::new();
-    for (function, _, limit) in &due {
-        let take = match limit {
-            Some(n) => *n,
-            None => share.min(others_left),
-        };
+    for function in plan.order() {
+        let take = plan.take(&function);
         if take == 0 {
             continue;
         }
-        let name = FunctionName::parse(function).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let name =
+            FunctionName::parse(&function).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let before = claimed.len();
         let rows = select.query_map(params![function, now.0, take as i64], |r| {
             Ok((
@@ -336,11 +314,7 @@ fn claim(
                 },
             ));
         }
-        let got = claimed.len() - before;
-        if limit.is_none() {
-            others_left -= got.min(others_left);
-        }
-        room.insert(function.clone(), take - got);
+        plan.took(&function, take, claimed.len() - before);
     }
     let mut update = conn.prepare_cached(
         "UPDATE events SET state = 'running', due_at = ?2, updated_at = ?3,
@@ -357,17 +331,7 @@ fn claim(
         counts.rerun(i64::from(ev.rerun));
     }
     // After the claim: the earliest due event of a function that still has room.
-    let next_due = heads(conn)?
-        .into_iter()
-        .filter(|(f, _)| match room.get(f) {
-            Some(left) => *left > 0,
-            None => match limit_of(f) {
-                Some(n) => n > 0,
-                None => others_left > 0,
-            },
-        })
-        .map(|(_, at)| Timestamp(at))
-        .min();
+    let next_due = plan.next_due(heads(conn)?);
     claimed.sort_by_key(|(due_at, ev)| (*due_at, ev.seq));
     Ok(Claimed {
         events: claimed.into_iter().map(|(_, ev)| ev).collect(),
