@@ -20,9 +20,11 @@
 //! its fan-out as one insert per message, in one commit) and the
 //! [`S3Store`](lambkin_store::S3Store) (`s3_ops.rs`: object metadata; a write to a key holds an
 //! advisory lock on it, so every replaced body is reported once): every store trait.
-//! `lambkin serve --store postgres://…` uses it through [`PgStore::connect_single_node`], one
-//! node per database; the cluster (node ids, owner-aware recovery, shared limits,
-//! `LISTEN/NOTIFY`) and a body store every node can serve are issue 16's next steps.
+//! Each store is a node (`node.rs`): an id, a heartbeat, claims and leases that name it,
+//! recovery of its own work only, takeover of a silent node's. `lambkin serve --store
+//! postgres://…` uses it through [`PgStore::connect_single_node`], one node per database
+//! until concurrency limits hold across nodes; those, `LISTEN/NOTIFY` and a body store every
+//! node can serve are issue 16's next steps.
 //! Each part passes the same conformance functions as SQLite, on a fresh schema per test.
 
 mod catalog_ops;
@@ -32,6 +34,7 @@ mod error;
 mod events_ops;
 mod mapping_ops;
 mod migrate;
+mod node;
 mod outbox_ops;
 mod prune_ops;
 mod queue_ops;
@@ -45,12 +48,16 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use lambkin_store::StoreError;
 
 pub use migrate::SCHEMA_VERSION;
+pub use node::NodeSettings;
 
 /// A connection pool to one database, and the task that batches its enqueues.
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: Pool,
     enqueues: Arc<enqueue::Batcher>,
+    /// This node: the owner its claims and leases name.
+    node: Arc<str>,
+    _heartbeat: Arc<node::Heartbeat>,
     /// Held by `lambkin serve` (see [`PgStore::connect_single_node`]).
     node_lock: Option<Arc<NodeLock>>,
 }
@@ -82,8 +89,18 @@ impl PgStore {
         Self::with_config(config).await
     }
 
-    /// As [`PgStore::connect`], from a parsed configuration (tests set a search path on it).
+    /// As [`PgStore::connect`], from a parsed configuration (tests set a search path on it),
+    /// as a node with a fresh id.
     pub async fn with_config(config: tokio_postgres::Config) -> Result<Self, StoreError> {
+        Self::with_node(config, NodeSettings::random()).await
+    }
+
+    /// As [`PgStore::with_config`], as the node `node` (its id, heartbeat and how long a
+    /// silent node lives).
+    pub async fn with_node(
+        config: tokio_postgres::Config,
+        node: NodeSettings,
+    ) -> Result<Self, StoreError> {
         let manager = Manager::from_config(
             config,
             tokio_postgres::NoTls,
@@ -104,9 +121,13 @@ impl PgStore {
             migrate::migrate(&mut client).await?;
         }
         let enqueues = Arc::new(enqueue::Batcher::start(pool.clone()));
+        let id: Arc<str> = Arc::from(node.id.as_str());
+        let heartbeat = Arc::new(node::Heartbeat::start(pool.clone(), node).await?);
         Ok(PgStore {
             pool,
             enqueues,
+            node: id,
+            _heartbeat: heartbeat,
             node_lock: None,
         })
     }
@@ -115,12 +136,12 @@ impl PgStore {
     /// that makes this the only node serving the database. Until nodes have ids and recover
     /// only their own work (issue 16 §2), a second node's start would take over the first's
     /// running events; it is refused instead.
-    pub async fn connect_single_node(url: &str) -> Result<Self, StoreError> {
-        let mut store = Self::connect(url).await?;
+    pub async fn connect_single_node(url: &str, node: NodeSettings) -> Result<Self, StoreError> {
         let config: tokio_postgres::Config = url.parse().map_err(|e| StoreError::Backend {
             message: format!("invalid PostgreSQL URL: {e}"),
             transient: false,
         })?;
+        let mut store = Self::with_node(config.clone(), node).await?;
         let (client, connection) = config
             .connect(tokio_postgres::NoTls)
             .await
@@ -143,6 +164,11 @@ impl PgStore {
             task,
         }));
         Ok(store)
+    }
+
+    /// This node's id, the owner its claims and leases name.
+    pub fn node_id(&self) -> &str {
+        &self.node
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {

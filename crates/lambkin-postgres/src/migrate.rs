@@ -37,6 +37,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "sns retention",
         include_str!("../migrations/0010_sns_retention.sql"),
     ),
+    ("nodes", include_str!("../migrations/0011_nodes.sql")),
 ];
 
 /// The schema version this lambkin writes and reads.

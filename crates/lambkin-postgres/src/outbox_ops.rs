@@ -106,11 +106,11 @@ impl Outbox for PgStore {
                      WHERE due_at <= $1::bigint
                      ORDER BY due_at, id LIMIT $2::bigint
                      FOR UPDATE SKIP LOCKED)
-                 UPDATE deliveries d SET due_at = $3::bigint, leased = TRUE
+                 UPDATE deliveries d SET due_at = $3::bigint, leased = TRUE, owner = $4
                  FROM picked WHERE d.id = picked.id
                  RETURNING d.id, d.kind, d.source, d.target, d.body, d.attributes, d.attempts,
                      d.created_at, d.chain, d.retry, picked.was_due",
-                &[&now.0, &(limit as i64), &lease_until.0],
+                &[&now.0, &(limit as i64), &lease_until.0, &&*self.node],
             )
             .await
             .map_err(db)?;
@@ -199,14 +199,15 @@ impl Outbox for PgStore {
     async fn recover_deliveries(&self, now: Timestamp) -> Result<u64, StoreError> {
         // `due_at IS NOT NULL` holds for every pending row; saying so lets the partial index
         // of due rows find the leased ones.
-        // FIXME(issue 16 §2): every leased delivery is made due, also those a live node holds;
-        // recovery must become owner-aware once leases name their node.
+        // Only this node's own leases (and those made before leases named a node); a dead
+        // node's are taken over by the heartbeat (`node.rs`).
         self.client()
             .await?
             .execute(
                 "UPDATE deliveries SET due_at = $1::bigint, leased = FALSE
-                 WHERE leased AND state = 'pending' AND due_at IS NOT NULL",
-                &[&now.0],
+                 WHERE leased AND state = 'pending' AND due_at IS NOT NULL
+                   AND (owner = $2 OR owner IS NULL)",
+                &[&now.0, &&*self.node],
             )
             .await
             .map_err(db)

@@ -63,6 +63,7 @@ async fn heads(client: &impl GenericClient) -> Result<Vec<(String, i64)>, StoreE
 async fn claim(
     client: &mut deadpool_postgres::Object,
     request: &ClaimRequest,
+    node: &str,
 ) -> Result<Claimed, StoreError> {
     let now = request.now;
     let tx = client.transaction().await.map_err(db)?;
@@ -74,7 +75,7 @@ async fn claim(
                  WHERE function = $1 AND due_at IS NOT NULL AND due_at <= $2
                  ORDER BY due_at, id LIMIT $3
                  FOR UPDATE SKIP LOCKED)
-             UPDATE events e SET state = 'running', due_at = $4, updated_at = $2,
+             UPDATE events e SET state = 'running', due_at = $4, updated_at = $2, owner = $5,
                  interrupted = e.interrupted + (picked.was = 'running')::int
              FROM picked WHERE e.id = picked.id
              RETURNING e.id, e.request_id, e.qualifier, e.version, e.payload, picked.was,
@@ -92,7 +93,13 @@ async fn claim(
         let rows = tx
             .query(
                 &take_due,
-                &[&function, &now.0, &(take as i64), &request.lease_until.0],
+                &[
+                    &function,
+                    &now.0,
+                    &(take as i64),
+                    &request.lease_until.0,
+                    &node,
+                ],
             )
             .await
             .map_err(db)?;
@@ -128,7 +135,11 @@ async fn claim(
     })
 }
 
-async fn finish(client: &impl GenericClient, f: &AttemptFinish) -> Result<(), StoreError> {
+async fn finish(
+    client: &impl GenericClient,
+    f: &AttemptFinish,
+    node: &str,
+) -> Result<(), StoreError> {
     let stored = f.next.state();
     let (name, condition, due) = (
         stored.name(),
@@ -145,7 +156,7 @@ async fn finish(client: &impl GenericClient, f: &AttemptFinish) -> Result<(), St
                  attempt_count = attempt_count + ($5::bigint IS NOT NULL)::int,
                  response = coalesce($8::bytea, response),
                  function_error = CASE WHEN $8::bytea IS NULL THEN function_error ELSE $9::text END
-             WHERE id = $1::bigint AND state = 'running'
+             WHERE id = $1::bigint AND state = 'running' AND (owner = $11 OR owner IS NULL)
              RETURNING attempt_count",
         )
         .await
@@ -164,6 +175,7 @@ async fn finish(client: &impl GenericClient, f: &AttemptFinish) -> Result<(), St
                 &f.response,
                 &f.function_error,
                 &f.decided_at.0,
+                &node,
             ],
         )
         .await
@@ -207,11 +219,15 @@ async fn finish(client: &impl GenericClient, f: &AttemptFinish) -> Result<(), St
 /// size: the per-event round trips of [`finish`] were most of PostgreSQL's cost per drained
 /// event. The same rules as `finish`: only events still `running` move on, and only those get
 /// their attempt and deliveries. A batch naming one event twice takes the one-by-one path.
-async fn finish_many(client: &impl GenericClient, fs: &[AttemptFinish]) -> Result<(), StoreError> {
+async fn finish_many(
+    client: &impl GenericClient,
+    fs: &[AttemptFinish],
+    node: &str,
+) -> Result<(), StoreError> {
     let mut seen = std::collections::HashSet::with_capacity(fs.len());
     if !fs.iter().all(|f| seen.insert(f.seq)) {
         for f in fs {
-            finish(client, f).await?;
+            finish(client, f, node).await?;
         }
         return Ok(());
     }
@@ -242,7 +258,7 @@ async fn finish_many(client: &impl GenericClient, fs: &[AttemptFinish]) -> Resul
              FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
                          $6::int[], $7::int[], $8::bytea[], $9::text[], $10::bigint[])
                   AS u(seq, state, cond, due, ended, inv, thr, resp, ferr, decided)
-             WHERE e.id = u.seq AND e.state = 'running'
+             WHERE e.id = u.seq AND e.state = 'running' AND (e.owner = $11 OR e.owner IS NULL)
              RETURNING e.id, e.attempt_count",
         )
         .await
@@ -261,6 +277,7 @@ async fn finish_many(client: &impl GenericClient, fs: &[AttemptFinish]) -> Resul
                 &responses,
                 &errors,
                 &decided,
+                &node,
             ],
         )
         .await
@@ -336,7 +353,7 @@ impl Queue for PgStore {
 
     async fn claim(&self, request: &ClaimRequest) -> Result<Claimed, StoreError> {
         let mut client = self.client().await?;
-        claim(&mut client, request).await
+        claim(&mut client, request, &self.node).await
     }
 
     async fn extend_lease(&self, seqs: Vec<i64>, lease_until: Timestamp) -> Result<(), StoreError> {
@@ -354,7 +371,7 @@ impl Queue for PgStore {
     async fn finish(&self, f: AttemptFinish) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db)?;
-        finish(&tx, &f).await?;
+        finish(&tx, &f, &self.node).await?;
         tx.commit().await.map_err(db)
     }
 
@@ -374,7 +391,7 @@ impl Queue for PgStore {
                 let mut client = self.client().await?;
                 let result = {
                     let tx = client.transaction().await.map_err(db)?;
-                    match finish_many(&tx, &finishes).await {
+                    match finish_many(&tx, &finishes, &self.node).await {
                         Ok(()) => tx.commit().await.map_err(db).map(|()| true),
                         Err(e) if e.is_transient() => Err(e),
                         Err(_) => tx.rollback().await.map_err(db).map(|()| false),
@@ -395,7 +412,7 @@ impl Queue for PgStore {
         };
         for f in &finishes {
             let tx = client.transaction().await.map_err(db)?;
-            match finish(&tx, f).await {
+            match finish(&tx, f, &self.node).await {
                 Ok(()) => tx.commit().await.map_err(db)?,
                 Err(e) => {
                     tracing::error!(error = %e, seq = f.seq, "cannot record an attempt; its event stays running under its lease");
@@ -423,10 +440,12 @@ impl Queue for PgStore {
         self.client()
             .await?
             .execute(
+                // Only this node's own claims (and those made before claims named a node): a
+                // live node's running events are its own business.
                 "UPDATE events SET state = 'queued', due_at = $1, updated_at = $1,
                      interrupted = interrupted + 1
-                 WHERE state = 'running'",
-                &[&now.0],
+                 WHERE state = 'running' AND (owner = $2 OR owner IS NULL)",
+                &[&now.0, &&*self.node],
             )
             .await
             .map_err(db)

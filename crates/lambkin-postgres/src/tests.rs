@@ -611,3 +611,84 @@ async fn completions_wait_out_a_database_outage() {
         .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .await;
 }
+
+/// A node that stops beating has its running events taken over by a live node (as reruns)
+/// within its heartbeat timeout; while it beats, nobody touches them, not even another node's
+/// recovery; a node restarting under its own id recovers what it held.
+#[tokio::test]
+async fn a_dead_nodes_work_is_taken_over_and_a_live_nodes_is_not() {
+    use std::time::{Duration, Instant};
+
+    use lambkin_model::Timestamp;
+    use lambkin_store::{ClaimRequest, Queue, conformance::new_event};
+
+    let config = fresh_schema().await;
+    let settings = |id: &str| crate::NodeSettings {
+        id: id.into(),
+        heartbeat_every: Duration::from_millis(100),
+        dead_after: Duration::from_millis(800),
+    };
+    let a = PgStore::with_node(config.clone(), settings("a"))
+        .await
+        .expect("node a");
+    let b = PgStore::with_node(config.clone(), settings("b"))
+        .await
+        .expect("node b");
+    for i in 0..3 {
+        a.enqueue(new_event("f", i)).await.expect("enqueue");
+    }
+    // Leases far in the future: only a takeover (or a's own recovery) frees them.
+    let far = Timestamp(i64::MAX / 2);
+    let now = || Timestamp(1_000);
+    let held = a
+        .claim(&ClaimRequest::any(now(), 10, far))
+        .await
+        .expect("a claims");
+    assert_eq!(held.events.len(), 3);
+
+    // a is alive: b's recovery and claims leave its events alone.
+    assert_eq!(b.recover(now()).await.expect("recover"), 0);
+    let nothing = b
+        .claim(&ClaimRequest::any(now(), 10, far))
+        .await
+        .expect("b claims");
+    assert!(nothing.events.is_empty());
+
+    // a restarts under its own id (same owner): its recovery takes back what it held.
+    let a2 = PgStore::with_node(config.clone(), settings("a"))
+        .await
+        .expect("node a again");
+    drop(a);
+    assert_eq!(a2.recover(now()).await.expect("recover"), 3);
+    let held = a2
+        .claim(&ClaimRequest::any(now(), 10, far))
+        .await
+        .expect("a claims again");
+    assert_eq!(held.events.len(), 3);
+
+    // a dies (stops beating): b takes its events over within the timeout.
+    let died = Instant::now();
+    drop(a2);
+    let taken = loop {
+        let got = b
+            .claim(&ClaimRequest::any(now(), 10, far))
+            .await
+            .expect("b claims");
+        if !got.events.is_empty() {
+            break got;
+        }
+        assert!(
+            died.elapsed() < Duration::from_secs(10),
+            "a's work was not taken over"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let took = died.elapsed();
+    assert_eq!(taken.events.len(), 3);
+    assert!(taken.events.iter().all(|e| e.rerun), "taken over as reruns");
+    assert!(
+        took >= Duration::from_millis(700),
+        "not before the node was silent for its timeout: {took:?}"
+    );
+    println!("takeover after {took:?} (heartbeat 100 ms, dead after 800 ms)");
+}

@@ -112,7 +112,7 @@ async fn open_store(
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             std::fs::create_dir_all(data_dir)
                 .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
-            let store = lambkin_postgres::PgStore::connect_single_node(url)
+            let store = lambkin_postgres::PgStore::connect_single_node(url, node(data_dir)?)
                 .await
                 .context("cannot use the PostgreSQL store")?;
             Ok(Arc::new(store))
@@ -121,6 +121,19 @@ async fn open_store(
             "--store must be a PostgreSQL URL (postgres://user@host:5432/db), got {other:?}; leave it out for the embedded store"
         ),
     }
+}
+
+/// This node's identity on a shared database: kept in the data folder (`node-id`), so a
+/// restarted node recovers the work it held before its restart, and only that.
+fn node(data_dir: &std::path::Path) -> anyhow::Result<lambkin_postgres::NodeSettings> {
+    let path = data_dir.join("node-id");
+    let mut node = lambkin_postgres::NodeSettings::random();
+    match std::fs::read_to_string(&path) {
+        Ok(id) if !id.trim().is_empty() => node.id = id.trim().to_string(),
+        _ => std::fs::write(&path, format!("{}\n", node.id))
+            .with_context(|| format!("cannot write {}", path.display()))?,
+    }
+    Ok(node)
 }
 
 /// The process that kills function processes' groups if this server dies (`lambkin
