@@ -92,6 +92,11 @@ impl Engine {
             );
         }
         let deliveries_owed = Arc::new(Notify::new());
+        // Work another node wrote (a backend shared by several nodes) wakes this one too.
+        store.observe_remote_work(Arc::new(RemoteWake {
+            wake: wake.clone(),
+            deliveries_owed: deliveries_owed.clone(),
+        }));
         let scope = config.scope.clone();
         let sqs = lambkin_sqs::Sqs::new(store.clone(), clock.clone(), scope.clone());
         let sns = lambkin_sns::Sns::new(
@@ -291,5 +296,22 @@ async fn reap(pool: Arc<EnvironmentPool>, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(every) => { pool.reap(); }
             _ = stop.changed() => return,
         }
+    }
+}
+
+/// Wakes this node's dispatcher and deliverer for work another node wrote.
+#[derive(Debug)]
+struct RemoteWake {
+    wake: Arc<Wake>,
+    deliveries_owed: Arc<Notify>,
+}
+
+impl lambkin_store::RemoteWork for RemoteWake {
+    fn events(&self) {
+        self.wake.work();
+    }
+
+    fn deliveries(&self) {
+        self.deliveries_owed.notify_one();
     }
 }

@@ -22,13 +22,14 @@ pub(crate) struct Batcher {
 }
 
 impl Batcher {
-    pub(crate) fn start(pool: Pool) -> Self {
+    /// `node` names this node's notifications, so its own listener ignores them.
+    pub(crate) fn start(pool: Pool, node: std::sync::Arc<str>) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<Pending>();
         tokio::spawn(async move {
             let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
             while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
                 let events: Vec<&NewEvent> = batch.iter().map(|(e, _)| e).collect();
-                match insert(&pool, &events).await {
+                match insert(&pool, &events, &node).await {
                     Ok(inserted) => {
                         // A request id given twice in one batch is inserted once: the first
                         // caller gets it, the others a duplicate.
@@ -66,7 +67,11 @@ impl Batcher {
 }
 
 /// Inserts the batch in one statement and commit; the request ids that were inserted.
-async fn insert(pool: &Pool, events: &[&NewEvent]) -> Result<HashSet<String>, StoreError> {
+async fn insert(
+    pool: &Pool,
+    events: &[&NewEvent],
+    node: &str,
+) -> Result<HashSet<String>, StoreError> {
     let ids: Vec<&str> = events.iter().map(|e| e.request_id.as_str()).collect();
     let functions: Vec<&str> = events.iter().map(|e| e.function.as_str()).collect();
     let qualifiers: Vec<Option<&str>> = events.iter().map(|e| e.qualifier.as_deref()).collect();
@@ -81,13 +86,18 @@ async fn insert(pool: &Pool, events: &[&NewEvent]) -> Result<HashSet<String>, St
     // One statement is its own transaction: committed (and flushed) before it returns.
     let insert = client
         .prepare_cached(
-            "INSERT INTO events (request_id, function, qualifier, version, payload, state,
-                 enqueued_at, updated_at, due_at, chain)
-             SELECT r, f, q, v, p, 'queued', t, t, t, c
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[],
-                         $6::bigint[], $7::int[]) AS u(r, f, q, v, p, t, c)
-             ON CONFLICT (request_id) DO NOTHING
-             RETURNING request_id",
+            // Other nodes are told in the same commit (LISTEN/NOTIFY, `listen.rs`).
+            "WITH ins AS (
+                 INSERT INTO events (request_id, function, qualifier, version, payload, state,
+                     enqueued_at, updated_at, due_at, chain)
+                 SELECT r, f, q, v, p, 'queued', t, t, t, c
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[],
+                             $6::bigint[], $7::int[]) AS u(r, f, q, v, p, t, c)
+                 ON CONFLICT (request_id) DO NOTHING
+                 RETURNING request_id)
+             -- The notification's column is selected, so the planner cannot drop the join.
+             SELECT ins.request_id, n.sent FROM ins
+             LEFT JOIN (SELECT pg_notify('lambkin_events', $8::text)::text AS sent) AS n ON true",
         )
         .await
         .map_err(db)?;
@@ -102,6 +112,7 @@ async fn insert(pool: &Pool, events: &[&NewEvent]) -> Result<HashSet<String>, St
                 &payloads,
                 &times,
                 &chains,
+                &node,
             ],
         )
         .await

@@ -32,6 +32,7 @@ mod dynamodb_ops;
 mod enqueue;
 mod error;
 mod events_ops;
+mod listen;
 mod mapping_ops;
 mod migrate;
 mod node;
@@ -58,6 +59,9 @@ pub struct PgStore {
     /// This node: the owner its claims and leases name.
     node: Arc<str>,
     _heartbeat: Arc<node::Heartbeat>,
+    /// Cross-node wake-ups: who to tell, and the listening connection.
+    remote_work: listen::Observer,
+    _listener: Arc<listen::Listener>,
     /// Held by `lambkin serve` (see [`PgStore::connect_single_node`]).
     node_lock: Option<Arc<NodeLock>>,
 }
@@ -101,6 +105,7 @@ impl PgStore {
         config: tokio_postgres::Config,
         node: NodeSettings,
     ) -> Result<Self, StoreError> {
+        let listen_config = config.clone();
         let manager = Manager::from_config(
             config,
             tokio_postgres::NoTls,
@@ -120,14 +125,20 @@ impl PgStore {
             let mut client = pool.get().await.map_err(error::pool)?;
             migrate::migrate(&mut client).await?;
         }
-        let enqueues = Arc::new(enqueue::Batcher::start(pool.clone()));
         let id: Arc<str> = Arc::from(node.id.as_str());
+        let enqueues = Arc::new(enqueue::Batcher::start(pool.clone(), id.clone()));
         let heartbeat = Arc::new(node::Heartbeat::start(pool.clone(), node).await?);
+        let remote_work = listen::Observer::default();
+        let listener = Arc::new(
+            listen::Listener::start(listen_config, id.clone(), remote_work.clone()).await?,
+        );
         Ok(PgStore {
             pool,
             enqueues,
             node: id,
             _heartbeat: heartbeat,
+            remote_work,
+            _listener: listener,
             node_lock: None,
         })
     }

@@ -59,12 +59,16 @@ pub(crate) async fn insert_deliveries(
         .collect::<Result<_, _>>()?;
     let insert = client
         .prepare_cached(
-            "INSERT INTO deliveries (kind, source, target, body, attributes, state, created_at,
-                 updated_at, due_at, chain, retry)
-             SELECT k, s, t, b, a, 'pending', $8::bigint, $8::bigint, $8::bigint, c, r
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[],
-                         $6::int[], $7::text[]) WITH ORDINALITY AS u(k, s, t, b, a, c, r, n)
-             ORDER BY n",
+            // Other nodes' deliverers are told at commit (LISTEN/NOTIFY, `listen.rs`).
+            "WITH ins AS (
+                 INSERT INTO deliveries (kind, source, target, body, attributes, state,
+                     created_at, updated_at, due_at, chain, retry)
+                 SELECT k, s, t, b, a, 'pending', $8::bigint, $8::bigint, $8::bigint, c, r
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[],
+                             $6::int[], $7::text[]) WITH ORDINALITY AS u(k, s, t, b, a, c, r, n)
+                 ORDER BY n
+                 RETURNING 1)
+             SELECT pg_notify('lambkin_deliveries', '') FROM (SELECT 1 FROM ins LIMIT 1) AS x",
         )
         .await
         .map_err(db)?;

@@ -347,6 +347,10 @@ fn summaries(rows: Vec<tokio_postgres::Row>) -> Result<Vec<EventSummary>, StoreE
 
 #[async_trait]
 impl Queue for PgStore {
+    fn observe_remote_work(&self, observer: std::sync::Arc<dyn lambkin_store::RemoteWork>) {
+        let _ = self.remote_work.set(observer);
+    }
+
     async fn enqueue(&self, event: NewEvent) -> Result<(), StoreError> {
         self.enqueues.enqueue(event).await
     }

@@ -375,6 +375,10 @@ impl SnsStore for PgStore {
             .await
             .map_err(db)?;
         }
+        // Other nodes' deliverers are told at commit (LISTEN/NOTIFY, `listen.rs`).
+        tx.execute("SELECT pg_notify('lambkin_deliveries', '')", &[])
+            .await
+            .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(Some(messages.len() * targets.len()))
     }

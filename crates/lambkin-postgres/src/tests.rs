@@ -692,3 +692,78 @@ async fn a_dead_nodes_work_is_taken_over_and_a_live_nodes_is_not() {
     );
     println!("takeover after {took:?} (heartbeat 100 ms, dead after 800 ms)");
 }
+
+/// Work one node writes wakes another within milliseconds (LISTEN/NOTIFY): events it queues
+/// and deliveries it owes; a node is not woken by its own enqueues.
+#[tokio::test]
+async fn another_nodes_work_wakes_this_one() {
+    use lambkin_model::{MessageAttributes, Timestamp};
+    use lambkin_store::{
+        DeliveryKind, EventsStore, NewDelivery, Queue, RemoteWork, conformance::new_event,
+    };
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(Debug, Default)]
+    struct Count {
+        events: AtomicUsize,
+        deliveries: AtomicUsize,
+    }
+    impl RemoteWork for Count {
+        fn events(&self) {
+            self.events.fetch_add(1, Ordering::SeqCst);
+        }
+        fn deliveries(&self) {
+            self.deliveries.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let stores = nodes(2).await;
+    let (a, b) = (&stores[0], &stores[1]);
+    let (seen_by_a, seen_by_b) = (Arc::new(Count::default()), Arc::new(Count::default()));
+    a.observe_remote_work(seen_by_a.clone());
+    b.observe_remote_work(seen_by_b.clone());
+    // Listeners start with their stores; wait until b hears a's enqueues.
+    a.enqueue(new_event("f", 1)).await.expect("enqueue");
+    let took = until("b woken for a's events", || {
+        seen_by_b.events.load(Ordering::SeqCst) > 0
+    })
+    .await;
+    println!("b woken {took:?} after a's enqueue committed");
+    a.record_deliveries(
+        vec![NewDelivery {
+            kind: DeliveryKind::RuleTarget,
+            source: "e-1".into(),
+            target: "arn:aws:sqs:us-east-1:000000000000:q".into(),
+            body: b"{}".to_vec(),
+            attributes: MessageAttributes::new(),
+            chain: 0,
+            retry: None,
+        }],
+        Timestamp(1),
+    )
+    .await
+    .expect("deliveries");
+    until("b woken for a's deliveries", || {
+        seen_by_b.deliveries.load(Ordering::SeqCst) > 0
+    })
+    .await;
+    // a's own enqueues never woke a (b's enqueue does).
+    assert_eq!(seen_by_a.events.load(Ordering::SeqCst), 0);
+    b.enqueue(new_event("f", 2)).await.expect("enqueue");
+    until("a woken for b's events", || {
+        seen_by_a.events.load(Ordering::SeqCst) > 0
+    })
+    .await;
+}
+
+/// Waits for `done` with a deadline; how long it took.
+async fn until(what: &str, done: impl Fn() -> bool) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    started.elapsed()
+}

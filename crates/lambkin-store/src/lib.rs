@@ -60,7 +60,7 @@ pub use outbox::{
     Delivery, DeliveryKind, DeliveryLease, DeliveryRecord, DeliveryResult, DeliveryState,
     DeliveryStats, NewDelivery, Outbox, TargetRetry,
 };
-pub use queue::{CommitObserver, Queue};
+pub use queue::{CommitObserver, Queue, RemoteWork};
 pub use records::{
     AttemptFinish, AttemptRecord, ClaimRequest, Claimed, ClaimedEvent, EventRecord, EventSummary,
     NewEvent, QueueStats,

@@ -15,11 +15,24 @@ pub trait CommitObserver: Send + Sync + std::fmt::Debug {
     fn committed(&self, took: std::time::Duration, writes: usize);
 }
 
+/// Told when work arrived that another node (sharing the backend) wrote: events queued and
+/// deliveries owed. A backend one process owns never calls it.
+pub trait RemoteWork: Send + Sync + std::fmt::Debug {
+    /// Events were queued (or became due) elsewhere.
+    fn events(&self);
+    /// Deliveries were owed elsewhere.
+    fn deliveries(&self);
+}
+
 #[async_trait]
 pub trait Queue: Send + Sync + std::fmt::Debug {
     /// Installs the observer of commits (once; later calls are ignored). A backend without
     /// group commit may ignore it.
     fn observe_commits(&self, _observer: std::sync::Arc<dyn CommitObserver>) {}
+
+    /// Installs who to tell of work other nodes wrote (once; later calls are ignored). A
+    /// backend only one process uses ignores it.
+    fn observe_remote_work(&self, _observer: std::sync::Arc<dyn RemoteWork>) {}
 
     /// Returns once the event is durable (committed and fsync'd), never before.
     async fn enqueue(&self, event: NewEvent) -> Result<(), StoreError>;
