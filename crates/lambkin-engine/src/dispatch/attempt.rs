@@ -26,8 +26,7 @@ pub(crate) struct Attempt {
     ev: ClaimedEvent,
     entry: Arc<FunctionEntry>,
     qualifier: Qualifier,
-    /// The version it was routed to at enqueue, and that version's environment.
-    version: String,
+    /// The environment of the version it was routed to at enqueue (`ev.version`).
     spec: Arc<EnvironmentSpec>,
     policy: RetryPolicy,
 }
@@ -59,6 +58,11 @@ pub(crate) fn throttled(
     )
 }
 
+/// The version an event was routed to (`None` is `$LATEST`), without copying it.
+fn version_of(ev: &ClaimedEvent) -> &str {
+    ev.version.as_deref().unwrap_or(Qualifier::LATEST)
+}
+
 /// An event routed to a version deleted since: its version's events are discarded, as a
 /// deleted function's are.
 #[derive(Debug)]
@@ -74,7 +78,7 @@ impl Attempt {
         entry: Arc<FunctionEntry>,
         scale: TimeScale,
     ) -> Result<Self, VersionGone> {
-        let version = ev.version.as_deref().unwrap_or(Qualifier::LATEST);
+        let version = version_of(&ev);
         let Some((_, spec)) = entry.version(version) else {
             return Err(VersionGone {
                 seq: ev.seq,
@@ -82,13 +86,12 @@ impl Attempt {
                 version: ev.version,
             });
         };
-        let (spec, version) = (spec.clone(), version.to_string());
+        let spec = spec.clone();
         let (qualifier, policy) = policy(&ev, &entry, scale);
         Ok(Attempt {
             ev,
             entry,
             qualifier,
-            version,
             spec,
             policy,
         })
@@ -130,7 +133,6 @@ impl Runner {
             mut ev,
             entry,
             qualifier,
-            version,
             spec,
             policy,
         } = attempt;
@@ -150,7 +152,7 @@ impl Runner {
         self.metrics.count_resource_run(
             &entry.config.name,
             ev.qualifier.as_deref(),
-            &version,
+            version_of(&ev),
             &result,
         );
         let ran = Ran {
@@ -159,7 +161,7 @@ impl Runner {
             outcome: &result.outcome,
             payload: &result.payload,
         };
-        let routes = Routes::of(&entry, &qualifier, &version, &self.scope);
+        let routes = Routes::of(&entry, &qualifier, version_of(&ev), &self.scope);
         let finish = finish::after_running(&ev, &payload, ran, &policy, &routes);
         Finish::record(finish, metrics)
     }
@@ -177,7 +179,6 @@ impl Runner {
             ev,
             entry,
             qualifier,
-            version,
             ..
         } = attempt;
         if condition == FailureCondition::RecursiveInvocation {
@@ -189,7 +190,7 @@ impl Runner {
                 ev.chain
             );
         }
-        let routes = Routes::of(&entry, &qualifier, &version, &self.scope);
+        let routes = Routes::of(&entry, &qualifier, version_of(&ev), &self.scope);
         let earlier = if ev.invocations > 0 {
             match self.store.event(&ev.request_id).await {
                 Ok(record) => record,
