@@ -92,13 +92,14 @@ impl Engine {
             );
         }
         let deliveries_owed = Arc::new(Notify::new());
+        let scope = config.scope.clone();
+        let sqs = lambkin_sqs::Sqs::new(store.clone(), clock.clone(), scope.clone());
         // Work another node wrote (a backend shared by several nodes) wakes this one too.
         store.observe_remote_work(Arc::new(RemoteWake {
             wake: wake.clone(),
             deliveries_owed: deliveries_owed.clone(),
+            sqs: sqs.clone(),
         }));
-        let scope = config.scope.clone();
-        let sqs = lambkin_sqs::Sqs::new(store.clone(), clock.clone(), scope.clone());
         let sns = lambkin_sns::Sns::new(
             store.clone(),
             clock.clone(),
@@ -304,6 +305,7 @@ async fn reap(pool: Arc<EnvironmentPool>, mut stop: watch::Receiver<bool>) {
 struct RemoteWake {
     wake: Arc<Wake>,
     deliveries_owed: Arc<Notify>,
+    sqs: lambkin_sqs::Sqs,
 }
 
 impl lambkin_store::RemoteWork for RemoteWake {
@@ -313,5 +315,9 @@ impl lambkin_store::RemoteWork for RemoteWake {
 
     fn deliveries(&self) {
         self.deliveries_owed.notify_one();
+    }
+
+    fn sqs_sent(&self, queue: &str) {
+        self.sqs.remote_sent(queue);
     }
 }

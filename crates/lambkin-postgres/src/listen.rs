@@ -1,6 +1,6 @@
 //! Wake-ups across nodes (`LISTEN/NOTIFY`): a write that queues events notifies
-//! `lambkin_events` and one that owes deliveries notifies `lambkin_deliveries`, in its own
-//! commit; each node listens on a connection of its own and tells the engine
+//! `lambkin_events`, one that owes deliveries `lambkin_deliveries` and an SQS send
+//! `lambkin_sqs` (with the queue), in its own commit; each node listens on a connection of its own and tells the engine
 //! ([`RemoteWork`]), so work accepted by one node is picked up by another within milliseconds
 //! instead of at its next poll. A node's own notifications (named by its id) are ignored.
 
@@ -13,6 +13,8 @@ use crate::error::db;
 
 pub(crate) const EVENTS: &str = "lambkin_events";
 pub(crate) const DELIVERIES: &str = "lambkin_deliveries";
+/// Payload `<node>\t<queue>`: a message sent to that SQS queue.
+pub(crate) const SQS: &str = "lambkin_sqs";
 
 /// Who to tell, once the engine says.
 pub(crate) type Observer = Arc<OnceLock<Arc<dyn RemoteWork>>>;
@@ -89,20 +91,24 @@ async fn listen(
         }
     });
     client
-        .batch_execute(&format!("LISTEN {EVENTS}; LISTEN {DELIVERIES}"))
+        .batch_execute(&format!(
+            "LISTEN {EVENTS}; LISTEN {DELIVERIES}; LISTEN {SQS}"
+        ))
         .await
         .map_err(db)?;
     if let Some(ready) = ready.take() {
         let _ = ready.send(Ok(()));
     }
     while let Some(n) = rx.recv().await {
-        if n.payload() == node {
+        let (from, what) = n.payload().split_once('\t').unwrap_or((n.payload(), ""));
+        if from == node {
             continue;
         }
         if let Some(observer) = observer.get() {
             match n.channel() {
                 EVENTS => observer.events(),
                 DELIVERIES => observer.deliveries(),
+                SQS => observer.sqs_sent(what),
                 _ => {}
             }
         }

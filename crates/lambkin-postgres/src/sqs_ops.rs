@@ -366,6 +366,13 @@ impl SqsStore for PgStore {
         )
         .await
         .map_err(db)?;
+        // Long polls parked on other nodes are told at commit (LISTEN/NOTIFY, `listen.rs`).
+        tx.execute(
+            "SELECT pg_notify('lambkin_sqs', $1 || chr(9) || $2)",
+            &[&&*self.node, &queue],
+        )
+        .await
+        .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(true)
     }

@@ -707,6 +707,7 @@ async fn another_nodes_work_wakes_this_one() {
     struct Count {
         events: AtomicUsize,
         deliveries: AtomicUsize,
+        sqs: std::sync::Mutex<Vec<String>>,
     }
     impl RemoteWork for Count {
         fn events(&self) {
@@ -714,6 +715,11 @@ async fn another_nodes_work_wakes_this_one() {
         }
         fn deliveries(&self) {
             self.deliveries.fetch_add(1, Ordering::SeqCst);
+        }
+        fn sqs_sent(&self, queue: &str) {
+            if let Ok(mut sent) = self.sqs.lock() {
+                sent.push(queue.to_string());
+            }
         }
     }
     let stores = nodes(2).await;
@@ -746,6 +752,16 @@ async fn another_nodes_work_wakes_this_one() {
         seen_by_b.deliveries.load(Ordering::SeqCst) > 0
     })
     .await;
+    // An SQS send through a wakes long polls parked on b for that queue.
+    lambkin_store::conformance::sqs::send_durable_messages(a.clone()).await;
+    until("b woken for a's SQS send", || {
+        seen_by_b
+            .sqs
+            .lock()
+            .is_ok_and(|sent| sent.iter().any(|q| q == "q"))
+    })
+    .await;
+    assert!(seen_by_a.sqs.lock().is_ok_and(|sent| sent.is_empty()));
     // a's own enqueues never woke a (b's enqueue does).
     assert_eq!(seen_by_a.events.load(Ordering::SeqCst), 0);
     b.enqueue(new_event("f", 2)).await.expect("enqueue");

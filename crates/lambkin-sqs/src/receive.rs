@@ -198,6 +198,12 @@ impl Sqs {
 
     /// Server shutdown: parked long polls answer now (with what is visible, usually nothing)
     /// instead of holding the shutdown for up to 20 s, and later receives do not wait.
+    /// Messages were sent to `queue` through another node: long polls parked on it here
+    /// look again.
+    pub fn remote_sent(&self, queue: &str) {
+        self.inner.waiters.visibility_changed(queue);
+    }
+
     pub fn end_long_polls(&self) {
         self.inner.waiters.end();
     }

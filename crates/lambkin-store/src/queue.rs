@@ -22,6 +22,8 @@ pub trait RemoteWork: Send + Sync + std::fmt::Debug {
     fn events(&self);
     /// Deliveries were owed elsewhere.
     fn deliveries(&self);
+    /// Messages were sent to this SQS queue elsewhere (long polls parked here may get them).
+    fn sqs_sent(&self, _queue: &str) {}
 }
 
 #[async_trait]
