@@ -8,10 +8,10 @@
 //! the target folder, outside the checkout; the test fails, with npm's output, if npm cannot.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use crate::support::{TestServer, installed_once, run_or_fail, zip_fixture};
+use crate::support::{TestServer, installed_once, run_client_against, run_or_fail, zip_fixture};
 
 /// The whole tour takes a few seconds once the clients are installed.
 const TOUR_WITHIN: Duration = Duration::from_secs(90);
@@ -42,31 +42,16 @@ async fn the_javascript_sdk_v3_tour_passes() {
     std::fs::write(&zip, zip_fixture("node-echo-esm")).expect("function zip");
 
     let server = TestServer::start();
-    let run = tokio::process::Command::new("node")
-        .arg("tour.mjs")
+    let mut node = tokio::process::Command::new("node");
+    node.arg("tour.mjs")
         .current_dir(&dir)
-        .env("LAMBKIN_URL", &server.url)
-        .env("FUNCTION_ZIP", &zip)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .output();
-    let out = tokio::time::timeout(TOUR_WITHIN, run)
-        .await
-        .unwrap_or_else(|_| panic!("the tour did not finish within {TOUR_WITHIN:?}"))
-        .expect("run node");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(
-        out.status.success() && stdout.trim_end().ends_with("js-sdk tour: ok"),
-        "the JavaScript SDK tour failed ({}):\n{stdout}\n{stderr}\nserver log:\n{}",
-        out.status,
-        server.server_log()
-    );
+        .env("FUNCTION_ZIP", &zip);
+    run_client_against(
+        &server,
+        node,
+        "the JavaScript SDK tour",
+        "js-sdk tour: ok",
+        TOUR_WITHIN,
+    )
+    .await;
 }

@@ -7,10 +7,10 @@
 //! target folder that sees the system's boto3; the test fails, with pip's output, if it cannot.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use crate::support::{TestServer, installed_once, run_or_fail};
+use crate::support::{TestServer, installed_once, run_client_against, run_or_fail};
 
 const BROKER_WITHIN: Duration = Duration::from_secs(60);
 
@@ -44,29 +44,7 @@ async fn kombu_gets_every_attribute_with_all_in_capitals() {
     });
 
     let server = TestServer::start();
-    let run = tokio::process::Command::new(venv.join("bin/python"))
-        .arg(source().join("broker.py"))
-        .env("LAMBKIN_URL", &server.url)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .output();
-    let out = tokio::time::timeout(BROKER_WITHIN, run)
-        .await
-        .unwrap_or_else(|_| panic!("kombu did not finish within {BROKER_WITHIN:?}"))
-        .expect("run python");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(
-        out.status.success() && stdout.trim_end().ends_with("kombu: ok"),
-        "kombu against lambkin failed ({}):\n{stdout}\n{stderr}\nserver log:\n{}",
-        out.status,
-        server.server_log()
-    );
+    let mut python = tokio::process::Command::new(venv.join("bin/python"));
+    python.arg(source().join("broker.py"));
+    run_client_against(&server, python, "kombu", "kombu: ok", BROKER_WITHIN).await;
 }

@@ -658,3 +658,39 @@ pub async fn dynamodb_table_with_ttl(
         .await
         .unwrap();
 }
+
+/// Runs a client program of another SDK family against `server` (its URL in `LAMBKIN_URL`,
+/// test credentials, no profile or endpoint of the developer's), and fails with its output and
+/// the server's log unless it exits 0 and its last line is `ok_line`, within `within`.
+pub async fn run_client_against(
+    server: &TestServer,
+    mut cmd: tokio::process::Command,
+    what: &str,
+    ok_line: &str,
+    within: Duration,
+) {
+    let run = cmd
+        .env("LAMBKIN_URL", &server.url)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(within, run)
+        .await
+        .unwrap_or_else(|_| panic!("{what} did not finish within {within:?}"))
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success() && stdout.trim_end().ends_with(ok_line),
+        "{what} against lambkin failed ({}):\n{stdout}\n{stderr}\nserver log:\n{}",
+        out.status,
+        server.server_log()
+    );
+}
